@@ -1,0 +1,21 @@
+"""The `reconcile` command line: a thin shell that parses, calls the engine and renders."""
+
+from __future__ import annotations
+
+import click
+
+from reconciler import __version__
+from reconciler.commands.sandbox import sandbox
+from reconciler.commands.schema import schema
+from reconciler.commands.validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reconcile")
+def main() -> None:
+    """Billing configuration as code for Konnect Metering & Billing and Stripe."""
+
+
+main.add_command(validate)
+main.add_command(schema)
+main.add_command(sandbox)

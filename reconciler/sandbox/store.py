@@ -1,0 +1,184 @@
+"""A small JSON document store on SQLite, shared by both emulated APIs.
+
+Every object of both APIs is one JSON document in a named collection. SQLite (in WAL mode)
+lets a `plan` in one process and an `apply` in another see the same world. The store knows
+nothing of either API: rules live in the route modules.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Document = dict[str, Any]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (collection, id)
+);
+"""
+
+
+def _json_path(field: str) -> str:
+    return "$." + field
+
+
+class Store:
+    """Collections of JSON documents keyed by id, in insertion order (`seq`)."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run a read-modify-write atomically, also against other processes. Nests."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def put(self, collection: str, id: str, body: Document) -> Document:
+        """Insert or replace a document; a replaced one keeps its place in the order."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO documents (collection, id, body) VALUES (?, ?, ?) "
+                "ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body",
+                (collection, id, json.dumps(body, separators=(",", ":"))),
+            )
+        return body
+
+    def get(self, collection: str, id: str) -> Document | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM documents WHERE collection = ? AND id = ?", (collection, id)
+            ).fetchone()
+        return None if row is None else _load(row[0])
+
+    def delete(self, collection: str, id: str) -> bool:
+        """Remove a document for good (the APIs' soft deletes are their own business)."""
+        with self._lock:
+            cursor = self._db.execute(
+                "DELETE FROM documents WHERE collection = ? AND id = ?", (collection, id)
+            )
+        return cursor.rowcount > 0
+
+    def seq_of(self, collection: str, id: str) -> int | None:
+        """The document's position in insertion order, for cursor pagination."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT seq FROM documents WHERE collection = ? AND id = ?", (collection, id)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def find(
+        self,
+        collection: str,
+        where: Mapping[str, Any] | None = None,
+        *,
+        order_by: str | None = None,
+        descending: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+        seq_below: int | None = None,
+        seq_above: int | None = None,
+    ) -> list[Document]:
+        """Documents whose fields equal `where` (dotted paths; None matches a missing field).
+
+        Ordered by insertion, or by the field `order_by` with insertion breaking ties.
+        """
+        clause, params = self._filter(collection, where, seq_below, seq_above)
+        direction = "DESC" if descending else "ASC"
+        if order_by is None:
+            order = f"seq {direction}"
+        else:
+            order = f"json_extract(body, ?) {direction}, seq {direction}"
+            params.append(_json_path(order_by))
+        sql = f"SELECT body FROM documents WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?"
+        params.extend([-1 if limit is None else limit, offset])
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [_load(row[0]) for row in rows]
+
+    def count(self, collection: str, where: Mapping[str, Any] | None = None) -> int:
+        clause, params = self._filter(collection, where, None, None)
+        with self._lock:
+            row = self._db.execute(f"SELECT COUNT(*) FROM documents WHERE {clause}", params)
+            return int(row.fetchone()[0])
+
+    def collections(self) -> list[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT collection FROM documents ORDER BY 1")
+            return [row[0] for row in rows.fetchall()]
+
+    def clear(self, collection: str | None = None) -> None:
+        """Forget one collection, or the whole world."""
+        with self._lock:
+            if collection is None:
+                self._db.execute("DELETE FROM documents")
+            else:
+                self._db.execute("DELETE FROM documents WHERE collection = ?", (collection,))
+
+    @staticmethod
+    def _filter(
+        collection: str,
+        where: Mapping[str, Any] | None,
+        seq_below: int | None,
+        seq_above: int | None,
+    ) -> tuple[str, list[Any]]:
+        parts = ["collection = ?"]
+        params: list[Any] = [collection]
+        for field, value in (where or {}).items():
+            if value is None:
+                parts.append("json_extract(body, ?) IS NULL")
+                params.append(_json_path(field))
+            else:
+                parts.append("json_extract(body, ?) = ?")
+                params.extend([_json_path(field), value])
+        if seq_below is not None:
+            parts.append("seq < ?")
+            params.append(seq_below)
+        if seq_above is not None:
+            parts.append("seq > ?")
+            params.append(seq_above)
+        return " AND ".join(parts), params
+
+
+def _load(text: str) -> Document:
+    body: Document = json.loads(text)
+    return body
