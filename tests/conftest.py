@@ -1,0 +1,61 @@
+"""Fixtures shared by every test: sandbox worlds in-process and over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import stripe
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
+
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+SANDBOX_STRIPE_KEY = "sk_test_" + "sandbox" + "0" * 24
+
+
+@pytest.fixture
+def sandbox_config(tmp_path: Path) -> SandboxConfig:
+    return SandboxConfig(db_path=tmp_path / "sandbox.db")
+
+
+@pytest.fixture
+def sandbox_app(sandbox_config: SandboxConfig) -> Starlette:
+    return create_app(sandbox_config)
+
+
+@pytest.fixture
+def asgi(sandbox_app: Starlette) -> Iterator[TestClient]:
+    """The sandbox in-process, without sockets: fast behaviour tests."""
+    with TestClient(sandbox_app, base_url="http://sandbox.test") as client:
+        yield client
+
+
+@pytest.fixture
+def sandbox_server(sandbox_config: SandboxConfig) -> Iterator[SandboxServer]:
+    """The sandbox on a free loopback port, as the real clients see it."""
+    with SandboxServer(sandbox_config) as server:
+        yield server
+
+
+@pytest.fixture
+def konnect_http(
+    sandbox_server: SandboxServer, sandbox_config: SandboxConfig
+) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=sandbox_server.url + "/v3/openmeter",
+        headers={"Authorization": f"Bearer {sandbox_config.konnect_token}"},
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def stripe_client(sandbox_server: SandboxServer) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        SANDBOX_STRIPE_KEY,
+        base_addresses={"api": sandbox_server.url},
+        max_network_retries=0,
+    )
