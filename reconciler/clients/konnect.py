@@ -1,0 +1,182 @@
+"""The Konnect Metering & Billing v3 client: httpx, Bearer auth, retries, rate limit, paging."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from reconciler.clients.counters import RequestCounter
+from reconciler.clients.errors import AmbiguousWrite, ApiError, TransportFailure, konnect_error
+from reconciler.clients.ratelimit import RateLimiter, Unlimited
+from reconciler.clients.retry import RetryPolicy, parse_retry_after
+
+REGIONS = ("us", "eu", "au", "me", "in", "global")
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+# Failures that prove the request never left this machine, so any method may be resent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+JSON = Any
+
+
+def konnect_base_url(region: str) -> str:
+    """The v3 base URL of a Konnect region, e.g. `https://us.api.konghq.com/v3`."""
+    if region not in REGIONS:
+        raise ValueError(f"unknown Konnect region {region!r}; expected one of {', '.join(REGIONS)}")
+    return f"https://{region}.api.konghq.com/v3"
+
+
+class KonnectClient:
+    """Calls `/openmeter/...` routes under a v3 base URL.
+
+    Routes are given as templates (`/openmeter/customers/{customerId}`) so that requests are
+    counted per route and errors name the route, never a full URL with ids or a header.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | Unlimited | None = None,
+        counter: RequestCounter | None = None,
+        timeout: float = 30.0,
+        page_size: int = 100,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json, application/problem+json",
+                "User-Agent": "reconcile",
+            },
+            timeout=timeout,
+            transport=transport,
+        )
+        self.retry = retry or RetryPolicy()
+        self.limiter = limiter or Unlimited()
+        self.counter = counter or RequestCounter()
+        self.page_size = page_size
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"KonnectClient(base_url={str(self._http.base_url)!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> KonnectClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def get(self, route: str, *, path: Mapping[str, str] | None = None, **query: Any) -> JSON:
+        return self.request("GET", route, path=path, params=query or None)
+
+    def post(self, route: str, body: JSON, *, path: Mapping[str, str] | None = None) -> JSON:
+        return self.request("POST", route, path=path, json=body)
+
+    def put(self, route: str, body: JSON, *, path: Mapping[str, str] | None = None) -> JSON:
+        return self.request("PUT", route, path=path, json=body)
+
+    def delete(self, route: str, *, path: Mapping[str, str] | None = None) -> JSON:
+        return self.request("DELETE", route, path=path)
+
+    def list_all(
+        self,
+        route: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every item of a page-paginated list, at the largest page size."""
+        return list(self.iter_pages(route, path=path, params=params))
+
+    def iter_pages(
+        self,
+        route: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        number = 1
+        while True:
+            query = {**(params or {}), "page[size]": self.page_size, "page[number]": number}
+            page = self.request("GET", route, path=path, params=query)
+            data = page.get("data") or []
+            yield from data
+            meta = page.get("meta", {}).get("page", {})
+            size = int(meta.get("size") or self.page_size)
+            if not data or number * size >= int(meta.get("total", 0)):
+                return
+            number += 1
+
+    def request(
+        self,
+        method: str,
+        route: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: JSON = None,
+    ) -> JSON:
+        """One logical call: retried on 429/5xx and broken connections where that is safe."""
+        url = _expand(route, path)
+        attempt = 1
+        while True:
+            self.limiter.acquire()
+            self.counter.record(method, route, retry=attempt > 1)
+            try:
+                response = self._http.request(method, url, params=params, json=json)
+            except httpx.TransportError as failure:
+                sent = not isinstance(failure, _NOT_SENT)
+                if (not sent or method in IDEMPOTENT_METHODS) and self.retry.may_try_again(attempt):
+                    self._sleep(self.retry.delay(attempt))
+                    attempt += 1
+                    continue
+                raise _transport_failure(method, route, failure, sent) from None
+            if response.status_code < 400:
+                return response.json() if response.content else None
+            error = _api_error(method, route, response)
+            if self._may_retry(method, error, attempt):
+                self._sleep(self.retry.delay(attempt, error.retry_after))
+                attempt += 1
+                continue
+            raise error
+
+    def _may_retry(self, method: str, error: ApiError, attempt: int) -> bool:
+        # A 429 means the request was turned away before it ran; a 5xx after a POST may
+        # hide a write that happened, so only idempotent methods are resent blindly.
+        if error.status != 429 and method not in IDEMPOTENT_METHODS:
+            return False
+        return self.retry.should_retry_status(error.status, attempt)
+
+
+def _expand(route: str, path: Mapping[str, str] | None) -> str:
+    if not path:
+        return route
+    return route.format_map({name: quote(value, safe="") for name, value in path.items()})
+
+
+def _api_error(method: str, route: str, response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"detail": response.text[:200]}
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    return konnect_error(response.status_code, method, route, body, retry_after)
+
+
+def _transport_failure(
+    method: str, route: str, failure: httpx.TransportError, sent: bool
+) -> TransportFailure:
+    cause = type(failure).__name__
+    if sent and method not in IDEMPOTENT_METHODS:
+        return AmbiguousWrite(method, route, cause, request_sent=True)
+    return TransportFailure(method, route, cause, request_sent=sent)
