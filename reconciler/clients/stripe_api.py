@@ -1,0 +1,195 @@
+"""Stripe access through the official SDK, with the behaviour reconcile needs on top.
+
+The SDK retries connection errors, 409 and 5xx itself (reusing its idempotency key), but
+not 429; the HTTP client below adds rate limiting, 429 retries that honour Retry-After, and
+per-route request counts. Reads return plain dicts so the engine never sees SDK objects.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import stripe
+
+from reconciler.clients.counters import RequestCounter
+from reconciler.clients.errors import (
+    ApiError,
+    BadRequest,
+    ClientError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ServerError,
+    TransportFailure,
+    Unauthorized,
+)
+from reconciler.clients.ratelimit import RateLimiter, Unlimited
+from reconciler.clients.retry import RetryPolicy, parse_retry_after
+
+if TYPE_CHECKING:
+    from stripe.params import CustomerUpdateParams
+
+STRIPE_API_BASE = "https://api.stripe.com"
+PAGE_LIMIT = 100
+_KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[0-9A-Za-z*]+")
+Params = dict[str, Any]
+
+
+def stripe_route(url: str) -> str:
+    """`/v1/customers/cus_123/payment_methods` → `/v1/customers/{id}/payment_methods`."""
+    segments = urlsplit(url).path.split("/")
+    return "/".join("{id}" if _looks_like_object_id(s) else s for s in segments)
+
+
+def _looks_like_object_id(segment: str) -> bool:
+    # Object ids carry a prefix and a random tail (`cus_Q1w2`, `txcd_10103001`); route
+    # words (`tax_codes`, `payment_methods`) are lower-case letters only.
+    head, _, tail = segment.rpartition("_")
+    return bool(head) and any(c.isdigit() or c.isupper() for c in tail)
+
+
+class _MeteredHttpClient(stripe.HTTPXClient):
+    """Counts and paces every HTTP request the SDK makes, and retries 429 answers."""
+
+    def __init__(
+        self,
+        *,
+        counter: RequestCounter,
+        limiter: RateLimiter | Unlimited,
+        retry: RetryPolicy,
+        sleep: Callable[[float], None],
+        timeout: float,
+    ) -> None:
+        super().__init__(timeout=timeout, allow_sync_methods=True)
+        self._counter = counter
+        self._limiter = limiter
+        self._retry = retry
+        self._pause = sleep
+
+    def request(  # type: ignore[override]
+        self, method: str, url: str, headers: Mapping[str, str], post_data: Any = None
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        route = stripe_route(url)
+        attempt = 1
+        while True:
+            self._limiter.acquire()
+            self._counter.record(method.upper(), route, retry=attempt > 1)
+            content, status, response_headers = super().request(method, url, headers, post_data)
+            if status != 429 or not self._retry.may_try_again(attempt):
+                return content, status, response_headers
+            retry_after = parse_retry_after(response_headers.get("Retry-After"))
+            self._pause(self._retry.delay(attempt, retry_after))
+            attempt += 1
+
+
+class StripeApi:
+    """One Stripe account, reached with one key."""
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str | None = None,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | Unlimited | None = None,
+        counter: RequestCounter | None = None,
+        max_network_retries: int = 2,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.counter = counter or RequestCounter()
+        self._http = _MeteredHttpClient(
+            counter=self.counter,
+            limiter=limiter or Unlimited(),
+            retry=retry or RetryPolicy(),
+            sleep=sleep,
+            timeout=timeout,
+        )
+        self._client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": base_url or STRIPE_API_BASE},
+            max_network_retries=max_network_retries,
+            http_client=self._http,
+        )
+
+    def __repr__(self) -> str:
+        return "StripeApi()"
+
+    def account(self) -> Params:
+        return self._call(lambda c: c.v1.accounts.retrieve_current())
+
+    def customers(self, *, expand: list[str] | None = None) -> list[Params]:
+        """Every customer of the account (newest first), read in pages of 100."""
+        return self._list(
+            lambda c: c.v1.customers.list({"limit": PAGE_LIMIT, "expand": expand or []})
+        )
+
+    def customer(self, customer_id: str, *, expand: list[str] | None = None) -> Params:
+        return self._call(lambda c: c.v1.customers.retrieve(customer_id, {"expand": expand or []}))
+
+    def payment_methods(self, customer_id: str) -> list[Params]:
+        return self._list(
+            lambda c: c.v1.customers.payment_methods.list(customer_id, {"limit": PAGE_LIMIT})
+        )
+
+    def tax_codes(self) -> list[Params]:
+        return self._list(lambda c: c.v1.tax_codes.list({"limit": PAGE_LIMIT}))
+
+    def tax_settings(self) -> Params:
+        return self._call(lambda c: c.v1.tax.settings.retrieve())
+
+    def webhook_endpoints(self) -> list[Params]:
+        return self._list(lambda c: c.v1.webhook_endpoints.list({"limit": PAGE_LIMIT}))
+
+    def update_customer(
+        self, customer_id: str, params: CustomerUpdateParams, *, idempotency_key: str
+    ) -> Params:
+        return self._call(
+            lambda c: c.v1.customers.update(
+                customer_id, params, {"idempotency_key": idempotency_key}
+            )
+        )
+
+    def _call(self, fetch: Callable[[stripe.StripeClient], stripe.StripeObject]) -> Params:
+        try:
+            result: Params = fetch(self._client).to_dict()
+        except stripe.StripeError as error:
+            raise stripe_error(error) from None
+        return result
+
+    def _list(self, fetch: Callable[[stripe.StripeClient], stripe.ListObject[Any]]) -> list[Params]:
+        try:
+            return [item.to_dict() for item in fetch(self._client).auto_paging_iter()]
+        except stripe.StripeError as error:
+            raise stripe_error(error) from None
+
+
+def stripe_error(error: stripe.StripeError) -> ClientError:
+    """Our error for an SDK error; Stripe's own text is kept but any key in it is masked."""
+    if isinstance(error, stripe.APIConnectionError):
+        return TransportFailure("STRIPE", "", "connection failed", request_sent=True)
+    status = error.http_status or 0
+    details = error.error
+    message = _KEY_PATTERN.sub("[redacted key]", str(details.message if details else error))
+    by_type: dict[type[stripe.StripeError], type[ApiError]] = {
+        stripe.RateLimitError: RateLimited,
+        stripe.AuthenticationError: Unauthorized,
+        stripe.PermissionError: Forbidden,
+    }
+    kind = next((k for t, k in by_type.items() if isinstance(error, t)), None)
+    if kind is None:
+        kind = {400: BadRequest, 404: NotFound}.get(
+            status, ServerError if status >= 500 else ApiError
+        )
+    return kind(
+        status=status,
+        method="STRIPE",
+        route="",
+        title=str(details.type) if details and details.type else "",
+        detail=message,
+        code=error.code,
+    )
