@@ -1,0 +1,66 @@
+"""Order actions so that every action runs after what it depends on.
+
+Creates and updates run after their dependencies; deletes run in reverse (a dependant is
+removed before what it depends on). Actions whose dependencies are all done form one level,
+and the actions of a level may run in parallel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from reconciler.engine.actions import Action, ActionType, Address
+
+
+class OrderingError(Exception):
+    """The actions cannot be ordered: a cycle, or a dependency on an unknown resource."""
+
+
+def order_in_levels(actions: Sequence[Action]) -> list[list[Action]]:
+    """Levels of actions, each level depending only on earlier levels; no-ops are left out."""
+    by_address = {a.address: a for a in actions}
+    if len(by_address) != len(actions):
+        raise OrderingError("two actions for the same resource")
+    edges = {a.address: _must_come_after(a, by_address) for a in actions if a.is_change}
+    return _levels(edges, by_address)
+
+
+def _must_come_after(action: Action, by_address: dict[Address, Action]) -> set[Address]:
+    before: set[Address] = set()
+    for dependency in action.depends_on:
+        other = by_address.get(dependency)
+        if other is None:
+            raise OrderingError(f"{action.address} depends on {dependency}, which is not planned")
+        if action.type is not ActionType.DELETE and other.is_change:
+            before.add(dependency)
+    if action.type is ActionType.DELETE:
+        # Reverse order: whatever depends on this resource and is deleted goes first, and
+        # so does every change that stops referring to it.
+        before |= {
+            other.address
+            for other in by_address.values()
+            if (other.type is ActionType.DELETE and action.address in other.depends_on)
+            or (other.is_change and action.address in other.releases)
+        }
+    return before
+
+
+def _levels(
+    edges: dict[Address, set[Address]], by_address: dict[Address, Action]
+) -> list[list[Action]]:
+    remaining = {address: set(deps) & set(edges) for address, deps in edges.items()}
+    levels: list[list[Action]] = []
+    while remaining:
+        ready = sorted((a for a, deps in remaining.items() if not deps), key=str)
+        if not ready:
+            raise OrderingError("dependency cycle between " + _names(remaining))
+        levels.append([by_address[a] for a in ready])
+        for address in ready:
+            del remaining[address]
+        for deps in remaining.values():
+            deps.difference_update(ready)
+    return levels
+
+
+def _names(addresses: Iterable[Address]) -> str:
+    return ", ".join(sorted(str(a) for a in addresses))
