@@ -1,0 +1,79 @@
+"""The plan: every proposed action, what blocks it, and what it was computed from."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from reconciler.engine.actions import Action, ActionType, Address
+
+PLAN_FORMAT_VERSION = 1
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Finding(BaseModel):
+    """Something found while planning; errors block apply, warnings are shown."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address: Address
+    severity: Severity
+    message: str
+    fix: str = ""
+
+
+class Summary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    add: int
+    change: int
+    destroy: int
+    blocked: int
+
+
+class Plan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    format_version: int = PLAN_FORMAT_VERSION
+    actions: tuple[Action, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    not_managed: tuple[Address, ...] = ()
+    prune: bool = False
+    prune_scope: tuple[str, ...] = ()
+    manifest_digest: str = ""
+    live_fingerprint: str = ""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> Summary:
+        count = {t: sum(1 for a in self.actions if a.type is t) for t in ActionType}
+        return Summary(
+            # A replacement creates one object and destroys another, as Terraform counts it.
+            add=count[ActionType.CREATE] + count[ActionType.REPLACE],
+            change=count[ActionType.UPDATE],
+            destroy=count[ActionType.DELETE] + count[ActionType.REPLACE],
+            blocked=count[ActionType.BLOCKED],
+        )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_noop(self) -> bool:
+        return not any(a.is_change or a.type is ActionType.BLOCKED for a in self.actions)
+
+    @property
+    def blocking_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    def summary_line(self) -> str:
+        if self.is_noop:
+            return "No changes. Live state matches the manifests."
+        s = self.summary
+        line = f"Plan: {s.add} to add, {s.change} to change, {s.destroy} to destroy."
+        if s.blocked:
+            line += f" {s.blocked} blocked."
+        return line

@@ -1,0 +1,90 @@
+"""Plans as text for people, in the vocabulary of Terraform: `+`, `~`, `-`, `-/+`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from reconciler.engine.actions import Action, ActionType, FieldChange
+from reconciler.engine.plan import Plan, Severity
+
+_SYMBOL = {
+    ActionType.CREATE: ("+", "green", "will be created"),
+    ActionType.UPDATE: ("~", "yellow", "will be updated in-place"),
+    ActionType.DELETE: ("-", "red", "will be destroyed"),
+    ActionType.REPLACE: ("-/+", "magenta", "must be replaced"),
+    ActionType.BLOCKED: ("!", "red", "is blocked"),
+}
+SENSITIVE = "(sensitive value)"
+
+
+def render_text(plan: Plan, *, color: bool = False) -> str:
+    lines: list[str] = []
+    changing = [a for a in plan.actions if a.type is not ActionType.NOOP]
+    if changing:
+        lines += ["reconcile will perform the following actions:", ""]
+        for action in changing:
+            lines += _action_block(action, color)
+    lines += _findings(plan, color)
+    lines += _scope(plan)
+    lines.append(_style(plan.summary_line(), "bright_white", color, bold=True))
+    return "\n".join(lines) + "\n"
+
+
+def _action_block(action: Action, color: bool) -> list[str]:
+    symbol, colour, verb = _SYMBOL[action.type]
+    lines = [f"  # {action.address} {verb}"]
+    lines += [f"  # ({reason})" for reason in action.reasons]
+    lines.append(
+        _style(f'  {symbol} {action.address.type} "{action.address.name}" {{', colour, color)
+    )
+    for change in action.changes:
+        lines.append(_style(_change_line(action.type, change), colour, color))
+    lines += ["    }", ""]
+    return lines
+
+
+def _change_line(kind: ActionType, change: FieldChange) -> str:
+    before = SENSITIVE if change.sensitive else _value(change.before)
+    after = SENSITIVE if change.sensitive else _value(change.after)
+    tail = " # forces replacement" if change.forces_replacement else ""
+    if kind is ActionType.CREATE:
+        return f"      + {change.path} = {after}"
+    if kind is ActionType.DELETE:
+        return f"      - {change.path} = {before}"
+    if change.before is None and not change.sensitive:
+        return f"      + {change.path} = {after}{tail}"
+    if change.after is None and not change.sensitive:
+        return f"      - {change.path} = {before}{tail}"
+    return f"      ~ {change.path} = {before} -> {after}{tail}"
+
+
+def _findings(plan: Plan, color: bool) -> list[str]:
+    lines: list[str] = []
+    for finding in plan.findings:
+        label = "Error" if finding.severity is Severity.ERROR else "Warning"
+        colour = "red" if finding.severity is Severity.ERROR else "yellow"
+        lines.append(_style(f"{label}: {finding.address}: {finding.message}", colour, color))
+        if finding.fix:
+            lines.append(f"  Fix: {finding.fix}")
+    return lines + ([""] if lines else [])
+
+
+def _scope(plan: Plan) -> list[str]:
+    kinds = ", ".join(plan.prune_scope) or "none"
+    prune = f"Prune: {'on' if plan.prune else 'off'} (scope: {kinds})"
+    lines = [prune]
+    if plan.not_managed:
+        names = ", ".join(str(a) for a in plan.not_managed)
+        lines.append(f"Not managed (left untouched): {names}")
+    return [*lines, ""]
+
+
+def _value(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _style(text: str, colour: str, color: bool, *, bold: bool = False) -> str:
+    return click.style(text, fg=colour, bold=bold) if color else text

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import json
+
+from reconciler.engine.actions import Action, ActionType, Address, FieldChange
+from reconciler.engine.plan import Finding, Plan, Severity
+from reconciler.engine.render import render_text
+
+PROFILE = Address(type="billing_profile", name="enterprise")
+APP = Address(type="stripe_app", name="stripe")
+
+
+def test_empty_plan_says_no_changes_and_is_recognisable_from_json() -> None:
+    plan = Plan(
+        actions=(Action(address=APP, type=ActionType.NOOP),), prune_scope=("billing_profile",)
+    )
+    text = render_text(plan)
+    assert "No changes." in text
+    assert "Prune: off (scope: billing_profile)" in text
+    data = json.loads(plan.model_dump_json())
+    assert data["is_noop"] is True
+    assert data["summary"] == {"add": 0, "change": 0, "destroy": 0, "blocked": 0}
+
+
+def test_terraform_vocabulary_and_summary_counts_replace_twice() -> None:
+    plan = Plan(
+        actions=(
+            Action(
+                address=PROFILE,
+                type=ActionType.UPDATE,
+                changes=(
+                    FieldChange(path="workflow.collection.interval", before="PT1H", after="P1D"),
+                ),
+            ),
+            Action(
+                address=Address(type="billing_profile", name="eu"),
+                type=ActionType.REPLACE,
+                changes=(
+                    FieldChange(path="app", before="old", after="new", forces_replacement=True),
+                ),
+                reasons=("a profile's app cannot change in Konnect",),
+            ),
+            Action(
+                address=APP,
+                type=ActionType.CREATE,
+                changes=(FieldChange(path="api_key", sensitive=True),),
+            ),
+        )
+    )
+    text = render_text(plan)
+    assert '  ~ billing_profile "enterprise" {' in text
+    assert '      ~ workflow.collection.interval = "PT1H" -> "P1D"' in text
+    assert '  -/+ billing_profile "eu" {' in text
+    assert '"old" -> "new" # forces replacement' in text
+    assert "      + api_key = (sensitive value)" in text
+    assert text.rstrip().endswith("Plan: 2 to add, 1 to change, 1 to destroy.")
+    assert "\x1b[" not in text
+
+
+def test_findings_are_listed_with_their_fix_and_colour_only_on_request() -> None:
+    plan = Plan(
+        actions=(Action(address=PROFILE, type=ActionType.BLOCKED),),
+        findings=(
+            Finding(
+                address=PROFILE,
+                severity=Severity.ERROR,
+                message="Stripe Tax is not active",
+                fix="activate Stripe Tax",
+            ),
+        ),
+    )
+    text = render_text(plan, color=True)
+    assert "Error: billing_profile.enterprise: Stripe Tax is not active" in text
+    assert "Fix: activate Stripe Tax" in text
+    assert "\x1b[" in text
+    assert "1 blocked." in text
+    assert plan.blocking_findings == plan.findings
