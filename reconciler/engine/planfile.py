@@ -1,0 +1,55 @@
+"""Saved plans (`plan -out FILE`): the plan, with what it was made from, and nothing secret.
+
+Secret fields never reach a Plan (the diff keeps only the fact that they change), so the
+file holds no secret by construction; `tests/engine/test_planfile.py` checks it anyway.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from reconciler import __version__
+from reconciler.engine.plan import PLAN_FORMAT_VERSION, Plan
+
+
+class PlanfileError(Exception):
+    """The file is not a planfile this version of reconcile can apply."""
+
+    exit_code = 1
+
+
+class Planfile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format_version: int = PLAN_FORMAT_VERSION
+    reconcile_version: str = __version__
+    target: str
+    manifest_dir: str
+    plan: Plan
+
+
+def write_planfile(path: Path, planfile: Planfile) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(planfile.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def read_planfile(path: Path) -> Planfile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PlanfileError(f"{path}: cannot read planfile: {error.strerror}") from None
+    try:
+        planfile = Planfile.model_validate_json(text)
+    except ValidationError as error:
+        raise PlanfileError(
+            f"{path}: not a reconcile planfile ({error.error_count()} problems)"
+        ) from None
+    if planfile.format_version != PLAN_FORMAT_VERSION:
+        raise PlanfileError(
+            f"{path}: planfile format {planfile.format_version} is not supported "
+            f"(this reconcile writes format {PLAN_FORMAT_VERSION})"
+        )
+    return planfile
