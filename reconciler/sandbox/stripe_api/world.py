@@ -1,0 +1,645 @@
+"""The Stripe side's state as plain functions over a `Store`: what the routes and Konnect share.
+
+Every document belongs to one account (field `_account`); fields whose names start with `_` are
+the sandbox's own bookkeeping and never leave it (`public` strips them). Functions returning a
+`Document` return its public shape, as Stripe would render it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from reconciler.sandbox.clock import unix_now
+from reconciler.sandbox.ids import stripe_id
+from reconciler.sandbox.store import Document, Store
+from reconciler.sandbox.stripe_api.cards import (
+    DEFAULT_EXPIRY,
+    TEST_CARDS,
+    TestCard,
+    card_details,
+    card_for_token,
+)
+from reconciler.sandbox.stripe_api.errors import StripeError, invalid_param, resource_missing
+
+ACCOUNTS = "stripe.accounts"
+API_KEYS = "stripe.api_keys"
+CUSTOMERS = "stripe.customers"
+PAYMENT_METHODS = "stripe.payment_methods"
+CHECKOUT_SESSIONS = "stripe.checkout_sessions"
+PORTAL_SESSIONS = "stripe.portal_sessions"
+PORTAL_CONFIGURATIONS = "stripe.portal_configurations"
+WEBHOOK_ENDPOINTS = "stripe.webhook_endpoints"
+TAX_SETTINGS = "stripe.tax_settings"
+
+OWNER = "_account"
+MAX_WEBHOOK_ENDPOINTS = 16
+CHECKOUT_LIFETIME_SECONDS = 24 * 3600
+
+_KEY_PATTERN = re.compile(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{10,}$")
+_DEFAULT_ACCOUNT_IDS = {False: "acct_1SandboxTest0000", True: "acct_1SandboxLive0000"}
+SANDBOX_HEAD_OFFICE = {
+    "city": "San Francisco",
+    "country": "US",
+    "line1": "150 Spear Street",
+    "line2": None,
+    "postal_code": "94105",
+    "state": "CA",
+}
+
+
+def public(doc: Document) -> Document:
+    """The document as the API renders it: without the sandbox's `_` bookkeeping fields."""
+    return {key: value for key, value in doc.items() if not key.startswith("_")}
+
+
+# --- accounts and keys -------------------------------------------------------------------------
+
+
+def is_well_formed_key(api_key: str) -> bool:
+    return bool(_KEY_PATTERN.match(api_key))
+
+
+def key_digest(api_key: str) -> str:
+    """Keys are stored by digest, so no listing of the sandbox database shows a usable key."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def masked_key(api_key: str) -> str:
+    return api_key[:8] + "*" * 4 + api_key[-4:]
+
+
+def key_livemode(api_key: str) -> bool:
+    return "_live_" in api_key[:8]
+
+
+def account_for_key(store: Store, api_key: str) -> Document | None:
+    """The account a secret or restricted key opens; None when the key is malformed or revoked.
+
+    A well-formed key never seen before is registered to its mode's default account, so any
+    `sk_test_...` works out of the box, as a fresh Stripe test account would.
+    """
+    record = store.get(API_KEYS, key_digest(api_key))
+    if record is None:
+        if not is_well_formed_key(api_key):
+            return None
+        with store.transaction():
+            account = ensure_account(store, _DEFAULT_ACCOUNT_IDS[key_livemode(api_key)])
+            record = store.get(API_KEYS, key_digest(api_key))
+            if record is None:
+                record = _put_key(store, api_key, account["id"])
+    if record.get("revoked"):
+        return None
+    return store.get(ACCOUNTS, record["account"])
+
+
+def register_key(store: Store, api_key: str, account_id: str) -> Document:
+    """Bind a key to an account (created if unknown); clears an earlier revocation."""
+    with store.transaction():
+        ensure_account(store, account_id, livemode=key_livemode(api_key))
+        return _put_key(store, api_key, account_id)
+
+
+def revoke_key(store: Store, api_key: str) -> bool:
+    """Revoke a key; a never-seen well-formed key is recorded as revoked so it stays dead."""
+    with store.transaction():
+        record = store.get(API_KEYS, key_digest(api_key))
+        if record is None:
+            if not is_well_formed_key(api_key):
+                return False
+            account = ensure_account(store, _DEFAULT_ACCOUNT_IDS[key_livemode(api_key)])
+            record = _put_key(store, api_key, account["id"])
+        record["revoked"] = True
+        store.put(API_KEYS, record["id"], record)
+    return True
+
+
+def _put_key(store: Store, api_key: str, account_id: str) -> Document:
+    record: Document = {
+        "id": key_digest(api_key),
+        "masked": masked_key(api_key),
+        "account": account_id,
+        "livemode": key_livemode(api_key),
+        "revoked": False,
+        "created": unix_now(),
+    }
+    return store.put(API_KEYS, record["id"], record)
+
+
+def ensure_account(
+    store: Store,
+    account_id: str,
+    *,
+    livemode: bool | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    country: str = "US",
+) -> Document:
+    """The account with this id, created with Stripe Tax active and a default portal setup."""
+    with store.transaction():
+        existing = store.get(ACCOUNTS, account_id)
+        if existing is not None:
+            return existing
+        if livemode is None:
+            livemode = account_id == _DEFAULT_ACCOUNT_IDS[True]
+        display_name = name or "Sandbox " + ("Live" if livemode else "Test") + " Account"
+        account: Document = {
+            "id": account_id,
+            "object": "account",
+            "business_profile": {"name": display_name, "url": None, "support_email": None},
+            "business_type": "company",
+            "charges_enabled": True,
+            "country": country,
+            "created": unix_now(),
+            "default_currency": "usd",
+            "details_submitted": True,
+            "email": email or "billing@" + account_id.lower().replace("_", "-") + ".example",
+            "livemode": livemode,
+            "payouts_enabled": True,
+            "settings": {"dashboard": {"display_name": display_name, "timezone": "Etc/UTC"}},
+            "type": "standard",
+        }
+        store.put(ACCOUNTS, account_id, account)
+        store.put(TAX_SETTINGS, account_id, _active_tax_settings(account_id, livemode))
+        create_portal_configuration(store, account_id, is_default=True)
+        return account
+
+
+def new_account_id() -> str:
+    return stripe_id("acct", 16)
+
+
+def livemode_of(store: Store, account_id: str) -> bool:
+    account = store.get(ACCOUNTS, account_id)
+    return bool(account and account["livemode"])
+
+
+# --- tax settings ------------------------------------------------------------------------------
+
+
+def _active_tax_settings(account_id: str, livemode: bool) -> Document:
+    return {
+        "object": "tax.settings",
+        "defaults": {"tax_behavior": None, "tax_code": "txcd_10000000"},
+        "head_office": {"address": dict(SANDBOX_HEAD_OFFICE)},
+        "livemode": livemode,
+        "status": "active",
+        "status_details": {"active": {}},
+        OWNER: account_id,
+    }
+
+
+def tax_settings_status(settings: Document) -> Document:
+    """Recompute `status` from what is filled in: Stripe Tax needs a head office to be active."""
+    if settings.get("head_office") is None:
+        settings["status"] = "pending"
+        settings["status_details"] = {"pending": {"missing_fields": ["head_office"]}}
+    else:
+        settings["status"] = "active"
+        settings["status_details"] = {"active": {}}
+    return settings
+
+
+def get_tax_settings(store: Store, account_id: str) -> Document:
+    settings = store.get(TAX_SETTINGS, account_id)
+    if settings is None:
+        settings = _active_tax_settings(account_id, livemode_of(store, account_id))
+    return public(settings)
+
+
+def set_tax_active(store: Store, account_id: str, active: bool) -> Document:
+    """Out-of-band switch for drift tests: pending (no head office) or active again."""
+    with store.transaction():
+        settings = store.get(TAX_SETTINGS, account_id) or _active_tax_settings(
+            account_id, livemode_of(store, account_id)
+        )
+        settings["head_office"] = {"address": dict(SANDBOX_HEAD_OFFICE)} if active else None
+        store.put(TAX_SETTINGS, account_id, tax_settings_status(settings))
+    return public(settings)
+
+
+# --- customers ---------------------------------------------------------------------------------
+
+
+def create_customer(
+    store: Store,
+    account_id: str,
+    *,
+    name: str | None,
+    email: str | None,
+    metadata: dict[str, str] | None = None,
+    fields: dict[str, Any] | None = None,
+) -> Document:
+    """A new customer; `fields` overrides further public fields (address, phone, ...)."""
+    customer_id = stripe_id("cus", 14)
+    customer: Document = {
+        "id": customer_id,
+        "object": "customer",
+        "address": None,
+        "balance": 0,
+        "created": unix_now(),
+        "currency": None,
+        "default_source": None,
+        "delinquent": False,
+        "description": None,
+        "discount": None,
+        "email": email,
+        "invoice_prefix": customer_id[4:12].upper(),
+        "invoice_settings": {
+            "custom_fields": None,
+            "default_payment_method": None,
+            "footer": None,
+            "rendering_options": None,
+        },
+        "livemode": livemode_of(store, account_id),
+        "metadata": dict(metadata or {}),
+        "name": name,
+        "next_invoice_sequence": 1,
+        "phone": None,
+        "preferred_locales": [],
+        "shipping": None,
+        "tax_exempt": "none",
+        "test_clock": None,
+        **(fields or {}),
+        OWNER: account_id,
+    }
+    store.put(CUSTOMERS, customer_id, customer)
+    return public(customer)
+
+
+def get_customer(store: Store, account_id: str, customer_id: str) -> Document | None:
+    """The customer, its deleted stub `{id, object, deleted: true}`, or None when unknown."""
+    customer = owned(store, CUSTOMERS, account_id, customer_id)
+    return None if customer is None else public(customer)
+
+
+def live_customer(store: Store, account_id: str, customer_id: str, param: str = "id") -> Document:
+    """The stored, not deleted customer, or Stripe's 404."""
+    customer = owned(store, CUSTOMERS, account_id, customer_id)
+    if customer is None or customer.get("deleted"):
+        raise resource_missing("customer", customer_id, param)
+    return customer
+
+
+def delete_customer(store: Store, account_id: str, customer_id: str) -> Document:
+    """Leave the deleted stub behind and detach the customer's payment methods, as Stripe does."""
+    with store.transaction():
+        live_customer(store, account_id, customer_id)
+        stub = {"id": customer_id, "object": "customer", "deleted": True, OWNER: account_id}
+        store.put(CUSTOMERS, customer_id, stub)
+        for method in store.find(PAYMENT_METHODS, {OWNER: account_id, "customer": customer_id}):
+            method["customer"] = None
+            store.put(PAYMENT_METHODS, method["id"], method)
+    return public(stub)
+
+
+def set_default_payment_method(
+    store: Store, account_id: str, customer_id: str, payment_method_id: str | None
+) -> Document:
+    """Set or clear `invoice_settings.default_payment_method`; the method must be attached."""
+    with store.transaction():
+        customer = live_customer(store, account_id, customer_id)
+        if payment_method_id is not None:
+            method = owned(store, PAYMENT_METHODS, account_id, payment_method_id)
+            if method is None or method.get("customer") != customer_id:
+                raise invalid_param(
+                    "invoice_settings[default_payment_method]",
+                    f"No such PaymentMethod: '{payment_method_id}'; It's possible this "
+                    "PaymentMethod exists on one of your connected accounts, in which case you "
+                    "should retry this request on that connected account.",
+                    code="resource_missing",
+                )
+        customer["invoice_settings"]["default_payment_method"] = payment_method_id
+        store.put(CUSTOMERS, customer_id, customer)
+    return public(customer)
+
+
+# --- payment methods ---------------------------------------------------------------------------
+
+
+def create_card_payment_method(
+    store: Store,
+    account_id: str,
+    *,
+    card: TestCard,
+    exp_month: int = DEFAULT_EXPIRY[0],
+    exp_year: int = DEFAULT_EXPIRY[1],
+    billing_details: dict[str, Any] | None = None,
+    metadata: dict[str, str] | None = None,
+) -> Document:
+    method: Document = {
+        "id": stripe_id("pm", 24),
+        "object": "payment_method",
+        "allow_redisplay": "unspecified",
+        "billing_details": _billing_details(billing_details or {}),
+        "card": card_details(card, exp_month, exp_year),
+        "created": unix_now(),
+        "customer": None,
+        "livemode": livemode_of(store, account_id),
+        "metadata": dict(metadata or {}),
+        "type": "card",
+        OWNER: account_id,
+    }
+    store.put(PAYMENT_METHODS, method["id"], method)
+    return public(method)
+
+
+def _billing_details(given: dict[str, Any]) -> Document:
+    address_fields = ("city", "country", "line1", "line2", "postal_code", "state")
+    address = given.get("address") or {}
+    return {
+        "address": {field: address.get(field) for field in address_fields},
+        "email": given.get("email"),
+        "name": given.get("name"),
+        "phone": given.get("phone"),
+    }
+
+
+def payment_method(store: Store, account_id: str, payment_method_id: str) -> Document:
+    """The stored payment method, or Stripe's 404."""
+    method = owned(store, PAYMENT_METHODS, account_id, payment_method_id)
+    if method is None:
+        raise resource_missing("PaymentMethod", payment_method_id, "payment_method")
+    return method
+
+
+def attach_payment_method(
+    store: Store, account_id: str, payment_method_id: str, customer_id: str
+) -> Document:
+    """Attach to a customer; a test id like `pm_card_visa` materialises a fresh method first."""
+    with store.transaction():
+        live_customer(store, account_id, customer_id, "customer")
+        test_card = card_for_token(payment_method_id)
+        if test_card is not None:
+            payment_method_id = create_card_payment_method(store, account_id, card=test_card)["id"]
+        method = payment_method(store, account_id, payment_method_id)
+        if method["customer"] not in (None, customer_id):
+            raise invalid_param(
+                "payment_method",
+                "The payment method you provided has already been attached to a customer.",
+                code="payment_method_unexpected_state",
+            )
+        method["customer"] = customer_id
+        store.put(PAYMENT_METHODS, payment_method_id, method)
+    return public(method)
+
+
+def detach_payment_method(store: Store, account_id: str, payment_method_id: str) -> Document:
+    """Detach; the customer loses it as invoice default too."""
+    with store.transaction():
+        method = payment_method(store, account_id, payment_method_id)
+        customer_id = method["customer"]
+        if customer_id is None:
+            raise invalid_param(
+                "payment_method",
+                "The payment method you provided is not attached to a customer so detachment "
+                "is impossible.",
+                code="payment_method_unexpected_state",
+            )
+        method["customer"] = None
+        store.put(PAYMENT_METHODS, payment_method_id, method)
+        customer = store.get(CUSTOMERS, customer_id)
+        settings = (customer or {}).get("invoice_settings") or {}
+        if customer and settings.get("default_payment_method") == payment_method_id:
+            settings["default_payment_method"] = None
+            store.put(CUSTOMERS, customer_id, customer)
+    return public(method)
+
+
+# --- checkout and billing portal ---------------------------------------------------------------
+
+
+def create_checkout_session(
+    store: Store, account_id: str, *, customer_id: str, params: dict[str, Any]
+) -> Document:
+    """A setup-mode checkout session for an existing customer (params as Stripe takes them)."""
+    live_customer(store, account_id, customer_id, "customer")
+    livemode = livemode_of(store, account_id)
+    session_id = stripe_id("cs_live" if livemode else "cs_test", 58)
+    embedded = params.get("ui_mode") == "embedded"
+    created = unix_now()
+    session: Document = {
+        "id": session_id,
+        "object": "checkout.session",
+        "cancel_url": params.get("cancel_url"),
+        "client_reference_id": params.get("client_reference_id"),
+        "client_secret": session_id + "_secret_" + stripe_id("", 24)[1:] if embedded else None,
+        "created": created,
+        "currency": params.get("currency"),
+        "customer": customer_id,
+        "customer_email": None,
+        "expires_at": int(params.get("expires_at") or created + CHECKOUT_LIFETIME_SECONDS),
+        "livemode": livemode,
+        "locale": params.get("locale"),
+        "metadata": dict(params.get("metadata") or {}),
+        "mode": "setup",
+        "payment_method_types": list(params.get("payment_method_types") or ["card"]),
+        "payment_status": "no_payment_required",
+        "return_url": params.get("return_url"),
+        "setup_intent": stripe_id("seti", 24),
+        "status": "open",
+        "success_url": params.get("success_url"),
+        "ui_mode": "embedded" if embedded else "hosted",
+        "url": None if embedded else "https://checkout.stripe.com/c/pay/" + session_id,
+        OWNER: account_id,
+    }
+    store.put(CHECKOUT_SESSIONS, session_id, session)
+    return public(session)
+
+
+def get_checkout_session(store: Store, account_id: str, session_id: str) -> Document:
+    session = owned(store, CHECKOUT_SESSIONS, account_id, session_id)
+    if session is None:
+        raise resource_missing("checkout.session", session_id, "session")
+    return public(session)
+
+
+def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
+    """What the customer does in hosted checkout: enter a card, which becomes the default.
+
+    Returns (customer id, new payment method id).
+    """
+    with store.transaction():
+        session = store.get(CHECKOUT_SESSIONS, session_id)
+        if session is None:
+            raise resource_missing("checkout.session", session_id, "session")
+        if session["status"] != "open":
+            raise StripeError(400, f"Checkout session {session_id} is {session['status']}.")
+        account_id = session[OWNER]
+        customer = live_customer(store, account_id, session["customer"], "customer")
+        method = create_card_payment_method(
+            store,
+            account_id,
+            card=TEST_CARDS["visa"],
+            billing_details={
+                "address": dict(SANDBOX_HEAD_OFFICE),
+                "email": customer.get("email"),
+                "name": customer.get("name") or "Sandbox Cardholder",
+            },
+        )
+        attach_payment_method(store, account_id, method["id"], customer["id"])
+        set_default_payment_method(store, account_id, customer["id"], method["id"])
+        session["status"] = "complete"
+        session["url"] = None
+        store.put(CHECKOUT_SESSIONS, session_id, session)
+    return customer["id"], method["id"]
+
+
+def create_portal_configuration(
+    store: Store, account_id: str, *, is_default: bool = False
+) -> Document:
+    configuration: Document = {
+        "id": stripe_id("bpc", 24),
+        "object": "billing_portal.configuration",
+        "active": True,
+        "created": unix_now(),
+        "is_default": is_default,
+        "livemode": livemode_of(store, account_id),
+        OWNER: account_id,
+    }
+    store.put(PORTAL_CONFIGURATIONS, configuration["id"], configuration)
+    return public(configuration)
+
+
+def remove_default_portal_configuration(store: Store, account_id: str) -> int:
+    """Drift/edge tests: the account forgets its saved portal settings. Returns how many."""
+    with store.transaction():
+        defaults = store.find(PORTAL_CONFIGURATIONS, {OWNER: account_id, "is_default": True})
+        for configuration in defaults:
+            store.delete(PORTAL_CONFIGURATIONS, configuration["id"])
+    return len(defaults)
+
+
+def create_portal_session(
+    store: Store,
+    account_id: str,
+    customer_id: str,
+    *,
+    return_url: str | None,
+    locale: str | None,
+    configuration: str | None,
+) -> Document:
+    live_customer(store, account_id, customer_id, "customer")
+    configuration_id = _portal_configuration_id(store, account_id, configuration)
+    livemode = livemode_of(store, account_id)
+    session_id = stripe_id("bps", 24)
+    session: Document = {
+        "id": session_id,
+        "object": "billing_portal.session",
+        "configuration": configuration_id,
+        "created": unix_now(),
+        "customer": customer_id,
+        "flow": None,
+        "livemode": livemode,
+        "locale": locale,
+        "on_behalf_of": None,
+        "return_url": return_url,
+        "url": "https://billing.stripe.com/p/session/"
+        + ("live_" if livemode else "test_")
+        + session_id[4:],
+        OWNER: account_id,
+    }
+    store.put(PORTAL_SESSIONS, session_id, session)
+    return public(session)
+
+
+def _portal_configuration_id(store: Store, account_id: str, requested: str | None) -> str:
+    if requested is not None:
+        if owned(store, PORTAL_CONFIGURATIONS, account_id, requested) is None:
+            raise resource_missing("billing_portal.configuration", requested, "configuration")
+        return requested
+    defaults = store.find(PORTAL_CONFIGURATIONS, {OWNER: account_id, "is_default": True}, limit=1)
+    if not defaults:
+        mode = "live" if livemode_of(store, account_id) else "test"
+        raise StripeError(
+            400,
+            f"No configuration provided and your {mode} mode default configuration has not "
+            f"been created. Provide a configuration or create your default by saving your "
+            f"customer portal settings in {mode} mode at "
+            f"https://dashboard.stripe.com/{mode}/settings/billing/portal.",
+        )
+    return str(defaults[0]["id"])
+
+
+# --- webhook endpoints -------------------------------------------------------------------------
+
+
+def create_webhook_endpoint(
+    store: Store,
+    account_id: str,
+    *,
+    url: str,
+    enabled_events: list[str],
+    metadata: dict[str, str] | None = None,
+    fields: dict[str, Any] | None = None,
+) -> Document:
+    """A new endpoint; only this response carries its `secret`."""
+    with store.transaction():
+        if store.count(WEBHOOK_ENDPOINTS, {OWNER: account_id}) >= MAX_WEBHOOK_ENDPOINTS:
+            mode = "live" if livemode_of(store, account_id) else "test"
+            raise invalid_param(
+                "url",
+                f"You have reached the maximum of {MAX_WEBHOOK_ENDPOINTS} {mode} webhook "
+                "endpoints.",
+                code="url_invalid",
+            )
+        endpoint: Document = {
+            "id": stripe_id("we", 24),
+            "object": "webhook_endpoint",
+            "api_version": None,
+            "application": None,
+            "created": unix_now(),
+            "description": None,
+            "enabled_events": list(enabled_events),
+            "livemode": livemode_of(store, account_id),
+            "metadata": dict(metadata or {}),
+            "status": "enabled",
+            "url": url,
+            **(fields or {}),
+            "_secret": stripe_id("whsec", 32),
+            OWNER: account_id,
+        }
+        store.put(WEBHOOK_ENDPOINTS, endpoint["id"], endpoint)
+    return {**public(endpoint), "secret": endpoint["_secret"]}
+
+
+def ensure_webhook_endpoint(
+    store: Store,
+    account_id: str,
+    *,
+    url: str,
+    enabled_events: list[str],
+    metadata: dict[str, str] | None = None,
+) -> Document:
+    """The account's endpoint for `url` with these events, created (with `secret`) if missing."""
+    with store.transaction():
+        found = store.find(WEBHOOK_ENDPOINTS, {OWNER: account_id, "url": url}, limit=1)
+        if not found:
+            return create_webhook_endpoint(
+                store, account_id, url=url, enabled_events=enabled_events, metadata=metadata
+            )
+        endpoint = found[0]
+        endpoint["enabled_events"] = list(enabled_events)
+        endpoint["metadata"] = {**endpoint["metadata"], **(metadata or {})}
+        store.put(WEBHOOK_ENDPOINTS, endpoint["id"], endpoint)
+    return public(endpoint)
+
+
+def webhook_endpoint(store: Store, account_id: str, endpoint_id: str) -> Document:
+    """The stored endpoint, or Stripe's 404."""
+    endpoint = owned(store, WEBHOOK_ENDPOINTS, account_id, endpoint_id)
+    if endpoint is None:
+        raise resource_missing("webhook endpoint", endpoint_id, "webhook_endpoint")
+    return endpoint
+
+
+# --- shared ------------------------------------------------------------------------------------
+
+
+def owned(store: Store, collection: str, account_id: str, object_id: str) -> Document | None:
+    """The stored document if it belongs to the account: other accounts' objects do not exist."""
+    doc = store.get(collection, object_id)
+    if doc is None or doc.get(OWNER) != account_id:
+        return None
+    return doc
