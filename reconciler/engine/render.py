@@ -1,4 +1,4 @@
-"""Plans as text for people, in the vocabulary of Terraform: `+`, `~`, `-`, `-/+`."""
+"""Plans for people, in the vocabulary of Terraform (`+`, `~`, `-`, `-/+`): text and Markdown."""
 
 from __future__ import annotations
 
@@ -88,3 +88,25 @@ def _value(value: Any) -> str:
 
 def _style(text: str, colour: str, color: bool, *, bold: bool = False) -> str:
     return click.style(text, fg=colour, bold=bold) if color else text
+
+
+def render_markdown(plan: Plan) -> str:
+    """A PR comment: the summary first, then the same text as the terminal in a diff block."""
+    heading = "### reconcile plan\n\n**" + plan.summary_line() + "**\n"
+    if plan.is_noop and not plan.findings:
+        return heading
+    body = _diff_block(render_text(plan, color=False))
+    return f"{heading}\n<details><summary>Details</summary>\n\n{body}\n</details>\n"
+
+
+def _diff_block(text: str) -> str:
+    # GitHub colours lines by their first character in a `diff` block, so the Terraform
+    # symbols are moved to the front of each line.
+    lines = []
+    for line in text.rstrip("\n").splitlines():
+        stripped = line.lstrip()
+        marker = stripped[:1] if stripped[:1] in "+-~!" else " "
+        marker = {"~": "!", "!": "-"}.get(marker, marker)
+        lines.append(marker + " " + line)
+    fence = "```"
+    return fence + "diff\n" + "\n".join(lines) + "\n" + fence

@@ -4,7 +4,7 @@ import json
 
 from reconciler.engine.actions import Action, ActionType, Address, FieldChange
 from reconciler.engine.plan import Finding, Plan, Severity
-from reconciler.engine.render import render_text
+from reconciler.engine.render import render_markdown, render_text
 
 PROFILE = Address(type="billing_profile", name="enterprise")
 APP = Address(type="stripe_app", name="stripe")
@@ -75,3 +75,25 @@ def test_findings_are_listed_with_their_fix_and_colour_only_on_request() -> None
     assert "\x1b[" in text
     assert "1 blocked." in text
     assert plan.blocking_findings == plan.findings
+
+
+def test_markdown_leads_with_the_summary_and_marks_lines_for_github() -> None:
+    plan = Plan(
+        actions=(
+            Action(
+                address=PROFILE,
+                type=ActionType.UPDATE,
+                changes=(FieldChange(path="name", before="A", after="B"),),
+            ),
+        )
+    )
+    markdown = render_markdown(plan)
+    assert markdown.startswith(
+        "### reconcile plan\n\n**Plan: 0 to add, 1 to change, 0 to destroy.**"
+    )
+    assert "```diff\n" in markdown
+    assert '\n!       ~ name = "A" -> "B"' in markdown
+    assert (
+        render_markdown(Plan())
+        == "### reconcile plan\n\n**No changes. Live state matches the manifests.**\n"
+    )
