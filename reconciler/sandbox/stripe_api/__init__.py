@@ -1,9 +1,34 @@
-"""Routes of this emulated API (being built)."""
+"""The emulated Stripe API (mounted at /v1) and its out-of-band admin actions."""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from reconciler.sandbox.stripe_api import (
+    account,
+    admin,
+    checkout,
+    customers,
+    payment_methods,
+    tax,
+    webhooks,
+)
+
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [
+        *account.routes(),
+        *customers.routes(),
+        *payment_methods.routes(),
+        *tax.routes(),
+        *checkout.routes(),
+        *webhooks.routes(),
+        account.catch_all(),
+    ]
+
+
+def admin_routes() -> list[BaseRoute]:
+    return admin.routes()
+
+
+__all__ = ["admin_routes", "routes"]

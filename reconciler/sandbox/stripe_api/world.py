@@ -332,7 +332,7 @@ def create_card_payment_method(
         "id": stripe_id("pm", 24),
         "object": "payment_method",
         "allow_redisplay": "unspecified",
-        "billing_details": _billing_details(billing_details or {}),
+        "billing_details": billing_details_of(billing_details or {}),
         "card": card_details(card, exp_month, exp_year),
         "created": unix_now(),
         "customer": None,
@@ -345,7 +345,7 @@ def create_card_payment_method(
     return public(method)
 
 
-def _billing_details(given: dict[str, Any]) -> Document:
+def billing_details_of(given: dict[str, Any]) -> Document:
     address_fields = ("city", "country", "line1", "line2", "postal_code", "state")
     address = given.get("address") or {}
     return {
@@ -487,15 +487,22 @@ def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
 
 
 def create_portal_configuration(
-    store: Store, account_id: str, *, is_default: bool = False
+    store: Store,
+    account_id: str,
+    *,
+    is_default: bool = False,
+    default_return_url: str | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> Document:
     configuration: Document = {
         "id": stripe_id("bpc", 24),
         "object": "billing_portal.configuration",
         "active": True,
         "created": unix_now(),
+        "default_return_url": default_return_url,
         "is_default": is_default,
         "livemode": livemode_of(store, account_id),
+        "metadata": dict(metadata or {}),
         OWNER: account_id,
     }
     store.put(PORTAL_CONFIGURATIONS, configuration["id"], configuration)
