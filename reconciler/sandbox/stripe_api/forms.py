@@ -53,9 +53,13 @@ def _insert(root: dict[str, Any], path: list[str], value: str) -> None:
         key = _slot(node, segment, path[0])
         child = node.get(key)
         wants_list = _is_index(path[depth + 1])
-        if not isinstance(child, dict) or isinstance(child, _Indexed) != wants_list:
+        if not isinstance(child, dict):
             child = _Indexed() if wants_list else {}
             node[key] = child
+        elif isinstance(child, _Indexed) != wants_list:
+            raise StripeError(
+                400, f"Invalid parameter: {path[0]} mixes list and hash.", param=path[0]
+            )
         node = child
     node[_slot(node, path[-1], path[0])] = value
 
@@ -76,7 +80,10 @@ def _slot(node: dict[Any, Any], segment: str, name: str) -> Any:
 
 def _finish(value: Any) -> Any:
     if isinstance(value, _Indexed):
-        return [_finish(value[index]) for index in sorted(value)]
+        if sorted(value) == list(range(len(value))):
+            return [_finish(value[index]) for index in range(len(value))]
+        # Gaps mean the numbers were names (metadata[7]=...), not positions.
+        return {str(index): _finish(item) for index, item in value.items()}
     if isinstance(value, dict):
         return {key: _finish(item) for key, item in value.items()}
     return value

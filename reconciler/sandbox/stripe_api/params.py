@@ -101,6 +101,8 @@ def merged_metadata(current: dict[str, str], params: dict[str, Any]) -> dict[str
         return current
     if given == "":
         return {}
+    if isinstance(given, list):  # `metadata[0]=...` reads like a list; its keys were numbers
+        given = {str(position): value for position, value in enumerate(given)}
     if not isinstance(given, dict):
         raise invalid_param("metadata", "Invalid metadata: must be a hash of strings.")
     merged = dict(current)
