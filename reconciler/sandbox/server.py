@@ -21,7 +21,9 @@ class SandboxServer:
 
     def __init__(self, config: SandboxConfig | None = None, *, port: int = 0) -> None:
         self.config = config or SandboxConfig()
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose
+        # protocol says TCP, and without it every response waits ~40 ms for a delayed ACK.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((LOOPBACK, port))
         self.port: int = self._socket.getsockname()[1]
