@@ -157,13 +157,26 @@ def ensure_account(
             "email": email or "billing@" + account_id.lower().replace("_", "-") + ".example",
             "livemode": livemode,
             "payouts_enabled": True,
-            "settings": {"dashboard": {"display_name": display_name, "timezone": "Etc/UTC"}},
+            "settings": _account_settings(display_name),
             "type": "standard",
         }
         store.put(ACCOUNTS, account_id, account)
         store.put(TAX_SETTINGS, account_id, _active_tax_settings(account_id, livemode))
         create_portal_configuration(store, account_id, is_default=True)
         return account
+
+
+def _account_settings(display_name: str) -> Document:
+    descriptor = display_name.upper()[:22]
+    return {
+        "branding": {"icon": None, "logo": None, "primary_color": None, "secondary_color": None},
+        "card_payments": {
+            "decline_on": {"avs_failure": False, "cvc_failure": True},
+            "statement_descriptor_prefix": descriptor[:10],
+        },
+        "dashboard": {"display_name": display_name, "timezone": "Etc/UTC"},
+        "payments": {"statement_descriptor": descriptor},
+    }
 
 
 def new_account_id() -> str:
@@ -422,11 +435,19 @@ def create_checkout_session(
     session: Document = {
         "id": session_id,
         "object": "checkout.session",
+        "automatic_tax": {"enabled": False, "liability": None, "status": None},
         "cancel_url": params.get("cancel_url"),
         "client_reference_id": params.get("client_reference_id"),
         "client_secret": session_id + "_secret_" + stripe_id("", 24)[1:] if embedded else None,
         "created": created,
         "currency": params.get("currency"),
+        "custom_fields": [],
+        "custom_text": {
+            "after_submit": None,
+            "shipping_address": None,
+            "submit": None,
+            "terms_of_service_acceptance": None,
+        },
         "customer": customer_id,
         "customer_email": None,
         "expires_at": int(params.get("expires_at") or created + CHECKOUT_LIFETIME_SECONDS),
@@ -438,6 +459,7 @@ def create_checkout_session(
         "payment_status": "no_payment_required",
         "return_url": params.get("return_url"),
         "setup_intent": stripe_id("seti", 24),
+        "shipping_options": [],
         "status": "open",
         "success_url": params.get("success_url"),
         "ui_mode": "embedded" if embedded else "hosted",
@@ -486,6 +508,26 @@ def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
     return customer["id"], method["id"]
 
 
+# What a portal saved with the Dashboard's defaults offers: payment methods and invoices.
+_PORTAL_FEATURES: Document = {
+    "customer_update": {"allowed_updates": ["email", "address"], "enabled": True},
+    "invoice_history": {"enabled": True},
+    "payment_method_update": {"enabled": True},
+    "subscription_cancel": {
+        "cancellation_reason": {"enabled": False, "options": []},
+        "enabled": False,
+        "mode": "at_period_end",
+        "proration_behavior": "none",
+    },
+    "subscription_pause": {"enabled": False},
+    "subscription_update": {
+        "default_allowed_updates": [],
+        "enabled": False,
+        "proration_behavior": "none",
+    },
+}
+
+
 def create_portal_configuration(
     store: Store,
     account_id: str,
@@ -498,11 +540,20 @@ def create_portal_configuration(
         "id": stripe_id("bpc", 24),
         "object": "billing_portal.configuration",
         "active": True,
+        "application": None,
+        "business_profile": {
+            "headline": None,
+            "privacy_policy_url": None,
+            "terms_of_service_url": None,
+        },
         "created": unix_now(),
         "default_return_url": default_return_url,
+        "features": _PORTAL_FEATURES,
         "is_default": is_default,
         "livemode": livemode_of(store, account_id),
+        "login_page": {"enabled": False, "url": None},
         "metadata": dict(metadata or {}),
+        "updated": unix_now(),
         OWNER: account_id,
     }
     store.put(PORTAL_CONFIGURATIONS, configuration["id"], configuration)
