@@ -18,6 +18,7 @@ from reconciler.sandbox.stripe_api.params import (
     string,
     string_list,
 )
+from reconciler.sandbox.stripe_api.search import SEARCH_PARAMS, search_customers
 
 ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
 SHIPPING_FIELDS = ("address", "name", "phone")
@@ -40,6 +41,7 @@ def routes() -> list[Route]:
     return [
         stripe_route("/customers", "POST", create, _CREATE_PARAMS),
         stripe_route("/customers", "GET", list_customers, (*PAGING_PARAMS, "email")),
+        stripe_route("/customers/search", "GET", search_customers, SEARCH_PARAMS),
         stripe_route("/customers/{customer}", "GET", retrieve),
         stripe_route("/customers/{customer}", "POST", update, _UPDATE_PARAMS),
         stripe_route("/customers/{customer}", "DELETE", delete),

@@ -37,7 +37,7 @@ def expand(store: Store, account_id: str, obj: Document, paths: list[str]) -> Do
     """Expand `paths` in place (and return `obj`); on a list, paths start with `data.`."""
     for path in paths:
         parts = path.split(".")
-        levels = len(parts) - (1 if obj.get("object") == "list" else 0)
+        levels = len(parts) - (1 if obj.get("object") in ("list", "search_result") else 0)
         if levels > MAX_DEPTH:
             raise StripeError(
                 400,
@@ -49,7 +49,7 @@ def expand(store: Store, account_id: str, obj: Document, paths: list[str]) -> Do
 
 
 def _expand(store: Store, account_id: str, obj: Document, parts: list[str], path: str) -> None:
-    if obj.get("object") == "list":
+    if obj.get("object") in ("list", "search_result"):
         if parts[0] != "data" or len(parts) == 1:
             raise _not_expandable(path)
         for item in obj["data"]:
