@@ -66,3 +66,18 @@ def unknown_param(param: str) -> StripeError:
 def invalid_key() -> StripeError:
     # The real message echoes a masked key; echoing none keeps secrets out of bodies and logs.
     return StripeError(401, "Invalid API Key provided.", code="api_key_invalid")
+
+
+def rate_limited() -> StripeError:
+    """Stripe's 429: an `invalid_request_error` with code `rate_limit` (for fault injection)."""
+    return StripeError(
+        429,
+        "Too many requests hit the API too quickly. We recommend an exponential backoff of "
+        "your requests.",
+        code="rate_limit",
+    )
+
+
+def server_error(status: int = 500) -> StripeError:
+    """A Stripe-side failure (`api_error`), for fault injection."""
+    return StripeError(status, "An unknown error occurred on Stripe's side.", type=API_ERROR)
