@@ -1,0 +1,38 @@
+"""Konnect admin actions under /_sandbox/konnect: what happens outside the API in real life."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from reconciler.sandbox.context import sandbox_of
+from reconciler.sandbox.konnect_api import customer_billing, tax_codes
+from reconciler.sandbox.stripe_api.errors import StripeError
+
+
+async def _complete_checkout(request: Request) -> Response:
+    """The customer finished Stripe's hosted checkout and the webhook updated Konnect."""
+    store = sandbox_of(request).store
+    try:
+        result = customer_billing.complete_checkout(store, request.path_params["session_id"])
+    except StripeError as error:
+        return JSONResponse(error.body(), status_code=error.status)
+    return JSONResponse(result)
+
+
+async def _system_tax_code(request: Request) -> Response:
+    """Seed a system-managed tax code, as the server creates when a Stripe code is referenced."""
+    body = await request.json()
+    stripe_code = str(body.get("stripe_code", ""))
+    if not tax_codes.STRIPE_TAX_CODE.match(stripe_code):
+        return JSONResponse({"error": "stripe_code must match ^txcd_\\d{8}$"}, status_code=400)
+    created = tax_codes.create_system_managed(sandbox_of(request).store, stripe_code)
+    return JSONResponse(tax_codes.render(created), status_code=201)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/checkout-sessions/{session_id}/complete", _complete_checkout, methods=["POST"]),
+        Route("/tax-codes/system-managed", _system_tax_code, methods=["POST"]),
+    ]

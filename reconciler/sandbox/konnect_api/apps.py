@@ -1,0 +1,345 @@
+"""Installed billing apps and the app catalog (`/app-catalog`, `/apps`).
+
+A Stripe app keeps the Stripe account it was installed against and its key; the key stays in
+the sandbox database and only `masked_api_key` is ever rendered.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from reconciler.sandbox.clock import rfc3339_now
+from reconciler.sandbox.context import Sandbox
+from reconciler.sandbox.ids import new_ulid
+from reconciler.sandbox.konnect_api import profiles
+from reconciler.sandbox.konnect_api.endpoint import (
+    endpoint,
+    json,
+    no_content,
+    parse_body,
+    path_id,
+)
+from reconciler.sandbox.konnect_api.errors import (
+    from_validation_error,
+    invalid,
+    not_found,
+    problem,
+)
+from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
+from reconciler.sandbox.konnect_api.pagination import page_of
+from reconciler.sandbox.konnect_api.schemas import Labels, Name, Sealed, public, stamp_new
+from reconciler.sandbox.store import Document, Store
+from reconciler.sandbox.stripe_api import world
+
+APPS = "konnect.apps"
+APP_TYPES = ("stripe", "sandbox", "external_invoicing")
+WEBHOOK_EVENTS = [
+    "invoice.finalization_failed",
+    "invoice.marked_uncollectible",
+    "invoice.overdue",
+    "invoice.paid",
+    "invoice.payment_action_required",
+    "invoice.payment_failed",
+    "invoice.payment_succeeded",
+    "invoice.sent",
+    "invoice.voided",
+    "setup_intent.succeeded",
+]
+_API_KEY = "_api_key"
+
+
+def _capability(kind: str, name: str, description: str) -> dict[str, str]:
+    return {"type": kind, "key": kind, "name": name, "description": description}
+
+
+_TAX = _capability("calculate_tax", "Calculate Tax", "Calculate tax for a payment")
+_INVOICE = _capability("invoice_customers", "Invoice Customers", "Invoice customers")
+_COLLECT = _capability("collect_payments", "Collect Payments", "Collect payments")
+CATALOG: dict[str, dict[str, Any]] = {
+    "stripe": {
+        "type": "stripe",
+        "name": "Stripe",
+        "description": "Send invoices, calculate tax and collect payments with Stripe.",
+        "capabilities": [_TAX, _INVOICE, _COLLECT],
+        "install_methods": ["with_api_key"],
+    },
+    "sandbox": {
+        "type": "sandbox",
+        "name": "Sandbox",
+        "description": "Sandbox app for testing billing without an external provider.",
+        "capabilities": [_TAX, _INVOICE, _COLLECT],
+        "install_methods": ["no_credentials_required"],
+    },
+    "external_invoicing": {
+        "type": "external_invoicing",
+        "name": "External Invoicing",
+        "description": "Invoice customers with an external system through sync hooks.",
+        "capabilities": [_TAX, _INVOICE, _COLLECT],
+        "install_methods": ["no_credentials_required"],
+    },
+}
+CAPABILITY_TYPES = ["calculate_tax", "invoice_customers", "collect_payments"]
+
+
+class InstallStripe(Sealed):
+    type: Literal["stripe"]
+    name: str
+    create_billing_profile: bool
+    api_key: str
+
+
+class InstallWithoutCredentials(Sealed):
+    type: Literal["sandbox", "external_invoicing"]
+    name: str
+    create_billing_profile: bool
+
+
+class UpdateStripe(Sealed):
+    type: Literal["stripe"]
+    name: Name
+    labels: Labels | None = None
+    secret_api_key: str | None = None
+
+
+class UpdateSandbox(Sealed):
+    type: Literal["sandbox"]
+    name: Name
+    labels: Labels | None = None
+
+
+class UpdateExternalInvoicing(Sealed):
+    type: Literal["external_invoicing"]
+    name: Name
+    labels: Labels | None = None
+    enable_draft_sync_hook: bool | None = None
+    enable_issuing_sync_hook: bool | None = None
+
+
+_UPDATE_MODELS: dict[str, type[Sealed]] = {
+    "stripe": UpdateStripe,
+    "sandbox": UpdateSandbox,
+    "external_invoicing": UpdateExternalInvoicing,
+}
+
+
+def live_app(store: Store, app_id: str) -> Document | None:
+    app = store.get(APPS, app_id)
+    return None if app is None or app.get("deleted_at") else app
+
+
+def render(store: Store, app: Document) -> Document:
+    shown = public(app)
+    shown["labels"] = labels_for_read(app)
+    if app["type"] == "stripe":
+        authorized = world.account_for_key(store, app[_API_KEY]) is not None
+        shown["status"] = "ready" if authorized else "unauthorized"
+    return shown
+
+
+def stripe_key_of(app: Document) -> str:
+    key: str = app[_API_KEY]
+    return key
+
+
+async def _catalog(request: Request, sandbox: Sandbox) -> Response:
+    page = page_of(request, sandbox)
+    items = list(CATALOG.values())
+    return json(page.envelope(items[page.offset : page.offset + page.size], len(items)))
+
+
+async def _catalog_item(request: Request, sandbox: Sandbox) -> Response:
+    item = CATALOG.get(request.path_params["app_type"])
+    if item is None:
+        raise not_found("app type")
+    return json(item)
+
+
+async def _install(request: Request, sandbox: Sandbox) -> Response:
+    raw = await request.body()
+    kind = _type_of(raw)
+    model: type[Sealed] = InstallStripe if kind == "stripe" else InstallWithoutCredentials
+    body = await parse_body(request, model)
+    store = sandbox.store
+    with store.transaction():
+        if isinstance(body, InstallStripe):
+            app = _stripe_app(store, body)
+        else:
+            assert isinstance(body, InstallWithoutCredentials)
+            app = _plain_app(body.type, body.name)
+        store.put(APPS, app["id"], app)
+        created = body.create_billing_profile and _create_profile(store, app)
+    return json(
+        {
+            "app": render(store, app),
+            "default_for_capability_types": CAPABILITY_TYPES if created else [],
+        }
+    )
+
+
+def _type_of(raw: bytes) -> str:
+    """The discriminator, read before choosing the request model."""
+    try:
+        decoded = jsonlib.loads(raw or b"null")
+    except ValueError:
+        return ""
+    kind = decoded.get("type") if isinstance(decoded, dict) else None
+    if kind is None:
+        raise invalid("type", "type is required", "required")
+    if kind not in APP_TYPES:
+        raise problem(
+            400,
+            "invalid request",
+            [
+                {
+                    "field": "type",
+                    "reason": "unknown app type",
+                    "rule": "enum",
+                    "choices": list(APP_TYPES),
+                    "source": "body",
+                }
+            ],
+        )
+    return str(kind)
+
+
+def _new_app(kind: str, name: str) -> Document:
+    app: Document = {
+        "id": new_ulid(),
+        "name": name,
+        "labels": {},
+        "type": kind,
+        "definition": CATALOG[kind],
+        "status": "ready",
+    }
+    return stamp_new(app)
+
+
+def _plain_app(kind: str, name: str) -> Document:
+    app = _new_app(kind, name)
+    if kind == "external_invoicing":
+        app["enable_draft_sync_hook"] = False
+        app["enable_issuing_sync_hook"] = False
+    return app
+
+
+def _stripe_app(store: Store, body: InstallStripe) -> Document:
+    account = world.account_for_key(store, body.api_key)
+    if account is None:
+        raise invalid("api_key", "the Stripe API key is invalid or revoked")
+    app = _new_app("stripe", body.name)
+    app.update(
+        {
+            "account_id": account["id"],
+            "livemode": bool(account["livemode"]),
+            "masked_api_key": world.masked_key(body.api_key),
+            _API_KEY: body.api_key,
+        }
+    )
+    world.ensure_webhook_endpoint(
+        store,
+        account["id"],
+        url=f"https://global.api.konghq.com/v3/openmeter/apps/{app['id']}/stripe/webhook",
+        enabled_events=WEBHOOK_EVENTS,
+        metadata={"om_app_id": app["id"]},
+    )
+    return app
+
+
+def _create_profile(store: Store, app: Document) -> bool:
+    supplier = _supplier_of(store, app)
+    profiles.create_for_install(store, app["id"], supplier)
+    return True
+
+
+def _supplier_of(store: Store, app: Document) -> Document:
+    if app["type"] != "stripe":
+        return {"name": "Sandbox Supplier", "addresses": {"billing_address": {"country": "US"}}}
+    account = world.account_for_key(store, app[_API_KEY]) or {}
+    settings = account.get("settings", {}).get("dashboard", {})
+    name = settings.get("display_name") or account.get("business_profile", {}).get("name")
+    return {
+        "name": name or "Stripe Account",
+        "addresses": {"billing_address": {"country": account.get("country") or "US"}},
+    }
+
+
+async def _list(request: Request, sandbox: Sandbox) -> Response:
+    page = page_of(request, sandbox)
+    where = {"deleted_at": None}
+    store = sandbox.store
+    apps = store.find(APPS, where, offset=page.offset, limit=page.size)
+    return json(page.envelope([render(store, app) for app in apps], store.count(APPS, where)))
+
+
+def _existing(request: Request, sandbox: Sandbox) -> Document:
+    app = live_app(sandbox.store, path_id(request, "app_id", "app"))
+    if app is None:
+        raise not_found("app")
+    return app
+
+
+async def _get(request: Request, sandbox: Sandbox) -> Response:
+    return json(render(sandbox.store, _existing(request, sandbox)))
+
+
+async def _update(request: Request, sandbox: Sandbox) -> Response:
+    store = sandbox.store
+    app = _existing(request, sandbox)
+    raw = await request.body()
+    model = _UPDATE_MODELS.get(_type_of(raw), UpdateStripe)
+    try:
+        body = model.model_validate_json(raw)
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+    fields = body.present()
+    if fields["type"] != app["type"]:
+        raise invalid("type", "the app type cannot be changed")
+    with store.transaction():
+        app = _existing(request, sandbox)
+        app["name"] = fields["name"]
+        app["labels"] = check_labels(fields.get("labels"))
+        if isinstance(body, UpdateStripe) and body.secret_api_key is not None:
+            _rotate_key(store, app, body.secret_api_key)
+        if isinstance(body, UpdateExternalInvoicing):
+            app["enable_draft_sync_hook"] = bool(body.enable_draft_sync_hook)
+            app["enable_issuing_sync_hook"] = bool(body.enable_issuing_sync_hook)
+        app["updated_at"] = rfc3339_now()
+        store.put(APPS, app["id"], app)
+    return json(render(store, app))
+
+
+def _rotate_key(store: Store, app: Document, api_key: str) -> None:
+    account = world.account_for_key(store, api_key)
+    if account is None:
+        raise invalid("secret_api_key", "the Stripe API key is invalid or revoked")
+    if account["id"] != app["account_id"]:
+        raise invalid("secret_api_key", "the key belongs to a different Stripe account")
+    app[_API_KEY] = api_key
+    app["masked_api_key"] = world.masked_key(api_key)
+
+
+async def _uninstall(request: Request, sandbox: Sandbox) -> Response:
+    store = sandbox.store
+    with store.transaction():
+        app = _existing(request, sandbox)
+        app["deleted_at"] = rfc3339_now()
+        store.put(APPS, app["id"], app)
+    return no_content()
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/app-catalog", endpoint(_catalog), methods=["GET"]),
+        Route("/app-catalog/install", endpoint(_install), methods=["POST"]),
+        Route("/app-catalog/{app_type}", endpoint(_catalog_item), methods=["GET"]),
+        Route("/apps", endpoint(_list), methods=["GET"]),
+        Route("/apps/{app_id}", endpoint(_get), methods=["GET"]),
+        Route("/apps/{app_id}", endpoint(_update), methods=["PUT"]),
+        Route("/apps/{app_id}", endpoint(_uninstall), methods=["DELETE"]),
+    ]

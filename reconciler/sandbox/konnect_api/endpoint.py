@@ -1,0 +1,66 @@
+"""What every Konnect route does around its handler: auth, body parsing, error rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from reconciler.sandbox.context import Sandbox, sandbox_of
+from reconciler.sandbox.ids import is_ulid
+from reconciler.sandbox.konnect_api.auth import require_token
+from reconciler.sandbox.konnect_api.errors import (
+    KonnectError,
+    from_validation_error,
+    not_found,
+    problem,
+)
+
+Handler = Callable[[Request, Sandbox], Awaitable[Response]]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        sandbox = sandbox_of(request)
+        try:
+            require_token(request, sandbox)
+            return await handler(request, sandbox)
+        except KonnectError as error:
+            return error.response()
+
+    run.__name__ = handler.__name__
+    return run
+
+
+def json(body: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+async def parse_body(request: Request, model: type[ModelT]) -> ModelT:
+    raw = await request.body()
+    if not raw.strip():
+        raise problem(
+            400,
+            "request body is required",
+            [{"field": "body", "reason": "missing body", "rule": "required", "source": "body"}],
+        )
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+
+def path_id(request: Request, name: str, what: str) -> str:
+    """A path id; one that is not a ULID fails the spec's path validation, which answers 404."""
+    value: str = request.path_params[name]
+    if not is_ulid(value):
+        raise not_found(what)
+    return value

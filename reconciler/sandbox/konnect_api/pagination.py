@@ -1,0 +1,64 @@
+"""Page-number pagination: `page[number]` (1-based) and `page[size]`, `meta.page` in the answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from reconciler.sandbox.context import Sandbox
+from reconciler.sandbox.konnect_api.errors import problem
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    def envelope(self, data: list[dict[str, Any]], total: int) -> dict[str, Any]:
+        return {
+            "data": data,
+            "meta": {"page": {"number": self.number, "size": self.size, "total": total}},
+        }
+
+
+def page_of(request: Request, sandbox: Sandbox) -> Page:
+    number = _query_int(request, "page[number]", default=1, minimum=1, maximum=None)
+    size = _query_int(
+        request,
+        "page[size]",
+        default=DEFAULT_PAGE_SIZE,
+        minimum=1,
+        maximum=sandbox.config.max_page_size,
+    )
+    return Page(number=number, size=size)
+
+
+def _query_int(
+    request: Request, name: str, *, default: int, minimum: int, maximum: int | None
+) -> int:
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise _bad_query(name, "must be an integer", {"rule": "format"}) from None
+    if value < minimum:
+        raise _bad_query(name, f"must be at least {minimum}", {"rule": "min", "minimum": minimum})
+    if maximum is not None and value > maximum:
+        raise _bad_query(name, f"must be at most {maximum}", {"rule": "max", "maximum": maximum})
+    return value
+
+
+def _bad_query(name: str, reason: str, rule: dict[str, Any]) -> Exception:
+    return problem(
+        400, "invalid query", [{"field": name, "reason": reason, "source": "query", **rule}]
+    )
