@@ -119,6 +119,15 @@ class StripeApi:
     def __repr__(self) -> str:
         return "StripeApi()"
 
+    def close(self) -> None:
+        self._http.close()  # type: ignore[no-untyped-call]
+
+    def __enter__(self) -> StripeApi:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def account(self) -> Params:
         return self._call(lambda c: c.v1.accounts.retrieve_current())
 

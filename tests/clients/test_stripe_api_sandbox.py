@@ -1,0 +1,52 @@
+"""StripeApi against the sandbox over real HTTP: paging, expansion, errors without secrets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from reconciler.clients.errors import NotFound, Unauthorized
+from reconciler.clients.stripe_api import StripeApi
+from reconciler.sandbox import SandboxServer
+from reconciler.sandbox.stripe_api import world
+from tests.conftest import SANDBOX_STRIPE_KEY
+
+
+@pytest.fixture
+def stripe_api(sandbox_server: SandboxServer) -> Iterator[StripeApi]:
+    with StripeApi(SANDBOX_STRIPE_KEY, base_url=sandbox_server.url, max_network_retries=0) as api:
+        yield api
+
+
+def test_reads_every_customer_in_pages_of_100_with_expanded_payment_methods(
+    stripe_api: StripeApi, sandbox_server: SandboxServer
+) -> None:
+    store = sandbox_server.app.state.sandbox.store
+    account = world.account_for_key(store, SANDBOX_STRIPE_KEY)
+    assert account is not None
+    for n in range(205):
+        world.create_customer(store, account["id"], name=f"c{n}", email=f"c{n}@example.com")
+    customers = stripe_api.customers(expand=["data.invoice_settings.default_payment_method"])
+    assert len(customers) == 205
+    assert len({c["id"] for c in customers}) == 205
+    assert stripe_api.counter.requests() == {"GET /v1/customers": 3}
+
+
+def test_account_and_missing_customer(stripe_api: StripeApi) -> None:
+    assert stripe_api.account()["id"].startswith("acct_")
+    with pytest.raises(NotFound) as missing:
+        stripe_api.customer("cus_DoesNotExist123")
+    assert missing.value.code == "resource_missing"
+
+
+def test_a_revoked_key_fails_without_echoing_the_key(sandbox_server: SandboxServer) -> None:
+    key = "sk_test_" + "Revoked" + "9" * 20
+    world.revoke_key(sandbox_server.app.state.sandbox.store, key)
+    with (
+        StripeApi(key, base_url=sandbox_server.url, max_network_retries=0) as api,
+        pytest.raises(Unauthorized) as refused,
+    ):
+        api.account()
+    assert key not in str(refused.value)
+    assert "Revoked9999" not in str(refused.value)
