@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.routing import Route
@@ -9,7 +10,7 @@ from starlette.routing import Route
 from reconciler.sandbox.store import Document
 from reconciler.sandbox.stripe_api import world
 from reconciler.sandbox.stripe_api.endpoint import StripeCall, stripe_route
-from reconciler.sandbox.stripe_api.errors import resource_missing
+from reconciler.sandbox.stripe_api.errors import invalid_param, resource_missing
 from reconciler.sandbox.stripe_api.listing import PAGING_PARAMS, list_objects
 from reconciler.sandbox.stripe_api.params import (
     hash_param,
@@ -24,6 +25,7 @@ ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
 SHIPPING_FIELDS = ("address", "name", "phone")
 INVOICE_SETTINGS_FIELDS = ("custom_fields", "default_payment_method", "footer", "rendering_options")
 TAX_EXEMPT = ("none", "exempt", "reverse")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TEXT_FIELDS = ("description", "email", "name", "phone")
 _UPDATE_PARAMS = (
     *_TEXT_FIELDS,
@@ -60,7 +62,7 @@ def create(call: StripeCall) -> Document:
         call.store,
         call.account_id,
         name=string(call.params, "name") or None,
-        email=string(call.params, "email") or None,
+        email=_email(call.params),
         metadata=merged_metadata({}, call.params),
         fields=_plain_fields(call.params),
     )
@@ -84,9 +86,10 @@ def retrieve(call: StripeCall) -> Document:
 def update(call: StripeCall) -> Document:
     customer = world.live_customer(call.store, call.account_id, call.path["customer"])
     customer.update(_plain_fields(call.params))
-    for field in ("name", "email"):
-        if field in call.params:
-            customer[field] = string(call.params, field) or None
+    if "name" in call.params:
+        customer["name"] = string(call.params, "name") or None
+    if "email" in call.params:
+        customer["email"] = _email(call.params)
     customer["metadata"] = merged_metadata(customer["metadata"], call.params)
     call.store.put(world.CUSTOMERS, customer["id"], customer)
     _apply_invoice_settings(call, customer["id"], {})
@@ -123,6 +126,13 @@ def retrieve_pm(call: StripeCall) -> Document:
     if method is None or method.get("customer") != customer_id:
         raise resource_missing("PaymentMethod", method_id, "payment_method")
     return call.expanded(world.public(method))
+
+
+def _email(params: dict[str, Any]) -> str | None:
+    email = string(params, "email") or None
+    if email is not None and not _EMAIL.match(email):
+        raise invalid_param("email", f"Invalid email address: {email}", code="email_invalid")
+    return email
 
 
 def _plain_fields(params: dict[str, Any]) -> dict[str, Any]:

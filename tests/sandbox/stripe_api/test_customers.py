@@ -171,3 +171,13 @@ def test_customers_of_another_account_do_not_exist(raw: StripeHTTP) -> None:
 
     assert seen.status_code == 404 and error_of(seen)["code"] == "resource_missing"
     assert listed["data"] == [] and listed["url"] == "/v1/customers"
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "a@b", "two words@acme.test"])
+def test_malformed_emails_are_refused(raw: StripeHTTP, email: str) -> None:
+    created = raw.post("/customers", {"email": email})
+    customer = raw.post("/customers", {"email": "ok@acme.test"}).json()
+    updated = raw.post(f"/customers/{customer['id']}", {"email": email})
+
+    for response in (created, updated):
+        assert response.status_code == 400 and error_of(response)["code"] == "email_invalid"
