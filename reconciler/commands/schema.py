@@ -1,11 +1,60 @@
-"""`reconcile schema` (being built)."""
+"""`reconcile schema`: JSON Schemas of the manifest kinds, generated from the models."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from reconciler.manifests.reference import render_reference
+from reconciler.manifests.schemas import (
+    ANY_MANIFEST_FILE,
+    all_schemas,
+    render,
+    stale_files,
+    write_schemas,
+)
+
+DEFAULT_DIRECTORY = Path("schemas")
+
+
+class SchemasStale(click.ClickException):
+    exit_code = 1
 
 
 @click.command()
-def schema() -> None:
-    """Not available yet."""
-    raise click.ClickException("'schema' is not available yet")
+@click.argument("file_name", required=False, default=ANY_MANIFEST_FILE)
+@click.option("--write", is_flag=True, help="Write every schema file into --dir.")
+@click.option("--check", is_flag=True, help="Exit 1 when the files in --dir are out of date.")
+@click.option("--reference", is_flag=True, help="Print the Markdown manifest reference.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DIRECTORY,
+    show_default=True,
+)
+def schema(file_name: str, write: bool, check: bool, reference: bool, directory: Path) -> None:
+    """Print the JSON Schema FILE_NAME (default: manifest.json, any kind), or write them all.
+
+    Schemas: stripe-app.json, tax-code.json, billing-profile.json, customer-billing.json,
+    manifest.json (any kind) and project.json (reconcile.yaml).
+    """
+    if write:
+        for path in write_schemas(directory):
+            click.echo(f"wrote {path.as_posix()}")
+    elif check:
+        stale = stale_files(directory)
+        if stale:
+            raise SchemasStale(
+                f"out of date in {directory.as_posix()}: {', '.join(stale)}; "
+                "run `reconcile schema --write`"
+            )
+        click.echo(f"{directory.as_posix()}: up to date")
+    elif reference:
+        click.echo(render_reference(), nl=False)
+    else:
+        schemas = all_schemas()
+        if file_name not in schemas:
+            raise click.BadParameter(f"one of {', '.join(sorted(schemas))}", param_hint="FILE_NAME")
+        click.echo(render(schemas[file_name]), nl=False)

@@ -1,11 +1,39 @@
-"""`reconcile validate` (being built)."""
+"""`reconcile validate DIR`: every offline check, every problem at once."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
+
+from reconciler.manifests import ValidationFailed, validate_directory
 
 
 @click.command()
-def validate() -> None:
-    """Not available yet."""
-    raise click.ClickException("'validate' is not available yet")
+@click.argument(
+    "directory", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path)
+)
+@click.option(
+    "--output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="`json` prints {valid, errors, summary} for machines.",
+)
+def validate(directory: Path, output: str) -> None:
+    """Check the manifests in DIRECTORY without calling any API.
+
+    Prints each problem as `path:line:col: kind/name: message`. Exits 0 when the manifests
+    are valid, 1 otherwise.
+    """
+    report = validate_directory(directory)
+    if output == "json":
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        for diagnostic in report.diagnostics:
+            click.echo(diagnostic.format())
+        if report.valid:
+            click.echo(report.summary())
+    if not report.valid:  # click prints the summary to stderr as the final line
+        raise ValidationFailed(list(report.diagnostics), report.summary())

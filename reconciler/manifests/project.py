@@ -1,0 +1,100 @@
+"""`reconcile.yaml`: the project file at the manifest root, naming the targets to run against."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from reconciler.manifests.common import Pattern, SecretReference, StrictModel
+
+SANDBOX = "sandbox"
+KONNECT_REGIONS = ("us", "eu", "au", "me", "in", "global")
+
+TargetName = Annotated[
+    str,
+    Pattern(
+        r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
+        "target names are lower-case letters, digits and '-'",
+        max_length=63,
+    ),
+]
+BaseUrl = Annotated[
+    str, Pattern(r"^https?://[^\s/?#]+(?:/[^\s?#]*)?$", "must be an http(s) URL without query")
+]
+
+
+class SandboxTarget(StrictModel):
+    """The embedded Konnect + Stripe sandbox: local, no account, no network."""
+
+    type: Literal["sandbox"]
+
+
+class KonnectTarget(StrictModel):
+    """A real Konnect organization and Stripe account."""
+
+    type: Literal["konnect"]
+    region: Literal["us", "eu", "au", "me", "in", "global"] | None = Field(
+        default=None, description="Konnect region; the API is https://<region>.api.konghq.com/v3."
+    )
+    base_url: BaseUrl | None = Field(
+        default=None, description="Konnect API base URL ending in /v3, instead of a region."
+    )
+    konnect_token: SecretReference = Field(description="Konnect token, e.g. ${env:KONNECT_TOKEN}.")
+    stripe_api_key: SecretReference = Field(
+        description="Stripe secret or restricted key, e.g. ${env:STRIPE_API_KEY}."
+    )
+
+    @model_validator(mode="after")
+    def _region_or_base_url(self) -> KonnectTarget:
+        if (self.region is None) == (self.base_url is None):
+            raise PydanticCustomError("target-endpoint", "declare either `region` or `base_url`")
+        return self
+
+    @property
+    def api_base_url(self) -> str:
+        if self.base_url is not None:
+            return self.base_url.rstrip("/")
+        return f"https://{self.region}.api.konghq.com/v3"
+
+
+Target = Annotated[SandboxTarget | KonnectTarget, Field(discriminator="type")]
+
+
+class Project(StrictModel):
+    """The contents of `reconcile.yaml`; every field is optional."""
+
+    default_target: TargetName = Field(
+        default=SANDBOX, description="Target used when a command names none. Default: sandbox."
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns, relative to the manifest root, of YAML files that are not "
+        "manifests (`*` also matches '/'; a directory name excludes everything below it).",
+    )
+    targets: dict[TargetName, Target] = Field(
+        default_factory=dict,
+        description="Named targets. `sandbox` always exists and cannot be redefined otherwise.",
+    )
+
+    @model_validator(mode="after")
+    def _default_target_exists(self) -> Project:
+        if self.default_target not in self.all_targets:
+            raise PydanticCustomError(
+                "unknown-target",
+                "default_target '{name}' is not among the targets",
+                {"name": self.default_target},
+            )
+        sandbox = self.targets.get(SANDBOX)
+        if sandbox is not None and not isinstance(sandbox, SandboxTarget):
+            raise PydanticCustomError("unknown-target", "target 'sandbox' must be of type sandbox")
+        return self
+
+    @property
+    def all_targets(self) -> dict[str, SandboxTarget | KonnectTarget]:
+        return {SANDBOX: SandboxTarget(type="sandbox"), **self.targets}
+
+    def target(self, name: str | None = None) -> SandboxTarget | KonnectTarget:
+        """The named target, or the default one; KeyError when there is no such target."""
+        return self.all_targets[name or self.default_target]

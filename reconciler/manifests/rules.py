@@ -1,0 +1,99 @@
+"""Rules across documents: duplicates, dangling references and each kind's collection rules."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+
+from reconciler.manifests.diagnostics import UNKNOWN, Diagnostic
+from reconciler.manifests.kinds import KINDS
+from reconciler.manifests.loader import SourceDocument
+from reconciler.manifests.manifest_set import LoadedManifest
+from reconciler.manifests.references import Location
+
+
+def cross_document_diagnostics(
+    documents: Sequence[SourceDocument], entries: Sequence[LoadedManifest]
+) -> Iterator[Diagnostic]:
+    """Problems between documents. Names come from every document, valid or not, so that a
+    broken document is neither a dangling reference nor hides a duplicate name."""
+    declared = _declared_names(documents)
+    yield from _duplicate_names(documents)
+    yield from _dangling_references(entries, declared)
+    yield from _duplicate_values(entries)
+    yield from _collection_rules(entries)
+
+
+def _at(entry: LoadedManifest, loc: Location, code: str, message: str) -> Diagnostic:
+    source = entry.source
+    position = source.positions.locate(loc, prefer_key=False)
+    manifest = entry.manifest
+    return Diagnostic(source.file, position, code, message, manifest.KIND, manifest.name)
+
+
+def _declared_names(documents: Sequence[SourceDocument]) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for document in documents:
+        if document.kind in names and document.name != UNKNOWN:
+            names[document.kind].append(document.name)
+    return names
+
+
+def _duplicate_names(documents: Sequence[SourceDocument]) -> Iterator[Diagnostic]:
+    first: dict[tuple[str, str], SourceDocument] = {}
+    for document in documents:
+        handle = (document.kind, document.name)
+        if document.kind not in KINDS or document.name == UNKNOWN:
+            continue
+        if handle in first:
+            where = first[handle].where(("metadata", "name"))
+            yield Diagnostic(
+                document.file,
+                document.positions.locate(("metadata", "name"), prefer_key=False),
+                "duplicate-name",
+                f"another {handle[0]} is named '{handle[1]}' ({where})",
+                document.kind,
+                document.name,
+            )
+        first.setdefault(handle, document)
+
+
+def _dangling_references(
+    entries: Sequence[LoadedManifest], declared: dict[str, list[str]]
+) -> Iterator[Diagnostic]:
+    for entry in entries:
+        for reference in entry.manifest.references():
+            names = declared.get(reference.kind, [])
+            if reference.name not in names:
+                close = difflib.get_close_matches(reference.name, names, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                yield _at(
+                    entry,
+                    reference.loc,
+                    "dangling-reference",
+                    f"no {reference.kind} named '{reference.name}' is declared{hint}",
+                )
+
+
+def _duplicate_values(entries: Sequence[LoadedManifest]) -> Iterator[Diagnostic]:
+    first: dict[tuple[str, str], LoadedManifest] = {}
+    for entry in entries:
+        for unique in entry.manifest.unique_values():
+            claim = (unique.scope, unique.value)
+            if claim in first:
+                owner = first[claim]
+                yield _at(
+                    entry,
+                    unique.loc,
+                    "duplicate-value",
+                    f"{unique.scope} '{unique.value}' is already declared by "
+                    f"{owner.manifest.KIND}/{owner.manifest.name} ({owner.where()})",
+                )
+            first.setdefault(claim, entry)
+
+
+def _collection_rules(entries: Sequence[LoadedManifest]) -> Iterator[Diagnostic]:
+    for kind in KINDS.values():
+        of_kind = [entry for entry in entries if isinstance(entry.manifest, kind)]
+        for finding in kind.collection_findings([entry.manifest for entry in of_kind]):
+            yield _at(of_kind[finding.document_index], finding.loc, finding.code, finding.message)
