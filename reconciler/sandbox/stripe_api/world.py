@@ -1,19 +1,40 @@
 """The Stripe side's state as plain functions over a `Store`: what the routes and Konnect share.
 
-Every document belongs to one account (field `_account`); fields whose names start with `_` are
-the sandbox's own bookkeeping and never leave it (`public` strips them). Functions returning a
-`Document` return its public shape, as Stripe would render it.
+Every document belongs to one account (`documents.OWNER`); functions returning a `Document`
+return its public shape, as Stripe would render it. Accounts, keys and account-wide settings
+live in `accounts` and are re-exported here, so this module is the whole state API.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 from reconciler.sandbox.clock import unix_now
 from reconciler.sandbox.ids import stripe_id
 from reconciler.sandbox.store import Document, Store
+from reconciler.sandbox.stripe_api.accounts import ACCOUNTS as ACCOUNTS
+from reconciler.sandbox.stripe_api.accounts import API_KEYS as API_KEYS
+from reconciler.sandbox.stripe_api.accounts import PORTAL_CONFIGURATIONS as PORTAL_CONFIGURATIONS
+from reconciler.sandbox.stripe_api.accounts import SANDBOX_HEAD_OFFICE as SANDBOX_HEAD_OFFICE
+from reconciler.sandbox.stripe_api.accounts import TAX_SETTINGS as TAX_SETTINGS
+from reconciler.sandbox.stripe_api.accounts import account_for_key as account_for_key
+from reconciler.sandbox.stripe_api.accounts import (
+    create_portal_configuration as create_portal_configuration,
+)
+from reconciler.sandbox.stripe_api.accounts import ensure_account as ensure_account
+from reconciler.sandbox.stripe_api.accounts import get_tax_settings as get_tax_settings
+from reconciler.sandbox.stripe_api.accounts import is_well_formed_key as is_well_formed_key
+from reconciler.sandbox.stripe_api.accounts import key_digest as key_digest
+from reconciler.sandbox.stripe_api.accounts import livemode_of as livemode_of
+from reconciler.sandbox.stripe_api.accounts import masked_key as masked_key
+from reconciler.sandbox.stripe_api.accounts import new_account_id as new_account_id
+from reconciler.sandbox.stripe_api.accounts import register_key as register_key
+from reconciler.sandbox.stripe_api.accounts import (
+    remove_default_portal_configuration as remove_default_portal_configuration,
+)
+from reconciler.sandbox.stripe_api.accounts import revoke_key as revoke_key
+from reconciler.sandbox.stripe_api.accounts import set_tax_active as set_tax_active
+from reconciler.sandbox.stripe_api.accounts import tax_settings_status as tax_settings_status
 from reconciler.sandbox.stripe_api.cards import (
     DEFAULT_EXPIRY,
     TEST_CARDS,
@@ -21,215 +42,19 @@ from reconciler.sandbox.stripe_api.cards import (
     card_details,
     card_for_token,
 )
+from reconciler.sandbox.stripe_api.documents import OWNER as OWNER
+from reconciler.sandbox.stripe_api.documents import owned as owned
+from reconciler.sandbox.stripe_api.documents import public as public
 from reconciler.sandbox.stripe_api.errors import StripeError, invalid_param, resource_missing
 
-ACCOUNTS = "stripe.accounts"
-API_KEYS = "stripe.api_keys"
 CUSTOMERS = "stripe.customers"
 PAYMENT_METHODS = "stripe.payment_methods"
 CHECKOUT_SESSIONS = "stripe.checkout_sessions"
 PORTAL_SESSIONS = "stripe.portal_sessions"
-PORTAL_CONFIGURATIONS = "stripe.portal_configurations"
 WEBHOOK_ENDPOINTS = "stripe.webhook_endpoints"
-TAX_SETTINGS = "stripe.tax_settings"
 
-OWNER = "_account"
 MAX_WEBHOOK_ENDPOINTS = 16
 CHECKOUT_LIFETIME_SECONDS = 24 * 3600
-
-_KEY_PATTERN = re.compile(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{10,}$")
-_DEFAULT_ACCOUNT_IDS = {False: "acct_1SandboxTest0000", True: "acct_1SandboxLive0000"}
-SANDBOX_HEAD_OFFICE = {
-    "city": "San Francisco",
-    "country": "US",
-    "line1": "150 Spear Street",
-    "line2": None,
-    "postal_code": "94105",
-    "state": "CA",
-}
-
-
-def public(doc: Document) -> Document:
-    """The document as the API renders it: without the sandbox's `_` bookkeeping fields."""
-    return {key: value for key, value in doc.items() if not key.startswith("_")}
-
-
-# --- accounts and keys -------------------------------------------------------------------------
-
-
-def is_well_formed_key(api_key: str) -> bool:
-    return bool(_KEY_PATTERN.match(api_key))
-
-
-def key_digest(api_key: str) -> str:
-    """Keys are stored by digest, so no listing of the sandbox database shows a usable key."""
-    return hashlib.sha256(api_key.encode()).hexdigest()
-
-
-def masked_key(api_key: str) -> str:
-    return api_key[:8] + "*" * 4 + api_key[-4:]
-
-
-def key_livemode(api_key: str) -> bool:
-    return "_live_" in api_key[:8]
-
-
-def account_for_key(store: Store, api_key: str) -> Document | None:
-    """The account a secret or restricted key opens; None when the key is malformed or revoked.
-
-    A well-formed key never seen before is registered to its mode's default account, so any
-    `sk_test_...` works out of the box, as a fresh Stripe test account would.
-    """
-    record = store.get(API_KEYS, key_digest(api_key))
-    if record is None:
-        if not is_well_formed_key(api_key):
-            return None
-        with store.transaction():
-            account = ensure_account(store, _DEFAULT_ACCOUNT_IDS[key_livemode(api_key)])
-            record = store.get(API_KEYS, key_digest(api_key))
-            if record is None:
-                record = _put_key(store, api_key, account["id"])
-    if record.get("revoked"):
-        return None
-    return store.get(ACCOUNTS, record["account"])
-
-
-def register_key(store: Store, api_key: str, account_id: str) -> Document:
-    """Bind a key to an account (created if unknown); clears an earlier revocation."""
-    with store.transaction():
-        ensure_account(store, account_id, livemode=key_livemode(api_key))
-        return _put_key(store, api_key, account_id)
-
-
-def revoke_key(store: Store, api_key: str) -> bool:
-    """Revoke a key; a never-seen well-formed key is recorded as revoked so it stays dead."""
-    with store.transaction():
-        record = store.get(API_KEYS, key_digest(api_key))
-        if record is None:
-            if not is_well_formed_key(api_key):
-                return False
-            account = ensure_account(store, _DEFAULT_ACCOUNT_IDS[key_livemode(api_key)])
-            record = _put_key(store, api_key, account["id"])
-        record["revoked"] = True
-        store.put(API_KEYS, record["id"], record)
-    return True
-
-
-def _put_key(store: Store, api_key: str, account_id: str) -> Document:
-    record: Document = {
-        "id": key_digest(api_key),
-        "masked": masked_key(api_key),
-        "account": account_id,
-        "livemode": key_livemode(api_key),
-        "revoked": False,
-        "created": unix_now(),
-    }
-    return store.put(API_KEYS, record["id"], record)
-
-
-def ensure_account(
-    store: Store,
-    account_id: str,
-    *,
-    livemode: bool | None = None,
-    email: str | None = None,
-    name: str | None = None,
-    country: str = "US",
-) -> Document:
-    """The account with this id, created with Stripe Tax active and a default portal setup."""
-    with store.transaction():
-        existing = store.get(ACCOUNTS, account_id)
-        if existing is not None:
-            return existing
-        if livemode is None:
-            livemode = account_id == _DEFAULT_ACCOUNT_IDS[True]
-        display_name = name or "Sandbox " + ("Live" if livemode else "Test") + " Account"
-        account: Document = {
-            "id": account_id,
-            "object": "account",
-            "business_profile": {"name": display_name, "url": None, "support_email": None},
-            "business_type": "company",
-            "charges_enabled": True,
-            "country": country,
-            "created": unix_now(),
-            "default_currency": "usd",
-            "details_submitted": True,
-            "email": email or "billing@" + account_id.lower().replace("_", "-") + ".example",
-            "livemode": livemode,
-            "payouts_enabled": True,
-            "settings": _account_settings(display_name),
-            "type": "standard",
-        }
-        store.put(ACCOUNTS, account_id, account)
-        store.put(TAX_SETTINGS, account_id, _active_tax_settings(account_id, livemode))
-        create_portal_configuration(store, account_id, is_default=True)
-        return account
-
-
-def _account_settings(display_name: str) -> Document:
-    descriptor = display_name.upper()[:22]
-    return {
-        "branding": {"icon": None, "logo": None, "primary_color": None, "secondary_color": None},
-        "card_payments": {
-            "decline_on": {"avs_failure": False, "cvc_failure": True},
-            "statement_descriptor_prefix": descriptor[:10],
-        },
-        "dashboard": {"display_name": display_name, "timezone": "Etc/UTC"},
-        "payments": {"statement_descriptor": descriptor},
-    }
-
-
-def new_account_id() -> str:
-    return stripe_id("acct", 16)
-
-
-def livemode_of(store: Store, account_id: str) -> bool:
-    account = store.get(ACCOUNTS, account_id)
-    return bool(account and account["livemode"])
-
-
-# --- tax settings ------------------------------------------------------------------------------
-
-
-def _active_tax_settings(account_id: str, livemode: bool) -> Document:
-    return {
-        "object": "tax.settings",
-        "defaults": {"tax_behavior": None, "tax_code": "txcd_10000000"},
-        "head_office": {"address": dict(SANDBOX_HEAD_OFFICE)},
-        "livemode": livemode,
-        "status": "active",
-        "status_details": {"active": {}},
-        OWNER: account_id,
-    }
-
-
-def tax_settings_status(settings: Document) -> Document:
-    """Recompute `status` from what is filled in: Stripe Tax needs a head office to be active."""
-    if settings.get("head_office") is None:
-        settings["status"] = "pending"
-        settings["status_details"] = {"pending": {"missing_fields": ["head_office"]}}
-    else:
-        settings["status"] = "active"
-        settings["status_details"] = {"active": {}}
-    return settings
-
-
-def get_tax_settings(store: Store, account_id: str) -> Document:
-    settings = store.get(TAX_SETTINGS, account_id)
-    if settings is None:
-        settings = _active_tax_settings(account_id, livemode_of(store, account_id))
-    return public(settings)
-
-
-def set_tax_active(store: Store, account_id: str, active: bool) -> Document:
-    """Out-of-band switch for drift tests: pending (no head office) or active again."""
-    with store.transaction():
-        settings = store.get(TAX_SETTINGS, account_id) or _active_tax_settings(
-            account_id, livemode_of(store, account_id)
-        )
-        settings["head_office"] = {"address": dict(SANDBOX_HEAD_OFFICE)} if active else None
-        store.put(TAX_SETTINGS, account_id, tax_settings_status(settings))
-    return public(settings)
 
 
 # --- customers ---------------------------------------------------------------------------------
@@ -508,67 +333,6 @@ def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
     return customer["id"], method["id"]
 
 
-# What a portal saved with the Dashboard's defaults offers: payment methods and invoices.
-_PORTAL_FEATURES: Document = {
-    "customer_update": {"allowed_updates": ["email", "address"], "enabled": True},
-    "invoice_history": {"enabled": True},
-    "payment_method_update": {"enabled": True},
-    "subscription_cancel": {
-        "cancellation_reason": {"enabled": False, "options": []},
-        "enabled": False,
-        "mode": "at_period_end",
-        "proration_behavior": "none",
-    },
-    "subscription_pause": {"enabled": False},
-    "subscription_update": {
-        "default_allowed_updates": [],
-        "enabled": False,
-        "proration_behavior": "none",
-    },
-}
-
-
-def create_portal_configuration(
-    store: Store,
-    account_id: str,
-    *,
-    is_default: bool = False,
-    default_return_url: str | None = None,
-    metadata: dict[str, str] | None = None,
-) -> Document:
-    configuration: Document = {
-        "id": stripe_id("bpc", 24),
-        "object": "billing_portal.configuration",
-        "active": True,
-        "application": None,
-        "business_profile": {
-            "headline": None,
-            "privacy_policy_url": None,
-            "terms_of_service_url": None,
-        },
-        "created": unix_now(),
-        "default_return_url": default_return_url,
-        "features": _PORTAL_FEATURES,
-        "is_default": is_default,
-        "livemode": livemode_of(store, account_id),
-        "login_page": {"enabled": False, "url": None},
-        "metadata": dict(metadata or {}),
-        "updated": unix_now(),
-        OWNER: account_id,
-    }
-    store.put(PORTAL_CONFIGURATIONS, configuration["id"], configuration)
-    return public(configuration)
-
-
-def remove_default_portal_configuration(store: Store, account_id: str) -> int:
-    """Drift/edge tests: the account forgets its saved portal settings. Returns how many."""
-    with store.transaction():
-        defaults = store.find(PORTAL_CONFIGURATIONS, {OWNER: account_id, "is_default": True})
-        for configuration in defaults:
-            store.delete(PORTAL_CONFIGURATIONS, configuration["id"])
-    return len(defaults)
-
-
 def create_portal_session(
     store: Store,
     account_id: str,
@@ -690,14 +454,3 @@ def webhook_endpoint(store: Store, account_id: str, endpoint_id: str) -> Documen
     if endpoint is None:
         raise resource_missing("webhook endpoint", endpoint_id, "webhook_endpoint")
     return endpoint
-
-
-# --- shared ------------------------------------------------------------------------------------
-
-
-def owned(store: Store, collection: str, account_id: str, object_id: str) -> Document | None:
-    """The stored document if it belongs to the account: other accounts' objects do not exist."""
-    doc = store.get(collection, object_id)
-    if doc is None or doc.get(OWNER) != account_id:
-        return None
-    return doc
