@@ -189,8 +189,12 @@ def organization_defaults(store: Store) -> Document:
     return defaults
 
 
+def _render_defaults(defaults: Document) -> Document:
+    return {key: value for key, value in public(defaults).items() if key != "id"}
+
+
 async def _get_defaults(request: Request, sandbox: Sandbox) -> Response:
-    return json(public(organization_defaults(sandbox.store)))
+    return json(_render_defaults(organization_defaults(sandbox.store)))
 
 
 async def _put_defaults(request: Request, sandbox: Sandbox) -> Response:
@@ -213,7 +217,7 @@ async def _put_defaults(request: Request, sandbox: Sandbox) -> Response:
             defaults[field] = {"id": reference.id}
         defaults["updated_at"] = rfc3339_now()
         store.put(ORGANIZATION_DEFAULTS, DEFAULT_TAX_CODES_ID, defaults)
-    return json(public(defaults))
+    return json(_render_defaults(defaults))
 
 
 def routes() -> list[BaseRoute]:

@@ -1,0 +1,207 @@
+"""The customer billing link: pinning, effective profile, app data rules, sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.sandbox.stripe_api import world
+from tests.sandbox.konnect_api.conftest import create_customer, create_profile, install_sandbox_app
+from tests.sandbox.konnect_api.contract import ContractClient
+
+STRIPE_DATA = {"stripe": {"customer_id": "cus_NotCheckedInStripe"}}
+
+
+def billing_path(customer: dict[str, Any]) -> str:
+    return f"/openmeter/customers/{customer['id']}/billing"
+
+
+def test_get_shows_the_default_profile_when_not_pinned(
+    konnect: ContractClient, stripe_profile: dict[str, Any]
+) -> None:
+    customer = create_customer(konnect, "acme")
+    assert konnect.get(billing_path(customer)).json() == {
+        "billing_profile": {"id": stripe_profile["id"]}
+    }
+
+
+def test_stripe_ids_are_stored_unchecked_and_labels_only_echoed(
+    konnect: ContractClient, stripe_profile: dict[str, Any]
+) -> None:
+    customer = create_customer(konnect, "acme")
+    body = {
+        "app_data": {
+            "stripe": {
+                "customer_id": "cus_Unknown",
+                "default_payment_method_id": "pm_1",
+                "labels": {"source": "crm"},
+            }
+        }
+    }
+    put = konnect.put(billing_path(customer), json=body).json()
+    assert put["app_data"]["stripe"]["labels"] == {"source": "crm"}
+    got = konnect.get(billing_path(customer)).json()
+    assert got["app_data"] == {
+        "stripe": {"customer_id": "cus_Unknown", "default_payment_method_id": "pm_1"}
+    }
+
+
+def test_stripe_profile_requires_stripe_data(
+    konnect: ContractClient, stripe_profile: dict[str, Any]
+) -> None:
+    customer = create_customer(konnect, "acme")
+    cases = [
+        ({}, "app_data.stripe"),
+        ({"app_data": {"stripe": {}}}, "stripe.customer_id"),
+        (
+            {
+                "app_data": {
+                    "stripe": {"customer_id": "cus_1", "default_payment_method_id": "card_1"}
+                }
+            },
+            "stripe.default_payment_method_id",
+        ),
+    ]
+    for body, field in cases:
+        response = konnect.put(billing_path(customer), json=body)
+        assert response.status_code == 400
+        assert response.json()["invalid_parameters"][0]["field"] == field
+
+
+def test_pinning_and_filter_by_billing_profile(
+    konnect: ContractClient, stripe_app: dict[str, Any], stripe_profile: dict[str, Any]
+) -> None:
+    other = create_profile(konnect, stripe_app["id"], name="Other", default=False)
+    pinned, unpinned = create_customer(konnect, "pinned"), create_customer(konnect, "free")
+    konnect.put(
+        billing_path(pinned), json={"billing_profile": {"id": other["id"]}, "app_data": STRIPE_DATA}
+    )
+    konnect.put(billing_path(pinned), json={"app_data": STRIPE_DATA})  # no profile: the pin stays
+    assert konnect.get(billing_path(pinned)).json()["billing_profile"] == {"id": other["id"]}
+    assert konnect.get(billing_path(unpinned)).json()["billing_profile"] == {
+        "id": stripe_profile["id"]
+    }
+    found = konnect.get(
+        "/openmeter/customers", params={"filter[billing_profile_id]": other["id"]}
+    ).json()
+    assert [c["key"] for c in found["data"]] == ["pinned"]
+
+
+def test_unknown_profile_is_404(konnect: ContractClient, stripe_profile: dict[str, Any]) -> None:
+    customer = create_customer(konnect, "acme")
+    body = {"billing_profile": {"id": "01J0000000000000000000000A"}, "app_data": STRIPE_DATA}
+    assert konnect.put(billing_path(customer), json=body).status_code == 404
+
+
+def test_sandbox_profile_ignores_app_data(konnect: ContractClient) -> None:
+    app = install_sandbox_app(konnect)
+    create_profile(konnect, app["id"])
+    customer = create_customer(konnect, "acme")
+    assert konnect.put(billing_path(customer), json={"app_data": STRIPE_DATA}).status_code == 200
+    assert "app_data" not in konnect.get(billing_path(customer)).json()
+
+
+def test_app_data_endpoint(konnect: ContractClient, stripe_profile: dict[str, Any]) -> None:
+    customer = create_customer(konnect, "acme")
+    response = konnect.put(billing_path(customer) + "/app-data", json=STRIPE_DATA)
+    assert response.json() == STRIPE_DATA
+    assert konnect.get(billing_path(customer)).json()["app_data"] == STRIPE_DATA
+
+
+def test_deleted_customer_billing_is_410(
+    konnect: ContractClient, stripe_profile: dict[str, Any]
+) -> None:
+    customer = create_customer(konnect, "acme")
+    konnect.delete(f"/openmeter/customers/{customer['id']}")
+    assert konnect.put(billing_path(customer), json={"app_data": STRIPE_DATA}).status_code == 410
+    checkout = konnect.post(
+        billing_path(customer) + "/stripe/checkout-sessions", json={"stripe_options": {}}
+    )
+    assert checkout.status_code == 410
+
+
+def test_checkout_links_a_new_stripe_customer_and_completion_sets_the_method(
+    konnect: ContractClient, stripe_profile: dict[str, Any], sandbox_app: Any
+) -> None:
+    customer = create_customer(konnect, "acme", primary_email="pay@acme.test")
+    options = {"success_url": "https://example.test/ok", "currency": "USD", "metadata": {"a": "b"}}
+    response = konnect.post(
+        billing_path(customer) + "/stripe/checkout-sessions", json={"stripe_options": options}
+    )
+    assert response.status_code == 201, response.text
+    session = response.json()
+    assert session["mode"] == "setup" and session["customer_id"] == customer["id"]
+    linked = konnect.get(billing_path(customer)).json()["app_data"]["stripe"]
+    assert linked == {"customer_id": session["stripe_customer_id"]}
+    store = sandbox_app.state.sandbox.store
+    account = stripe_profile_account(konnect, stripe_profile)
+    stripe_customer = world.get_customer(store, account, session["stripe_customer_id"])
+    assert stripe_customer is not None and stripe_customer["email"] == "pay@acme.test"
+
+    completed = konnect.client.post(
+        f"/_sandbox/konnect/checkout-sessions/{session['session_id']}/complete"
+    )
+    assert completed.status_code == 200, completed.text
+    method_id = completed.json()["payment_method_id"]
+    assert konnect.get(billing_path(customer)).json()["app_data"]["stripe"] == {
+        "customer_id": session["stripe_customer_id"],
+        "default_payment_method_id": method_id,
+    }
+    stripe_customer = world.get_customer(store, account, session["stripe_customer_id"])
+    assert stripe_customer is not None
+    assert stripe_customer["invoice_settings"]["default_payment_method"] == method_id
+    method = world.payment_method(store, account, method_id)
+    assert method["billing_details"]["address"]["country"]
+
+
+def stripe_profile_account(konnect: ContractClient, profile: dict[str, Any]) -> str:
+    app = konnect.get(f"/openmeter/apps/{profile['apps']['payment']['id']}").json()
+    account: str = app["account_id"]
+    return account
+
+
+def test_second_checkout_reuses_the_linked_customer(
+    konnect: ContractClient, stripe_profile: dict[str, Any]
+) -> None:
+    customer = create_customer(konnect, "acme")
+    path = billing_path(customer) + "/stripe/checkout-sessions"
+    first = konnect.post(path, json={"stripe_options": {}}).json()
+    second = konnect.post(path, json={"stripe_options": {}}).json()
+    assert first["stripe_customer_id"] == second["stripe_customer_id"]
+    assert first["session_id"] != second["session_id"]
+
+
+def test_embedded_checkout_refuses_redirect_urls(
+    konnect: ContractClient, stripe_profile: dict[str, Any]
+) -> None:
+    customer = create_customer(konnect, "acme")
+    options = {"ui_mode": "embedded", "success_url": "https://example.test"}
+    response = konnect.post(
+        billing_path(customer) + "/stripe/checkout-sessions", json={"stripe_options": options}
+    )
+    assert response.status_code == 400
+
+
+def test_portal_needs_a_linked_customer(
+    konnect: ContractClient, stripe_profile: dict[str, Any]
+) -> None:
+    customer = create_customer(konnect, "acme")
+    path = billing_path(customer) + "/stripe/portal-sessions"
+    body = {"stripe_options": {"return_url": "https://example.test/back"}}
+    assert (
+        konnect.post(path, json=body).json()["extensions"]["code"] == "stripe_customer_not_linked"
+    )
+    konnect.post(billing_path(customer) + "/stripe/checkout-sessions", json={"stripe_options": {}})
+    portal = konnect.post(path, json=body)
+    assert portal.status_code == 201, portal.text
+    assert portal.json()["return_url"] == "https://example.test/back"
+    assert portal.json()["configuration_id"].startswith("bpc_")
+
+
+def test_sessions_need_a_stripe_profile(konnect: ContractClient) -> None:
+    app = install_sandbox_app(konnect)
+    create_profile(konnect, app["id"])
+    customer = create_customer(konnect, "acme")
+    response = konnect.post(
+        billing_path(customer) + "/stripe/checkout-sessions", json={"stripe_options": {}}
+    )
+    assert response.json()["extensions"]["code"] == "app_not_stripe"
