@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
+from reconciler.sandbox.clock import unix_now
 from reconciler.sandbox.store import Document
 from reconciler.sandbox.stripe_api import world
 from reconciler.sandbox.stripe_api.endpoint import StripeCall, stripe_route
@@ -17,6 +18,8 @@ from reconciler.sandbox.stripe_api.params import (
     string_list,
 )
 
+EXPIRY_WINDOW_SECONDS = (30 * 60, 24 * 3600)
+"""How soon and how late after creation a session may be set to expire."""
 _CHECKOUT_PARAMS = (
     "mode",
     "customer",
@@ -87,8 +90,13 @@ def create_checkout_session(call: StripeCall) -> Document:
         metadata=merged_metadata({}, call.params),
     )
     if "expires_at" in call.params:
+        now = unix_now()
         params["expires_at"] = integer(
-            call.params, "expires_at", default=0, minimum=1, maximum=2**31
+            call.params,
+            "expires_at",
+            default=0,
+            minimum=now + EXPIRY_WINDOW_SECONDS[0],
+            maximum=now + EXPIRY_WINDOW_SECONDS[1],
         )
     session = world.create_checkout_session(
         call.store, call.account_id, customer_id=customer_id, params=params

@@ -299,7 +299,15 @@ def get_checkout_session(store: Store, account_id: str, session_id: str) -> Docu
     session = owned(store, CHECKOUT_SESSIONS, account_id, session_id)
     if session is None:
         raise resource_missing("checkout.session", session_id, "session")
-    return public(session)
+    return public(_with_expiry(session))
+
+
+def _with_expiry(session: Document) -> Document:
+    """An open session past `expires_at` reads as expired, as Stripe expires it by then."""
+    if session["status"] == "open" and session["expires_at"] <= unix_now():
+        session["status"] = "expired"
+        session["url"] = None
+    return session
 
 
 def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
@@ -311,7 +319,7 @@ def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
         session = store.get(CHECKOUT_SESSIONS, session_id)
         if session is None:
             raise resource_missing("checkout.session", session_id, "session")
-        if session["status"] != "open":
+        if _with_expiry(session)["status"] != "open":
             raise StripeError(400, f"Checkout session {session_id} is {session['status']}.")
         account_id = session[OWNER]
         customer = live_customer(store, account_id, session["customer"], "customer")

@@ -7,6 +7,7 @@ import stripe
 from starlette.testclient import TestClient
 
 from reconciler.sandbox.stripe_api import world
+from reconciler.sandbox.stripe_api.errors import StripeError
 from tests.conftest import SANDBOX_STRIPE_KEY
 from tests.sandbox.stripe_api.conftest import StripeHTTP, error_of
 
@@ -133,3 +134,24 @@ def test_portal_refuses_unknown_customers_and_configurations(raw: StripeHTTP) ->
     assert no_customer.status_code == 404 and error_of(no_customer)["param"] == "customer"
     assert no_configuration.status_code == 404
     assert error_of(no_configuration)["param"] == "configuration"
+
+
+def test_sessions_past_expires_at_are_expired(asgi: TestClient, raw: StripeHTTP) -> None:
+    customer = raw.post("/customers", {}).json()
+    too_soon = raw.post(
+        "/checkout/sessions",
+        {"mode": "setup", "customer": customer["id"], "currency": "usd", "expires_at": "1"},
+    )
+    store = asgi.app.state.sandbox.store  # type: ignore[attr-defined]
+    account = world.account_for_key(store, SANDBOX_STRIPE_KEY)
+    assert account is not None
+    session = world.create_checkout_session(
+        store, account["id"], customer_id=customer["id"], params={"expires_at": 1}
+    )
+
+    fetched = raw.get(f"/checkout/sessions/{session['id']}").json()
+
+    assert too_soon.status_code == 400 and error_of(too_soon)["param"] == "expires_at"
+    assert (fetched["status"], fetched["url"]) == ("expired", None)
+    with pytest.raises(StripeError):
+        world.complete_checkout_session(store, session["id"])
