@@ -236,16 +236,17 @@ def create_portal_configuration(
     is_default: bool = False,
     default_return_url: str | None = None,
     metadata: dict[str, str] | None = None,
+    business_profile: dict[str, str] | None = None,
 ) -> Document:
+    profile = business_profile or {}
     configuration: Document = {
         "id": stripe_id("bpc", 24),
         "object": "billing_portal.configuration",
         "active": True,
         "application": None,
         "business_profile": {
-            "headline": None,
-            "privacy_policy_url": None,
-            "terms_of_service_url": None,
+            field: profile.get(field) or None
+            for field in ("headline", "privacy_policy_url", "terms_of_service_url")
         },
         "created": unix_now(),
         "default_return_url": default_return_url,

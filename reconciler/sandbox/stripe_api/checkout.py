@@ -127,7 +127,7 @@ def create_portal_session(call: StripeCall) -> Document:
 
 def create_portal_configuration(call: StripeCall) -> Document:
     """Saving portal settings; the first saved in a mode becomes that mode's default."""
-    hash_param(
+    profile = hash_param(
         call.params, "business_profile", ("headline", "privacy_policy_url", "terms_of_service_url")
     )
     has_default = call.store.count(
@@ -139,4 +139,5 @@ def create_portal_configuration(call: StripeCall) -> Document:
         is_default=not has_default,
         default_return_url=string(call.params, "default_return_url"),
         metadata=merged_metadata({}, call.params),
+        business_profile=profile,
     )

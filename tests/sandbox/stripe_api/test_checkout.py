@@ -155,3 +155,17 @@ def test_sessions_past_expires_at_are_expired(asgi: TestClient, raw: StripeHTTP)
     assert (fetched["status"], fetched["url"]) == ("expired", None)
     with pytest.raises(StripeError):
         world.complete_checkout_session(store, session["id"])
+
+
+def test_portal_configuration_through_the_sdk(stripe_client: stripe.StripeClient) -> None:
+    configuration = stripe_client.v1.billing_portal.configurations.create(
+        {
+            "business_profile": {"headline": "ACME billing"},
+            "features": {"payment_method_update": {"enabled": True}},
+            "default_return_url": "https://app.test",
+        }
+    )
+
+    assert configuration.id.startswith("bpc_") and configuration.is_default is False
+    assert configuration.default_return_url == "https://app.test"
+    assert configuration.business_profile.headline == "ACME billing"

@@ -106,3 +106,17 @@ def test_update_merges_billing_details_and_metadata(raw: StripeHTTP) -> None:
     assert updated["billing_details"]["name"] == "Ada"
     assert updated["billing_details"]["email"] == "ada@acme.test"
     assert updated["metadata"] == {"source": "test"}
+
+
+def test_update_through_the_sdk(stripe_client: stripe.StripeClient) -> None:
+    method = stripe_client.v1.payment_methods.create(
+        {"type": "card", "card": {"token": "tok_visa"}}
+    )
+
+    updated = stripe_client.v1.payment_methods.update(
+        method.id,
+        {"billing_details": {"address": {"postal_code": "10115"}}, "metadata": {"a": "1"}},
+    )
+
+    assert updated.billing_details.address.postal_code == "10115"
+    assert updated.metadata.to_dict() == {"a": "1"}
