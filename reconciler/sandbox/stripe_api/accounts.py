@@ -24,7 +24,7 @@ _DEFAULT_ACCOUNT_IDS = {False: "acct_1SandboxTest0000", True: "acct_1SandboxLive
 SANDBOX_HEAD_OFFICE = {
     "city": "San Francisco",
     "country": "US",
-    "line1": "150 Spear Street",
+    "line1": "100 Example Street",
     "line2": None,
     "postal_code": "94105",
     "state": "CA",
