@@ -11,7 +11,7 @@ from reconciler.sandbox.store import Document
 from reconciler.sandbox.stripe_api import world
 from reconciler.sandbox.stripe_api.endpoint import StripeCall, stripe_route
 from reconciler.sandbox.stripe_api.errors import invalid_param, resource_missing
-from reconciler.sandbox.stripe_api.listing import PAGING_PARAMS, list_objects
+from reconciler.sandbox.stripe_api.listing import PAGING_PARAMS, created_filter, list_objects
 from reconciler.sandbox.stripe_api.params import (
     hash_param,
     merged_metadata,
@@ -42,7 +42,7 @@ _CREATE_PARAMS = (*_UPDATE_PARAMS, "payment_method")
 def routes() -> list[Route]:
     return [
         stripe_route("/customers", "POST", create, _CREATE_PARAMS),
-        stripe_route("/customers", "GET", list_customers, (*PAGING_PARAMS, "email")),
+        stripe_route("/customers", "GET", list_customers, (*PAGING_PARAMS, "email", "created")),
         stripe_route("/customers/search", "GET", search_customers, SEARCH_PARAMS),
         stripe_route("/customers/{customer}", "GET", retrieve),
         stripe_route("/customers/{customer}", "POST", update, _UPDATE_PARAMS),
@@ -105,7 +105,14 @@ def list_customers(call: StripeCall) -> Document:
     email = string(call.params, "email")
     if email is not None:
         where["email"] = email
-    return list_objects(call, world.CUSTOMERS, where, url="/v1/customers", kind="customer")
+    return list_objects(
+        call,
+        world.CUSTOMERS,
+        where,
+        url="/v1/customers",
+        kind="customer",
+        keep=created_filter(call.params),
+    )
 
 
 def list_payment_methods(call: StripeCall) -> Document:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 import stripe
+from starlette.testclient import TestClient
 
+from reconciler.sandbox.stripe_api import world
 from tests.sandbox.stripe_api.conftest import StripeHTTP, error_of
 
 
@@ -181,3 +183,27 @@ def test_malformed_emails_are_refused(raw: StripeHTTP, email: str) -> None:
 
     for response in (created, updated):
         assert response.status_code == 400 and error_of(response)["code"] == "email_invalid"
+
+
+def test_created_ranges_filter_the_list(asgi: TestClient, raw: StripeHTTP) -> None:
+    store = asgi.app.state.sandbox.store  # type: ignore[attr-defined]
+    ids = []
+    for created in (1_000, 2_000, 3_000, 4_000):
+        customer_id = raw.post("/customers", {}).json()["id"]
+        stored = store.get(world.CUSTOMERS, customer_id)
+        store.put(world.CUSTOMERS, customer_id, {**stored, "created": created})
+        ids.append(customer_id)
+
+    window = raw.get("/customers", {"created[gte]": "2000", "created[lt]": "4000"}).json()
+    first = raw.get("/customers", {"created[gt]": "1000", "limit": "1"}).json()
+    second = raw.get(
+        "/customers", {"created[gt]": "1000", "limit": "1", "starting_after": ids[3]}
+    ).json()
+    exact = raw.get("/customers", {"created": "1000"}).json()
+    bad = raw.get("/customers", {"created[after]": "1"})
+
+    assert [customer["id"] for customer in window["data"]] == [ids[2], ids[1]]
+    assert first["has_more"] and [customer["id"] for customer in first["data"]] == [ids[3]]
+    assert [customer["id"] for customer in second["data"]] == [ids[2]] and second["has_more"]
+    assert [customer["id"] for customer in exact["data"]] == [ids[0]]
+    assert bad.status_code == 400 and error_of(bad)["param"] == "created[after]"
