@@ -8,6 +8,7 @@ nothing of either API: rules live in the route modules.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -28,8 +29,14 @@ CREATE TABLE IF NOT EXISTS documents (
 """
 
 
-def _json_path(field: str) -> str:
-    return "$." + field
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _field_sql(field: str) -> str:
+    """`json_extract` with the path inlined, so SQLite can match it to an expression index."""
+    if not _FIELD.match(field):
+        raise ValueError(f"not a document field path: {field!r}")
+    return f"json_extract(body, '$.{field}')"
 
 
 class Store:
@@ -127,13 +134,21 @@ class Store:
         if order_by is None:
             order = f"seq {direction}"
         else:
-            order = f"json_extract(body, ?) {direction}, seq {direction}"
-            params.append(_json_path(order_by))
+            order = f"{_field_sql(order_by)} {direction}, seq {direction}"
         sql = f"SELECT body FROM documents WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?"
         params.extend([-1 if limit is None else limit, offset])
         with self._lock:
             rows = self._db.execute(sql, params).fetchall()
         return [_load(row[0]) for row in rows]
+
+    def ensure_index(self, collection: str, *fields: str) -> None:
+        """Index a collection on document fields, for finds that filter or sort on them."""
+        name = "ix_" + re.sub(r"\W", "_", ".".join((collection, *fields)))
+        columns = ", ".join(_field_sql(field) for field in fields)
+        with self._lock:
+            self._db.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON documents (collection, {columns})"
+            )
 
     def count(self, collection: str, where: Mapping[str, Any] | None = None) -> int:
         clause, params = self._filter(collection, where, None, None)
@@ -165,11 +180,10 @@ class Store:
         params: list[Any] = [collection]
         for field, value in (where or {}).items():
             if value is None:
-                parts.append("json_extract(body, ?) IS NULL")
-                params.append(_json_path(field))
+                parts.append(f"{_field_sql(field)} IS NULL")
             else:
-                parts.append("json_extract(body, ?) = ?")
-                params.extend([_json_path(field), value])
+                parts.append(f"{_field_sql(field)} = ?")
+                params.append(value)
         if seq_below is not None:
             parts.append("seq < ?")
             params.append(seq_below)

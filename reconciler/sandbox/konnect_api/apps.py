@@ -18,6 +18,7 @@ from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.ids import new_ulid
 from reconciler.sandbox.konnect_api import profiles
+from reconciler.sandbox.konnect_api.collection_names import APPS
 from reconciler.sandbox.konnect_api.endpoint import (
     endpoint,
     json,
@@ -37,7 +38,6 @@ from reconciler.sandbox.konnect_api.schemas import Labels, Name, Sealed, public,
 from reconciler.sandbox.store import Document, Store
 from reconciler.sandbox.stripe_api import world
 
-APPS = "konnect.apps"
 APP_TYPES = ("stripe", "sandbox", "external_invoicing")
 WEBHOOK_EVENTS = [
     "invoice.finalization_failed",

@@ -19,23 +19,23 @@ from starlette.routing import BaseRoute, Route
 from reconciler.sandbox.clock import rfc3339_now, unix_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.konnect_api import apps, profiles
-from reconciler.sandbox.konnect_api.customers import (
+from reconciler.sandbox.konnect_api.collection_names import (
+    APP_DATA,
+    CHECKOUT_SESSIONS,
     CUSTOMERS,
+    PINNED_PROFILE,
+)
+from reconciler.sandbox.konnect_api.customers import (
     stored_customer,
     writable_customer,
 )
 from reconciler.sandbox.konnect_api.endpoint import endpoint, json, parse_body
 from reconciler.sandbox.konnect_api.errors import billing_problem, invalid
 from reconciler.sandbox.konnect_api.labels import check_labels
-from reconciler.sandbox.konnect_api.profiles import PINNED_PROFILE
 from reconciler.sandbox.konnect_api.schemas import CurrencyCode, Labels, Reference, Sealed
 from reconciler.sandbox.store import Document, Store
 from reconciler.sandbox.stripe_api import world
 from reconciler.sandbox.stripe_api.errors import StripeError
-
-APP_DATA = "_app_data"
-# checkout session id -> Konnect customer, for the admin action that completes it
-CHECKOUT_SESSIONS = "konnect.checkout_sessions"
 
 
 class StripeData(Sealed):

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.ids import is_ulid, new_ulid
+from reconciler.sandbox.konnect_api.collection_names import CUSTOMERS, PINNED_PROFILE, SUBJECT_KEYS
 from reconciler.sandbox.konnect_api.endpoint import (
     endpoint,
     json,
@@ -28,7 +29,6 @@ from reconciler.sandbox.konnect_api.endpoint import (
 from reconciler.sandbox.konnect_api.errors import not_found, problem
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
 from reconciler.sandbox.konnect_api.pagination import page_of
-from reconciler.sandbox.konnect_api.profiles import PINNED_PROFILE
 from reconciler.sandbox.konnect_api.schemas import (
     Address,
     CurrencyCode,
@@ -41,9 +41,6 @@ from reconciler.sandbox.konnect_api.schemas import (
 )
 from reconciler.sandbox.store import Document, Store
 
-CUSTOMERS = "konnect.customers"
-# subject key -> owning customer, so the one-owner rule needs no scan
-SUBJECT_KEYS = "konnect.subject_keys"
 SORT_FIELDS = ("id", "name", "created_at")
 FILTER_FIELDS = {
     "key": "key",
@@ -175,6 +172,8 @@ async def _list(request: Request, sandbox: Sandbox) -> Response:
     equal, others = _filters(request)
     where: dict[str, Any] = {"deleted_at": None, **equal}
     store = sandbox.store
+    if "key" in equal:
+        order_by = None  # keys are unique among live customers: nothing to sort, use the key index
     if not others:
         found = store.find(
             CUSTOMERS,
@@ -195,7 +194,7 @@ async def _list(request: Request, sandbox: Sandbox) -> Response:
     return json(page.envelope([render(c) for c in window], len(matching)))
 
 
-def _sort(text: str | None) -> tuple[str, bool]:
+def _sort(text: str | None) -> tuple[str | None, bool]:
     if not text:
         return "name", False
     field, _, direction = text.strip().partition(" ")

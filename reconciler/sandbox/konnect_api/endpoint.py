@@ -18,6 +18,7 @@ from reconciler.sandbox.konnect_api.errors import (
     not_found,
     problem,
 )
+from reconciler.sandbox.konnect_api.indexes import ensure_indexes
 
 Handler = Callable[[Request, Sandbox], Awaitable[Response]]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -28,6 +29,7 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         sandbox = sandbox_of(request)
         try:
             require_token(request, sandbox)
+            ensure_indexes(sandbox.store)
             return await handler(request, sandbox)
         except KonnectError as error:
             return error.response()

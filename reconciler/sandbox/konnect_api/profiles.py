@@ -17,6 +17,12 @@ from starlette.routing import BaseRoute, Route
 from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.ids import new_ulid
+from reconciler.sandbox.konnect_api.collection_names import (
+    APPS,
+    CUSTOMERS,
+    PINNED_PROFILE,
+    PROFILES,
+)
 from reconciler.sandbox.konnect_api.durations import normalized_or
 from reconciler.sandbox.konnect_api.endpoint import (
     endpoint,
@@ -39,11 +45,6 @@ from reconciler.sandbox.konnect_api.schemas import (
     stamp_new,
 )
 from reconciler.sandbox.store import Document, Store
-
-PROFILES = "konnect.profiles"
-APPS = "konnect.apps"  # read only here; owned by the apps module
-CUSTOMERS = "konnect.customers"  # read only here; owned by the customers module
-PINNED_PROFILE = "_pinned_profile_id"
 
 
 class TaxIdentity(Sealed):

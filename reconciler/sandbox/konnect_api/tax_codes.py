@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.ids import new_ulid
+from reconciler.sandbox.konnect_api.collection_names import ORGANIZATION_DEFAULTS, TAX_CODES
 from reconciler.sandbox.konnect_api.endpoint import endpoint, json, parse_body, path_id
 from reconciler.sandbox.konnect_api.errors import billing_problem, invalid, not_found, problem
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
@@ -31,8 +32,6 @@ from reconciler.sandbox.konnect_api.schemas import (
 )
 from reconciler.sandbox.store import Document, Store
 
-TAX_CODES = "konnect.tax_codes"
-ORGANIZATION_DEFAULTS = "konnect.organization_defaults"
 DEFAULT_TAX_CODES_ID = "tax_codes"
 SYSTEM_MANAGED = "_system_managed"
 STRIPE_TAX_CODE = re.compile(r"^txcd_\d{8}$")
