@@ -59,3 +59,10 @@ def stripe_client(sandbox_server: SandboxServer) -> stripe.StripeClient:
         base_addresses={"api": sandbox_server.url},
         max_network_retries=0,
     )
+
+
+@pytest.fixture
+def admin(sandbox_server: SandboxServer) -> Iterator[httpx.Client]:
+    """The /_sandbox admin API of the real-socket sandbox: reset, seed, stats, faults."""
+    with httpx.Client(base_url=sandbox_server.url + "/_sandbox") as client:
+        yield client

@@ -6,27 +6,57 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
 
 from reconciler.sandbox import admin, konnect_api, stripe_api
 from reconciler.sandbox.config import SandboxConfig
 from reconciler.sandbox.context import Sandbox
+from reconciler.sandbox.faults import FaultInjection
+from reconciler.sandbox.stats import RouteTemplates
 from reconciler.sandbox.store import Store
+
+KONNECT_PREFIX = "/v3/openmeter"
+STRIPE_PREFIX = "/v1"
+ADMIN_PREFIX = "/_sandbox"
 
 
 def create_app(config: SandboxConfig | None = None, *, store: Store | None = None) -> Starlette:
     config = config or SandboxConfig()
     sandbox = Sandbox(config=config, store=store or Store(config.db_path))
+    routes: list[BaseRoute] = [
+        Mount(KONNECT_PREFIX, routes=konnect_api.routes()),
+        Mount(STRIPE_PREFIX, routes=stripe_api.routes()),
+        Mount(ADMIN_PREFIX, routes=admin_routes()),
+    ]
     app = Starlette(
-        routes=[
-            Mount("/v3/openmeter", routes=konnect_api.routes()),
-            Mount("/v1", routes=stripe_api.routes()),
-            Mount("/_sandbox", routes=admin.routes()),
+        routes=routes,
+        middleware=[
+            Middleware(FaultInjection, sandbox=sandbox, templates=RouteTemplates(routes)),
         ],
         lifespan=_closing(sandbox),
     )
     app.state.sandbox = sandbox
     return app
+
+
+def admin_routes() -> list[BaseRoute]:
+    """Generic admin routes, then each API's own admin actions under its name."""
+    routes = [
+        Mount(f"/{name}", routes=side_routes())
+        for name, side_routes in _side_admin_routes().items()
+    ]
+    return [*routes, *admin.routes()]
+
+
+def _side_admin_routes() -> dict[str, Callable[[], list[BaseRoute]]]:
+    # Each API grows its admin actions on its own schedule; a side without any is left out.
+    sides = {"konnect": konnect_api, "stripe": stripe_api}
+    return {
+        name: factory
+        for name, module in sides.items()
+        if (factory := getattr(module, "admin_routes", None)) is not None
+    }
 
 
 def _closing(sandbox: Sandbox) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:

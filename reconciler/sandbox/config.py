@@ -10,13 +10,52 @@ DEFAULT_DB_PATH = Path(".reconcile") / "sandbox.db"
 DEFAULT_KONNECT_TOKEN = "sandbox-konnect-token"
 
 
+class FaultSettings(BaseModel):
+    """How the emulated APIs misbehave; admin can swap these on a running sandbox.
+
+    Faults touch only `/v3` (Konnect) and `/v1` (Stripe), never `/_sandbox`. With a `seed`, the
+    same sequence of requests meets the same sequence of faults.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    latency_ms: float = Field(default=0.0, ge=0, description="added to every API request")
+    fault_rate: float = Field(default=0.0, ge=0, le=1, description="share answered with an error")
+    fault_statuses: tuple[int, ...] = Field(
+        default=(500, 503, 429), min_length=1, description="drawn uniformly for each fault"
+    )
+    drop_rate: float = Field(
+        default=0.0, ge=0, le=1, description="share of writes committed, then cut off mid-response"
+    )
+    rate_limit: float | None = Field(default=None, gt=0, description="requests/second per API")
+    konnect_rate_limit: float | None = Field(default=None, gt=0, description="overrides rate_limit")
+    stripe_rate_limit: float | None = Field(default=None, gt=0, description="overrides rate_limit")
+    retry_after_seconds: int = Field(default=1, ge=0, description="Retry-After on injected 429s")
+    seed: int | None = None
+
+    def limit_for(self, api: str) -> float | None:
+        override = {"konnect": self.konnect_rate_limit, "stripe": self.stripe_rate_limit}.get(api)
+        return override if override is not None else self.rate_limit
+
+
 class SandboxConfig(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     db_path: Path = DEFAULT_DB_PATH
-    konnect_token: str = DEFAULT_KONNECT_TOKEN
+    konnect_token: str = Field(default=DEFAULT_KONNECT_TOKEN, repr=False)
     latency_ms: float = Field(default=0.0, ge=0)
     fault_rate: float = Field(default=0.0, ge=0, le=1)
+    drop_rate: float = Field(default=0.0, ge=0, le=1)
     rate_limit: float | None = Field(default=None, gt=0, description="requests/second per API")
     seed: int | None = None
     max_page_size: int = Field(default=100, ge=1)
+    request_log_size: int = Field(default=1000, ge=1)
+
+    def fault_settings(self) -> FaultSettings:
+        return FaultSettings(
+            latency_ms=self.latency_ms,
+            fault_rate=self.fault_rate,
+            drop_rate=self.drop_rate,
+            rate_limit=self.rate_limit,
+            seed=self.seed,
+        )

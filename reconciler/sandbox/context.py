@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
-from reconciler.sandbox.config import SandboxConfig
+from reconciler.sandbox.config import FaultSettings, SandboxConfig
+from reconciler.sandbox.faults import FaultPlan
+from reconciler.sandbox.stats import Traffic
 from reconciler.sandbox.store import Store
 
 
@@ -14,6 +16,17 @@ from reconciler.sandbox.store import Store
 class Sandbox:
     config: SandboxConfig
     store: Store
+    # What this process has served and how it misbehaves: in memory, not shared via the store.
+    traffic: Traffic = field(init=False)
+    faults: FaultPlan = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.traffic = Traffic(self.config.request_log_size)
+        self.faults = FaultPlan(self.config.fault_settings())
+
+    def set_faults(self, settings: FaultSettings) -> None:
+        """Misbehave differently from now on; the seed and rate limits start afresh."""
+        self.faults = FaultPlan(settings)
 
 
 def sandbox_of(request: Request) -> Sandbox:

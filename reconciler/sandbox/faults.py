@@ -1,0 +1,241 @@
+"""Fault injection and request accounting for the emulated APIs, as plain ASGI middleware.
+
+Only `/v3` (Konnect) and `/v1` (Stripe) requests are touched; `/_sandbox` never is, so tests can
+always reset and inspect a misbehaving sandbox. Per request, in this order:
+
+1. the API's own rate limit (a token bucket per API) may answer 429 with Retry-After;
+2. with `fault_rate`, an error drawn from `fault_statuses` (500, 503, 429) replaces the answer;
+3. `latency_ms` is waited (asynchronously) before answering;
+4. with `drop_rate`, a write is executed and committed, then the connection is cut off halfway
+   through the response body: the case that proves a client's idempotency handling.
+
+Every API request draws the same amount of randomness whatever happens to it, so with a seed the
+same sequence of requests meets the same sequence of faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reconciler.sandbox.config import FaultSettings
+from reconciler.sandbox.stats import RouteTemplates
+
+if TYPE_CHECKING:
+    from reconciler.sandbox.context import Sandbox
+
+KONNECT = "konnect"
+STRIPE = "stripe"
+_API_PREFIXES = (("/v3/", KONNECT), ("/v1/", STRIPE))
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+RATE_LIMITED = "rate_limit"  # the server-side limit, not a random fault
+DROPPED = "drop"
+
+
+def api_of(path: str) -> str | None:
+    for prefix, api in _API_PREFIXES:
+        if path.startswith(prefix):
+            return api
+    return None
+
+
+class TokenBucket:
+    """`rate` requests/second with a burst of one second's worth (at least one request)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self._tokens = self.capacity
+        self._clock = clock
+        self._updated = clock()
+
+    def take(self) -> float:
+        """0 when a request may pass now, else the seconds until one may."""
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return 0.0
+        return (1 - self._tokens) / self.rate
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    fault: str | None = None
+    status: int | None = None  # set when the answer is an injected error
+    retry_after: int | None = None
+    latency: float = 0.0
+
+    @property
+    def drops(self) -> bool:
+        return self.fault == DROPPED
+
+
+class FaultPlan:
+    """Decides, request by request, what goes wrong; holds the seeded randomness and buckets."""
+
+    def __init__(
+        self, settings: FaultSettings, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.settings = settings
+        self._random = random.Random(settings.seed)
+        self._buckets = {
+            api: TokenBucket(limit, clock)
+            for api in (KONNECT, STRIPE)
+            if (limit := settings.limit_for(api)) is not None
+        }
+
+    def decide(self, api: str, method: str) -> Decision:
+        settings = self.settings
+        fault_draw, status_draw, drop_draw = (self._random.random() for _ in range(3))
+        latency = settings.latency_ms / 1000
+        bucket = self._buckets.get(api)
+        wait = bucket.take() if bucket is not None else 0.0
+        if wait > 0:
+            return Decision(RATE_LIMITED, 429, max(1, math.ceil(wait)), latency)
+        if fault_draw < settings.fault_rate:
+            statuses = settings.fault_statuses
+            status = statuses[min(int(status_draw * len(statuses)), len(statuses) - 1)]
+            retry_after = settings.retry_after_seconds if status == 429 else None
+            return Decision(str(status), status, retry_after, latency)
+        if method in WRITE_METHODS and drop_draw < settings.drop_rate:
+            return Decision(DROPPED, latency=latency)
+        return Decision(latency=latency)
+
+
+class FaultInjection:
+    """ASGI middleware: applies the sandbox's `FaultPlan` and records every API request."""
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox, templates: RouteTemplates) -> None:
+        self.app = app
+        self.sandbox = sandbox
+        self.templates = templates
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        api = api_of(scope["path"]) if scope["type"] == "http" else None
+        if api is None:
+            await self.app(scope, receive, send)
+            return
+        method: str = scope["method"]
+        decision = self.sandbox.faults.decide(api, method)
+        statuses: list[int] = []
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+            await send(message)
+
+        try:
+            if decision.latency:
+                await asyncio.sleep(decision.latency)
+            if decision.status is not None:
+                await _send_error(api, decision, recording_send)
+            elif decision.drops:
+                await _commit_then_drop(self.app, scope, receive, recording_send)
+            else:
+                await self.app(scope, receive, recording_send)
+        finally:
+            self.sandbox.traffic.record(
+                method=method,
+                path=scope["path"],
+                route=self.templates.template(method, scope["path"]),
+                status=statuses[0] if statuses else None,
+                idempotency_key=_header(scope, b"idempotency-key"),
+                fault=decision.fault,
+            )
+
+
+async def _commit_then_drop(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Run the request to completion (so it commits), then deliver only half of the answer.
+
+    Returning from an ASGI app with the body incomplete makes the server close the connection:
+    httpx raises RemoteProtocolError, the stripe SDK APIConnectionError.
+    """
+    start: Message | None = None
+    body = bytearray()
+
+    async def capture(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    if start is None:
+        return
+    # Announce one byte more than an empty body has, so even a 204 is visibly cut short.
+    declared = max(len(body), 1)
+    headers = [(name, value) for name, value in start["headers"] if name != b"content-length"]
+    headers.append((b"content-length", str(declared).encode()))
+    await send({**start, "headers": headers})
+    half = bytes(body[: len(body) // 2])
+    await send({"type": "http.response.body", "body": half, "more_body": True})
+
+
+async def _send_error(api: str, decision: Decision, send: Send) -> None:
+    status = decision.status or 500
+    content_type, body = _error_body(api, status)
+    headers = [(b"content-type", content_type.encode()), (b"content-length", b"%d" % len(body))]
+    if decision.retry_after is not None:
+        headers.append((b"retry-after", str(decision.retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _error_body(api: str, status: int) -> tuple[str, bytes]:
+    if api == KONNECT:
+        return "application/problem+json", _dumps(_konnect_problem(status))
+    return "application/json", _dumps(_stripe_error(status))
+
+
+def _konnect_problem(status: int) -> dict[str, Any]:
+    phrase = HTTPStatus(status).phrase
+    return {
+        "type": f"https://httpstatuses.com/{status}",
+        "status": status,
+        "title": phrase,
+        "detail": "rate limit exceeded, retry later" if status == 429 else phrase.lower(),
+        "instance": "kong:trace:" + str(secrets.randbelow(10**19)),
+    }
+
+
+def _stripe_error(status: int) -> dict[str, Any]:
+    if status == 429:
+        error = {
+            "type": "invalid_request_error",
+            "code": "rate_limit",
+            "message": "Too many requests hit the API too quickly. "
+            "We recommend an exponential backoff of your requests.",
+            "doc_url": "https://stripe.com/docs/error-codes/rate-limit",
+        }
+    else:
+        error = {
+            "type": "api_error",
+            "message": "An unexpected error occurred while processing your request.",
+        }
+    return {"error": error}
+
+
+def _dumps(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            text: str = value.decode("latin-1")
+            return text
+    return None
