@@ -66,7 +66,8 @@ def _diagnostic(
     if detail["type"] == "union_tag_invalid":
         path = (*path, _discriminator(detail))
     code, message = _describe(detail, path, model)
-    on_key = detail["type"] in ("extra_forbidden", "missing", "union_tag_not_found")
+    about_key = bool(detail["loc"]) and detail["loc"][-1] == "[key]"  # a mapping key's own rule
+    on_key = about_key or detail["type"] in ("extra_forbidden", "missing", "union_tag_not_found")
     position = document.positions.locate(path, prefer_key=on_key)
     diagnostic = Diagnostic(document.file, position, code, message, document.kind, document.name)
     return diagnostic, path

@@ -20,8 +20,21 @@ def cross_document_diagnostics(
     declared = _declared_names(documents)
     yield from _duplicate_names(documents)
     yield from _dangling_references(entries, declared)
-    yield from _duplicate_values(entries)
-    yield from _collection_rules(entries)
+    # A document that repeats a name is already reported; checking it again adds only noise.
+    firsts = _first_of_each_name(entries)
+    yield from _duplicate_values(firsts)
+    yield from _collection_rules(firsts)
+
+
+def _first_of_each_name(entries: Sequence[LoadedManifest]) -> list[LoadedManifest]:
+    seen: set[tuple[str, str]] = set()
+    firsts = []
+    for entry in entries:
+        handle = (entry.manifest.KIND, entry.manifest.name)
+        if handle not in seen:
+            seen.add(handle)
+            firsts.append(entry)
+    return firsts
 
 
 def _at(entry: LoadedManifest, loc: Location, code: str, message: str) -> Diagnostic:

@@ -177,9 +177,9 @@ def _envelope_diagnostics(document: SourceDocument) -> Iterator[Diagnostic]:
     if data.get("apiVersion") != API_VERSION:
         yield problem(("apiVersion",), "unknown-api-version", f"apiVersion must be {API_VERSION}")
     kind = data.get("kind")
-    if kind not in KINDS:
-        close = get_close_matches(str(kind), list(KINDS), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close and kind is not None else ""
+    if not isinstance(kind, str) or kind not in KINDS:
+        close = get_close_matches(kind, list(KINDS), n=1) if isinstance(kind, str) else []
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
         yield problem(("kind",), "unknown-kind", f"kind must be one of {', '.join(KINDS)}{hint}")
 
 

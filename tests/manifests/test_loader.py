@@ -1,0 +1,125 @@
+"""YAML loading: positions of nested nodes, duplicate keys, files and layouts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reconciler.manifests.diagnostics import Position
+from reconciler.manifests.loader import load_text, manifest_files
+from tests.manifests.conftest import Validate, at, only
+
+NESTED = """\
+a:
+  b:
+    - x
+    - {c: 1, d: [p, q]}
+e: &anchor
+  f: 2
+g: *anchor
+"""
+
+
+def test_positions_of_keys_and_values_at_every_depth() -> None:
+    document = load_text(Path("n.yaml"), NESTED).documents[0]
+    positions = document.positions
+    assert positions.keys[("a", "b")] == Position(2, 3)
+    assert positions.values[("a", "b", 0)] == Position(3, 7)
+    assert positions.keys[("a", "b", 1, "c")] == Position(4, 8)
+    assert positions.values[("a", "b", 1, "d", 1)] == Position(4, 21)
+    assert positions.keys[("g", "f")] == Position(6, 3)  # the alias shares its anchor's nodes
+
+
+def test_locate_falls_back_to_the_nearest_ancestor() -> None:
+    positions = load_text(Path("n.yaml"), NESTED).documents[0].positions
+    assert positions.locate(("a", "b", 1, "missing")) == Position(4, 7)
+    assert positions.locate(("nothing", "here")) == Position(1, 1)
+
+
+def test_multi_document_files_keep_each_document() -> None:
+    loaded = load_text(Path("m.yaml"), "a: 1\n---\n---\nb: 2\n...\n---\nc: [3]\n")
+    assert [doc.data for doc in loaded.documents] == [{"a": 1}, {"b": 2}, {"c": [3]}]
+    assert [doc.start.line for doc in loaded.documents] == [1, 4, 7]
+    assert loaded.diagnostics == []
+
+
+def test_syntax_error_is_reported_with_its_position_after_earlier_documents() -> None:
+    loaded = load_text(Path("s.yaml"), "a: 1\n---\nb: [1, 2\nc: 3\n")
+    assert [doc.data for doc in loaded.documents] == [{"a": 1}]
+    (diagnostic,) = loaded.diagnostics
+    assert (diagnostic.position.line, diagnostic.code) == (4, "yaml-syntax")
+
+
+def test_duplicate_keys_point_at_the_second_one(validate: Validate) -> None:
+    report = validate(
+        """\
+        apiVersion: reconcile.konghq.dev/v1
+        kind: StripeApp
+        metadata:
+          name: stripe
+        spec:
+          api_key: "${env:A}"
+          description: one
+          description: two
+        """,
+        base=False,
+    )
+    diagnostic = only(report)
+    assert at(diagnostic) == ("m.yaml", 8, 3, "duplicate-key")
+    assert diagnostic.message == "duplicate key 'description' (first at line 7)"
+    assert diagnostic.subject == "StripeApp/stripe"
+
+
+def test_a_self_referencing_alias_does_not_hang() -> None:
+    loaded = load_text(Path("r.yaml"), "a: &x [1, *x]\n")
+    assert loaded.documents[0].positions.values[("a", 0)] == Position(1, 8)
+
+
+def test_unsupported_tag_is_a_diagnostic() -> None:
+    (diagnostic,) = load_text(Path("t.yaml"), "a: !python/object:os.system x\n").diagnostics
+    assert diagnostic.code == "yaml-syntax"
+
+
+def test_any_layout_yaml_and_yml_hidden_and_project_files_skipped(tmp_path: Path) -> None:
+    for relative in [
+        "a.yaml",
+        "deep/er/b.yml",
+        "c.txt",
+        ".hidden/d.yaml",
+        "reconcile.yaml",
+        "skip/e.yaml",
+        "skipped.yaml",
+    ]:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("{}\n")
+    found = manifest_files(tmp_path, exclude=["skip/", "skipped.*"])
+    assert [path.relative_to(tmp_path).as_posix() for path in found] == ["a.yaml", "deep/er/b.yml"]
+
+
+def test_non_utf8_file_is_a_diagnostic(tmp_path: Path) -> None:
+    from reconciler.manifests import validate_directory
+
+    (tmp_path / "bad.yaml").write_bytes(b"a: \xff\xfe\n")
+    diagnostic = only(validate_directory(tmp_path))
+    assert at(diagnostic) == ("bad.yaml", 1, 1, "unreadable-file")
+
+
+def test_a_single_file_can_be_validated(tmp_path: Path) -> None:
+    from reconciler.manifests import validate_directory
+
+    file = tmp_path / "one.yaml"
+    file.write_text("apiVersion: reconcile.konghq.dev/v1\nkind: Nope\n")
+    assert at(only(validate_directory(file))) == ("one.yaml", 2, 7, "unknown-kind")
+
+
+def test_a_recursive_manifest_is_a_clean_diagnostic(validate: Validate) -> None:
+    report = validate(
+        """\
+        apiVersion: reconcile.konghq.dev/v1
+        kind: CustomerBilling
+        metadata: {name: loop}
+        spec:
+          customer: {key: a, subject_keys: &keys [x, *keys]}
+          onboarding: checkout
+        """
+    )
+    assert at(only(report)) == ("m.yaml", 5, 36, "wrong-type")

@@ -1,0 +1,98 @@
+"""`reconcile.yaml`: targets, the default target, exclusions, and its errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler.manifests import KonnectTarget, SandboxTarget, load_manifests, validate_directory
+from tests.manifests.conftest import BASE, at, only
+
+REAL_TARGET = """\
+default_target: {default}
+exclude: [broken/]
+targets:
+  prod:
+    type: konnect
+    {endpoint}
+    konnect_token: ${{env:KONNECT_TOKEN}}
+    stripe_api_key: ${{env:STRIPE_API_KEY}}
+"""
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "bad.yaml").write_text("kind: [\n")
+    return tmp_path
+
+
+def write_project(root: Path, default: str = "sandbox", endpoint: str = "region: eu") -> None:
+    text = REAL_TARGET.format(default=default, endpoint=endpoint)
+    (root / "reconcile.yaml").write_text(text)
+
+
+def test_without_a_project_file_the_sandbox_is_the_target(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(BASE)
+    project = load_manifests(tmp_path).project
+    assert isinstance(project.target(), SandboxTarget)
+
+
+def test_real_target_by_region_and_exclusions(root: Path) -> None:
+    write_project(root, default="prod")
+    manifests = load_manifests(root)
+    target = manifests.project.target()
+    assert isinstance(target, KonnectTarget)
+    assert target.api_base_url == "https://eu.api.konghq.com/v3"
+    assert target.konnect_token == "${env:KONNECT_TOKEN}"
+    assert isinstance(manifests.project.target("sandbox"), SandboxTarget)
+    assert [path.name for path in manifests.files] == ["base.yaml"]
+
+
+def test_real_target_by_base_url(root: Path) -> None:
+    write_project(root, endpoint="base_url: https://konnect.internal.example/v3/")
+    target = load_manifests(root).project.target("prod")
+    assert isinstance(target, KonnectTarget)
+    assert target.api_base_url == "https://konnect.internal.example/v3"
+
+
+@pytest.mark.parametrize(
+    ("default", "endpoint", "line", "column", "code"),
+    [
+        ("staging", "region: eu", 1, 1, "unknown-target"),
+        ("sandbox", "region: mars", 6, 13, "bad-value"),
+        ("sandbox", "base_url: ftp://x", 6, 15, "bad-format"),
+        ("sandbox", "region: us\n    base_url: https://x.example/v3", 5, 5, "target-endpoint"),
+        ("sandbox", "zone: us", 6, 5, "unknown-field"),
+    ],
+)
+def test_project_errors_are_reported_like_manifest_errors(
+    root: Path, default: str, endpoint: str, line: int, column: int, code: str
+) -> None:
+    write_project(root, default=default, endpoint=endpoint)
+    diagnostics = validate_directory(root).diagnostics
+    assert [at(d) for d in diagnostics] == [("reconcile.yaml", line, column, code)]
+    assert all(d.subject == "Project/reconcile.yaml" for d in diagnostics)
+
+
+def test_a_broken_project_file_keeps_its_exclusions(root: Path) -> None:
+    (root / "reconcile.yaml").write_text("exclude: [broken/]\ndefault_target: Prod_1\n")
+    diagnostic = only(validate_directory(root))
+    assert at(diagnostic) == ("reconcile.yaml", 2, 17, "bad-format")
+
+
+def test_project_file_syntax_error(root: Path) -> None:
+    (root / "reconcile.yaml").write_text("targets: {\n")
+    report = validate_directory(root)
+    assert ("reconcile.yaml", 2, 1, "yaml-syntax") in [at(d) for d in report.diagnostics]
+
+
+def test_sandbox_cannot_be_redefined_as_a_real_target(root: Path) -> None:
+    (root / "reconcile.yaml").write_text(
+        "exclude: [broken]\ntargets:\n  sandbox: {type: konnect, region: us, "
+        "konnect_token: '${env:A}', stripe_api_key: '${env:B}'}\n"
+    )
+    assert at(only(validate_directory(root))) == ("reconcile.yaml", 1, 1, "unknown-target")
