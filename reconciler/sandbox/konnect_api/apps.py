@@ -253,7 +253,7 @@ def _stripe_app(store: Store, body: InstallStripe) -> Document:
 
 def _create_profile(store: Store, app: Document) -> bool:
     supplier = _supplier_of(store, app)
-    profiles.create_for_install(store, app["id"], supplier)
+    profiles.create_for_install(store, app, supplier)
     return True
 
 

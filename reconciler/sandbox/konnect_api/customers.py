@@ -247,7 +247,14 @@ def _check_filter(name: str, field: str, operator: str, value: str) -> None:
         raise problem(
             400,
             "invalid query",
-            [{"field": name, "reason": "must be a ULID", "rule": "format", "source": "query"}],
+            [
+                {
+                    "field": name,
+                    "reason": "must be a ULID",
+                    "rule": "matches_regex",
+                    "source": "query",
+                }
+            ],
         )
 
 

@@ -50,7 +50,7 @@ def _query_int(
     try:
         value = int(text)
     except ValueError:
-        raise _bad_query(name, "must be an integer", {"rule": "format"}) from None
+        raise _bad_query(name, "must be an integer", {"rule": "is_integer"}) from None
     if value < minimum:
         raise _bad_query(name, f"must be at least {minimum}", {"rule": "min", "minimum": minimum})
     if maximum is not None and value > maximum:

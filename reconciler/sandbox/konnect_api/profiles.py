@@ -277,14 +277,16 @@ def render(profile: Document) -> Document:
     return shown
 
 
-def create_for_install(store: Store, app_id: str, supplier: Document) -> Document:
+def create_for_install(store: Store, app: Document, supplier: Document) -> Document:
     """The profile an app install creates: default only when replacing a sandbox-app default."""
+    app_id = app["id"]
+    app_name = {"stripe": "Stripe", "sandbox": "Sandbox"}.get(app["type"], "External Invoicing")
     current = default_profile(store)
     promote = current is not None and payment_app_type(store, current) == "sandbox"
     profile = stamp_new(
         {
             "id": new_ulid(),
-            "name": "Stripe Billing Profile",
+            "name": f"{app_name} Billing Profile",
             "description": "Billing profile created automatically when the app was installed",
             "labels": {},
             "supplier": {**supplier, "id": new_ulid()},

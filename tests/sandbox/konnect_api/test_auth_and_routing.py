@@ -59,3 +59,8 @@ def test_malformed_json_is_400(konnect: ContractClient) -> None:
     )
     assert response.status_code == 400
     assert response.json()["invalid_parameters"][0]["rule"] == "unmarshal"
+
+
+def test_wrong_token_problem_matches_the_document(konnect: ContractClient) -> None:
+    response = konnect.get("/openmeter/profiles", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401

@@ -122,3 +122,25 @@ def test_validation_errors_name_field_and_rule(konnect: ContractClient) -> None:
     assert problems["currency"]["rule"] == "matches_regex"
     missing = konnect.post("/openmeter/customers", json={"name": "x"}, check_request=False)
     assert missing.json()["invalid_parameters"][0]["rule"] == "required"
+
+
+def test_bad_filters_and_pages_are_400(konnect: ContractClient) -> None:
+    for params in (
+        {"filter[billing_profile_id]": "not-a-ulid"},
+        {"filter[colour]": "red"},
+        {"filter[key][regex]": "a.*"},
+        {"page[number]": "0"},
+        {"page[size]": "many"},
+    ):
+        response = konnect.get("/openmeter/customers", params=params, check_request=False)
+        assert response.status_code == 400, params
+        assert response.json()["invalid_parameters"][0]["source"] == "query"
+
+
+def test_subject_key_filter(konnect: ContractClient) -> None:
+    create_customer(konnect, "acme", usage_attribution={"subject_keys": ["s-acme", "s-other"]})
+    create_customer(konnect, "beta", usage_attribution={"subject_keys": ["s-beta"]})
+    found = konnect.get(
+        "/openmeter/customers", params={"filter[usage_attribution_subject_key]": "s-other"}
+    ).json()
+    assert [c["key"] for c in found["data"]] == ["acme"]
