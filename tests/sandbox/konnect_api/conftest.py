@@ -10,10 +10,9 @@ import pytest
 import yaml
 from openapi_core import Config, OpenAPI
 from starlette.applications import Starlette
-from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from reconciler.sandbox import SandboxConfig, konnect_api
+from reconciler.sandbox import SandboxConfig
 from tests.conftest import SANDBOX_STRIPE_KEY, SHARED_DIR
 from tests.sandbox.konnect_api.contract import (
     SPEC_RELATIVE_PATH,
@@ -42,10 +41,6 @@ def v3_spec() -> OpenAPI:
 def konnect(
     v3_spec: OpenAPI, sandbox_app: Starlette, sandbox_config: SandboxConfig
 ) -> Iterator[ContractClient]:
-    # The Konnect admin actions, reachable even before the shared admin mount lists them.
-    sandbox_app.router.routes.insert(
-        0, Mount("/_sandbox/konnect", routes=konnect_api.admin_routes())
-    )
     with TestClient(sandbox_app, base_url="http://sandbox.test") as client:
         yield ContractClient(v3_spec, client, sandbox_config.konnect_token)
 
