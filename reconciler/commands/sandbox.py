@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -100,7 +101,14 @@ def serve(
         raise click.ClickException(f"cannot listen on port {port}: {error.strerror}") from None
     click.echo(_banner(server.url, config, konnect_token_env, token_given=bool(token)))
     sys.stdout.flush()
-    server.run()
+    # uvicorn shuts down gracefully on either signal, then re-raises it; end as Ctrl+C does.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("Sandbox stopped.")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _banner(url: str, config: SandboxConfig, token_env: str, *, token_given: bool) -> str:

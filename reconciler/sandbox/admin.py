@@ -22,7 +22,8 @@ from reconciler.sandbox.context import Sandbox, sandbox_of
 from reconciler.sandbox.store import Document
 
 REDACTED = "**redacted**"
-_SECRET_FIELD = re.compile(r"(?:^|_)(?:api_key|secret|token|password)$", re.IGNORECASE)
+# `_api_key`, `client_secret`, `token`...; a `masked_...` field is already safe to show.
+_SECRET_FIELD = re.compile(r"(?!masked_)(?:.*_)?(?:api_key|secret|token|password)", re.I)
 _FILTER_PARAM = re.compile(r"^filter\[(?P<field>[^\]]+)\]$")
 
 
@@ -233,7 +234,7 @@ def _redacted(doc: Any) -> Any:
     if isinstance(doc, dict):
         return {
             key: REDACTED
-            if _SECRET_FIELD.search(key) and isinstance(value, str)
+            if _SECRET_FIELD.fullmatch(key) and isinstance(value, str)
             else _redacted(value)
             for key, value in doc.items()
         }
