@@ -173,7 +173,9 @@ async def _install(request: Request, sandbox: Sandbox) -> Response:
             assert isinstance(body, InstallWithoutCredentials)
             app = _plain_app(body.type, body.name)
         store.put(APPS, app["id"], app)
-        created = body.create_billing_profile and _create_profile(store, app)
+        created = body.create_billing_profile
+        if created:
+            profiles.create_for_install(store, app, _supplier_of(store, app))
     return json(
         {
             "app": render(store, app),
@@ -251,13 +253,8 @@ def _stripe_app(store: Store, body: InstallStripe) -> Document:
     return app
 
 
-def _create_profile(store: Store, app: Document) -> bool:
-    supplier = _supplier_of(store, app)
-    profiles.create_for_install(store, app, supplier)
-    return True
-
-
 def _supplier_of(store: Store, app: Document) -> Document:
+    """The supplier of an install-created profile: the Stripe account's business details."""
     if app["type"] != "stripe":
         return {"name": "Sandbox Supplier", "addresses": {"billing_address": {"country": "US"}}}
     account = world.account_for_key(store, app[_API_KEY]) or {}

@@ -1,13 +1,13 @@
 """ISO-8601 durations, parsed and rendered the way the Go server's period library does.
 
-The server re-renders every duration it stores, so `PT0S` comes back as `P0D` and `P14D` as
-`P2W`; reconcile has to compare after the same normalisation.
+The server re-renders every duration it stores, so `PT0S` comes back as `P0D`, `P14D` as
+`P2W` and `PT90M` as `PT1H30M`; reconcile has to compare after the same normalisation.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
@@ -43,14 +43,35 @@ def parse(text: str) -> Period | None:
         return None
     sign, years, months, weeks, days, hours, minutes, seconds = match.groups()
     total_days = _number(days) + 7 * _number(weeks)
-    return Period(
-        negative=sign == "-",
-        years=_number(years),
-        months=_number(months),
-        days=total_days,
-        hours=_number(hours),
-        minutes=_number(minutes),
-        seconds=_number(seconds),
+    return _carried(
+        Period(
+            negative=sign == "-",
+            years=_number(years),
+            months=_number(months),
+            days=total_days,
+            hours=_number(hours),
+            minutes=_number(minutes),
+            seconds=_number(seconds),
+        )
+    )
+
+
+def _carried(period: Period) -> Period:
+    """The library's default ("precise") normalisation on parse.
+
+    Seconds carry into minutes, minutes into hours and months into years; hours never carry
+    into days nor days into months, as their lengths vary. So `PT90M` reads back `PT1H30M`.
+    """
+    minutes, seconds = divmod(period.seconds, 60)
+    hours, minutes = divmod(period.minutes + minutes, 60)
+    years, months = divmod(period.months, 12)
+    return replace(
+        period,
+        years=period.years + years,
+        months=months,
+        hours=period.hours + hours,
+        minutes=minutes,
+        seconds=seconds,
     )
 
 

@@ -19,6 +19,11 @@ from reconciler.sandbox.konnect_api.durations import normalized_or, parse
         ("P1M", "P1M"),
         ("P1Y2M3DT4H5M6S", "P1Y2M3DT4H5M6S"),
         ("PT1.5H", "PT1.5H"),
+        ("PT90M", "PT1H30M"),
+        ("PT3600S", "PT1H"),
+        ("P24M", "P2Y"),
+        ("PT48H", "PT48H"),
+        ("P45D", "P45D"),
     ],
 )
 def test_rendering(text: str, rendered: str) -> None:

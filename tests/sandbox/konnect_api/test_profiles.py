@@ -83,7 +83,7 @@ def test_put_replaces_fully_and_falls_back_to_built_in_defaults(
     [
         ("PT0S", "P0D"),
         ("P30D", "P30D"),
-        ("PT90M", "PT90M"),
+        ("PT90M", "PT1H30M"),
         ("not-a-duration", "PT1H"),
         ("P", "PT1H"),
     ],
