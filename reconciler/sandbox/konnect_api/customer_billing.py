@@ -387,13 +387,14 @@ async def _portal(request: Request, sandbox: Sandbox) -> Response:
 
 
 def complete_checkout(store: Store, session_id: str) -> Document:
-    """What the `setup_intent.succeeded` webhook does once the customer finished checkout."""
+    """What the `setup_intent.succeeded` webhook does once the customer finished checkout.
+
+    The Konnect customer is the one the session was created for, or else the one linked to
+    the session's Stripe customer (a session made directly in Stripe).
+    """
     with store.transaction():
-        link = store.get(CHECKOUT_SESSIONS, session_id)
         stripe_customer, method = world.complete_checkout_session(store, session_id)
-        if link is None:
-            return {"stripe_customer_id": stripe_customer, "payment_method_id": method}
-        customer = store.get(CUSTOMERS, link["customer_id"])
+        customer = _customer_of_session(store, session_id, stripe_customer)
         if customer is not None:
             app_data = customer.get(APP_DATA) or {}
             app_data["stripe"] = {
@@ -404,10 +405,20 @@ def complete_checkout(store: Store, session_id: str) -> Document:
             customer["updated_at"] = rfc3339_now()
             store.put(CUSTOMERS, customer["id"], customer)
     return {
-        "customer_id": link["customer_id"],
+        "customer_id": None if customer is None else customer["id"],
         "stripe_customer_id": stripe_customer,
         "payment_method_id": method,
     }
+
+
+def _customer_of_session(store: Store, session_id: str, stripe_customer: str) -> Document | None:
+    link = store.get(CHECKOUT_SESSIONS, session_id)
+    if link is not None:
+        return store.get(CUSTOMERS, link["customer_id"])
+    linked = store.find(
+        CUSTOMERS, {f"{APP_DATA}.stripe.customer_id": stripe_customer, "deleted_at": None}, limit=1
+    )
+    return linked[0] if linked else None
 
 
 def routes() -> list[BaseRoute]:

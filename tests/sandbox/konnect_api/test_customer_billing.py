@@ -205,3 +205,27 @@ def test_sessions_need_a_stripe_profile(konnect: ContractClient) -> None:
         billing_path(customer) + "/stripe/checkout-sessions", json={"stripe_options": {}}
     )
     assert response.json()["extensions"]["code"] == "app_not_stripe"
+
+
+def test_completing_a_session_made_in_stripe_updates_the_linked_customer(
+    konnect: ContractClient, stripe_profile: dict[str, Any], sandbox_app: Any
+) -> None:
+    store = sandbox_app.state.sandbox.store
+    account = stripe_profile_account(konnect, stripe_profile)
+    stripe_customer = world.create_customer(store, account, name="Acme", email=None)
+    customer = create_customer(konnect, "acme")
+    linked = {"app_data": {"stripe": {"customer_id": stripe_customer["id"]}}}
+    konnect.put(billing_path(customer), json=linked)
+    session = world.create_checkout_session(
+        store, account, customer_id=stripe_customer["id"], params={"success_url": "https://x.test"}
+    )
+    completed = konnect.client.post(f"/_sandbox/konnect/checkout-sessions/{session['id']}/complete")
+    assert completed.json()["customer_id"] == customer["id"]
+    stripe_data = konnect.get(billing_path(customer)).json()["app_data"]["stripe"]
+    assert stripe_data["default_payment_method_id"] == completed.json()["payment_method_id"]
+
+
+def test_completing_an_unknown_session_is_a_stripe_404(konnect: ContractClient) -> None:
+    response = konnect.client.post("/_sandbox/konnect/checkout-sessions/cs_test_nope/complete")
+    assert response.status_code == 404
+    assert response.json()["error"]["type"] == "invalid_request_error"
