@@ -53,6 +53,14 @@ def data_path(loc: Location, data: Any) -> Location:
     return tuple(path)
 
 
+def _value_at(path: Location, data: Any) -> Any:
+    for part in path:
+        if not _contains(data, part):
+            return None
+        data = data[part]
+    return data
+
+
 def _contains(data: Any, part: str | int) -> bool:
     if isinstance(data, dict):
         return part in data
@@ -63,11 +71,19 @@ def _diagnostic(
     detail: ErrorDetails, document: SourceDocument, model: type[BaseModel]
 ) -> tuple[Diagnostic, Location]:
     path = data_path(tuple(detail["loc"]), document.data)
+    # A model-wide rule may name the field it is about (context `field`): point there.
+    about = (detail.get("ctx") or {}).get("field")
+    if about is not None:
+        path = data_path((*path, about), document.data)
     if detail["type"] == "union_tag_invalid":
         path = (*path, _discriminator(detail))
     code, message = _describe(detail, path, model)
     about_key = bool(detail["loc"]) and detail["loc"][-1] == "[key]"  # a mapping key's own rule
-    on_key = about_key or detail["type"] in ("extra_forbidden", "missing", "union_tag_not_found")
+    on_key = (
+        about_key
+        or detail["type"] in ("extra_forbidden", "missing", "union_tag_not_found")
+        or isinstance(_value_at(path, document.data), dict | list)  # a block starts below its key
+    )
     position = document.positions.locate(path, prefer_key=on_key)
     diagnostic = Diagnostic(document.file, position, code, message, document.kind, document.name)
     return diagnostic, path

@@ -83,12 +83,14 @@ class Project(StrictModel):
         if self.default_target not in self.all_targets:
             raise PydanticCustomError(
                 "unknown-target",
-                "default_target '{name}' is not among the targets",
-                {"name": self.default_target},
+                "'{name}' is not among the targets",
+                {"name": self.default_target, "field": "default_target"},
             )
         sandbox = self.targets.get(SANDBOX)
         if sandbox is not None and not isinstance(sandbox, SandboxTarget):
-            raise PydanticCustomError("unknown-target", "target 'sandbox' must be of type sandbox")
+            raise PydanticCustomError(
+                "unknown-target", "target 'sandbox' must be of type sandbox", {"field": "targets"}
+            )
         return self
 
     @property

@@ -49,7 +49,7 @@ def test_onboarding_without_a_stripe_customer(validate: Validate) -> None:
             "stripe",
             "missing-field",
         ),
-        ("{customer: {key: a}}", "{", "stripe-link"),
+        ("{customer: {key: a}}", "spec", "stripe-link"),
         (
             "{customer: {key: a}, stripe: {customer_id: cus_1}, onboarding: checkout}",
             "checkout",

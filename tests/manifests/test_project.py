@@ -62,10 +62,10 @@ def test_real_target_by_base_url(root: Path) -> None:
 @pytest.mark.parametrize(
     ("default", "endpoint", "line", "column", "code"),
     [
-        ("staging", "region: eu", 1, 1, "unknown-target"),
+        ("staging", "region: eu", 1, 17, "unknown-target"),
         ("sandbox", "region: mars", 6, 13, "bad-value"),
         ("sandbox", "base_url: ftp://x", 6, 15, "bad-format"),
-        ("sandbox", "region: us\n    base_url: https://x.example/v3", 5, 5, "target-endpoint"),
+        ("sandbox", "region: us\n    base_url: https://x.example/v3", 4, 3, "target-endpoint"),
         ("sandbox", "zone: us", 6, 5, "unknown-field"),
     ],
 )
@@ -95,4 +95,4 @@ def test_sandbox_cannot_be_redefined_as_a_real_target(root: Path) -> None:
         "exclude: [broken]\ntargets:\n  sandbox: {type: konnect, region: us, "
         "konnect_token: '${env:A}', stripe_api_key: '${env:B}'}\n"
     )
-    assert at(only(validate_directory(root))) == ("reconcile.yaml", 1, 1, "unknown-target")
+    assert at(only(validate_directory(root))) == ("reconcile.yaml", 2, 1, "unknown-target")

@@ -47,7 +47,7 @@ def test_valid_tax_code(validate: Validate) -> None:
         (
             "{key: saas, stripe_tax_code: txcd_10103001, "
             "organization_default_for: [invoicing, invoicing]}",
-            "[",
+            "organization_default_for",
             "duplicate-value",
         ),
     ],

@@ -1,0 +1,108 @@
+"""The shipped examples: the valid set is realistic and valid; each invalid set fails as marked.
+
+Each file under `examples/invalid/` marks the lines where a problem must be reported with a
+trailing `# expect: <code>` comment; the test compares those marks with what validation finds.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reconciler.manifests import (
+    BillingProfile,
+    CustomerBilling,
+    StripeApp,
+    TaxCode,
+    load_manifests,
+    validate_directory,
+)
+from reconciler.manifests.billing_profile import SendInvoice
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+INVALID = EXAMPLES / "invalid"
+INVALID_CASES = sorted(path.name for path in INVALID.iterdir() if path.is_dir())
+EXPECT = re.compile(r"#\s*expect:\s*([a-z-]+)")
+
+# The error classes the project promises to catch, each shown by at least one invalid case.
+PROMISED_CODES = {
+    "yaml-syntax",
+    "duplicate-key",
+    "unknown-kind",
+    "unknown-api-version",
+    "unknown-field",
+    "wrong-type",
+    "bad-value",
+    "bad-duration",
+    "bad-label",
+    "reserved-label-prefix",
+    "too-many-labels",
+    "bad-format",
+    "bad-length",
+    "missing-field",
+    "tax-enforced",
+    "duplicate-name",
+    "duplicate-value",
+    "dangling-reference",
+    "default-profile",
+    "literal-secret",
+    "secret-reference",
+    "stripe-link",
+    "unknown-target",
+}
+
+
+def test_the_examples_are_a_realistic_valid_setup() -> None:
+    manifests = load_manifests(EXAMPLES)
+    assert len(manifests.of_kind(StripeApp)) == 1
+    profiles = {profile.name: profile for profile in manifests.of_kind(BillingProfile)}
+    assert [name for name, profile in profiles.items() if profile.spec.default] == ["self-serve"]
+    self_serve = profiles["self-serve"].spec.workflow.payment
+    assert self_serve is not None and self_serve.collection_method == "charge_automatically"
+    enterprise = profiles["enterprise"].spec.workflow.payment
+    assert isinstance(enterprise, SendInvoice) and enterprise.due_after == "P30D"
+    tax_codes = manifests.of_kind(TaxCode)
+    assert [code.name for code in tax_codes if code.spec.organization_default_for] == [
+        "saas-general"
+    ]
+    assert len(tax_codes) == 2
+    links = manifests.of_kind(CustomerBilling)
+    with_method = [
+        link for link in links if link.spec.stripe and link.spec.stripe.default_payment_method_id
+    ]
+    stripe_default = [
+        link
+        for link in links
+        if link.spec.stripe and not link.spec.stripe.default_payment_method_id
+    ]
+    assert with_method and stripe_default
+    assert any(link.spec.billing_profile == "enterprise" for link in links)
+    assert manifests.project.default_target == "sandbox"
+
+
+def expected_marks(case: Path) -> set[tuple[str, int, str]]:
+    marks = set()
+    for file in sorted(case.rglob("*.yaml")):
+        for number, line in enumerate(file.read_text().splitlines(), start=1):
+            for code in EXPECT.findall(line):
+                marks.add((file.relative_to(case).as_posix(), number, code))
+    return marks
+
+
+@pytest.mark.parametrize("case", INVALID_CASES)
+def test_each_invalid_example_fails_exactly_as_marked(case: str) -> None:
+    root = INVALID / case
+    expected = expected_marks(root)
+    assert expected, f"{case} marks no expected problem"
+    report = validate_directory(root)
+    found = {
+        (d.file.relative_to(root).as_posix(), d.position.line, d.code) for d in report.diagnostics
+    }
+    assert found == expected
+
+
+def test_the_invalid_examples_cover_every_promised_error_class() -> None:
+    marked = {code for case in INVALID_CASES for (_, _, code) in expected_marks(INVALID / case)}
+    assert marked >= PROMISED_CODES, PROMISED_CODES - marked
