@@ -11,6 +11,7 @@ from reconciler.sandbox.konnect_api import (
     customers,
     fallback,
     profiles,
+    stripe_sessions,
     tax_codes,
 )
 
@@ -21,6 +22,7 @@ def routes() -> list[BaseRoute]:
         *profiles.routes(),
         *customers.routes(),
         *customer_billing.routes(),
+        *stripe_sessions.routes(),
         *tax_codes.routes(),
     ]
     return [*known, fallback.catch_all(known)]

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reconciler.sandbox.context import sandbox_of
-from reconciler.sandbox.konnect_api import customer_billing, tax_codes
+from reconciler.sandbox.konnect_api import stripe_sessions, tax_codes
 from reconciler.sandbox.stripe_api.errors import StripeError
 
 
@@ -15,7 +15,7 @@ async def _complete_checkout(request: Request) -> Response:
     """The customer finished Stripe's hosted checkout and the webhook updated Konnect."""
     store = sandbox_of(request).store
     try:
-        result = customer_billing.complete_checkout(store, request.path_params["session_id"])
+        result = stripe_sessions.complete_checkout(store, request.path_params["session_id"])
     except StripeError as error:
         return JSONResponse(error.body(), status_code=error.status)
     return JSONResponse(result)

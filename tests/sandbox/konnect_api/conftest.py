@@ -98,6 +98,10 @@ def create_customer(konnect: ContractClient, key: str, **fields: Any) -> dict[st
     return customer
 
 
+def billing_path(customer: dict[str, Any]) -> str:
+    return f"/openmeter/customers/{customer['id']}/billing"
+
+
 @pytest.fixture
 def stripe_app(konnect: ContractClient) -> dict[str, Any]:
     return install_stripe(konnect)
