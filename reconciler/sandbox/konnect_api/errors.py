@@ -95,7 +95,6 @@ _SIMPLE_RULES = {
     "datetime_from_date_parsing": "is_date_time",
     "string_pattern_mismatch": "matches_regex",
     "json_invalid": "unmarshal",  # outside the document's rule list, as on the real server
-    "union_tag_invalid": "enum",
     "union_tag_not_found": "required",
 }
 
@@ -107,12 +106,19 @@ def from_validation_error(error: ValidationError, source: str = "body") -> Konne
 def _parameter(item: Any, source: str) -> InvalidParameter:
     kind: str = item["type"]
     context: dict[str, Any] = item.get("ctx") or {}
+    location = list(item["loc"])
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        # The API names the discriminator field itself, e.g. `workflow.payment.collection_method`.
+        location.append(str(context.get("discriminator", "")).strip("'"))
     parameter: InvalidParameter = {
-        "field": _field_name(item["loc"]),
+        "field": _field_name(location),
         "reason": item["msg"],
         "source": source,
     }
-    if kind in ("string_too_short", "too_short", "greater_than_equal"):
+    if kind == "union_tag_invalid":
+        parameter["rule"] = "enum"
+        parameter["choices"] = _choices(str(context.get("expected_tags", "")))
+    elif kind in ("string_too_short", "too_short", "greater_than_equal"):
         parameter["rule"] = "min" if kind == "greater_than_equal" else _min_rule(kind)
         parameter["minimum"] = int(context.get("min_length", context.get("ge", 0)))
     elif kind in ("string_too_long", "too_long", "less_than_equal"):
@@ -134,8 +140,17 @@ def _max_rule(kind: str) -> str:
     return "max_length" if kind == "string_too_long" else "max_items"
 
 
+# Discriminated unions add the chosen tag as a location step (`alignment.anchored.…`); the
+# API's field paths have none. Modules with such unions register their tags here.
+_UNION_TAGS: set[str] = set()
+
+
+def register_union_tags(*tags: str) -> None:
+    _UNION_TAGS.update(tags)
+
+
 def _field_name(location: Sequence[int | str]) -> str:
-    return ".".join(str(part) for part in location) or "body"
+    return ".".join(str(part) for part in location if part not in _UNION_TAGS) or "body"
 
 
 def _choices(expected: str) -> list[str]:

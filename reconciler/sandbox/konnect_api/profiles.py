@@ -31,7 +31,11 @@ from reconciler.sandbox.konnect_api.endpoint import (
     parse_body,
     path_id,
 )
-from reconciler.sandbox.konnect_api.errors import billing_problem, not_found
+from reconciler.sandbox.konnect_api.errors import (
+    billing_problem,
+    not_found,
+    register_union_tags,
+)
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
 from reconciler.sandbox.konnect_api.pagination import page_of
 from reconciler.sandbox.konnect_api.schemas import (
@@ -129,6 +133,9 @@ class Workflow(Sealed):
         | None
     ) = None
     tax: TaxSettings | None = None
+
+
+register_union_tags("subscription", "anchored", "charge_automatically", "send_invoice")
 
 
 class AppReferences(Sealed):

@@ -202,3 +202,59 @@ def test_delete_rules_and_soft_delete(
 def test_unknown_app_is_refused(konnect: ContractClient) -> None:
     response = konnect.post("/openmeter/profiles", json=profile_body("01J0000000000000000000000A"))
     assert response.status_code == 400
+
+
+def test_send_invoice_defaults_due_after_and_anchored_alignment_round_trips(
+    konnect: ContractClient, stripe_app: dict[str, Any]
+) -> None:
+    anchored = {
+        "type": "anchored",
+        "recurring_period": {"anchor": "2025-01-01T00:00:00Z", "interval": "P4W"},
+    }
+    workflow = {
+        "payment": {"collection_method": "send_invoice"},
+        "collection": {"alignment": anchored},
+    }
+    profile = create_profile(konnect, stripe_app["id"], workflow=workflow)
+    assert profile["workflow"]["payment"] == {
+        "collection_method": "send_invoice",
+        "due_after": "P30D",
+    }
+    assert profile["workflow"]["collection"]["alignment"] == anchored
+
+
+@pytest.mark.parametrize(
+    ("workflow", "field", "rule"),
+    [
+        ({"payment": {"collection_method": "wire"}}, "workflow.payment.collection_method", "enum"),
+        ({"payment": {}}, "workflow.payment.collection_method", "required"),
+        (
+            {"invoicing": {"subscription_end_proration_mode": "x"}},
+            "workflow.invoicing.subscription_end_proration_mode",
+            "enum",
+        ),
+        (
+            {
+                "collection": {
+                    "alignment": {
+                        "type": "anchored",
+                        "recurring_period": {"anchor": "yesterday", "interval": "P1M"},
+                    }
+                }
+            },
+            "workflow.collection.alignment.recurring_period.anchor",
+            "is_date_time",
+        ),
+    ],
+)
+def test_workflow_validation_names_the_field(
+    konnect: ContractClient, stripe_app: dict[str, Any], workflow: Any, field: str, rule: str
+) -> None:
+    response = konnect.post(
+        "/openmeter/profiles",
+        json=profile_body(stripe_app["id"], workflow=workflow),
+        check_request=False,
+    )
+    assert response.status_code == 400
+    problem = response.json()["invalid_parameters"][0]
+    assert (problem["field"], problem["rule"]) == (field, rule)
