@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pytest
@@ -195,3 +196,16 @@ def test_injected_konnect_errors_over_http(admin: httpx.Client, konnect_http: ht
     assert response.status_code == 429
     assert response.headers["retry-after"] == "3"
     assert response.json()["title"] == "Too Many Requests"
+
+
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_drop_cuts_the_connection_with_either_http_implementation(
+    sandbox_config: SandboxConfig, http: Literal["h11", "httptools"]
+) -> None:
+    with SandboxServer(sandbox_config, http=http) as server:
+        server.sandbox.set_faults(FaultSettings(drop_rate=1.0))
+        with httpx.Client(base_url=server.url, headers=STRIPE_AUTH) as client:
+            with pytest.raises(httpx.RemoteProtocolError):
+                client.post("/v1/customers", data={"name": "Cut"})
+            server.sandbox.set_faults(FaultSettings())
+            assert client.get("/v1/customers").json()["data"][0]["name"] == "Cut"
