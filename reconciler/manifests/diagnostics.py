@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.manifests.secret_patterns import redact
+
 UNKNOWN = "?"
 
 
@@ -35,6 +37,11 @@ class Diagnostic:
     message: str
     kind: str = UNKNOWN
     name: str = UNKNOWN
+
+    def __post_init__(self) -> None:
+        # Names, keys and paths in a message come from the manifest: never let a secret through.
+        for field in ("message", "kind", "name"):
+            object.__setattr__(self, field, redact(getattr(self, field)))
 
     @property
     def subject(self) -> str:

@@ -21,6 +21,7 @@ EXAMPLE_TEXTS = {
 }
 
 Path_ = tuple[Any, ...]
+LIVE_KEY = "sk_live_" + "0" * 24
 ODD_VALUES = st.one_of(
     st.none(),
     st.booleans(),
@@ -29,7 +30,7 @@ ODD_VALUES = st.one_of(
     st.text(max_size=20),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
-    st.sampled_from(["sk_live_" + "0" * 24, "${env:1}", "P1X", "txcd_1", "cus_", "kong-x"]),
+    st.sampled_from([LIVE_KEY, "${env:1}", "P1X", "txcd_1", "cus_", "kong-x"]),
 )
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -62,7 +63,7 @@ def check(files: dict[str, str]) -> ValidationReport:
         for diagnostic in report.diagnostics:
             assert diagnostic.position.line >= 1 and diagnostic.position.column >= 1
             assert diagnostic.message and diagnostic.code
-            assert "0" * 24 not in diagnostic.format()
+            assert "0" * 24 not in diagnostic.format() + str(diagnostic.to_json())
         assert report.valid == (report.manifests is not None)
         return report
 
@@ -82,7 +83,8 @@ def mutated_example(draw: st.DrawFn) -> dict[str, str]:
     elif mutation == "retype":
         parent[key] = draw(ODD_VALUES)
     elif mutation == "inject" and isinstance(parent, dict):
-        parent[draw(st.text(min_size=1, max_size=12))] = draw(ODD_VALUES)
+        key_text = st.one_of(st.text(min_size=1, max_size=12), st.just(LIVE_KEY))
+        parent[draw(key_text)] = draw(ODD_VALUES)
     else:
         other_parent, other_key = parent_and_key(document, draw(st.sampled_from(candidates)))
         parent[key], other_parent[other_key] = other_parent[other_key], parent[key]

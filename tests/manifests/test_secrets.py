@@ -103,3 +103,23 @@ def test_secret_in_the_project_file(tmp_path: object) -> None:
     assert at(diagnostic) == ("reconcile.yaml", 6, 21, "literal-secret")
     assert diagnostic.subject == "Project/reconcile.yaml"
     assert FAKE_TAIL not in diagnostic.format()
+
+
+def test_a_secret_where_a_name_kind_or_key_belongs_is_not_echoed(validate: Validate) -> None:
+    secret = "sk_test_" + FAKE_TAIL
+    text = f"""\
+    apiVersion: reconcile.konghq.dev/v1
+    kind: {secret}
+    metadata: {{name: {secret}}}
+    ---
+    apiVersion: reconcile.konghq.dev/v1
+    kind: TaxCode
+    metadata: {{name: t}}
+    spec: {{key: t, stripe_tax_code: txcd_10000000, {secret}: 1, {secret}: 2}}
+    """
+    report = validate(text)
+    codes = {d.code for d in report.diagnostics}
+    assert {"literal-secret", "unknown-kind", "unknown-field", "duplicate-key"} <= codes
+    for diagnostic in report.diagnostics:
+        assert FAKE_TAIL not in diagnostic.format() + str(diagnostic.to_json())
+    assert "sk_test_<redacted>" in " ".join(d.message for d in report.diagnostics)
