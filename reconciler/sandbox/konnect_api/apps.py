@@ -9,7 +9,6 @@ from __future__ import annotations
 import json as jsonlib
 from typing import Any, Literal
 
-from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -27,7 +26,6 @@ from reconciler.sandbox.konnect_api.endpoint import (
     path_id,
 )
 from reconciler.sandbox.konnect_api.errors import (
-    from_validation_error,
     invalid,
     not_found,
     problem,
@@ -289,11 +287,7 @@ async def _update(request: Request, sandbox: Sandbox) -> Response:
     store = sandbox.store
     app = _existing(request, sandbox)
     raw = await request.body()
-    model = _UPDATE_MODELS.get(_type_of(raw), UpdateStripe)
-    try:
-        body = model.model_validate_json(raw)
-    except ValidationError as error:
-        raise from_validation_error(error) from None
+    body = await parse_body(request, _UPDATE_MODELS.get(_type_of(raw), UpdateStripe))
     fields = body.present()
     if fields["type"] != app["type"]:
         raise invalid("type", "the app type cannot be changed")

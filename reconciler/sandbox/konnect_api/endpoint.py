@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json as jsonlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from reconciler.sandbox.konnect_api.auth import require_token
 from reconciler.sandbox.konnect_api.errors import (
     KonnectError,
     from_validation_error,
+    invalid,
     not_found,
     problem,
 )
@@ -55,9 +57,23 @@ async def parse_body(request: Request, model: type[ModelT]) -> ModelT:
             [{"field": "body", "reason": "missing body", "rule": "required", "source": "body"}],
         )
     try:
-        return model.model_validate_json(raw)
+        parsed = model.model_validate_json(raw)
     except ValidationError as error:
         raise from_validation_error(error) from None
+    _refuse_nulls(jsonlib.loads(raw))
+    return parsed
+
+
+def _refuse_nulls(value: Any, path: str = "") -> None:
+    """No request property of the v3 document is nullable: an explicit null is a 400."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nulls(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nulls(item, f"{path}.{index}")
+    elif value is None:
+        raise invalid(path or "body", "value must not be null")
 
 
 def path_id(request: Request, name: str, what: str) -> str:

@@ -144,3 +144,13 @@ def test_subject_key_filter(konnect: ContractClient) -> None:
         "/openmeter/customers", params={"filter[usage_attribution_subject_key]": "s-other"}
     ).json()
     assert [c["key"] for c in found["data"]] == ["acme"]
+
+
+def test_explicit_null_is_refused(konnect: ContractClient) -> None:
+    response = konnect.post(
+        "/openmeter/customers",
+        json={"name": "x", "key": "k", "primary_email": None},
+        check_request=False,
+    )
+    assert response.status_code == 400
+    assert response.json()["invalid_parameters"][0]["field"] == "primary_email"
