@@ -96,3 +96,8 @@ def test_sandbox_cannot_be_redefined_as_a_real_target(root: Path) -> None:
         "konnect_token: '${env:A}', stripe_api_key: '${env:B}'}\n"
     )
     assert at(only(validate_directory(root))) == ("reconcile.yaml", 2, 1, "unknown-target")
+
+
+def test_the_project_file_holds_one_document(root: Path) -> None:
+    (root / "reconcile.yaml").write_text("exclude: [broken]\n---\ndefault_target: sandbox\n")
+    assert at(only(validate_directory(root))) == ("reconcile.yaml", 3, 1, "bad-project")
