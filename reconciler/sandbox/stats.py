@@ -8,6 +8,7 @@ no credential can reach it.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -74,12 +75,16 @@ class LoggedRequest:
 
 
 class Traffic:
-    """Request counts and the recent request log of one sandbox process (in memory)."""
+    """Request counts and the recent request log of one sandbox process (in memory).
+
+    Written on the server's event loop, read from there or from a test's thread: hence the lock.
+    """
 
     def __init__(self, log_size: int = 1000) -> None:
         self.counts: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self.log: deque[LoggedRequest] = deque(maxlen=log_size)
+        self._lock = threading.Lock()
 
     def record(
         self,
@@ -91,30 +96,34 @@ class Traffic:
         idempotency_key: str | None,
         fault: str | None,
     ) -> None:
-        self.counts[f"{method} {route}"] += 1
-        if fault is not None:
-            self.faults[fault] += 1
-        self.log.append(
-            LoggedRequest(method, path, route, status, idempotency_key, fault, rfc3339_now())
-        )
+        entry = LoggedRequest(method, path, route, status, idempotency_key, fault, rfc3339_now())
+        with self._lock:
+            self.counts[f"{method} {route}"] += 1
+            if fault is not None:
+                self.faults[fault] += 1
+            self.log.append(entry)
 
     def stats(self) -> dict[str, Any]:
-        return {
-            "total": sum(self.counts.values()),
-            "requests": dict(sorted(self.counts.items())),
-            "faults": dict(sorted(self.faults.items())),
-        }
+        with self._lock:
+            return {
+                "total": sum(self.counts.values()),
+                "requests": dict(sorted(self.counts.items())),
+                "faults": dict(sorted(self.faults.items())),
+            }
 
     def reset_stats(self) -> None:
-        self.counts.clear()
-        self.faults.clear()
+        with self._lock:
+            self.counts.clear()
+            self.faults.clear()
 
     def recent(self, limit: int | None = None) -> list[dict[str, Any]]:
         """The logged requests, oldest first; only the last `limit` when given."""
-        entries = list(self.log)
+        with self._lock:
+            entries = list(self.log)
         if limit is not None:
             entries = entries[-limit:] if limit > 0 else []
         return [entry.as_json() for entry in entries]
 
     def clear_log(self) -> None:
-        self.log.clear()
+        with self._lock:
+            self.log.clear()
