@@ -9,14 +9,14 @@ no credential can reach it.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.routing import BaseRoute, Mount, Route
-
-from reconciler.sandbox.clock import rfc3339_now
 
 UNMATCHED = "{unmatched}"
 
@@ -68,10 +68,23 @@ class LoggedRequest:
     status: int | None
     idempotency_key: str | None
     fault: str | None
-    at: str
+    at: float  # seconds since the epoch; formatted only when the log is read
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "method": self.method,
+            "path": self.path,
+            "route": self.route,
+            "status": self.status,
+            "idempotency_key": self.idempotency_key,
+            "fault": self.fault,
+            "at": _rfc3339(self.at),
+        }
+
+
+def _rfc3339(epoch_seconds: float) -> str:
+    moment = datetime.fromtimestamp(epoch_seconds, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Traffic:
@@ -96,7 +109,7 @@ class Traffic:
         idempotency_key: str | None,
         fault: str | None,
     ) -> None:
-        entry = LoggedRequest(method, path, route, status, idempotency_key, fault, rfc3339_now())
+        entry = LoggedRequest(method, path, route, status, idempotency_key, fault, time.time())
         with self._lock:
             self.counts[f"{method} {route}"] += 1
             if fault is not None:

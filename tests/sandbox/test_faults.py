@@ -209,3 +209,19 @@ def test_drop_cuts_the_connection_with_either_http_implementation(
                 client.post("/v1/customers", data={"name": "Cut"})
             server.sandbox.set_faults(FaultSettings())
             assert client.get("/v1/customers").json()["data"][0]["name"] == "Cut"
+
+
+def test_server_side_rate_limit_as_the_clients_see_it(
+    admin: httpx.Client, stripe_client: stripe.StripeClient, konnect_http: httpx.Client
+) -> None:
+    _set_faults(admin, stripe_rate_limit=1, konnect_rate_limit=1)
+    stripe_client.v1.customers.list()
+    with pytest.raises(stripe.RateLimitError) as raised:
+        stripe_client.v1.customers.list()
+    assert raised.value.error is not None and raised.value.error.code == "rate_limit"
+
+    konnect_http.get("/customers")
+    limited = konnect_http.get("/customers")
+    assert limited.status_code == 429
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert int(limited.headers["retry-after"]) >= 1
