@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -27,6 +28,7 @@ EXAMPLES = REPO / "examples"
 MODELINE = re.compile(r"#\s*yaml-language-server:\s*\$schema=(\S+)")
 
 
+@functools.cache
 def validator(name: str) -> jsonschema.Draft202012Validator:
     schema = json.loads((SCHEMAS / name).read_text())
     jsonschema.Draft202012Validator.check_schema(schema)

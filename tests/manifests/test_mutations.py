@@ -32,7 +32,7 @@ ODD_VALUES = st.one_of(
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
     st.sampled_from([LIVE_KEY, "${env:1}", "P1X", "txcd_1", "cus_", "kong-x"]),
 )
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def paths(data: Any, prefix: Path_ = ()) -> list[Path_]:
