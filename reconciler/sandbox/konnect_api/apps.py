@@ -32,7 +32,15 @@ from reconciler.sandbox.konnect_api.errors import (
 )
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
 from reconciler.sandbox.konnect_api.pagination import page_of
-from reconciler.sandbox.konnect_api.schemas import Labels, Name, Sealed, public, stamp_new
+from reconciler.sandbox.konnect_api.schemas import (
+    Description,
+    Labels,
+    Name,
+    Sealed,
+    public,
+    set_optional,
+    stamp_new,
+)
 from reconciler.sandbox.store import Document, Store
 from reconciler.sandbox.stripe_api import world
 
@@ -98,28 +106,28 @@ class InstallWithoutCredentials(Sealed):
     create_billing_profile: bool
 
 
-class UpdateStripe(Sealed):
-    type: Literal["stripe"]
+class UpdateApp(Sealed):
     name: Name
+    description: Description | None = None
     labels: Labels | None = None
+
+
+class UpdateStripe(UpdateApp):
+    type: Literal["stripe"]
     secret_api_key: str | None = None
 
 
-class UpdateSandbox(Sealed):
+class UpdateSandbox(UpdateApp):
     type: Literal["sandbox"]
-    name: Name
-    labels: Labels | None = None
 
 
-class UpdateExternalInvoicing(Sealed):
+class UpdateExternalInvoicing(UpdateApp):
     type: Literal["external_invoicing"]
-    name: Name
-    labels: Labels | None = None
-    enable_draft_sync_hook: bool | None = None
-    enable_issuing_sync_hook: bool | None = None
+    enable_draft_sync_hook: bool
+    enable_issuing_sync_hook: bool
 
 
-_UPDATE_MODELS: dict[str, type[Sealed]] = {
+_UPDATE_MODELS: dict[str, type[UpdateApp]] = {
     "stripe": UpdateStripe,
     "sandbox": UpdateSandbox,
     "external_invoicing": UpdateExternalInvoicing,
@@ -288,18 +296,18 @@ async def _update(request: Request, sandbox: Sandbox) -> Response:
     app = _existing(request, sandbox)
     raw = await request.body()
     body = await parse_body(request, _UPDATE_MODELS.get(_type_of(raw), UpdateStripe))
-    fields = body.present()
-    if fields["type"] != app["type"]:
+    if body.present()["type"] != app["type"]:
         raise invalid("type", "the app type cannot be changed")
     with store.transaction():
         app = _existing(request, sandbox)
-        app["name"] = fields["name"]
-        app["labels"] = check_labels(fields.get("labels"))
+        app["name"] = body.name
+        set_optional(app, "description", body.description)
+        app["labels"] = check_labels(body.labels)
         if isinstance(body, UpdateStripe) and body.secret_api_key is not None:
             _rotate_key(store, app, body.secret_api_key)
         if isinstance(body, UpdateExternalInvoicing):
-            app["enable_draft_sync_hook"] = bool(body.enable_draft_sync_hook)
-            app["enable_issuing_sync_hook"] = bool(body.enable_issuing_sync_hook)
+            app["enable_draft_sync_hook"] = body.enable_draft_sync_hook
+            app["enable_issuing_sync_hook"] = body.enable_issuing_sync_hook
         app["updated_at"] = rfc3339_now()
         store.put(APPS, app["id"], app)
     return json(render(store, app))

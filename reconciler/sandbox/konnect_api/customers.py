@@ -32,6 +32,7 @@ from reconciler.sandbox.konnect_api.pagination import page_of
 from reconciler.sandbox.konnect_api.schemas import (
     Address,
     CurrencyCode,
+    Description,
     Labels,
     Name,
     Sealed,
@@ -42,6 +43,13 @@ from reconciler.sandbox.konnect_api.schemas import (
 from reconciler.sandbox.store import Document, Store
 
 SORT_FIELDS = ("id", "name", "created_at")
+OPTIONAL_FIELDS = (
+    "description",
+    "usage_attribution",
+    "primary_email",
+    "currency",
+    "billing_address",
+)
 FILTER_FIELDS = {
     "key": "key",
     "name": "name",
@@ -61,6 +69,7 @@ class UsageAttribution(Sealed):
 
 class UpsertCustomer(Sealed):
     name: Name
+    description: Description | None = None
     labels: Labels | None = None
     usage_attribution: UsageAttribution | None = None
     primary_email: str | None = None
@@ -97,7 +106,13 @@ def _apply(customer: Document, body: UpsertCustomer) -> None:
     fields = body.present()
     customer["name"] = body.name
     customer["labels"] = check_labels(body.labels)
-    for field in ("usage_attribution", "primary_email", "currency", "billing_address"):
+    for field in (
+        "description",
+        "usage_attribution",
+        "primary_email",
+        "currency",
+        "billing_address",
+    ):
         set_optional(customer, field, fields.get(field))
 
 

@@ -41,11 +41,13 @@ from reconciler.sandbox.konnect_api.pagination import page_of
 from reconciler.sandbox.konnect_api.schemas import (
     ULID,
     Address,
+    Description,
     Labels,
     Name,
     Reference,
     Sealed,
     public,
+    set_optional,
     stamp_new,
 )
 from reconciler.sandbox.store import Document, Store
@@ -146,6 +148,7 @@ class AppReferences(Sealed):
 
 class UpsertProfile(Sealed):
     name: Name
+    description: Description | None = None
     labels: Labels | None = None
     supplier: Party
     workflow: Workflow
@@ -337,6 +340,7 @@ async def _create(request: Request, sandbox: Sandbox) -> Response:
             "default": body.default,
         }
     )
+    set_optional(profile, "description", body.description)
     with store.transaction():
         app = store.get(APPS, app_ids.pop())
         if app is None or app.get("deleted_at"):
@@ -387,6 +391,7 @@ async def _update(request: Request, sandbox: Sandbox) -> Response:
                 "updated_at": rfc3339_now(),
             }
         )
+        set_optional(profile, "description", body.description)
         if body.default:
             _demote_current_default(store, profile_id)
         store.put(PROFILES, profile_id, profile)

@@ -22,12 +22,14 @@ from reconciler.sandbox.konnect_api.errors import billing_problem, invalid, not_
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
 from reconciler.sandbox.konnect_api.pagination import page_of
 from reconciler.sandbox.konnect_api.schemas import (
+    Description,
     Labels,
     Name,
     Reference,
     ResourceKey,
     Sealed,
     public,
+    set_optional,
     stamp_new,
 )
 from reconciler.sandbox.store import Document, Store
@@ -46,6 +48,7 @@ class AppMapping(Sealed):
 
 class UpsertTaxCode(Sealed):
     name: Name
+    description: Description | None = None
     labels: Labels | None = None
     app_mappings: list[AppMapping]
 
@@ -111,6 +114,7 @@ async def _create(request: Request, sandbox: Sandbox) -> Response:
             "app_mappings": _mappings(body.app_mappings),
         }
     )
+    set_optional(tax_code, "description", body.description)
     with store.transaction():
         if store.count(TAX_CODES, {"key": body.key, "deleted_at": None}):
             raise problem(409, "tax code with the same key already exists")
@@ -159,6 +163,7 @@ async def _update(request: Request, sandbox: Sandbox) -> Response:
                 "updated_at": rfc3339_now(),
             }
         )
+        set_optional(tax_code, "description", body.description)
         store.put(TAX_CODES, tax_code["id"], tax_code)
     return json(render(tax_code))
 

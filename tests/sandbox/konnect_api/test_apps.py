@@ -162,3 +162,32 @@ def test_uninstall_hides_the_app(konnect: ContractClient) -> None:
 
 def test_non_ulid_app_id_is_404(konnect: ContractClient) -> None:
     assert konnect.get("/openmeter/apps/not-a-ulid", check_request=False).status_code == 404
+
+
+def test_update_keeps_the_type_and_sets_hooks(konnect: ContractClient) -> None:
+    installed = konnect.post(
+        "/openmeter/app-catalog/install",
+        json={"type": "external_invoicing", "name": "ERP", "create_billing_profile": False},
+    ).json()["app"]
+    assert installed["enable_draft_sync_hook"] is False
+    path = f"/openmeter/apps/{installed['id']}"
+    updated = konnect.put(
+        path,
+        json={
+            "type": "external_invoicing",
+            "name": "ERP",
+            "description": "Invoices from the ERP",
+            "enable_draft_sync_hook": True,
+            "enable_issuing_sync_hook": False,
+        },
+    ).json()
+    assert updated["enable_draft_sync_hook"] is True
+    assert updated["description"] == "Invoices from the ERP"
+    missing_hook = konnect.put(
+        path,
+        json={"type": "external_invoicing", "name": "ERP", "enable_draft_sync_hook": True},
+        check_request=False,
+    )
+    assert missing_hook.json()["invalid_parameters"][0]["field"] == "enable_issuing_sync_hook"
+    wrong_type = konnect.put(path, json={"type": "sandbox", "name": "ERP"})
+    assert wrong_type.status_code == 400

@@ -154,3 +154,16 @@ def test_explicit_null_is_refused(konnect: ContractClient) -> None:
     )
     assert response.status_code == 400
     assert response.json()["invalid_parameters"][0]["field"] == "primary_email"
+
+
+def test_sort_by_id_follows_creation(konnect: ContractClient) -> None:
+    created = [create_customer(konnect, key)["id"] for key in ("zulu", "alpha", "mike")]
+    listed = konnect.get("/openmeter/customers", params={"sort": "id desc"}).json()["data"]
+    assert [c["id"] for c in listed] == sorted(created, reverse=True)
+
+
+def test_description_is_stored_and_replaced(konnect: ContractClient) -> None:
+    created = create_customer(konnect, "acme", description="Key account")
+    assert created["description"] == "Key account"
+    updated = konnect.put(f"/openmeter/customers/{created['id']}", json={"name": "Acme"}).json()
+    assert "description" not in updated

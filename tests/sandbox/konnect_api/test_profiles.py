@@ -43,6 +43,7 @@ def test_omitted_workflow_fields_get_the_built_in_defaults(
     konnect: ContractClient, stripe_profile: dict[str, Any]
 ) -> None:
     assert stripe_profile["workflow"] == BUILT_IN_WORKFLOW
+    assert "description" not in stripe_profile
     assert stripe_profile["supplier"]["id"]
     assert len({ref["id"] for ref in stripe_profile["apps"].values()}) == 1
 
@@ -60,7 +61,9 @@ def test_put_replaces_fully_and_falls_back_to_built_in_defaults(
         },
         "payment": {"collection_method": "send_invoice", "due_after": "P14D"},
     }
-    updated = konnect.put(path, json=upsert_body(stripe_profile, workflow=custom)).json()
+    body = upsert_body(stripe_profile, workflow=custom, description="Invoices by mail")
+    updated = konnect.put(path, json=body).json()
+    assert updated["description"] == "Invoices by mail"
     assert updated["workflow"]["collection"]["interval"] == "P1D"
     assert updated["workflow"]["payment"] == {
         "collection_method": "send_invoice",

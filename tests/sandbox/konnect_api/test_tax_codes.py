@@ -23,7 +23,9 @@ def test_create_get_update(konnect: ContractClient) -> None:
     created = create_tax_code(konnect)
     path = f"/openmeter/tax-codes/{created['id']}"
     assert konnect.get(path).json() == created
-    updated = konnect.put(path, json={"name": "SaaS", "app_mappings": []}).json()
+    body = {"name": "SaaS", "description": "Software as a service", "app_mappings": []}
+    updated = konnect.put(path, json=body).json()
+    assert updated["description"] == "Software as a service"
     assert (updated["key"], updated["name"], updated["app_mappings"]) == ("saas", "SaaS", [])
 
 
