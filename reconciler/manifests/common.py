@@ -7,7 +7,6 @@ the same constraint into the generated JSON Schema, so editors and `reconcile va
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -42,17 +41,6 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _pattern_check(pattern: str, code: str, message: str) -> Callable[[str], str]:
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.match(value):
-            raise PydanticCustomError(code, message)
-        return value
-
-    return check
-
-
 @dataclass(frozen=True)
 class Pattern:
     """`Annotated[str, Pattern(...)]`: a string matching `regex`, else `message` (never the value).
@@ -70,7 +58,9 @@ class Pattern:
             raise PydanticCustomError(
                 "bad-length", "must be at most {limit} characters", {"limit": self.max_length}
             )
-        return _pattern_check(self.regex, self.code, self.message)(value)
+        if not re.fullmatch(self.regex, value):  # `$` alone would accept a trailing newline
+            raise PydanticCustomError(self.code, self.message)
+        return value
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
@@ -125,19 +115,10 @@ Iso8601Duration = Annotated[
     ),
     Field(examples=["P0D", "PT1H", "P30D"], json_schema_extra={"format": "duration"}),
 ]
-SecretReference = Annotated[
-    str,
-    Field(
-        json_schema_extra={"pattern": ENV_REFERENCE},
-        description="A reference `${env:NAME}` to the environment variable holding the secret.",
-        examples=["${env:STRIPE_API_KEY}"],
-    ),
-    AfterValidator(lambda value: check_secret_reference(value)),
-]
 
 
 def check_secret_reference(value: str) -> str:
-    if re.match(ENV_REFERENCE, value):
+    if re.fullmatch(ENV_REFERENCE, value):
         return value
     if value.startswith("${env:"):
         raise PydanticCustomError(
@@ -148,6 +129,17 @@ def check_secret_reference(value: str) -> str:
     raise PydanticCustomError(
         "secret-reference", "must be a reference ${env:NAME}, never the secret itself"
     )
+
+
+SecretReference = Annotated[
+    str,
+    Field(
+        json_schema_extra={"pattern": ENV_REFERENCE},
+        description="A reference `${env:NAME}` to the environment variable holding the secret.",
+        examples=["${env:STRIPE_API_KEY}"],
+    ),
+    AfterValidator(check_secret_reference),
+]
 
 
 def _not_reserved(key: str) -> str:

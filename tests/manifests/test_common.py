@@ -143,3 +143,8 @@ def test_secret_references(validate: Validate, api_key: str, code: str | None) -
         assert report.valid
     else:
         assert at(only(report)) == ("m.yaml", 4, 17, code)
+
+
+def test_a_trailing_newline_does_not_sneak_past_a_pattern(validate: Validate) -> None:
+    text = CUSTOMER.format(field='currency: "USD\\n"')
+    assert at(only(validate(text))) == ("m.yaml", 7, 15, "bad-format")
