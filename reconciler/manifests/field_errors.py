@@ -78,15 +78,19 @@ def _diagnostic(
     if detail["type"] == "union_tag_invalid":
         path = (*path, _discriminator(detail))
     code, message = _describe(detail, path, model)
-    about_key = bool(detail["loc"]) and detail["loc"][-1] == "[key]"  # a mapping key's own rule
-    on_key = (
-        about_key
-        or detail["type"] in ("extra_forbidden", "missing", "union_tag_not_found")
-        or isinstance(_value_at(path, document.data), dict | list)  # a block starts below its key
-    )
-    position = document.positions.locate(path, prefer_key=on_key)
+    position = document.positions.locate(path, prefer_key=_points_at_key(detail, path, document))
     diagnostic = Diagnostic(document.file, position, code, message, document.kind, document.name)
     return diagnostic, path
+
+
+def _points_at_key(detail: ErrorDetails, path: Location, document: SourceDocument) -> bool:
+    """Whether the key (not its value) is the place to show: for keys that should not be
+    there or lack something, for rules on mapping keys, and for blocks, which start below."""
+    if detail["loc"] and detail["loc"][-1] == "[key]":
+        return True
+    if detail["type"] in ("extra_forbidden", "missing", "union_tag_not_found"):
+        return True
+    return isinstance(_value_at(path, document.data), dict | list)
 
 
 def dotted(path: Location) -> str:
