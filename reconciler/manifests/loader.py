@@ -145,6 +145,8 @@ def load_text(file: Path, text: str) -> LoadedFile:
         loaded.diagnostics.append(Diagnostic(file, position, "yaml-syntax", f"YAML: {problem}"))
     except yaml.YAMLError:
         loaded.diagnostics.append(Diagnostic(file, START, "yaml-syntax", "YAML: unreadable"))
+    except RecursionError:
+        loaded.diagnostics.append(Diagnostic(file, START, "yaml-syntax", "YAML: nested too deeply"))
     return loaded
 
 

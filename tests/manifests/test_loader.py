@@ -123,3 +123,9 @@ def test_a_recursive_manifest_is_a_clean_diagnostic(validate: Validate) -> None:
         """
     )
     assert at(only(report)) == ("m.yaml", 5, 36, "wrong-type")
+
+
+def test_absurd_nesting_is_a_diagnostic_not_a_crash() -> None:
+    depth = 5000
+    (diagnostic,) = load_text(Path("d.yaml"), "a: " + "[" * depth + "]" * depth).diagnostics
+    assert (diagnostic.code, diagnostic.message) == ("yaml-syntax", "YAML: nested too deeply")
