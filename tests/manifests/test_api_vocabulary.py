@@ -28,7 +28,7 @@ from reconciler.manifests.billing_profile import (
     TaxId,
     Workflow,
 )
-from reconciler.manifests.common import Address
+from reconciler.manifests.common import Address, CountryCode, CurrencyCode, Pattern, ResourceKey
 from reconciler.manifests.customer_billing import Customer
 from tests.conftest import SHARED_DIR
 
@@ -106,3 +106,15 @@ def test_documented_defaults_are_the_apis(model: type[BaseModel], api_name: str)
         if isinstance(default, bool | str):
             expected = str(default).lower() if isinstance(default, bool) else default
             assert expected in (info.description or ""), f"{api_name}.{field} default {default}"
+
+
+@pytest.mark.parametrize(
+    ("ours", "api_name"),
+    [(CountryCode, "CountryCode"), (CurrencyCode, "CurrencyCode"), (ResourceKey, "ResourceKey")],
+    ids=["country", "currency", "resource-key"],
+)
+def test_string_formats_are_the_apis(ours: Any, api_name: str) -> None:
+    (rule,) = [item for item in typing.get_args(ours)[1:] if isinstance(item, Pattern)]
+    assert rule.regex == schemas()[api_name]["pattern"]
+    if rule.max_length is not None:
+        assert rule.max_length == schemas()[api_name]["maxLength"]
