@@ -154,12 +154,13 @@ def _field_names(model: type[BaseModel], path: Location) -> set[str]:
     for part in path:
         if isinstance(part, int):
             continue
-        models = {
+        following = {
             found
             for current in models
             if part in _fields_by_alias(current)
             for found in _models_in(_fields_by_alias(current)[part])
         }
+        models = following or models  # no field of that name: `part` is a key of a mapping
     return {name for current in models for name in _fields_by_alias(current)}
 
 
@@ -170,6 +171,12 @@ def _fields_by_alias(model: type[BaseModel]) -> dict[str, Any]:
 def _models_in(annotation: Any) -> set[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return {annotation}
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType, typing.Annotated, list):
+    if typing.get_origin(annotation) in (
+        typing.Union,
+        types.UnionType,
+        typing.Annotated,
+        list,
+        dict,
+    ):
         return {found for arg in typing.get_args(annotation) for found in _models_in(arg)}
     return set()

@@ -101,3 +101,9 @@ def test_sandbox_cannot_be_redefined_as_a_real_target(root: Path) -> None:
 def test_the_project_file_holds_one_document(root: Path) -> None:
     (root / "reconcile.yaml").write_text("exclude: [broken]\n---\ndefault_target: sandbox\n")
     assert at(only(validate_directory(root))) == ("reconcile.yaml", 3, 1, "bad-project")
+
+
+def test_unknown_field_in_a_target_gets_a_hint(root: Path) -> None:
+    write_project(root, endpoint="regoin: eu")
+    diagnostic = only(validate_directory(root))
+    assert diagnostic.message == "unknown field 'targets.prod.regoin' (did you mean 'region'?)"
