@@ -23,7 +23,7 @@ from reconciler.manifests.common import (
     StrictModel,
 )
 from reconciler.manifests.envelope import Manifest
-from reconciler.manifests.references import Finding, Reference, UniqueValue
+from reconciler.manifests.references import Finding, ReferenceField, UniqueValue
 
 
 class SupplierAddress(Address):
@@ -143,6 +143,9 @@ class BillingProfile(Manifest):
     """A billing profile; customers refer to it by metadata.name."""
 
     KIND: ClassVar[str] = "BillingProfile"
+    REFERENCE_FIELDS: ClassVar[tuple[ReferenceField, ...]] = (
+        ReferenceField("StripeApp", ("spec", "app")),
+    )
     SCHEMA_FILE: ClassVar[str] = "billing-profile.json"
 
     kind: Literal["BillingProfile"]
@@ -151,9 +154,6 @@ class BillingProfile(Manifest):
     @property
     def konnect_name(self) -> str:
         return self.spec.name or self.metadata.name
-
-    def references(self) -> Iterator[Reference]:
-        yield Reference("StripeApp", self.spec.app, ("spec", "app"))
 
     def unique_values(self) -> Iterator[UniqueValue]:
         # Profiles are matched to live ones by display name, so two must not share one.

@@ -17,6 +17,8 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    TypeAdapter,
+    ValidationError,
     WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -88,6 +90,17 @@ ManifestName = Annotated[
         max_length=63,
     ),
 ]
+_MANIFEST_NAMES: TypeAdapter[str] = TypeAdapter(ManifestName)
+
+
+def is_manifest_name(text: str) -> bool:
+    try:
+        _MANIFEST_NAMES.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
 ResourceKey = Annotated[
     str,
     Pattern(

@@ -19,7 +19,7 @@ from reconciler.manifests.common import (
     StrictModel,
 )
 from reconciler.manifests.envelope import Manifest
-from reconciler.manifests.references import Reference, UniqueValue
+from reconciler.manifests.references import ReferenceField, UniqueValue
 
 StripeCustomerId = Annotated[
     str, Pattern(r"^cus_[A-Za-z0-9]+$", "must be a Stripe customer id starting with 'cus_'")
@@ -91,16 +91,13 @@ class CustomerBilling(Manifest):
     """How one Konnect customer is billed."""
 
     KIND: ClassVar[str] = "CustomerBilling"
+    REFERENCE_FIELDS: ClassVar[tuple[ReferenceField, ...]] = (
+        ReferenceField("BillingProfile", ("spec", "billing_profile")),
+    )
     SCHEMA_FILE: ClassVar[str] = "customer-billing.json"
 
     kind: Literal["CustomerBilling"]
     spec: CustomerBillingSpec
-
-    def references(self) -> Iterator[Reference]:
-        if self.spec.billing_profile is not None:
-            yield Reference(
-                "BillingProfile", self.spec.billing_profile, ("spec", "billing_profile")
-            )
 
     def unique_values(self) -> Iterator[UniqueValue]:
         yield UniqueValue("customer key", self.spec.customer.key, ("spec", "customer", "key"))

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from reconciler.manifests.common import API_VERSION, Metadata, StrictModel
-from reconciler.manifests.references import Finding, Reference, UniqueValue
+from reconciler.manifests.references import Finding, Reference, ReferenceField, UniqueValue
 
 
 class Manifest(StrictModel):
@@ -16,6 +16,8 @@ class Manifest(StrictModel):
 
     KIND: ClassVar[str]
     SCHEMA_FILE: ClassVar[str]
+    # Declared as data so that references are checked even in documents that fail validation.
+    REFERENCE_FIELDS: ClassVar[tuple[ReferenceField, ...]] = ()
 
     api_version: Literal["reconcile.konghq.dev/v1"] = Field(
         alias="apiVersion", description=f"Always `{API_VERSION}`."
@@ -28,7 +30,10 @@ class Manifest(StrictModel):
 
     def references(self) -> Iterator[Reference]:
         """Other documents this one names; each must exist."""
-        return iter(())
+        for field in self.REFERENCE_FIELDS:
+            name = field.value_in(self)
+            if name is not None:
+                yield Reference(field.kind, name, field.loc)
 
     def unique_values(self) -> Iterator[UniqueValue]:
         """Values no other document may declare in the same scope."""

@@ -7,8 +7,29 @@ Kind modules describe their own references and unique values with these types; t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ReferenceField:
+    """Where a kind names another document: the field at `loc` holds a `kind`'s metadata.name."""
+
+    kind: str
+    loc: Location
+
+    def value_in(self, document: Any) -> str | None:
+        """The name at `loc` in raw YAML data or in a model; None when absent or not text."""
+        value = document
+        for part in self.loc:
+            if isinstance(value, dict):
+                value = value.get(part)
+            elif isinstance(part, str):
+                value = getattr(value, part, None)
+            else:
+                return None
+        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)

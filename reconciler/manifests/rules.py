@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Sequence
 
+from reconciler.manifests.common import is_manifest_name
 from reconciler.manifests.diagnostics import UNKNOWN, Diagnostic
 from reconciler.manifests.kinds import KINDS
 from reconciler.manifests.loader import SourceDocument
@@ -19,7 +20,7 @@ def cross_document_diagnostics(
     broken document is neither a dangling reference nor hides a duplicate name."""
     declared = _declared_names(documents)
     yield from _duplicate_names(documents)
-    yield from _dangling_references(entries, declared)
+    yield from _dangling_references(documents, declared)
     # A document that repeats a name is already reported; checking it again adds only noise.
     firsts = _first_of_each_name(entries)
     yield from _duplicate_values(firsts)
@@ -72,20 +73,28 @@ def _duplicate_names(documents: Sequence[SourceDocument]) -> Iterator[Diagnostic
 
 
 def _dangling_references(
-    entries: Sequence[LoadedManifest], declared: dict[str, list[str]]
+    documents: Sequence[SourceDocument], declared: dict[str, list[str]]
 ) -> Iterator[Diagnostic]:
-    for entry in entries:
-        for reference in entry.manifest.references():
-            names = declared.get(reference.kind, [])
-            if reference.name not in names:
-                close = difflib.get_close_matches(reference.name, names, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                yield _at(
-                    entry,
-                    reference.loc,
-                    "dangling-reference",
-                    f"no {reference.kind} named '{reference.name}' is declared{hint}",
-                )
+    # Read from the raw documents, so a document with other problems still has its
+    # references checked: every problem is reported in one run.
+    for document in documents:
+        kind = KINDS.get(document.kind)
+        for field in kind.REFERENCE_FIELDS if kind else ():
+            name = field.value_in(document.data)
+            names = declared.get(field.kind, [])
+            # A malformed name is already reported by field validation.
+            if name is None or name in names or not is_manifest_name(name):
+                continue
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            yield Diagnostic(
+                document.file,
+                document.positions.locate(field.loc, prefer_key=False),
+                "dangling-reference",
+                f"no {field.kind} named '{name}' is declared{hint}",
+                document.kind,
+                document.name,
+            )
 
 
 def _duplicate_values(entries: Sequence[LoadedManifest]) -> Iterator[Diagnostic]:

@@ -37,6 +37,15 @@ def test_dangling_app_reference_with_a_hint(validate: Validate) -> None:
     assert diagnostic.message == "no StripeApp named 'strip' is declared (did you mean 'stripe'?)"
 
 
+def test_dangling_reference_is_reported_beside_the_documents_other_problems(
+    validate: Validate,
+) -> None:
+    report = validate(second_profile(app="strip", extra="description: 7"))
+    assert sorted(d.code for d in report.diagnostics) == ["dangling-reference", "wrong-type"]
+    dangling = next(d for d in report.diagnostics if d.code == "dangling-reference")
+    assert at(dangling) == ("m.yaml", 7, 8, "dangling-reference")
+
+
 def test_reference_to_an_invalid_but_declared_document_is_not_dangling(validate: Validate) -> None:
     broken_app = (
         "apiVersion: reconcile.konghq.dev/v1\nkind: StripeApp\nmetadata: {name: other}\n"
