@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -70,3 +71,24 @@ def test_the_two_commands_exist() -> None:
 def test_modeline_sample_names_a_real_schema() -> None:
     names = re.findall(r"\$schema=\.\./schemas/(\S+)", README)
     assert names and all((REPO / "schemas" / name).is_file() for name in names)
+
+
+def test_every_admin_route_is_documented_and_every_documented_one_exists() -> None:
+    from starlette.routing import Mount, Route
+
+    from reconciler.sandbox import SandboxConfig, create_app
+
+    def admin_routes(routes: list[Any], prefix: str = "") -> set[str]:
+        found: set[str] = set()
+        for route in routes:
+            if isinstance(route, Mount) and (prefix + route.path).startswith("/_sandbox"):
+                found |= admin_routes(route.routes, prefix + route.path)
+            elif isinstance(route, Route) and prefix.startswith("/_sandbox"):
+                methods = sorted((route.methods or set()) - {"HEAD"})
+                found |= {f"{method} {prefix}{route.path}" for method in methods}
+        return found
+
+    served = admin_routes(create_app(SandboxConfig(db_path=Path(":memory:"))).routes)
+    table = README.split("<!-- admin-routes:start -->", 1)[1].split("<!-- admin-routes:end -->")[0]
+    documented = set(re.findall(r"`((?:GET|POST|PUT|PATCH|DELETE) /_sandbox[^`]*)`", table))
+    assert documented == served
