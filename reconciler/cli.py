@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler import __version__
+from reconciler.commands.plan import plan
 from reconciler.commands.sandbox import sandbox
 from reconciler.commands.schema import schema
 from reconciler.commands.validate import validate
@@ -17,5 +18,6 @@ def main() -> None:
 
 
 main.add_command(validate)
+main.add_command(plan)
 main.add_command(schema)
 main.add_command(sandbox)

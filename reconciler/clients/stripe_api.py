@@ -145,6 +145,12 @@ class StripeApi:
             lambda c: c.v1.customers.payment_methods.list(customer_id, {"limit": PAGE_LIMIT})
         )
 
+    def customer_payment_method(self, customer_id: str, payment_method_id: str) -> Params:
+        """One payment method, only if attached to this customer (404 otherwise)."""
+        return self._call(
+            lambda c: c.v1.customers.payment_methods.retrieve(customer_id, payment_method_id)
+        )
+
     def tax_codes(self) -> list[Params]:
         return self._list(lambda c: c.v1.tax_codes.list({"limit": PAGE_LIMIT}))
 

@@ -1,0 +1,28 @@
+"""One module per kind, behind the protocol in `base`; `RESOURCES` is the registry.
+
+The registry's order is the order kinds are shown and, through their dependencies, applied:
+Stripe app, tax codes, organization defaults, billing profiles, customer links.
+"""
+
+from __future__ import annotations
+
+from reconciler.resources.base import Resource
+from reconciler.resources.stripe_app import StripeAppResource
+from reconciler.resources.tax_code import TaxCodeResource
+from reconciler.resources.tax_defaults import TaxDefaultsResource
+
+RESOURCES: tuple[Resource, ...] = (
+    StripeAppResource(),
+    TaxCodeResource(),
+    TaxDefaultsResource(),
+)
+
+# Manifest kinds as users write them in `--resource KIND/NAME`, to address types.
+KIND_ADDRESS_TYPES = {
+    "StripeApp": "stripe_app",
+    "TaxCode": "tax_code",
+    "BillingProfile": "billing_profile",
+    "CustomerBilling": "customer_billing",
+}
+
+__all__ = ["KIND_ADDRESS_TYPES", "RESOURCES", "Resource"]

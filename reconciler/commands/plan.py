@@ -1,0 +1,170 @@
+"""`reconcile plan DIR`: what apply would change in Konnect and Stripe, and what blocks it.
+
+`--output json` prints one object, versioned by `format_version` (currently 1):
+`{format_version, target, summary: {add, change, destroy, blocked}, is_noop, actions: [{address:
+{type, name}, type, changes: [{path, before, after, sensitive, forces_replacement}], reasons,
+depends_on, releases}], findings: [{address, severity, message, fix}], not_managed, prune,
+prune_scope, manifest_digest, live_fingerprint, stripe_checks, notes}`. Actions are listed in
+apply order (no-ops last); sensitive changes carry no values.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler.clients.errors import ClientError
+from reconciler.engine.actions import Address
+from reconciler.engine.graph import OrderingError
+from reconciler.engine.plan import Plan
+from reconciler.engine.planfile import Planfile, write_planfile
+from reconciler.engine.planner import PlanOptions, UnknownResource, make_plan
+from reconciler.engine.render import render_markdown, render_text
+from reconciler.manifests import load_manifests
+from reconciler.resources import KIND_ADDRESS_TYPES, RESOURCES
+from reconciler.resources.secrets import MissingSecret
+from reconciler.targets import Connection, UnknownTarget, connect
+
+SKIPPED_CHECKS = (
+    "WARNING: Stripe checks were skipped (--skip-stripe-checks). Konnect does not check "
+    "Stripe ids either: a wrong one surfaces only when an invoice is due."
+)
+
+
+class ChangesPresent(click.exceptions.Exit):
+    """`--detailed-exitcode`: the plan has changes."""
+
+    def __init__(self) -> None:
+        super().__init__(2)
+
+
+class PlanBlocked(click.ClickException):
+    """Findings that would make apply refuse."""
+
+    exit_code = 1
+
+
+def parse_resource(text: str) -> Address:
+    """`KIND/NAME` (`BillingProfile/enterprise`) or an address (`billing_profile.enterprise`)."""
+    kind, slash, name = text.partition("/")
+    if slash and kind in KIND_ADDRESS_TYPES and name:
+        return Address(type=KIND_ADDRESS_TYPES[kind], name=name)
+    try:
+        return Address.parse(text)
+    except ValueError:
+        kinds = ", ".join(KIND_ADDRESS_TYPES)
+        raise click.BadParameter(f"{text!r}: expected KIND/NAME with KIND one of {kinds}") from None
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, path_type=Path))
+@click.option("--target", "target_name", help="Target from reconcile.yaml; default: its default.")
+@click.option(
+    "--output",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="`json` for machines (versioned schema), `markdown` for pull-request comments.",
+)
+@click.option(
+    "-out",
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan (no secrets in it) for `apply FILE`.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there are no changes, 2 when there are, 1 on error.",
+)
+@click.option("--prune", is_flag=True, help="Plan deletion of owned resources no manifest names.")
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
+@click.option(
+    "-r",
+    "--resource",
+    "resources",
+    multiple=True,
+    metavar="KIND/NAME",
+    help="Limit the plan to this resource and what it depends on (repeatable). Terraform "
+    "calls this -target; here --target already names the project target.",
+)
+@click.option(
+    "--skip-stripe-checks",
+    is_flag=True,
+    help="Do not check Stripe ids, key and settings; findings become warnings. Loudly.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=16,
+    show_default=True,
+    help="Reads in flight at once per API.",
+)
+def plan(
+    directory: Path,
+    target_name: str | None,
+    output: str,
+    out_file: Path | None,
+    detailed_exitcode: bool,
+    prune: bool,
+    no_color: bool,
+    resources: tuple[str, ...],
+    skip_stripe_checks: bool,
+    concurrency: int,
+) -> None:
+    """Show what `apply` would change for the manifests in DIRECTORY.
+
+    Reads Konnect and Stripe in bulk, compares field by field and prints the actions in
+    apply order, Terraform style. Findings marked Error block apply; the plan then exits 1.
+    """
+    manifests = load_manifests(directory)
+    options = PlanOptions(
+        prune=prune,
+        stripe_checks=not skip_stripe_checks,
+        only=tuple(parse_resource(text) for text in resources),
+    )
+    try:
+        with connect(manifests, target_name, concurrency=concurrency) as connection:
+            result, _ = make_plan(
+                manifests, RESOURCES, connection.sources, connection.secrets, options
+            )
+    except (MissingSecret, UnknownTarget, UnknownResource, OrderingError, ClientError) as error:
+        raise click.ClickException(str(error)) from None
+    if skip_stripe_checks:
+        result = result.model_copy(update={"findings": result.findings})
+    notes = connection.header() + ([SKIPPED_CHECKS] if skip_stripe_checks else [])
+    _show(result, connection, notes, output, color=_colour(no_color))
+    if out_file is not None:
+        write_planfile(
+            out_file,
+            Planfile(target=connection.target, manifest_dir=str(directory), plan=result),
+        )
+    if result.blocking_findings:
+        raise PlanBlocked(f"{len(result.blocking_findings)} finding(s) block apply")
+    if detailed_exitcode and not result.is_noop:
+        raise ChangesPresent()
+
+
+def _colour(no_color: bool) -> bool:
+    return not no_color and sys.stdout.isatty()
+
+
+def _show(result: Plan, connection: Connection, notes: list[str], output: str, color: bool) -> None:
+    if output == "json":
+        document = {
+            "target": connection.target,
+            **result.model_dump(mode="json"),
+            "notes": notes,
+        }
+        click.echo(json.dumps(document, indent=2))
+    elif output == "markdown":
+        click.echo(render_markdown(result))
+    else:
+        for note in notes:
+            click.echo(note)
+        click.echo("")
+        click.echo(render_text(result, color=color), nl=False)

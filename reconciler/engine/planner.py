@@ -1,0 +1,194 @@
+"""Compute a plan: desired documents vs live ones, kind by kind, through the resource protocol.
+
+Nothing here knows a particular kind. The planner builds the desired documents, reads the
+live state (all kinds concurrently), pairs desired and live objects by key, diffs their
+normalised documents, adds the ownership rules (prune, not managed), asks each kind for its
+refinements and Stripe checks, and orders the actions by their dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from reconciler.engine.actions import Action, ActionType, Address
+from reconciler.engine.diff import diff_fields
+from reconciler.engine.fingerprint import digest_files, digest_value
+from reconciler.engine.graph import order_in_levels
+from reconciler.engine.plan import Finding, Plan, Severity
+from reconciler.engine.reading import read_live_state
+from reconciler.manifests import ManifestSet
+from reconciler.resources.base import Desired, DesiredContext, Live, Resource, Sources, World
+from reconciler.resources.secrets import SecretSource
+
+PRUNE_REASON = "owned by reconcile (label managed-by: reconcile) and in no manifest"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    prune: bool = False
+    stripe_checks: bool = True
+    # Limit the plan to these resources and what they depend on; empty means everything.
+    only: tuple[Address, ...] = ()
+
+
+class UnknownResource(Exception):
+    """A resource filter names nothing in the manifests or the live state."""
+
+    exit_code = 1
+
+
+def make_plan(
+    manifests: ManifestSet,
+    resources: Sequence[Resource],
+    sources: Sources,
+    secrets: SecretSource,
+    options: PlanOptions,
+) -> tuple[Plan, World]:
+    world = World(manifests=manifests, stripe=sources.stripe if options.stripe_checks else None)
+    context = DesiredContext(manifests=manifests, secrets=secrets)
+    for resource in resources:
+        world.desired[resource.address_type] = resource.desired(context)
+    read_live_state(resources, sources, world, stripe_checks=options.stripe_checks)
+    for resource in resources:
+        _match(resource, world)
+    actions: list[Action] = []
+    findings: list[Finding] = []
+    not_managed: list[Address] = []
+    for resource in resources:
+        kind_actions, kind_findings, unmanaged = _plan_kind(resource, world, options.prune)
+        actions += kind_actions
+        findings += kind_findings
+        not_managed += unmanaged
+    by_type = {r.address_type: r for r in resources}
+    actions = [by_type[a.address.type].refine(a, world) for a in actions]
+    for resource in resources:
+        findings += resource.findings(world)
+        if options.stripe_checks:
+            findings += resource.stripe_checks(world)
+    if options.only:
+        keep = _with_dependencies(options.only, actions)
+        actions = [a for a in actions if a.address in keep]
+        findings = [f for f in findings if f.address in keep]
+        not_managed = []
+    plan = Plan(
+        actions=tuple(_in_order(actions)),
+        findings=tuple(findings),
+        not_managed=tuple(not_managed),
+        prune=options.prune,
+        prune_scope=tuple(r.address_type for r in resources if r.deletable),
+        manifest_digest=digest_files(manifests.root, manifests.files),
+        live_fingerprint=live_fingerprint(world),
+    )
+    return plan, world
+
+
+def live_fingerprint(world: World) -> str:
+    """A digest of everything read from Konnect, to tell later whether it changed."""
+    return digest_value(
+        {
+            kind: sorted(([o.id, o.raw] for o in objects), key=lambda pair: str(pair[0]))
+            for kind, objects in world.live.items()
+        }
+    )
+
+
+def _match(resource: Resource, world: World) -> None:
+    by_key: dict[str, Live] = {}
+    for live in world.live[resource.address_type]:
+        by_key.setdefault(live.key, live)
+    for desired in world.desired[resource.address_type]:
+        found = by_key.get(desired.key)
+        if found is not None:
+            world.bind(desired.address, found)
+
+
+def _plan_kind(
+    resource: Resource, world: World, prune: bool
+) -> tuple[list[Action], list[Finding], list[Address]]:
+    actions = [
+        _desired_action(resource, desired, world) for desired in world.desired_list(resource)
+    ]
+    findings: list[Finding] = []
+    not_managed: list[Address] = []
+    matched = {live.id for live in world.matches.values()}
+    for live in world.live[resource.address_type]:
+        if live.id in matched:
+            continue
+        address = Address(type=resource.address_type, name=resource.display_name(live))
+        if not live.owned:
+            if resource.reports_unmanaged:
+                not_managed.append(address)
+        elif prune and resource.deletable:
+            before = resource.live_document(live, world)
+            actions.append(
+                Action(
+                    address=address,
+                    type=ActionType.DELETE,
+                    changes=diff_fields(before, {}, sensitive=resource.sensitive),
+                    reasons=(PRUNE_REASON,),
+                )
+            )
+        else:
+            findings.append(_orphan(resource, address, prune))
+    return actions, findings, not_managed
+
+
+def _desired_action(resource: Resource, desired: Desired, world: World) -> Action:
+    live = world.live_of(desired.address)
+    if live is None:
+        return Action(
+            address=desired.address,
+            type=ActionType.CREATE,
+            changes=diff_fields({}, desired.document, sensitive=resource.sensitive),
+            depends_on=desired.depends_on,
+        )
+    before = resource.live_document(live, world)
+    after = resource.comparable(desired, before)
+    changes = diff_fields(before, after, sensitive=resource.sensitive, immutable=resource.immutable)
+    if not changes:
+        kind = ActionType.NOOP
+    elif any(change.forces_replacement for change in changes):
+        kind = ActionType.REPLACE
+    else:
+        kind = ActionType.UPDATE
+    return Action(
+        address=desired.address, type=kind, changes=changes, depends_on=desired.depends_on
+    )
+
+
+def _orphan(resource: Resource, address: Address, prune: bool) -> Finding:
+    if not resource.deletable:
+        return Finding(
+            address=address,
+            severity=Severity.WARNING,
+            message=f"{PRUNE_REASON}, but the API cannot delete it; it is left as an orphan",
+        )
+    return Finding(
+        address=address,
+        severity=Severity.WARNING,
+        message=f"{PRUNE_REASON}; it is kept",
+        fix="plan with --prune to delete it, or add it back to the manifests",
+    )
+
+
+def _with_dependencies(only: Iterable[Address], actions: Sequence[Action]) -> set[Address]:
+    by_address = {a.address: a for a in actions}
+    unknown = [a for a in only if a not in by_address]
+    if unknown:
+        names = ", ".join(str(a) for a in unknown)
+        raise UnknownResource(f"no such resource in the manifests or the live state: {names}")
+    keep: set[Address] = set()
+    pending = list(only)
+    while pending:
+        address = pending.pop()
+        if address not in keep:
+            keep.add(address)
+            pending += by_address[address].depends_on
+    return keep
+
+
+def _in_order(actions: Sequence[Action]) -> list[Action]:
+    """Changes in the order they would be applied, then the resources left as they are."""
+    ordered = [action for level in order_in_levels(actions) for action in level]
+    return ordered + [a for a in actions if not a.is_change]

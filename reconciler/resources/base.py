@@ -1,0 +1,173 @@
+"""The per-kind resource protocol the planner depends on, and the values it exchanges.
+
+The planner knows nothing of particular kinds. Each kind module says how to build the
+desired documents from the manifests, how to read the live objects in bulk, how to turn a
+live object into a document comparable with the desired one, what cannot change in place,
+which fields are secret, and which Stripe facts must hold before an apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from reconciler.clients.konnect import KonnectClient
+from reconciler.engine.actions import Action, Address
+from reconciler.engine.plan import Finding
+from reconciler.manifests import ManifestSet
+from reconciler.resources.secrets import SecretSource
+from reconciler.resources.stripe_facts import StripeFacts
+
+Document = dict[str, Any]
+
+# The label that marks what reconcile created: only such resources may ever be pruned.
+MANAGED_BY_KEY = "managed-by"
+MANAGED_BY_VALUE = "reconcile"
+SYSTEM_LABEL_PREFIX = "openmeter_"
+
+
+@dataclass(frozen=True)
+class Desired:
+    """One resource the manifests declare, as a normalised document."""
+
+    address: Address
+    key: str  # what identifies the live object: a tax code key, a profile name, ...
+    document: Document
+    depends_on: frozenset[Address] = frozenset()
+
+
+@dataclass(frozen=True)
+class Live:
+    """One live object, as read; `key` is matched against `Desired.key`."""
+
+    id: str
+    key: str
+    owned: bool
+    raw: Document
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where live state comes from. Reads of independent kinds run concurrently."""
+
+    konnect: KonnectClient
+    stripe: StripeFacts
+    concurrency: int = 16
+
+
+@dataclass(frozen=True)
+class DesiredContext:
+    manifests: ManifestSet
+    secrets: SecretSource
+
+
+@dataclass
+class World:
+    """Everything known after reading: desired and live per kind, and how they pair up."""
+
+    manifests: ManifestSet
+    desired: dict[str, list[Desired]] = field(default_factory=dict)
+    live: dict[str, list[Live]] = field(default_factory=dict)
+    stripe: StripeFacts | None = None
+    matches: dict[Address, Live] = field(default_factory=dict)
+    _names: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    _keys: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def set_live(self, address_type: str, objects: list[Live]) -> None:
+        self.live[address_type] = objects
+        self._keys.update(((address_type, o.id), o.key) for o in objects)
+
+    def bind(self, address: Address, live: Live) -> None:
+        self.matches[address] = live
+        self._names[(address.type, live.id)] = address.name
+
+    def name_of(self, address_type: str, live_id: str | None) -> str | None:
+        """The manifest name of a live object, so references compare by name, not by id."""
+        if live_id is None:
+            return None
+        name = self._names.get((address_type, live_id))
+        if name is not None:
+            return name
+        key = self._keys.get((address_type, live_id))
+        return f"(not managed: {key or live_id})"
+
+    def desired_list(self, resource: Resource) -> list[Desired]:
+        return self.desired.get(resource.address_type, [])
+
+    def live_of(self, address: Address) -> Live | None:
+        return self.matches.get(address)
+
+    def desired_of(self, address: Address) -> Desired | None:
+        return next((d for d in self.desired.get(address.type, []) if d.address == address), None)
+
+
+class Resource:
+    """Base of every kind module; subclasses set the class attributes and the methods."""
+
+    address_type: ClassVar[str]
+    # Kinds whose live objects this kind refers to; their reads feed `World.name_of`.
+    refers_to: ClassVar[tuple[str, ...]] = ()
+    deletable: ClassVar[bool] = True
+    # Singletons (organization settings) are never "not managed": there is only one.
+    reports_unmanaged: ClassVar[bool] = True
+    sensitive: ClassVar[frozenset[str]] = frozenset()
+    immutable: ClassVar[frozenset[str]] = frozenset()
+
+    def desired(self, context: DesiredContext) -> list[Desired]:
+        raise NotImplementedError
+
+    def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
+        raise NotImplementedError
+
+    def live_document(self, live: Live, world: World) -> Document:
+        raise NotImplementedError
+
+    def comparable(self, desired: Desired, live_document: Document) -> Document:
+        """The desired document as it will be compared; fields the manifest leaves to the
+        API keep their live value here."""
+        return desired.document
+
+    def display_name(self, live: Live) -> str:
+        return live.key
+
+    def refine(self, action: Action, world: World) -> Action:
+        """Kind-specific ordering and reasons (e.g. the default-profile switch)."""
+        return action
+
+    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
+        """Start the Stripe reads the checks will need, alongside the Konnect reads."""
+
+    def findings(self, world: World) -> list[Finding]:
+        """Warnings about the plan itself (things the API cannot do)."""
+        return []
+
+    def stripe_checks(self, world: World) -> list[Finding]:
+        """Facts Stripe must confirm before an apply; each blocks unless skipped."""
+        return []
+
+
+def user_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
+    """Labels as the user sees them: system `openmeter_*` labels are the server's, not ours."""
+    return {k: v for k, v in (labels or {}).items() if not k.startswith(SYSTEM_LABEL_PREFIX)}
+
+
+def owned_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
+    """The labels reconcile writes: the manifest's, plus the ownership mark."""
+    return {**(labels or {}), MANAGED_BY_KEY: MANAGED_BY_VALUE}
+
+
+def is_owned(labels: Mapping[str, str] | None) -> bool:
+    return (labels or {}).get(MANAGED_BY_KEY) == MANAGED_BY_VALUE
+
+
+def compact(document: Mapping[str, Any]) -> Document:
+    """The document without unset (None) fields, recursively, so absent equals unset."""
+    result: Document = {}
+    for key, value in document.items():
+        if isinstance(value, Mapping):
+            value = compact(value)
+        if value is not None:
+            result[key] = value
+    return result

@@ -1,0 +1,163 @@
+"""StripeApp: the Stripe app installed in Konnect, matched by display name.
+
+The key is never read back; Konnect shows a masked key, and the plan compares the same
+masking of the configured key (marked sensitive, so no value reaches an Action).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reconciler.engine.actions import Address
+from reconciler.engine.plan import Finding, Severity
+from reconciler.manifests import StripeApp
+from reconciler.resources.base import (
+    Desired,
+    DesiredContext,
+    Document,
+    Live,
+    Resource,
+    Sources,
+    World,
+    compact,
+    is_owned,
+    owned_labels,
+    user_labels,
+)
+from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+
+ADDRESS_TYPE = "stripe_app"
+APPS_ROUTE = "/openmeter/apps"
+
+
+def key_fingerprint(key: str) -> str:
+    """Mode prefix and last four characters: enough to see a rotation, useless to an attacker."""
+    return f"{key[:8]}...{key[-4:]}"
+
+
+class StripeAppResource(Resource):
+    address_type = ADDRESS_TYPE
+    sensitive = frozenset({"api_key"})
+
+    def desired(self, context: DesiredContext) -> list[Desired]:
+        return [
+            Desired(
+                address=Address(type=ADDRESS_TYPE, name=app.name),
+                key=app.konnect_name,
+                document=compact(
+                    {
+                        "name": app.konnect_name,
+                        "description": app.spec.description,
+                        "labels": owned_labels(app.metadata.labels),
+                        "api_key": key_fingerprint(context.secrets.resolve(app.spec.api_key)),
+                    }
+                ),
+            )
+            for app in context.manifests.of_kind(StripeApp)
+        ]
+
+    def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
+        apps = sources.konnect.list_all(APPS_ROUTE)
+        return [
+            Live(id=app["id"], key=app["name"], owned=is_owned(app.get("labels")), raw=app)
+            for app in apps
+            if app.get("type") == "stripe"
+        ]
+
+    def live_document(self, live: Live, world: World) -> Document:
+        masked = str(live.raw.get("masked_api_key") or "")
+        return compact(
+            {
+                "name": live.raw.get("name"),
+                "description": live.raw.get("description"),
+                "labels": user_labels(live.raw.get("labels")),
+                "api_key": key_fingerprint(masked) if masked else None,
+            }
+        )
+
+    def stripe_checks(self, world: World) -> list[Finding]:
+        if world.stripe is None:
+            return []
+        findings: list[Finding] = []
+        for app in world.manifests.of_kind(StripeApp):
+            address = Address(type=ADDRESS_TYPE, name=app.name)
+            findings += _account_findings(address, app, world.stripe)
+            live = world.live_of(address)
+            if live is not None:
+                findings += _webhook_findings(address, live, world.stripe)
+        return findings
+
+
+def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> list[Finding]:
+    try:
+        account = stripe.account()
+    except StripeUnavailable as failure:
+        return [
+            _error(
+                address,
+                f"the Stripe key does not read its account ({failure})",
+                "set the environment variable to a valid secret or restricted key with "
+                "read access to the account",
+            )
+        ]
+    findings = []
+    if app.spec.account_id is not None and account.get("id") != app.spec.account_id:
+        findings.append(
+            _error(
+                address,
+                f"the key opens Stripe account {account.get('id')}, "
+                f"not {app.spec.account_id} as declared",
+                "use a key of the declared account, or correct spec.account_id",
+            )
+        )
+    livemode = _key_livemode(stripe)
+    if app.spec.livemode is not None and livemode is not None and livemode != app.spec.livemode:
+        mode = "live" if livemode else "test"
+        findings.append(
+            _error(
+                address,
+                f"the key is a {mode}-mode key, but spec.livemode is {app.spec.livemode}",
+                "use a key of the declared mode, or correct spec.livemode",
+            )
+        )
+    return findings
+
+
+def _key_livemode(stripe: StripeFacts) -> bool | None:
+    # Stripe's account object has no livemode; the tax settings singleton does.
+    try:
+        value = stripe.tax_settings().get("livemode")
+    except StripeUnavailable:
+        return None
+    return bool(value) if value is not None else None
+
+
+def _webhook_findings(address: Address, live: Live, stripe: StripeFacts) -> list[Finding]:
+    try:
+        endpoints = stripe.webhook_endpoints()
+    except StripeUnavailable:
+        return []
+    ours = [e for e in endpoints if _serves_app(e, live.id)]
+    fix = "reinstall the app in Konnect, or re-enable its endpoint in the Stripe Dashboard"
+    if not ours:
+        return [
+            _error(
+                address,
+                "the Stripe webhook endpoint Konnect relies on for checkout completion and "
+                "invoice events is missing",
+                fix,
+            )
+        ]
+    if not any(e.get("status") == "enabled" for e in ours):
+        return [_error(address, "the app's Stripe webhook endpoint is disabled", fix)]
+    return []
+
+
+def _serves_app(endpoint: Document, app_id: str) -> bool:
+    metadata = endpoint.get("metadata") or {}
+    url = str(endpoint.get("url") or "")
+    return metadata.get("om_app_id") == app_id or f"/apps/{app_id}/" in url
+
+
+def _error(address: Address, message: str, fix: str) -> Finding:
+    return Finding(address=address, severity=Severity.ERROR, message=message, fix=fix)

@@ -1,0 +1,66 @@
+"""The organization's default tax codes: one singleton, pointing at tax codes by name.
+
+Konnect's PUT needs both defaults; a use no manifest claims keeps its live value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reconciler.engine.actions import Address
+from reconciler.manifests import TaxCode
+from reconciler.resources.base import (
+    Desired,
+    DesiredContext,
+    Document,
+    Live,
+    Resource,
+    Sources,
+    World,
+)
+from reconciler.resources.tax_code import ADDRESS_TYPE as TAX_CODE
+
+ADDRESS_TYPE = "tax_defaults"
+ORGANIZATION = "organization"
+DEFAULTS_ROUTE = "/openmeter/defaults/tax-codes"
+# Manifest vocabulary → API field.
+USES = {"invoicing": "invoicing_tax_code", "credit_grants": "credit_grant_tax_code"}
+
+
+class TaxDefaultsResource(Resource):
+    address_type = ADDRESS_TYPE
+    refers_to = (TAX_CODE,)
+    deletable = False
+    reports_unmanaged = False
+
+    def desired(self, context: DesiredContext) -> list[Desired]:
+        chosen: dict[str, str] = {
+            use: code.name
+            for code in context.manifests.of_kind(TaxCode)
+            for use in code.spec.organization_default_for or ()
+        }
+        if not chosen:
+            return []
+        return [
+            Desired(
+                address=Address(type=ADDRESS_TYPE, name=ORGANIZATION),
+                key=ORGANIZATION,
+                document=chosen,
+                depends_on=frozenset(Address(type=TAX_CODE, name=n) for n in chosen.values()),
+            )
+        ]
+
+    def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
+        if not desired:
+            return []
+        defaults = sources.konnect.get(DEFAULTS_ROUTE)
+        return [Live(id=ORGANIZATION, key=ORGANIZATION, owned=False, raw=defaults)]
+
+    def live_document(self, live: Live, world: World) -> Document:
+        return {
+            use: world.name_of(TAX_CODE, (live.raw.get(field) or {}).get("id"))
+            for use, field in USES.items()
+        }
+
+    def comparable(self, desired: Desired, live_document: Document) -> Document:
+        return {**live_document, **desired.document}

@@ -1,0 +1,112 @@
+"""Turn a project target into live-state sources: API clients, and the sandbox when local.
+
+For the `sandbox` target the embedded sandbox is served in-process for the duration of the
+command, with its world in `.reconcile/sandbox.db` under the manifest root, so a later
+command sees the same world. Its Stripe key stands in for an unset `${env:...}` variable so
+the examples run without set-up; the key itself is never printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reconciler.clients.konnect import KonnectClient
+from reconciler.clients.ratelimit import RateLimiter, Unlimited
+from reconciler.clients.stripe_api import StripeApi
+from reconciler.manifests import KonnectTarget, ManifestSet, StripeApp
+from reconciler.manifests.project import SANDBOX
+from reconciler.resources.base import Sources
+from reconciler.resources.secrets import SecretSource, variable_of
+from reconciler.resources.stripe_facts import StripeFacts
+from reconciler.sandbox.config import SandboxConfig
+from reconciler.sandbox.server import SandboxServer
+
+SANDBOX_DB = Path(".reconcile") / "sandbox.db"
+# Well-formed, so the sandbox opens its default test account with it; not a Stripe secret.
+SANDBOX_STRIPE_KEY = "sk_test_" + "reconcile" + "sandbox" + "0" * 16
+DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
+
+
+class UnknownTarget(Exception):
+    exit_code = 1
+
+
+@dataclass
+class Connection:
+    target: str
+    sources: Sources
+    secrets: SecretSource
+    sandbox_url: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def header(self) -> list[str]:
+        """What the plan output says about where it read from."""
+        lines = [f"Target: {self.target}" + (" (embedded sandbox)" if self.sandbox_url else "")]
+        lines += [
+            f"Note: {name} is not set; the sandbox's built-in test key is used instead."
+            for name in sorted(self.secrets.stood_in)
+        ]
+        return lines + self.notes
+
+
+def manifest_root(manifests: ManifestSet) -> Path:
+    return manifests.root if manifests.root.is_dir() else manifests.root.parent
+
+
+@contextmanager
+def connect(
+    manifests: ManifestSet,
+    target_name: str | None,
+    *,
+    concurrency: int = 16,
+    rate_limit: float | None = None,
+    sandbox_config: SandboxConfig | None = None,
+) -> Iterator[Connection]:
+    """Clients for the target; for the sandbox target, the sandbox runs until the block ends."""
+    project = manifests.project
+    name = target_name or project.default_target
+    try:
+        target = project.target(name)
+    except KeyError:
+        known = ", ".join(sorted(project.all_targets))
+        raise UnknownTarget(f"no target {name!r} in reconcile.yaml (known: {known})") from None
+    with ExitStack() as stack:
+        if isinstance(target, KonnectTarget):
+            secrets = SecretSource()
+            konnect_url = target.api_base_url
+            konnect_token = secrets.resolve(target.konnect_token)
+            stripe_key = secrets.resolve(target.stripe_api_key)
+            stripe_url = None
+            sandbox_url = None
+        else:
+            config = sandbox_config or SandboxConfig(db_path=manifest_root(manifests) / SANDBOX_DB)
+            config.db_path.parent.mkdir(parents=True, exist_ok=True)
+            server = stack.enter_context(SandboxServer(config))
+            secrets = SecretSource(stand_ins=_sandbox_stand_ins(manifests))
+            konnect_url = server.url + "/v3"
+            konnect_token = config.konnect_token
+            stripe_key = _sandbox_stripe_key(manifests, secrets)
+            stripe_url = sandbox_url = server.url
+        limiter = RateLimiter(rate_limit) if rate_limit else Unlimited()
+        konnect = stack.enter_context(KonnectClient(konnect_url, konnect_token, limiter=limiter))
+        stripe = stack.enter_context(StripeApi(stripe_key, base_url=stripe_url, limiter=limiter))
+        sources = Sources(konnect=konnect, stripe=StripeFacts(stripe), concurrency=concurrency)
+        yield Connection(target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url)
+
+
+def _sandbox_stand_ins(manifests: ManifestSet) -> dict[str, str]:
+    variables = {variable_of(app.spec.api_key) for app in manifests.of_kind(StripeApp)}
+    return dict.fromkeys(variables or {DEFAULT_STRIPE_VARIABLE}, SANDBOX_STRIPE_KEY)
+
+
+def _sandbox_stripe_key(manifests: ManifestSet, secrets: SecretSource) -> str:
+    apps = manifests.of_kind(StripeApp)
+    if not apps:
+        return SANDBOX_STRIPE_KEY
+    return secrets.resolve(apps[0].spec.api_key)
+
+
+__all__ = ["SANDBOX", "Connection", "UnknownTarget", "connect", "manifest_root"]

@@ -1,0 +1,184 @@
+"""Build sandbox worlds in a few lines, through the sandbox's own HTTP APIs, as apply would.
+
+A `World` talks to the sandbox in-process (Starlette TestClient) on the same SQLite file that
+`reconcile plan` later serves from `<manifests>/.reconcile/sandbox.db`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from starlette.testclient import TestClient
+
+from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
+from reconciler.targets import SANDBOX_STRIPE_KEY
+
+OWNED = {"managed-by": "reconcile"}
+SUPPLIER = {"name": "ACME Inc.", "addresses": {"billing_address": {"country": "US"}}}
+API_VERSION = "reconcile.konghq.dev/v1"
+
+
+class World:
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.konnect_headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
+        self.stripe_headers = {"Authorization": f"Bearer {SANDBOX_STRIPE_KEY}"}
+
+    # --- Konnect ----------------------------------------------------------------------------
+
+    def konnect(self, method: str, path: str, body: Any = None) -> Any:
+        response = self.client.request(
+            method, "/v3/openmeter" + path, json=body, headers=self.konnect_headers
+        )
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
+    def stripe_app(
+        self, name: str = "Stripe", labels: dict[str, str] | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        app: dict[str, Any] = self.konnect(
+            "POST",
+            "/app-catalog/install",
+            {
+                "type": "stripe",
+                "name": name,
+                "api_key": SANDBOX_STRIPE_KEY,
+                "create_billing_profile": False,
+            },
+        )["app"]
+        body = {"type": "stripe", "name": name, "labels": OWNED if labels is None else labels}
+        updated: dict[str, Any] = self.konnect("PUT", f"/apps/{app['id']}", {**body, **fields})
+        return updated
+
+    def tax_code(
+        self,
+        key: str,
+        name: str,
+        stripe_code: str = "txcd_10103001",
+        labels: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        body = {
+            "key": key,
+            "name": name,
+            "labels": OWNED if labels is None else labels,
+            "app_mappings": [{"app_type": "stripe", "tax_code": stripe_code}],
+            **fields,
+        }
+        code: dict[str, Any] = self.konnect("POST", "/tax-codes", body)
+        return code
+
+    def tax_defaults(self, invoicing: dict[str, Any], credit_grants: dict[str, Any]) -> None:
+        self.konnect(
+            "PUT",
+            "/defaults/tax-codes",
+            {
+                "invoicing_tax_code": {"id": invoicing["id"]},
+                "credit_grant_tax_code": {"id": credit_grants["id"]},
+            },
+        )
+
+    def profile(
+        self,
+        app: dict[str, Any],
+        name: str,
+        *,
+        default: bool = False,
+        workflow: dict[str, Any] | None = None,
+        labels: dict[str, str] | None = None,
+        supplier: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        body = {
+            "name": name,
+            "labels": OWNED if labels is None else labels,
+            "supplier": supplier or SUPPLIER,
+            "workflow": workflow or {},
+            "apps": {role: {"id": app["id"]} for role in ("tax", "invoicing", "payment")},
+            "default": default,
+        }
+        profile: dict[str, Any] = self.konnect("POST", "/profiles", body)
+        return profile
+
+    def customer(
+        self, key: str, labels: dict[str, str] | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        body = {"key": key, "name": fields.pop("name", key), **fields}
+        body["labels"] = OWNED if labels is None else labels
+        customer: dict[str, Any] = self.konnect("POST", "/customers", body)
+        return customer
+
+    def link(
+        self,
+        customer: dict[str, Any],
+        stripe_customer_id: str,
+        *,
+        profile: dict[str, Any] | None = None,
+        payment_method: str | None = None,
+    ) -> None:
+        stripe: dict[str, Any] = {"customer_id": stripe_customer_id}
+        if payment_method is not None:
+            stripe["default_payment_method_id"] = payment_method
+        body: dict[str, Any] = {"app_data": {"stripe": stripe}}
+        if profile is not None:
+            body["billing_profile"] = {"id": profile["id"]}
+        self.konnect("PUT", f"/customers/{customer['id']}/billing", body)
+
+    # --- Stripe -----------------------------------------------------------------------------
+
+    def stripe(self, method: str, path: str, form: dict[str, str] | None = None) -> Any:
+        response = self.client.request(method, "/v1" + path, data=form, headers=self.stripe_headers)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def stripe_customer(self, email: str | None = "billing@example.com", **form: str) -> str:
+        fields = dict(form)
+        if email is not None:
+            fields["email"] = email
+        customer_id: str = self.stripe("POST", "/customers", fields)["id"]
+        return customer_id
+
+    def card(self, customer_id: str, *, invoice_default: bool = True) -> str:
+        """A card attached to the customer (with a billing address), optionally its default."""
+        method: str = self.stripe(
+            "POST", "/payment_methods/pm_card_visa/attach", {"customer": customer_id}
+        )["id"]
+        self.stripe(
+            "POST",
+            f"/payment_methods/{method}",
+            {
+                "billing_details[address][country]": "US",
+                "billing_details[address][line1]": "1 A St",
+            },
+        )
+        if invoice_default:
+            self.stripe(
+                "POST",
+                f"/customers/{customer_id}",
+                {"invoice_settings[default_payment_method]": method},
+            )
+        return method
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        response = self.client.request(method, "/_sandbox" + path, json=body)
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
+
+def manifest(kind: str, name: str, spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": kind,
+        "metadata": {"name": name, **metadata},
+        "spec": spec,
+    }
+
+
+def write_manifests(directory: Path, *documents: dict[str, Any]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "manifests.yaml").write_text(yaml.safe_dump_all(documents, sort_keys=False))
+    return directory
+
+
+STRIPE_APP = manifest("StripeApp", "stripe", {"name": "Stripe", "api_key": "${env:STRIPE_API_KEY}"})
