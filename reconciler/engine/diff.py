@@ -23,7 +23,8 @@ def diff_fields(
 ) -> tuple[FieldChange, ...]:
     """Changes from `before` (live) to `after` (desired), as dotted paths in sorted order.
 
-    Mappings are compared key by key; lists and scalars as whole values. A path listed in
+    Mappings are compared key by key (also one present on a side only); lists and scalars
+    as whole values. A path listed in
     `sensitive` (or under one) is reported without values; one in `immutable` forces
     replacement.
     """
@@ -33,6 +34,11 @@ def diff_fields(
 
 
 def _walk(before: Any, after: Any, path: str, changes: list[FieldChange]) -> None:
+    # A mapping that appears or disappears as a whole is shown field by field.
+    if before is _MISSING and isinstance(after, Mapping) and after:
+        before = {}
+    if after is _MISSING and isinstance(before, Mapping) and before:
+        after = {}
     if isinstance(before, Mapping) and isinstance(after, Mapping):
         for key in sorted(set(before) | set(after), key=str):
             child = f"{path}.{key}" if path else str(key)

@@ -7,6 +7,7 @@ Stripe app, tax codes, organization defaults, billing profiles, customer links.
 from __future__ import annotations
 
 from reconciler.resources.base import Resource
+from reconciler.resources.billing_profile import BillingProfileResource
 from reconciler.resources.stripe_app import StripeAppResource
 from reconciler.resources.tax_code import TaxCodeResource
 from reconciler.resources.tax_defaults import TaxDefaultsResource
@@ -15,6 +16,7 @@ RESOURCES: tuple[Resource, ...] = (
     StripeAppResource(),
     TaxCodeResource(),
     TaxDefaultsResource(),
+    BillingProfileResource(),
 )
 
 # Manifest kinds as users write them in `--resource KIND/NAME`, to address types.

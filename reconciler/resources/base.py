@@ -93,6 +93,11 @@ class World:
         key = self._keys.get((address_type, live_id))
         return f"(not managed: {key or live_id})"
 
+    def address_of(self, address_type: str, live: Live) -> Address:
+        """The address of a live object: its manifest's, else the one a deletion would use."""
+        name = self._names.get((address_type, live.id), live.key)
+        return Address(type=address_type, name=name)
+
     def desired_list(self, resource: Resource) -> list[Desired]:
         return self.desired.get(resource.address_type, [])
 

@@ -182,3 +182,17 @@ def write_manifests(directory: Path, *documents: dict[str, Any]) -> Path:
 
 
 STRIPE_APP = manifest("StripeApp", "stripe", {"name": "Stripe", "api_key": "${env:STRIPE_API_KEY}"})
+
+
+def profile_body(spec: dict[str, Any], name: str, labels: dict[str, str] | None) -> dict[str, Any]:
+    """The body apply sends for a BillingProfile manifest's spec (without `apps`)."""
+    body = {
+        "name": spec.get("name", name),
+        "labels": {**(labels or {}), **OWNED},
+        "supplier": spec["supplier"],
+        "workflow": spec.get("workflow", {}),
+        "default": spec.get("default", False),
+    }
+    if "description" in spec:
+        body["description"] = spec["description"]
+    return body

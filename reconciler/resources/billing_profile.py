@@ -1,0 +1,290 @@
+"""BillingProfile: supplier and workflow, matched by display name, its app by manifest name.
+
+Konnect fills in every workflow default and re-renders durations, so the desired document
+carries the same defaults and both sides use one duration spelling: a profile created from
+the manifest plans clean. The app cannot change in place (replace). The default moves by
+setting `default: true` on the new default, which demotes the old one in the same call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reconciler.engine.actions import Action, ActionType, Address
+from reconciler.engine.plan import Finding, Severity
+from reconciler.manifests import BillingProfile
+from reconciler.manifests.billing_profile import (
+    AnchoredAlignment,
+    Collection,
+    Invoicing,
+    SendInvoice,
+    Tax,
+    Workflow,
+)
+from reconciler.resources.base import (
+    Desired,
+    DesiredContext,
+    Document,
+    Live,
+    Resource,
+    Sources,
+    World,
+    compact,
+    is_owned,
+    owned_labels,
+    user_labels,
+)
+from reconciler.resources.durations import canonical_duration
+from reconciler.resources.stripe_app import ADDRESS_TYPE as STRIPE_APP
+from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+
+ADDRESS_TYPE = "billing_profile"
+PROFILES_ROUTE = "/openmeter/profiles"
+PRORATION = "subscription_end_proration_mode"
+
+
+class BillingProfileResource(Resource):
+    address_type = ADDRESS_TYPE
+    refers_to = (STRIPE_APP,)
+    immutable = frozenset({"app"})
+
+    def desired(self, context: DesiredContext) -> list[Desired]:
+        return [
+            Desired(
+                address=Address(type=ADDRESS_TYPE, name=profile.name),
+                key=profile.konnect_name,
+                document=_desired_document(profile),
+                depends_on=frozenset({Address(type=STRIPE_APP, name=profile.spec.app)}),
+            )
+            for profile in context.manifests.of_kind(BillingProfile)
+        ]
+
+    def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
+        return [
+            Live(id=p["id"], key=p["name"], owned=is_owned(p.get("labels")), raw=p)
+            for p in sources.konnect.list_all(PROFILES_ROUTE)
+        ]
+
+    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
+        if any(_tax_enabled(d.document) for d in desired):
+            stripe.tax_settings()
+
+    def live_document(self, live: Live, world: World) -> Document:
+        raw = live.raw
+        supplier = {k: v for k, v in (raw.get("supplier") or {}).items() if k != "id"}
+        app_id = ((raw.get("apps") or {}).get("invoicing") or {}).get("id")
+        return compact(
+            {
+                "name": raw.get("name"),
+                "description": raw.get("description"),
+                "labels": user_labels(raw.get("labels")),
+                "default": bool(raw.get("default")),
+                "app": world.name_of(STRIPE_APP, app_id),
+                "supplier": supplier,
+                "workflow": _with_canonical_durations(raw.get("workflow") or {}),
+            }
+        )
+
+    def comparable(self, desired: Desired, live_document: Document) -> Document:
+        # An omitted proration mode keeps its stored value on update: not ours to compare.
+        workflow = desired.document["workflow"]
+        if PRORATION in workflow["invoicing"]:
+            return desired.document
+        live_mode = live_document.get("workflow", {}).get("invoicing", {}).get(PRORATION)
+        invoicing = {**workflow["invoicing"], PRORATION: live_mode}
+        return {**desired.document, "workflow": {**workflow, "invoicing": compact(invoicing)}}
+
+    def refine(self, action: Action, world: World) -> Action:
+        if action.type is ActionType.REPLACE:
+            return _replacement(action, world)
+        if _loses_default(action):
+            return _demotion(action, world)
+        if _gains_default(action):
+            return _promotion(action, world)
+        return action
+
+    def stripe_checks(self, world: World) -> list[Finding]:
+        if world.stripe is None:
+            return []
+        taxed = [d for d in world.desired_list(self) if _tax_enabled(d.document)]
+        if not taxed:
+            return []
+        try:
+            status = world.stripe.tax_settings().get("status")
+        except StripeUnavailable:
+            return []
+        if status == "active":
+            return []
+        return [
+            Finding(
+                address=d.address,
+                severity=Severity.ERROR,
+                message=f"tax is enabled, but Stripe Tax is not active on the account "
+                f"(status {status})",
+                fix="activate Stripe Tax (head office address and registrations) in the Stripe "
+                "Dashboard, or set workflow.tax.enabled: false",
+            )
+            for d in taxed
+        ]
+
+
+def _desired_document(profile: BillingProfile) -> Document:
+    spec = profile.spec
+    return compact(
+        {
+            "name": profile.konnect_name,
+            "description": spec.description,
+            "labels": owned_labels(profile.metadata.labels),
+            "default": spec.default,
+            "app": spec.app,
+            "supplier": spec.supplier.model_dump(exclude_none=True),
+            "workflow": _workflow_with_defaults(spec.workflow),
+        }
+    )
+
+
+def _workflow_with_defaults(workflow: Workflow) -> Document:
+    """The workflow as Konnect stores it: each unset field at the API's default."""
+    collection = workflow.collection or Collection()
+    invoicing = workflow.invoicing or Invoicing()
+    tax = workflow.tax or Tax()
+    return compact(
+        {
+            "collection": {
+                "alignment": _alignment(collection.alignment),
+                "interval": canonical_duration(collection.interval or "PT1H"),
+            },
+            "invoicing": {
+                "auto_advance": _or(invoicing.auto_advance, True),
+                "draft_period": canonical_duration(invoicing.draft_period or "P0D"),
+                "progressive_billing": _or(invoicing.progressive_billing, True),
+                PRORATION: invoicing.subscription_end_proration_mode,
+            },
+            "payment": _payment(workflow),
+            "tax": {
+                "enabled": _or(tax.enabled, True),
+                "enforced": _or(tax.enforced, False),
+                "default_tax_config": (
+                    tax.default_tax_config.model_dump(exclude_none=True)
+                    if tax.default_tax_config
+                    else None
+                ),
+            },
+        }
+    )
+
+
+def _or(value: bool | None, default: bool) -> bool:
+    return default if value is None else value
+
+
+def _alignment(alignment: Any) -> Document:
+    if isinstance(alignment, AnchoredAlignment):
+        period = alignment.recurring_period
+        return {
+            "type": "anchored",
+            "recurring_period": {
+                "anchor": period.anchor.isoformat().replace("+00:00", "Z"),
+                "interval": canonical_duration(period.interval),
+            },
+        }
+    return {"type": "subscription"}
+
+
+def _payment(workflow: Workflow) -> Document:
+    if isinstance(workflow.payment, SendInvoice):
+        due_after = canonical_duration(workflow.payment.due_after or "P30D")
+        return {"collection_method": "send_invoice", "due_after": due_after}
+    return {"collection_method": "charge_automatically"}
+
+
+def _with_canonical_durations(value: Any) -> Any:
+    """Every duration-valued field of a live workflow in the canonical spelling."""
+    if isinstance(value, dict):
+        return {
+            key: canonical_duration(item)
+            if key in ("interval", "draft_period", "due_after") and isinstance(item, str)
+            else _with_canonical_durations(item)
+            for key, item in value.items()
+        }
+    return value
+
+
+def _tax_enabled(document: Document) -> bool:
+    return bool(document.get("workflow", {}).get("tax", {}).get("enabled"))
+
+
+def tax_enforced(document: Document) -> bool:
+    return bool(document.get("workflow", {}).get("tax", {}).get("enforced"))
+
+
+def collection_method(document: Document) -> str:
+    method: str = document.get("workflow", {}).get("payment", {}).get("collection_method", "")
+    return method
+
+
+def _default_change(action: Action) -> tuple[Any, Any] | None:
+    change = next((c for c in action.changes if c.path == "default"), None)
+    return None if change is None else (change.before, change.after)
+
+
+def _loses_default(action: Action) -> bool:
+    return action.type is ActionType.UPDATE and _default_change(action) == (True, False)
+
+
+def _gains_default(action: Action) -> bool:
+    change = _default_change(action)
+    return action.type is ActionType.UPDATE and change is not None and change[1] is True
+
+
+def _new_default(world: World) -> Address | None:
+    desired = world.desired.get(ADDRESS_TYPE, [])
+    return next((d.address for d in desired if d.document.get("default")), None)
+
+
+def _current_default(world: World) -> Live | None:
+    return next((live for live in world.live[ADDRESS_TYPE] if live.raw.get("default")), None)
+
+
+def _demotion(action: Action, world: World) -> Action:
+    """Konnect refuses to unset the default; the new default's update demotes this one."""
+    new_default = _new_default(world)
+    if new_default is None:
+        return action
+    return action.model_copy(
+        update={
+            "depends_on": action.depends_on | {new_default},
+            "reasons": (
+                *action.reasons,
+                f"stops being the default when {new_default} becomes it (one call; the "
+                "organization is never without a default)",
+            ),
+        }
+    )
+
+
+def _promotion(action: Action, world: World) -> Action:
+    current = _current_default(world)
+    if current is None:
+        return action
+    old = world.address_of(ADDRESS_TYPE, current)
+    if old == action.address:
+        return action
+    return action.model_copy(
+        update={
+            "releases": action.releases | {old},
+            "reasons": (*action.reasons, f"becomes the default profile in place of {old}"),
+        }
+    )
+
+
+def _replacement(action: Action, world: World) -> Action:
+    live = world.live_of(action.address)
+    note = (
+        "the app of a billing profile cannot change: a new profile is created, customers "
+        "pinned to the old one move to it, then the old one is deleted"
+    )
+    if live is not None and live.raw.get("default"):
+        note += "; the new profile becomes the default before the old one goes"
+    return action.model_copy(update={"reasons": (*action.reasons, note)})

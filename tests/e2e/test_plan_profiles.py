@@ -1,0 +1,139 @@
+"""Billing profiles: normalisation (no phantom diffs), replace on app change, default switch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from reconciler.cli import main
+from tests.e2e.worlds import (
+    OWNED,
+    STRIPE_APP,
+    SUPPLIER,
+    World,
+    manifest,
+    profile_body,
+    write_manifests,
+)
+
+WORKFLOW = {
+    "collection": {"interval": "PT0S"},
+    "invoicing": {"draft_period": "P2W", "auto_advance": False},
+    "payment": {"collection_method": "send_invoice", "due_after": "PT720H"},
+    "tax": {"enabled": False},
+}
+
+
+def profile_manifest(name: str, *, default: bool = False, **spec: Any) -> dict[str, Any]:
+    return manifest(
+        "BillingProfile",
+        name,
+        {"default": default, "app": "stripe", "supplier": SUPPLIER, **spec},
+    )
+
+
+def seed_profile(world: World, app: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    body = profile_body(document["spec"], document["metadata"]["name"], None)
+    created: dict[str, Any] = world.konnect(
+        "POST",
+        "/profiles",
+        {**body, "apps": {role: {"id": app["id"]} for role in ("tax", "invoicing", "payment")}},
+    )
+    return created
+
+
+def plan(project: Path, *args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(main, ["plan", str(project), "--output", "json", *args])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_profile_created_from_the_manifest_plans_clean(project: Path, world: World) -> None:
+    app = world.stripe_app()
+    documents = [
+        profile_manifest("main", default=True, workflow=WORKFLOW, description="Main"),
+        profile_manifest("bare"),
+    ]
+    for document in documents:
+        seed_profile(world, app, document)
+    write_manifests(project, STRIPE_APP, *documents)
+    data = plan(project, "--skip-stripe-checks")
+    assert data["is_noop"] is True, data["actions"]
+
+
+def test_out_of_band_workflow_edit_is_one_field_change(project: Path, world: World) -> None:
+    app = world.stripe_app()
+    document = profile_manifest("main", default=True, workflow=WORKFLOW)
+    live = seed_profile(world, app, document)
+    edited = profile_body(document["spec"], "main", None)
+    edited["workflow"] = {**WORKFLOW, "collection": {"interval": "PT2H"}}
+    world.konnect("PUT", f"/profiles/{live['id']}", edited)
+    write_manifests(project, STRIPE_APP, document)
+    [action] = [a for a in plan(project, "--skip-stripe-checks")["actions"] if a["type"] != "no-op"]
+    assert action["type"] == "update"
+    assert [(c["path"], c["before"], c["after"]) for c in action["changes"]] == [
+        ("workflow.collection.interval", "PT2H", "P0D")
+    ]
+
+
+def test_changing_the_app_replaces_the_profile(project: Path, world: World) -> None:
+    world.stripe_app()
+    other = world.stripe_app(name="Other")
+    document = profile_manifest("main", default=True)
+    seed_profile(world, other, document)
+    write_manifests(project, STRIPE_APP, document)
+    result = CliRunner().invoke(main, ["plan", str(project), "--skip-stripe-checks"])
+    assert result.exit_code == 0, result.output
+    assert '-/+ billing_profile "main" {' in result.stdout
+    assert '~ app = "(not managed: Other)" -> "stripe" # forces replacement' in result.stdout
+    assert "customers pinned to the old one move to it" in result.stdout
+    assert "Plan: 1 to add, 0 to change, 1 to destroy." in result.stdout
+
+
+def test_default_switch_promotes_the_new_default_before_the_old_is_demoted(
+    project: Path, world: World
+) -> None:
+    app = world.stripe_app()
+    old = profile_manifest("old", default=True)
+    new = profile_manifest("new")
+    seed_profile(world, app, old)
+    seed_profile(world, app, new)
+    old["spec"]["default"] = False
+    new["spec"]["default"] = True
+    write_manifests(project, STRIPE_APP, old, new)
+    actions = [a for a in plan(project, "--skip-stripe-checks")["actions"] if a["type"] != "no-op"]
+    assert [a["address"]["name"] for a in actions] == ["new", "old"]
+    assert (
+        actions[1]["depends_on"]
+        == [
+            {"type": "billing_profile", "name": "new"},
+            {"type": "stripe_app", "name": "stripe"},
+        ]
+        or {"type": "billing_profile", "name": "new"} in actions[1]["depends_on"]
+    )
+    assert actions[0]["releases"] == [{"type": "billing_profile", "name": "old"}]
+    assert "becomes the default profile in place of billing_profile.old" in actions[0]["reasons"]
+
+
+def test_pruned_default_profile_is_deleted_after_the_new_default_takes_over(
+    project: Path, world: World
+) -> None:
+    app = world.stripe_app()
+    world.profile(app, "Legacy", default=True, labels=OWNED)
+    new = profile_manifest("new")
+    seed_profile(world, app, new)
+    new["spec"]["default"] = True
+    write_manifests(project, STRIPE_APP, new)
+    actions = [
+        a
+        for a in plan(project, "--skip-stripe-checks", "--prune")["actions"]
+        if a["type"] != "no-op"
+    ]
+    assert [(a["type"], a["address"]["name"]) for a in actions] == [
+        ("update", "new"),
+        ("delete", "Legacy"),
+    ]
