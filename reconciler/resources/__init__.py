@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reconciler.resources.base import Resource
 from reconciler.resources.billing_profile import BillingProfileResource
+from reconciler.resources.customer_billing import CustomerBillingResource
 from reconciler.resources.stripe_app import StripeAppResource
 from reconciler.resources.tax_code import TaxCodeResource
 from reconciler.resources.tax_defaults import TaxDefaultsResource
@@ -17,6 +18,7 @@ RESOURCES: tuple[Resource, ...] = (
     TaxCodeResource(),
     TaxDefaultsResource(),
     BillingProfileResource(),
+    CustomerBillingResource(),
 )
 
 # Manifest kinds as users write them in `--resource KIND/NAME`, to address types.

@@ -139,19 +139,22 @@ class World:
         customer_id: str = self.stripe("POST", "/customers", fields)["id"]
         return customer_id
 
-    def card(self, customer_id: str, *, invoice_default: bool = True) -> str:
-        """A card attached to the customer (with a billing address), optionally its default."""
+    def card(
+        self, customer_id: str, *, invoice_default: bool = True, billing_address: bool = True
+    ) -> str:
+        """A card attached to the customer, optionally its default and with a billing address."""
         method: str = self.stripe(
             "POST", "/payment_methods/pm_card_visa/attach", {"customer": customer_id}
         )["id"]
-        self.stripe(
-            "POST",
-            f"/payment_methods/{method}",
-            {
-                "billing_details[address][country]": "US",
-                "billing_details[address][line1]": "1 A St",
-            },
-        )
+        if billing_address:
+            self.stripe(
+                "POST",
+                f"/payment_methods/{method}",
+                {
+                    "billing_details[address][country]": "US",
+                    "billing_details[address][line1]": "1 A St",
+                },
+            )
         if invoice_default:
             self.stripe(
                 "POST",

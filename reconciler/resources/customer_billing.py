@@ -1,0 +1,220 @@
+"""CustomerBilling: a Konnect customer, its billing profile and its Stripe customer.
+
+Read in bulk: the customer list at the largest page size, then one billing GET per declared
+customer (the API has no bulk read for it), with bounded concurrency. The billing GET shows
+the effective profile, pinned or fallen back to the default; where that matters the plan
+says which it assumed. Konnect never checks the Stripe ids, so the checks here do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from reconciler.engine.actions import Action, ActionType, Address
+from reconciler.engine.plan import Finding, Severity
+from reconciler.manifests import BillingProfile, CustomerBilling
+from reconciler.resources.base import (
+    Desired,
+    DesiredContext,
+    Document,
+    Live,
+    Resource,
+    Sources,
+    World,
+    compact,
+    is_owned,
+    owned_labels,
+    user_labels,
+)
+from reconciler.resources.billing_profile import ADDRESS_TYPE as PROFILE
+from reconciler.resources.billing_profile import collection_method, tax_enforced
+from reconciler.resources.customer_checks import stripe_findings
+from reconciler.resources.stripe_facts import StripeFacts
+
+ADDRESS_TYPE = "customer_billing"
+CUSTOMERS_ROUTE = "/openmeter/customers"
+BILLING_ROUTE = "/openmeter/customers/{customerId}/billing"
+BILLING = "billing"  # where the billing GET is kept on the live customer
+# Customer fields a manifest may leave out; then they are the API's, not ours to compare.
+OPTIONAL_FIELDS = ("name", "description", "primary_email", "currency", "billing_address")
+
+
+class CustomerBillingResource(Resource):
+    address_type = ADDRESS_TYPE
+    refers_to = (PROFILE,)
+    # Konnect has no unpinning and deleting a customer loses its usage: never pruned.
+    deletable = False
+
+    def desired(self, context: DesiredContext) -> list[Desired]:
+        default = next(
+            (p.name for p in context.manifests.of_kind(BillingProfile) if p.spec.default), None
+        )
+        return [
+            _desired(link, link.spec.billing_profile or default)
+            for link in context.manifests.of_kind(CustomerBilling)
+        ]
+
+    def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
+        customers = sources.konnect.list_all(CUSTOMERS_ROUTE)
+        declared = {d.key for d in desired}
+        wanted = [c for c in customers if c.get("key") in declared and not c.get("deleted_at")]
+
+        def billing(customer: Document) -> Document:
+            data: Document = sources.konnect.get(BILLING_ROUTE, path={"customerId": customer["id"]})
+            return data
+
+        with ThreadPoolExecutor(
+            max_workers=sources.concurrency, thread_name_prefix="reconcile-billing"
+        ) as pool:
+            billings = dict(zip((c["id"] for c in wanted), pool.map(billing, wanted), strict=True))
+        return [
+            Live(
+                id=c["id"],
+                key=c["key"],
+                owned=is_owned(c.get("labels")),
+                raw={**c, BILLING: billings[c["id"]]} if c["id"] in billings else c,
+            )
+            for c in customers
+            if not c.get("deleted_at")
+        ]
+
+    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
+        if any(d.document.get("stripe") for d in desired):
+            stripe.customers()
+
+    def live_document(self, live: Live, world: World) -> Document:
+        raw = live.raw
+        billing = raw.get(BILLING) or {}
+        stripe = ((billing.get("app_data") or {}).get("stripe") or {}).copy()
+        stripe.pop("labels", None)  # accepted on write, never stored by Konnect
+        profile_id = (billing.get("billing_profile") or {}).get("id")
+        return compact(
+            {
+                "customer": {
+                    **{field: raw.get(field) for field in OPTIONAL_FIELDS},
+                    "subject_keys": (raw.get("usage_attribution") or {}).get("subject_keys"),
+                    "labels": user_labels(raw.get("labels")),
+                },
+                "billing_profile": world.name_of(PROFILE, profile_id),
+                "stripe": stripe or None,
+            }
+        )
+
+    def comparable(self, desired: Desired, live_document: Document) -> Document:
+        document = dict(desired.document)
+        live_customer = live_document.get("customer", {})
+        customer = dict(document["customer"])
+        for field in (*OPTIONAL_FIELDS, "subject_keys"):
+            if field not in customer and field in live_customer:
+                customer[field] = live_customer[field]
+        document["customer"] = customer
+        if "stripe" not in document and "stripe" in live_document:
+            document["stripe"] = live_document["stripe"]  # onboarding: checkout links it
+        return document
+
+    def refine(self, action: Action, world: World) -> Action:
+        desired = world.desired_of(action.address)
+        if (
+            action.type is ActionType.CREATE
+            and desired
+            and "name" not in desired.document["customer"]
+        ):
+            return action.model_copy(
+                update={
+                    "type": ActionType.BLOCKED,
+                    "reasons": (
+                        f"Konnect has no customer with key {desired.key!r}, and the manifest "
+                        "gives no spec.customer.name to create it with",
+                    ),
+                }
+            )
+        return action
+
+    def findings(self, world: World) -> list[Finding]:
+        return [
+            finding
+            for desired in world.desired_list(self)
+            if (finding := _pin_finding(desired, world)) is not None
+        ]
+
+    def stripe_checks(self, world: World) -> list[Finding]:
+        if world.stripe is None:
+            return []
+        findings: list[Finding] = []
+        for desired in world.desired_list(self):
+            stripe = desired.document.get("stripe")
+            if not stripe:
+                continue
+            profile = _profile_document(desired, world)
+            findings += stripe_findings(
+                desired.address,
+                world.stripe,
+                customer_id=stripe["customer_id"],
+                payment_method_id=stripe.get("default_payment_method_id"),
+                collection_method=collection_method(profile),
+                tax_enforced=tax_enforced(profile),
+            )
+        return findings
+
+
+def _desired(link: CustomerBilling, profile: str | None) -> Desired:
+    spec = link.spec
+    customer = spec.customer
+    stripe = spec.stripe.model_dump(exclude_none=True) if spec.stripe else None
+    document = compact(
+        {
+            "customer": {
+                "name": customer.name,
+                "description": customer.description,
+                "primary_email": customer.primary_email,
+                "currency": customer.currency,
+                "billing_address": (
+                    customer.billing_address.model_dump(exclude_none=True)
+                    if customer.billing_address
+                    else None
+                ),
+                "subject_keys": customer.subject_keys,
+                "labels": owned_labels(link.metadata.labels),
+            },
+            "billing_profile": profile,
+            "stripe": stripe,
+        }
+    )
+    depends = {Address(type=PROFILE, name=profile)} if profile else set()
+    return Desired(
+        address=Address(type=ADDRESS_TYPE, name=link.name),
+        key=customer.key,
+        document=document,
+        depends_on=frozenset(depends),
+    )
+
+
+def _profile_document(desired: Desired, world: World) -> Document:
+    name = desired.document.get("billing_profile")
+    if name is None:
+        return {}
+    profile = world.desired_of(Address(type=PROFILE, name=name))
+    return profile.document if profile else {}
+
+
+def _pin_finding(desired: Desired, world: World) -> Finding | None:
+    """A customer the manifest leaves on the default but Konnect has pinned elsewhere."""
+    link = world.manifests.get(CustomerBilling, desired.address.name)
+    live = world.live_of(desired.address)
+    if link is None or link.spec.billing_profile is not None or live is None:
+        return None
+    effective: Any = ((live.raw.get(BILLING) or {}).get("billing_profile") or {}).get("id")
+    default = next((p for p in world.live[PROFILE] if p.raw.get("default")), None)
+    if effective is None or default is None or effective == default.id:
+        return None
+    pinned = world.name_of(PROFILE, effective)
+    return Finding(
+        address=desired.address,
+        severity=Severity.WARNING,
+        message=f"the manifest leaves this customer on the default profile, but Konnect has it "
+        f"pinned to {pinned}, and the v3 API cannot unpin a customer",
+        fix=f"set spec.billing_profile to the default profile's name to pin it there, or to "
+        f"{pinned} to keep it",
+    )

@@ -1,0 +1,115 @@
+"""What Stripe must hold for a customer link to work when an invoice is due.
+
+Konnect stores the ids without checking them, so a wrong one surfaces only at invoicing.
+Each problem becomes a finding that names the customer link and says how to fix it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.engine.actions import Address
+from reconciler.engine.plan import Finding, Severity
+from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+
+
+def stripe_findings(
+    address: Address,
+    stripe: StripeFacts,
+    *,
+    customer_id: str,
+    payment_method_id: str | None,
+    collection_method: str,
+    tax_enforced: bool,
+) -> list[Finding]:
+    try:
+        customer = stripe.customer(customer_id)
+    except StripeUnavailable:
+        return []  # the Stripe app's account check reports why
+    if customer is None:
+        return [
+            _error(
+                address,
+                f"Stripe customer {customer_id} does not exist in the app's Stripe account",
+                "use the id of a customer of that account (Stripe Dashboard > Customers)",
+            )
+        ]
+    if customer.get("deleted"):
+        return [
+            _error(
+                address,
+                f"Stripe customer {customer_id} was deleted",
+                "link a live Stripe customer, or use `onboarding: checkout` to create one",
+            )
+        ]
+    findings = _payment_findings(address, stripe, customer, payment_method_id, collection_method)
+    if collection_method == "send_invoice" and not customer.get("email"):
+        findings.append(
+            _error(
+                address,
+                f"Stripe customer {customer_id} has no email, and its profile sends invoices",
+                "set the customer's email in Stripe",
+            )
+        )
+    if tax_enforced and not _has_address(customer.get("address")):
+        findings.append(
+            _error(
+                address,
+                f"Stripe customer {customer_id} has no address, and its profile enforces tax",
+                "set the customer's address in Stripe",
+            )
+        )
+    return findings
+
+
+def _payment_findings(
+    address: Address,
+    stripe: StripeFacts,
+    customer: dict[str, Any],
+    payment_method_id: str | None,
+    collection_method: str,
+) -> list[Finding]:
+    customer_id = customer["id"]
+    if payment_method_id is not None:
+        method = stripe.payment_method(customer_id, payment_method_id)
+        if method is None:
+            return [
+                _error(
+                    address,
+                    f"payment method {payment_method_id} is not attached to Stripe customer "
+                    f"{customer_id}",
+                    "attach it to that customer in Stripe, or name one that is",
+                )
+            ]
+    elif collection_method == "charge_automatically":
+        method = (customer.get("invoice_settings") or {}).get("default_payment_method")
+        if not method:
+            return [
+                _error(
+                    address,
+                    f"no default_payment_method_id is given and Stripe customer {customer_id} "
+                    "has no invoice default payment method to charge",
+                    "set stripe.default_payment_method_id, or an invoice default in Stripe",
+                )
+            ]
+    else:
+        return []
+    if isinstance(method, dict) and not _has_address(
+        (method.get("billing_details") or {}).get("address")
+    ):
+        return [
+            _error(
+                address,
+                f"payment method {method.get('id')} has no billing address",
+                "add the billing address to the payment method in Stripe",
+            )
+        ]
+    return []
+
+
+def _has_address(address: Any) -> bool:
+    return isinstance(address, dict) and any(address.values())
+
+
+def _error(address: Address, message: str, fix: str) -> Finding:
+    return Finding(address=address, severity=Severity.ERROR, message=message, fix=fix)

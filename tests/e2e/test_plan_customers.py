@@ -1,0 +1,214 @@
+"""Customer links: bulk reads, normalisation, and every Stripe check as a blocking finding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from reconciler.cli import main
+from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+
+SANDBOX_ACCOUNT = "acct_1SandboxTest0000"
+SELF_SERVE = manifest(
+    "BillingProfile",
+    "self-serve",
+    {"default": True, "app": "stripe", "supplier": SUPPLIER},
+)
+INVOICED = manifest(
+    "BillingProfile",
+    "invoiced",
+    {
+        "app": "stripe",
+        "supplier": SUPPLIER,
+        "workflow": {
+            "payment": {"collection_method": "send_invoice"},
+            "tax": {"enabled": True, "enforced": True},
+        },
+    },
+)
+
+
+def link_manifest(name: str, stripe: dict[str, str], **spec: Any) -> dict[str, Any]:
+    return manifest("CustomerBilling", name, {"customer": {"key": name}, "stripe": stripe, **spec})
+
+
+class Scenario:
+    """The app and both profiles live as the manifests say; customers added per test."""
+
+    def __init__(self, world: World, project: Path) -> None:
+        self.world = world
+        self.project = project
+        self.app = world.stripe_app()
+        self.profiles = {
+            "self-serve": world.profile(self.app, "self-serve", default=True),
+            "invoiced": world.profile(self.app, "invoiced", workflow=INVOICED["spec"]["workflow"]),
+        }
+        self.links: list[dict[str, Any]] = []
+
+    def linked(
+        self,
+        key: str,
+        stripe_customer: str,
+        *,
+        profile: str | None = None,
+        payment_method: str | None = None,
+    ) -> None:
+        customer = self.world.customer(key)
+        self.world.link(
+            customer,
+            stripe_customer,
+            profile=self.profiles[profile] if profile else None,
+            payment_method=payment_method,
+        )
+        stripe = {"customer_id": stripe_customer}
+        if payment_method:
+            stripe["default_payment_method_id"] = payment_method
+        extra = {"billing_profile": profile} if profile else {}
+        self.links.append(link_manifest(key, stripe, **extra))
+
+    def plan(self, *args: str) -> Result:
+        write_manifests(self.project, STRIPE_APP, SELF_SERVE, INVOICED, *self.links)
+        return CliRunner().invoke(main, ["plan", str(self.project), *args])
+
+    def findings(self) -> list[tuple[str, str]]:
+        result = self.plan("--output", "json")
+        data = json.loads(result.stdout)
+        return [(f["address"]["name"], f["message"]) for f in data["findings"]]
+
+
+@pytest.fixture
+def scenario(world: World, project: Path) -> Scenario:
+    return Scenario(world, project)
+
+
+def test_linked_customers_as_declared_plan_clean_with_no_findings(scenario: Scenario) -> None:
+    world = scenario.world
+    card_holder = world.stripe_customer()
+    world.card(card_holder)
+    scenario.linked("acme", card_holder)
+    invoiced = world.stripe_customer(**{"address[country]": "DE"})
+    scenario.linked("globex", invoiced, profile="invoiced")
+    named = world.stripe_customer()
+    method = world.card(named, invoice_default=False)
+    scenario.linked("initech", named, payment_method=method)
+    result = scenario.plan("--detailed-exitcode")
+    assert result.exit_code == 0, result.output
+    assert "No changes." in result.stdout
+    assert "Error" not in result.stdout
+
+
+def test_unknown_and_deleted_stripe_customers_block(scenario: Scenario) -> None:
+    world = scenario.world
+    scenario.linked("ghost", "cus_DoesNotExist00")
+    gone = world.stripe_customer()
+    world.card(gone)
+    world.admin("DELETE", f"/stripe/customers/{gone}")
+    scenario.linked("gone", gone)
+    assert scenario.findings() == [
+        (
+            "ghost",
+            "Stripe customer cus_DoesNotExist00 does not exist in the app's Stripe account",
+        ),
+        ("gone", f"Stripe customer {gone} was deleted"),
+    ]
+    result = scenario.plan()
+    assert result.exit_code == 1
+    assert "2 finding(s) block apply" in result.output
+
+
+def test_payment_method_must_belong_to_the_customer_and_have_an_address(
+    scenario: Scenario,
+) -> None:
+    world = scenario.world
+    other = world.stripe_customer()
+    foreign = world.card(other)
+    first = world.stripe_customer()
+    world.card(first)
+    scenario.linked("foreign", first, payment_method=foreign)
+    second = world.stripe_customer()
+    bare = world.card(second, billing_address=False)
+    scenario.linked("bare", second, payment_method=bare)
+    assert scenario.findings() == [
+        ("foreign", f"payment method {foreign} is not attached to Stripe customer {first}"),
+        ("bare", f"payment method {bare} has no billing address"),
+    ]
+
+
+def test_charging_needs_an_invoice_default_when_no_method_is_named(scenario: Scenario) -> None:
+    customer = scenario.world.stripe_customer()
+    scenario.linked("nocard", customer)
+    [(name, message)] = scenario.findings()
+    assert name == "nocard"
+    assert "has no invoice default payment method" in message
+
+
+def test_sent_invoices_need_an_email_and_enforced_tax_an_address(scenario: Scenario) -> None:
+    customer = scenario.world.stripe_customer(email=None)
+    scenario.linked("quiet", customer, profile="invoiced")
+    assert scenario.findings() == [
+        ("quiet", f"Stripe customer {customer} has no email, and its profile sends invoices"),
+        ("quiet", f"Stripe customer {customer} has no address, and its profile enforces tax"),
+    ]
+
+
+def test_account_wide_checks_name_the_app_profiles_and_tax_codes(scenario: Scenario) -> None:
+    world = scenario.world
+    world.admin("POST", f"/stripe/accounts/{SANDBOX_ACCOUNT}/tax/deactivate")
+    endpoints = world.stripe("GET", "/webhook_endpoints")["data"]
+    world.admin("POST", f"/stripe/webhook-endpoints/{endpoints[0]['id']}/disable")
+    scenario.links.append(
+        manifest("TaxCode", "bogus", {"key": "bogus", "stripe_tax_code": "txcd_12345678"})
+    )
+    findings = scenario.findings()
+    assert ("stripe", "the app's Stripe webhook endpoint is disabled") in findings
+    assert ("bogus", "Stripe has no tax code txcd_12345678") in findings
+    taxed = sorted(name for name, message in findings if "Stripe Tax is not active" in message)
+    assert taxed == ["invoiced", "self-serve"]
+
+
+def test_declared_account_must_be_the_keys(world: World, project: Path) -> None:
+    world.stripe_app()
+    app = {**STRIPE_APP, "spec": {**STRIPE_APP["spec"], "account_id": "acct_Elsewhere"}}
+    write_manifests(project, app)
+    result = CliRunner().invoke(main, ["plan", str(project), "--output", "json"])
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert [f["message"] for f in findings] == [
+        f"the key opens Stripe account {SANDBOX_ACCOUNT}, not acct_Elsewhere as declared"
+    ]
+
+
+def test_skipping_stripe_checks_is_loud_and_unblocks(scenario: Scenario) -> None:
+    scenario.linked("ghost", "cus_DoesNotExist00")
+    result = scenario.plan("--skip-stripe-checks")
+    assert result.exit_code == 0, result.output
+    assert "WARNING: Stripe checks were skipped" in result.stdout
+    assert "does not exist" not in result.stdout
+
+
+def test_customer_pinned_away_from_the_default_is_a_warning(scenario: Scenario) -> None:
+    world = scenario.world
+    customer = world.stripe_customer(**{"address[country]": "DE"})
+    scenario.linked("pinned", customer, profile="invoiced")
+    scenario.links[-1]["spec"]["billing_profile"] = None
+    del scenario.links[-1]["spec"]["billing_profile"]
+    result = scenario.plan("--skip-stripe-checks", "--output", "json")
+    data = json.loads(result.stdout)
+    [action] = [a for a in data["actions"] if a["type"] != "no-op"]
+    assert [(c["path"], c["before"], c["after"]) for c in action["changes"]] == [
+        ("billing_profile", "invoiced", "self-serve")
+    ]
+    [warning] = data["findings"]
+    assert "pinned to invoiced" in warning["message"]
+
+
+def test_customer_without_a_name_cannot_be_created(scenario: Scenario) -> None:
+    scenario.links.append(link_manifest("nobody", {"customer_id": "cus_X1"}))
+    data = json.loads(scenario.plan("--skip-stripe-checks", "--output", "json").stdout)
+    [action] = [a for a in data["actions"] if a["address"]["name"] == "nobody"]
+    assert action["type"] == "blocked"
+    assert data["summary"]["blocked"] == 1
