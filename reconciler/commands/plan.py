@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -127,15 +128,18 @@ def plan(
         stripe_checks=not skip_stripe_checks,
         only=tuple(parse_resource(text) for text in resources),
     )
+    started = time.monotonic()
+    _progress(f"Reading live state (up to {concurrency} reads in flight)...")
     try:
         with connect(manifests, target_name, concurrency=concurrency) as connection:
             result, _ = make_plan(
                 manifests, RESOURCES, connection.sources, connection.secrets, options
             )
+            requests = connection.sources.konnect.counter.total()
+            requests += connection.sources.stripe.api.counter.total()
     except (MissingSecret, UnknownTarget, UnknownResource, OrderingError, ClientError) as error:
         raise click.ClickException(str(error)) from None
-    if skip_stripe_checks:
-        result = result.model_copy(update={"findings": result.findings})
+    _progress(f"Read in {time.monotonic() - started:.1f}s with {requests} requests.")
     notes = connection.header() + ([SKIPPED_CHECKS] if skip_stripe_checks else [])
     _show(result, connection, notes, output, color=_colour(no_color))
     if out_file is not None:
@@ -147,6 +151,12 @@ def plan(
         raise PlanBlocked(f"{len(result.blocking_findings)} finding(s) block apply")
     if detailed_exitcode and not result.is_noop:
         raise ChangesPresent()
+
+
+def _progress(message: str) -> None:
+    # Only people watching a terminal want progress; logs and pipes stay clean.
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
 
 
 def _colour(no_color: bool) -> bool:

@@ -1,0 +1,129 @@
+"""The plan command's options: planfile, output formats, resource filter, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from reconciler.cli import main
+from reconciler.engine.planfile import read_planfile
+from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+
+SECRET_KEY = "sk_test_" + "planfilesecret" + "9" * 12
+PROFILE = manifest(
+    "BillingProfile", "main", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+)
+TAX_CODE = manifest("TaxCode", "saas", {"key": "saas", "stripe_tax_code": "txcd_10103001"})
+
+
+def plan(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["plan", str(project), *args])
+
+
+def test_planfile_holds_the_plan_and_digests_but_no_secret(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", SECRET_KEY)
+    write_manifests(project, STRIPE_APP, PROFILE)
+    out = project.parent / "plan.out"
+    result = plan(project, "-out", str(out))
+    assert result.exit_code == 0, result.output
+    saved = read_planfile(out)
+    assert saved.target == "sandbox"
+    assert saved.plan.manifest_digest.startswith("sha256:")
+    assert saved.plan.live_fingerprint.startswith("sha256:")
+    assert [str(a.address) for a in saved.plan.actions] == [
+        "stripe_app.stripe",
+        "billing_profile.main",
+    ]
+    text = out.read_text()
+    assert SECRET_KEY not in text and SECRET_KEY[-4:] not in text
+    assert SECRET_KEY not in result.output
+
+
+def test_json_output_is_versioned_and_lists_actions_in_apply_order(project: Path) -> None:
+    write_manifests(project, PROFILE, STRIPE_APP, TAX_CODE)
+    result = plan(project, "--output", "json", "--detailed-exitcode")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["format_version"] == 1
+    assert data["target"] == "sandbox"
+    assert data["summary"] == {"add": 3, "change": 0, "destroy": 0, "blocked": 0}
+    assert data["is_noop"] is False
+    order = [a["address"]["type"] for a in data["actions"]]
+    assert order.index("stripe_app") < order.index("billing_profile")
+    assert set(data) >= {
+        "actions",
+        "findings",
+        "not_managed",
+        "prune",
+        "prune_scope",
+        "manifest_digest",
+        "live_fingerprint",
+        "notes",
+    }
+
+
+def test_markdown_output_suits_a_pull_request_comment(project: Path) -> None:
+    write_manifests(project, STRIPE_APP)
+    result = plan(project, "--output", "markdown")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("### reconcile plan")
+    assert "**Plan: 1 to add, 0 to change, 0 to destroy.**" in result.stdout
+    assert "```diff" in result.stdout
+
+
+def test_resource_filter_keeps_the_resource_and_its_dependencies(project: Path) -> None:
+    write_manifests(project, STRIPE_APP, PROFILE, TAX_CODE)
+    result = plan(project, "--output", "json", "-r", "BillingProfile/main")
+    assert result.exit_code == 0, result.output
+    addresses = [a["address"] for a in json.loads(result.stdout)["actions"]]
+    assert addresses == [
+        {"type": "stripe_app", "name": "stripe"},
+        {"type": "billing_profile", "name": "main"},
+    ]
+    by_address = plan(project, "--output", "json", "--resource", "tax_code.saas")
+    assert [a["address"]["name"] for a in json.loads(by_address.stdout)["actions"]] == ["saas"]
+
+
+def test_resource_filter_naming_nothing_is_an_error(project: Path) -> None:
+    write_manifests(project, STRIPE_APP)
+    result = plan(project, "-r", "TaxCode/nope")
+    assert result.exit_code == 1
+    assert "no such resource in the manifests or the live state: tax_code.nope" in result.output
+    malformed = plan(project, "-r", "nonsense")
+    assert malformed.exit_code == 2
+    assert "expected KIND/NAME" in malformed.output
+
+
+def test_detailed_exitcode_is_zero_without_changes(project: Path, world: World) -> None:
+    world.stripe_app()
+    write_manifests(project, STRIPE_APP)
+    assert plan(project, "--detailed-exitcode").exit_code == 0
+    assert plan(project).exit_code == 0
+
+
+def test_unknown_target_and_unset_secret_are_errors_that_name_no_secret(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_manifests(project, STRIPE_APP)
+    unknown = plan(project, "--target", "production")
+    assert unknown.exit_code == 1
+    assert "no target 'production'" in unknown.output
+    (project / "reconcile.yaml").write_text(
+        "targets:\n  production:\n    type: konnect\n    base_url: http://127.0.0.1:9/v3\n"
+        "    konnect_token: ${env:KONNECT_TOKEN}\n    stripe_api_key: ${env:STRIPE_API_KEY}\n"
+    )
+    monkeypatch.delenv("KONNECT_TOKEN", raising=False)
+    missing = plan(project, "--target", "production")
+    assert missing.exit_code == 1
+    assert "environment variable KONNECT_TOKEN is not set" in missing.output
+
+
+def test_text_has_no_colour_when_not_a_terminal(project: Path) -> None:
+    write_manifests(project, STRIPE_APP)
+    result = plan(project)
+    assert "\x1b[" not in result.output
