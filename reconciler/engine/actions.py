@@ -59,6 +59,9 @@ class Action(BaseModel):
     # Resources the live object refers to now and will no longer refer to once this action
     # is done: their deletion must wait for it (a profile is deleted after its customers move).
     releases: frozenset[Address] = Field(default_factory=frozenset)
+    # What the live object looked like when planned (`staleness.observation`): a digest, or
+    # "absent" for a create. None when not recorded; such an action is never called stale.
+    observed: str | None = None
 
     @property
     def is_change(self) -> bool:

@@ -19,10 +19,15 @@ class OrderingError(Exception):
 def order_in_levels(actions: Sequence[Action]) -> list[list[Action]]:
     """Levels of actions, each level depending only on earlier levels; no-ops are left out."""
     by_address = {a.address: a for a in actions}
+    return _levels(prerequisites(actions), by_address)
+
+
+def prerequisites(actions: Sequence[Action]) -> dict[Address, set[Address]]:
+    """For every change, the changes that must be done before it may start."""
+    by_address = {a.address: a for a in actions}
     if len(by_address) != len(actions):
         raise OrderingError("two actions for the same resource")
-    edges = {a.address: _must_come_after(a, by_address) for a in actions if a.is_change}
-    return _levels(edges, by_address)
+    return {a.address: _must_come_after(a, by_address) for a in actions if a.is_change}
 
 
 def _must_come_after(action: Action, by_address: dict[Address, Action]) -> set[Address]:

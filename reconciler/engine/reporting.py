@@ -1,0 +1,188 @@
+"""The apply event stream and what listens to it: text lines, a progress line, a JSON report.
+
+The executor announces events and knows nothing of output; each reporter renders them its
+own way. The executor never calls two hooks at once, so reporters need no lock of their own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol, TextIO
+
+import click
+
+from reconciler.engine.actions import Action, ActionType
+from reconciler.engine.apply_report import ActionOutcome, ApplyReport, ApplyStatus, write_report
+
+
+class Reporter(Protocol):
+    def beginning(self, total: int) -> None:
+        """The run starts; `total` actions are to be done."""
+
+    def starting(self, action: Action) -> None:
+        """The action's write is about to be attempted."""
+
+    def finished(self, action: Action, outcome: ActionOutcome) -> None:
+        """The action reached its outcome (done, failed, conflict, skipped or blocked)."""
+
+    def ended(self, report: ApplyReport) -> None:
+        """The run is over, also when it failed or was interrupted."""
+
+
+class SilentReporter:
+    """Ignores every event; a base for reporters that care about a few."""
+
+    def beginning(self, total: int) -> None:
+        pass
+
+    def starting(self, action: Action) -> None:
+        pass
+
+    def finished(self, action: Action, outcome: ActionOutcome) -> None:
+        pass
+
+    def ended(self, report: ApplyReport) -> None:
+        pass
+
+
+class FanOut:
+    """Passes every event to each reporter in turn."""
+
+    def __init__(self, *reporters: Reporter) -> None:
+        self.reporters = reporters
+
+    def beginning(self, total: int) -> None:
+        for reporter in self.reporters:
+            reporter.beginning(total)
+
+    def starting(self, action: Action) -> None:
+        for reporter in self.reporters:
+            reporter.starting(action)
+
+    def finished(self, action: Action, outcome: ActionOutcome) -> None:
+        for reporter in self.reporters:
+            reporter.finished(action, outcome)
+
+    def ended(self, report: ApplyReport) -> None:
+        for reporter in self.reporters:
+            reporter.ended(report)
+
+
+# Action type -> (what is happening, what is done, what failed), in Terraform's words.
+_VERBS = {
+    ActionType.CREATE: ("Creating...", "Creation complete", "Creation failed"),
+    ActionType.UPDATE: ("Modifying...", "Modifications complete", "Modification failed"),
+    ActionType.DELETE: ("Destroying...", "Destruction complete", "Destruction failed"),
+    ActionType.REPLACE: ("Replacing...", "Replacement complete", "Replacement failed"),
+}
+
+
+class TextReporter(SilentReporter):
+    """One line per event, like Terraform: `billing_profile.enterprise: Creating...`."""
+
+    def __init__(self, echo: Callable[[str], None] = click.echo, *, color: bool = False) -> None:
+        self._echo = echo
+        self._color = color
+
+    def starting(self, action: Action) -> None:
+        self._echo(f"{action.address}: {_VERBS[action.type][0]}")
+
+    def finished(self, action: Action, outcome: ActionOutcome) -> None:
+        self._echo(self._style(outcome_line(action, outcome), outcome.status))
+
+    def ended(self, report: ApplyReport) -> None:
+        colour = "green" if report.succeeded else "red"
+        line = report.summary_line()
+        self._echo("")
+        self._echo(click.style(line, fg=colour, bold=True) if self._color else line)
+
+    def _style(self, line: str, status: ApplyStatus) -> str:
+        if not self._color or status is ApplyStatus.DONE:
+            return line
+        return click.style(line, fg="yellow" if status is ApplyStatus.SKIPPED else "red")
+
+
+def outcome_line(action: Action, outcome: ActionOutcome) -> str:
+    address = action.address
+    after = format_duration(outcome.duration_seconds)
+    if outcome.status is ApplyStatus.DONE:
+        resource_id = f" [id={outcome.resource_id}]" if outcome.resource_id else ""
+        return f"{address}: {_VERBS[action.type][1]} after {after}{resource_id}"
+    if outcome.status is ApplyStatus.FAILED:
+        return f"Error: {address}: {_VERBS[action.type][2]} after {after}: {outcome.error}"
+    if outcome.status is ApplyStatus.CONFLICT:
+        return f"Error: {address}: not written, it changed since the plan: {outcome.error}"
+    if outcome.status is ApplyStatus.BLOCKED:
+        return f"Error: {address}: blocked: {outcome.error}"
+    return f"{address}: Skipped ({outcome.error})"
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest}s"
+
+
+class ProgressLine(SilentReporter):
+    """A counter line redrawn in place on a terminal: `[ 420/1000] 42% | 1 failed`."""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        min_interval: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._stream = stream
+        self._min_interval = min_interval
+        self._clock = clock
+        self._total = 0
+        self._finished = 0
+        self._problems = 0
+        self._drawn_at: float | None = None
+
+    def beginning(self, total: int) -> None:
+        self._total = total
+        self._draw()
+
+    def finished(self, action: Action, outcome: ActionOutcome) -> None:
+        self._finished += 1
+        if outcome.status is not ApplyStatus.DONE:
+            self._problems += 1
+        now = self._clock()
+        # Thousands of actions finish within seconds; redrawing each one only burns the TTY.
+        if self._drawn_at is None or now - self._drawn_at >= self._min_interval:
+            self._draw()
+
+    def ended(self, report: ApplyReport) -> None:
+        self._draw()
+        self._stream.write("\n")
+        self._stream.flush()
+
+    def _draw(self) -> None:
+        self._drawn_at = self._clock()
+        width = len(str(self._total))
+        share = self._finished * 100 // self._total if self._total else 100
+        line = f"[{self._finished:>{width}}/{self._total}] {share:3d}%"
+        if self._problems:
+            line += f" | {self._problems} not done"
+        self._stream.write("\r" + line)
+        self._stream.flush()
+
+
+def progress_for(stream: TextIO) -> Reporter:
+    """A progress line when `stream` is a terminal; nothing when it is a file or a pipe."""
+    return ProgressLine(stream) if stream.isatty() else SilentReporter()
+
+
+class JsonReportWriter(SilentReporter):
+    """`--report FILE`: the final report as JSON, written however the run ended."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def ended(self, report: ApplyReport) -> None:
+        write_report(self.path, report)
