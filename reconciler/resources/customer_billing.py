@@ -9,7 +9,7 @@ says which it assumed. Konnect never checks the Stripe ids, so the checks here d
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from reconciler.engine.actions import Action, ActionType, Address
@@ -57,28 +57,22 @@ class CustomerBillingResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        customers = sources.konnect.list_all(CUSTOMERS_ROUTE)
         declared = {d.key for d in desired}
-        wanted = [c for c in customers if c.get("key") in declared and not c.get("deleted_at")]
-
-        def billing(customer: Document) -> Document:
-            data: Document = sources.konnect.get(BILLING_ROUTE, path={"customerId": customer["id"]})
-            return data
-
+        customers: list[Document] = []
+        billings: dict[str, Future[Document]] = {}
         with ThreadPoolExecutor(
             max_workers=sources.concurrency, thread_name_prefix="reconcile-billing"
         ) as pool:
-            billings = dict(zip((c["id"] for c in wanted), pool.map(billing, wanted), strict=True))
-        return [
-            Live(
-                id=c["id"],
-                key=c["key"],
-                owned=is_owned(c.get("labels")),
-                raw={**c, BILLING: billings[c["id"]]} if c["id"] in billings else c,
-            )
-            for c in customers
-            if not c.get("deleted_at")
-        ]
+            # Billing reads start while later pages of the customer list are still coming.
+            for customer in sources.konnect.iter_pages(CUSTOMERS_ROUTE):
+                if customer.get("deleted_at"):
+                    continue
+                customers.append(customer)
+                if customer.get("key") in declared:
+                    billings[customer["id"]] = pool.submit(
+                        sources.konnect.get, BILLING_ROUTE, path={"customerId": customer["id"]}
+                    )
+            return [_live(customer, billings.get(customer["id"])) for customer in customers]
 
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         if any(d.document.get("stripe") for d in desired):
@@ -157,6 +151,13 @@ class CustomerBillingResource(Resource):
                 tax_enforced=tax_enforced(profile),
             )
         return findings
+
+
+def _live(customer: Document, billing: Future[Document] | None) -> Live:
+    raw = customer if billing is None else {**customer, BILLING: billing.result()}
+    return Live(
+        id=customer["id"], key=customer["key"], owned=is_owned(customer.get("labels")), raw=raw
+    )
 
 
 def _desired(link: CustomerBilling, profile: str | None) -> Desired:
