@@ -1,0 +1,179 @@
+"""Reporters driven by real executor runs: Terraform-like lines, a progress line, a JSON file."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+from pathlib import Path
+
+from reconciler.clients.errors import ServerError
+from reconciler.engine.actions import Action, ActionType, Address
+from reconciler.engine.apply_report import ActionOutcome, ApplyStatus
+from reconciler.engine.concurrency import AdaptiveLimit
+from reconciler.engine.executor import ActionResult, execute
+from reconciler.engine.reporting import (
+    FanOut,
+    JsonReportWriter,
+    ProgressLine,
+    SilentReporter,
+    TextReporter,
+    format_duration,
+    outcome_line,
+    progress_for,
+)
+
+PROFILE = Address(type="billing_profile", name="enterprise")
+LINK = Address(type="customer_billing", name="acme")
+
+
+def ticking(step: float) -> itertools.count[float]:
+    return itertools.count(0.0, step)
+
+
+def test_text_lines_as_terraform_prints_them() -> None:
+    lines: list[str] = []
+    clock = ticking(0.3)
+    for kind in (ActionType.CREATE, ActionType.UPDATE, ActionType.DELETE, ActionType.REPLACE):
+        execute(
+            [Action(address=PROFILE, type=kind)],
+            lambda action: ActionResult(resource_id="01JABCDEF"),
+            reporter=TextReporter(lines.append),
+            clock=lambda: next(clock),
+        )
+    assert [line for line in lines if line] == [
+        "billing_profile.enterprise: Creating...",
+        "billing_profile.enterprise: Creation complete after 0.3s [id=01JABCDEF]",
+        "Apply complete! Resources: 1 added, 0 changed, 0 destroyed.",
+        "billing_profile.enterprise: Modifying...",
+        "billing_profile.enterprise: Modifications complete after 0.3s [id=01JABCDEF]",
+        "Apply complete! Resources: 0 added, 1 changed, 0 destroyed.",
+        "billing_profile.enterprise: Destroying...",
+        "billing_profile.enterprise: Destruction complete after 0.3s [id=01JABCDEF]",
+        "Apply complete! Resources: 0 added, 0 changed, 1 destroyed.",
+        "billing_profile.enterprise: Replacing...",
+        "billing_profile.enterprise: Replacement complete after 0.3s [id=01JABCDEF]",
+        "Apply complete! Resources: 1 added, 0 changed, 1 destroyed.",
+    ]
+
+
+def test_failures_print_as_errors_and_dependants_as_skipped() -> None:
+    lines: list[str] = []
+
+    def perform(action: Action) -> ActionResult:
+        raise ServerError(status=503, method="POST", route="/openmeter/profiles", title="Down")
+
+    clock = ticking(1.25)
+    execute(
+        [
+            Action(address=PROFILE, type=ActionType.CREATE),
+            Action(address=LINK, type=ActionType.UPDATE, depends_on=frozenset({PROFILE})),
+        ],
+        perform,
+        reporter=TextReporter(lines.append),
+        clock=lambda: next(clock),
+    )
+    assert lines == [
+        "billing_profile.enterprise: Creating...",
+        "Error: billing_profile.enterprise: Creation failed after 1.2s: "
+        "POST /openmeter/profiles: 503 Down",
+        "customer_billing.acme: Skipped (billing_profile.enterprise was not done: failed)",
+        "",
+        "Apply failed! Resources: 0 added, 0 changed, 0 destroyed; 1 failed, 1 skipped.",
+    ]
+
+
+def test_conflicts_and_blocks_read_as_errors() -> None:
+    action = Action(address=LINK, type=ActionType.UPDATE)
+    conflict = ActionOutcome(
+        address=LINK, action=ActionType.UPDATE, status=ApplyStatus.CONFLICT, error="it moved"
+    )
+    assert outcome_line(action, conflict) == (
+        "Error: customer_billing.acme: not written, it changed since the plan: it moved"
+    )
+    blocked = conflict.model_copy(update={"status": ApplyStatus.BLOCKED, "error": "no email"})
+    assert outcome_line(action, blocked) == "Error: customer_billing.acme: blocked: no email"
+
+
+def test_durations_switch_to_minutes_after_a_minute() -> None:
+    assert format_duration(0.04) == "0.0s"
+    assert format_duration(59.94) == "59.9s"
+    assert format_duration(125.2) == "2m5s"
+
+
+def test_colour_only_when_asked() -> None:
+    plain: list[str] = []
+    coloured: list[str] = []
+    for lines, color in ((plain, False), (coloured, True)):
+        execute(
+            [Action(address=PROFILE, type=ActionType.CREATE)],
+            lambda action: ActionResult(),
+            reporter=TextReporter(lines.append, color=color),
+        )
+    assert not any("\x1b[" in line for line in plain)
+    assert "\x1b[" in coloured[-1]
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_line_redraws_in_place_and_ends_with_a_newline() -> None:
+    terminal = FakeTerminal()
+    actions = [
+        Action(address=Address(type="link", name=f"l{n}"), type=ActionType.CREATE)
+        for n in range(10)
+    ]
+
+    def perform(action: Action) -> ActionResult:
+        if action.address.name == "l3":
+            raise ValueError("bad")
+        return ActionResult()
+
+    execute(
+        actions,
+        perform,
+        limit=AdaptiveLimit(1),
+        reporter=ProgressLine(terminal, min_interval=0.0),
+    )
+    frames = terminal.getvalue().split("\r")[1:]
+    assert frames[0] == "[ 0/10]   0%"
+    assert frames[4] == "[ 4/10]  40% | 1 not done"
+    assert frames[-1] == "[10/10] 100% | 1 not done\n"
+
+
+def test_progress_line_is_throttled_and_only_for_terminals() -> None:
+    terminal = FakeTerminal()
+    frozen_clock = 5.0
+    reporter = ProgressLine(terminal, min_interval=1.0, clock=lambda: frozen_clock)
+    actions = [
+        Action(address=Address(type="link", name=f"l{n}"), type=ActionType.CREATE)
+        for n in range(50)
+    ]
+    execute(actions, lambda action: ActionResult(), reporter=reporter)
+    assert terminal.getvalue().count("\r") == 2  # the first frame and the final one
+    assert isinstance(progress_for(FakeTerminal()), ProgressLine)
+    assert type(progress_for(io.StringIO())) is SilentReporter
+
+
+def test_report_file_is_written_for_a_failed_run_alongside_other_reporters(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "apply-report.json"
+    lines: list[str] = []
+
+    def perform(action: Action) -> ActionResult:
+        raise ValueError("nope")
+
+    report = execute(
+        [Action(address=PROFILE, type=ActionType.CREATE)],
+        perform,
+        reporter=FanOut(TextReporter(lines.append), JsonReportWriter(path)),
+    )
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert written["succeeded"] is False
+    assert written["outcomes"][0]["status"] == "failed"
+    assert written["outcomes"][0]["error"] == "ValueError: nope"
+    assert written["summary"] == report.summary.model_dump()
+    assert lines[-1] == report.summary_line()
