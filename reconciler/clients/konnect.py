@@ -47,6 +47,7 @@ class KonnectClient:
         page_size: int = 100,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_rate_limited: Callable[[], None] | None = None,
     ) -> None:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -63,6 +64,8 @@ class KonnectClient:
         self.counter = counter or RequestCounter()
         self.page_size = page_size
         self._sleep = sleep
+        # Told of every 429, also retried ones, so that apply can lower its concurrency.
+        self.on_rate_limited = on_rate_limited
 
     def __repr__(self) -> str:
         return f"KonnectClient(base_url={str(self._http.base_url)!r})"
@@ -144,6 +147,8 @@ class KonnectClient:
             if response.status_code < 400:
                 return response.json() if response.content else None
             error = _api_error(method, route, response)
+            if error.status == 429 and self.on_rate_limited is not None:
+                self.on_rate_limited()
             if self._may_retry(method, error, attempt):
                 self._sleep(self.retry.delay(attempt, error.retry_after))
                 attempt += 1

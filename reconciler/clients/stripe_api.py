@@ -63,12 +63,14 @@ class _MeteredHttpClient(stripe.HTTPXClient):
         retry: RetryPolicy,
         sleep: Callable[[float], None],
         timeout: float,
+        on_rate_limited: Callable[[], None] | None,
     ) -> None:
         super().__init__(timeout=timeout, allow_sync_methods=True)
         self._counter = counter
         self._limiter = limiter
         self._retry = retry
         self._pause = sleep
+        self.on_rate_limited = on_rate_limited
 
     def request(  # type: ignore[override]
         self, method: str, url: str, headers: Mapping[str, str], post_data: Any = None
@@ -79,6 +81,8 @@ class _MeteredHttpClient(stripe.HTTPXClient):
             self._limiter.acquire()
             self._counter.record(method.upper(), route, retry=attempt > 1)
             content, status, response_headers = super().request(method, url, headers, post_data)
+            if status == 429 and self.on_rate_limited is not None:
+                self.on_rate_limited()
             if status != 429 or not self._retry.may_try_again(attempt):
                 return content, status, response_headers
             retry_after = parse_retry_after(response_headers.get("Retry-After"))
@@ -100,6 +104,7 @@ class StripeApi:
         max_network_retries: int = 2,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        on_rate_limited: Callable[[], None] | None = None,
     ) -> None:
         self.counter = counter or RequestCounter()
         self._http = _MeteredHttpClient(
@@ -108,6 +113,8 @@ class StripeApi:
             retry=retry or RetryPolicy(),
             sleep=sleep,
             timeout=timeout,
+            # Told of every 429, also retried ones, so that apply can lower its concurrency.
+            on_rate_limited=on_rate_limited,
         )
         self._client = stripe.StripeClient(
             api_key,
@@ -118,6 +125,14 @@ class StripeApi:
 
     def __repr__(self) -> str:
         return "StripeApi()"
+
+    @property
+    def on_rate_limited(self) -> Callable[[], None] | None:
+        return self._http.on_rate_limited
+
+    @on_rate_limited.setter
+    def on_rate_limited(self, hook: Callable[[], None] | None) -> None:
+        self._http.on_rate_limited = hook
 
     def close(self) -> None:
         self._http.close()  # type: ignore[no-untyped-call]
