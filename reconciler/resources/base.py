@@ -74,6 +74,7 @@ class World:
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
 
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    _desired_index: dict[Address, Desired] = field(default_factory=dict)
 
     def set_live(self, address_type: str, objects: list[Live]) -> None:
         self.live[address_type] = objects
@@ -105,7 +106,9 @@ class World:
         return self.matches.get(address)
 
     def desired_of(self, address: Address) -> Desired | None:
-        return next((d for d in self.desired.get(address.type, []) if d.address == address), None)
+        if len(self._desired_index) != sum(len(group) for group in self.desired.values()):
+            self._desired_index = {d.address: d for group in self.desired.values() for d in group}
+        return self._desired_index.get(address)
 
 
 class Resource:

@@ -127,10 +127,16 @@ class CustomerBillingResource(Resource):
         return action
 
     def findings(self, world: World) -> list[Finding]:
+        on_default = {
+            link.name
+            for link in world.manifests.of_kind(CustomerBilling)
+            if not link.spec.billing_profile
+        }
         return [
             finding
             for desired in world.desired_list(self)
-            if (finding := _pin_finding(desired, world)) is not None
+            if desired.address.name in on_default
+            and (finding := _pin_finding(desired, world)) is not None
         ]
 
     def stripe_checks(self, world: World) -> list[Finding]:
@@ -202,9 +208,8 @@ def _profile_document(desired: Desired, world: World) -> Document:
 
 def _pin_finding(desired: Desired, world: World) -> Finding | None:
     """A customer the manifest leaves on the default but Konnect has pinned elsewhere."""
-    link = world.manifests.get(CustomerBilling, desired.address.name)
     live = world.live_of(desired.address)
-    if link is None or link.spec.billing_profile is not None or live is None:
+    if live is None:
         return None
     effective: Any = ((live.raw.get(BILLING) or {}).get("billing_profile") or {}).get("id")
     default = next((p for p in world.live[PROFILE] if p.raw.get("default")), None)
