@@ -147,10 +147,12 @@ class StripeApi:
         return self._call(lambda c: c.v1.accounts.retrieve_current())
 
     def customers(self, *, expand: list[str] | None = None) -> list[Params]:
-        """Every customer of the account (newest first), read in pages of 100."""
-        return self._list(
-            lambda c: c.v1.customers.list({"limit": PAGE_LIMIT, "expand": expand or []})
-        )
+        """Every customer of the account (newest first), read in pages of 100.
+
+        Paged by hand as plain JSON: building SDK objects for thousands of customers (and
+        their expanded payment methods) costs more CPU than the requests themselves.
+        """
+        return self._list_json("/v1/customers", {"limit": PAGE_LIMIT, "expand": expand or []})
 
     def customer(self, customer_id: str, *, expand: list[str] | None = None) -> Params:
         return self._call(lambda c: c.v1.customers.retrieve(customer_id, {"expand": expand or []}))
@@ -190,6 +192,19 @@ class StripeApi:
         except stripe.StripeError as error:
             raise stripe_error(error) from None
         return result
+
+    def _list_json(self, path: str, params: Params) -> list[Params]:
+        items: list[Params] = []
+        cursor: Params = {}
+        while True:
+            try:
+                page: Params = self._client.raw_request("get", path, **params, **cursor).data
+            except stripe.StripeError as error:
+                raise stripe_error(error) from None
+            items += page.get("data") or []
+            if not page.get("has_more") or not items:
+                return items
+            cursor = {"starting_after": items[-1]["id"]}
 
     def _list(self, fetch: Callable[[stripe.StripeClient], stripe.ListObject[Any]]) -> list[Params]:
         try:

@@ -22,7 +22,8 @@ from tests.e2e.worlds import STRIPE_APP, World, manifest, write_manifests
 # Different spellings of equal durations: the server re-renders them all.
 DURATIONS = ["P0D", "PT0S", "PT1H", "PT60M", "P1D", "P2W", "P14D", "PT90M", "P1M", "PT720H"]
 NAMES = st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
-LABELS = st.dictionaries(NAMES, NAMES, max_size=2)
+# Label keys get a prefix no reserved one (kong, kic, mesh, ...) starts with.
+LABELS = st.dictionaries(NAMES.map(lambda name: "l" + name), NAMES, max_size=2)
 STRIPE_TAX_CODES = ["txcd_10000000", "txcd_10103000", "txcd_10103001", "txcd_10101000"]
 
 

@@ -1,0 +1,43 @@
+"""Stripe facts over the real SDK client against the sandbox: each read happens once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from reconciler.clients.retry import RetryPolicy
+from reconciler.clients.stripe_api import StripeApi
+from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+from reconciler.sandbox import SandboxServer
+from tests.conftest import SANDBOX_STRIPE_KEY
+
+
+def test_concurrent_readers_share_one_customer_list(sandbox_server: SandboxServer) -> None:
+    with StripeApi(SANDBOX_STRIPE_KEY, base_url=sandbox_server.url) as api:
+        facts = StripeFacts(api)
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda _: facts.customers(), range(8)))
+        assert all(result == {} for result in results)
+        assert api.counter.requests() == {"GET /v1/customers": 1}
+
+
+def test_unknown_customer_is_none_after_one_retrieve(sandbox_server: SandboxServer) -> None:
+    with StripeApi(SANDBOX_STRIPE_KEY, base_url=sandbox_server.url) as api:
+        facts = StripeFacts(api)
+        assert facts.customer("cus_Unknown000001") is None
+        assert facts.customer("cus_Unknown000001") is None
+        assert api.counter.requests()["GET /v1/customers/{id}"] == 1
+
+
+def test_a_failed_read_is_remembered_and_raised_without_the_key(
+    sandbox_server: SandboxServer,
+) -> None:
+    bad_key = "sk_test_" + "x"  # malformed: the sandbox answers 401
+    with StripeApi(bad_key, base_url=sandbox_server.url, retry=RetryPolicy(max_attempts=1)) as api:
+        facts = StripeFacts(api)
+        for _ in range(2):
+            with pytest.raises(StripeUnavailable) as failure:
+                facts.account()
+            assert bad_key not in str(failure.value)
+        assert api.counter.total() == 1
