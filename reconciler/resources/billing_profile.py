@@ -98,6 +98,8 @@ class BillingProfileResource(Resource):
     def refine(self, action: Action, world: World) -> Action:
         if action.type is ActionType.REPLACE:
             return _replacement(action, world)
+        if action.type is ActionType.DELETE:
+            return _deletion(action, world)
         if _loses_default(action):
             return _demotion(action, world)
         if _gains_default(action):
@@ -279,11 +281,31 @@ def _promotion(action: Action, world: World) -> Action:
     )
 
 
+def _deletion(action: Action, world: World) -> Action:
+    current = _current_default(world)
+    if current is None or world.address_of(ADDRESS_TYPE, current) != action.address:
+        return action
+    if _new_default(world) is not None:
+        return action
+    return action.model_copy(
+        update={
+            "type": ActionType.BLOCKED,
+            "reasons": (
+                "it is the default profile and no manifest names a new default; Konnect "
+                "refuses to delete the default",
+            ),
+        }
+    )
+
+
 def _replacement(action: Action, world: World) -> Action:
     live = world.live_of(action.address)
+    dependants = sum(
+        1 for group in world.desired.values() for d in group if action.address in d.depends_on
+    )
     note = (
-        "the app of a billing profile cannot change: a new profile is created, customers "
-        "pinned to the old one move to it, then the old one is deleted"
+        "the app of a billing profile cannot change: a new profile is created, the "
+        f"{dependants} customer link(s) on it move to the new one, then the old one is deleted"
     )
     if live is not None and live.raw.get("default"):
         note += "; the new profile becomes the default before the old one goes"

@@ -132,12 +132,13 @@ class CustomerBillingResource(Resource):
             for link in world.manifests.of_kind(CustomerBilling)
             if not link.spec.billing_profile
         }
-        return [
+        pins = [
             finding
             for desired in world.desired_list(self)
             if desired.address.name in on_default
             and (finding := _pin_finding(desired, world)) is not None
         ]
+        return pins + _awaiting_checkout(world)
 
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
@@ -204,6 +205,26 @@ def _profile_document(desired: Desired, world: World) -> Document:
         return {}
     profile = world.desired_of(Address(type=PROFILE, name=name))
     return profile.document if profile else {}
+
+
+def _awaiting_checkout(world: World) -> list[Finding]:
+    return [
+        Finding(
+            address=Address(type=ADDRESS_TYPE, name=link.name),
+            severity=Severity.WARNING,
+            message="no Stripe customer is linked yet (onboarding: checkout)",
+            fix="send the customer a checkout link; Konnect links the Stripe customer when "
+            "the checkout completes",
+        )
+        for link in world.manifests.of_kind(CustomerBilling)
+        if link.spec.onboarding == "checkout"
+        and not _linked(world.live_of(Address(type=ADDRESS_TYPE, name=link.name)))
+    ]
+
+
+def _linked(live: Live | None) -> bool:
+    billing = (live.raw.get(BILLING) or {}) if live else {}
+    return bool((billing.get("app_data") or {}).get("stripe"))
 
 
 def _pin_finding(desired: Desired, world: World) -> Finding | None:

@@ -212,3 +212,17 @@ def test_customer_without_a_name_cannot_be_created(scenario: Scenario) -> None:
     [action] = [a for a in data["actions"] if a["address"]["name"] == "nobody"]
     assert action["type"] == "blocked"
     assert data["summary"]["blocked"] == 1
+
+
+def test_checkout_onboarding_without_a_link_is_a_warning(scenario: Scenario) -> None:
+    scenario.links.append(
+        manifest(
+            "CustomerBilling",
+            "newbie",
+            {"customer": {"key": "newbie", "name": "Newbie"}, "onboarding": "checkout"},
+        )
+    )
+    data = json.loads(scenario.plan("--output", "json").stdout)
+    assert [(f["severity"], f["message"]) for f in data["findings"]] == [
+        ("warning", "no Stripe customer is linked yet (onboarding: checkout)")
+    ]

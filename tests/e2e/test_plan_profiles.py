@@ -90,7 +90,7 @@ def test_changing_the_app_replaces_the_profile(project: Path, world: World) -> N
     assert result.exit_code == 0, result.output
     assert '-/+ billing_profile "main" {' in result.stdout
     assert '~ app = "(not managed: Other)" -> "stripe" # forces replacement' in result.stdout
-    assert "customers pinned to the old one move to it" in result.stdout
+    assert "the 0 customer link(s) on it move to the new one" in result.stdout
     assert "Plan: 1 to add, 0 to change, 1 to destroy." in result.stdout
 
 
@@ -137,3 +137,18 @@ def test_pruned_default_profile_is_deleted_after_the_new_default_takes_over(
         ("update", "new"),
         ("delete", "Legacy"),
     ]
+
+
+def test_the_default_profile_is_not_pruned_without_a_new_default(
+    project: Path, world: World
+) -> None:
+    app = world.stripe_app()
+    world.profile(app, "Legacy", default=True, labels=OWNED)
+    write_manifests(project, STRIPE_APP)
+    [action] = [
+        a
+        for a in plan(project, "--skip-stripe-checks", "--prune")["actions"]
+        if a["type"] != "no-op"
+    ]
+    assert action["type"] == "blocked"
+    assert "Konnect refuses to delete the default" in action["reasons"][0]
