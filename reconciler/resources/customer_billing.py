@@ -8,7 +8,8 @@ says which it assumed. Konnect never checks the Stripe ids, so the checks here d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -63,15 +64,17 @@ class CustomerBillingResource(Resource):
         with ThreadPoolExecutor(
             max_workers=sources.concurrency, thread_name_prefix="reconcile-billing"
         ) as pool:
-            # Billing reads start while later pages of the customer list are still coming.
-            for customer in sources.konnect.iter_pages(CUSTOMERS_ROUTE):
-                if customer.get("deleted_at"):
-                    continue
-                customers.append(customer)
-                if customer.get("key") in declared:
-                    billings[customer["id"]] = pool.submit(
-                        sources.konnect.get, BILLING_ROUTE, path={"customerId": customer["id"]}
-                    )
+            # The first page tells how many there are; the others are read concurrently, and
+            # billing reads start as soon as the page naming the customer arrives.
+            for page in _customer_pages(sources, pool):
+                for customer in page:
+                    if customer.get("deleted_at"):
+                        continue
+                    customers.append(customer)
+                    if customer.get("key") in declared:
+                        billings[customer["id"]] = pool.submit(
+                            sources.konnect.get, BILLING_ROUTE, path={"customerId": customer["id"]}
+                        )
             return [_live(customer, billings.get(customer["id"])) for customer in customers]
 
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
@@ -158,6 +161,24 @@ class CustomerBillingResource(Resource):
                 tax_enforced=tax_enforced(profile),
             )
         return findings
+
+
+def _customer_pages(sources: Sources, pool: ThreadPoolExecutor) -> Iterator[list[Document]]:
+    konnect = sources.konnect
+    size = konnect.page_size
+
+    def page(number: int) -> Document:
+        query = {"page[size]": size, "page[number]": number}
+        result: Document = konnect.request("GET", CUSTOMERS_ROUTE, params=query)
+        return result
+
+    first = page(1)
+    yield first.get("data") or []
+    meta = first.get("meta", {}).get("page", {})
+    served = int(meta.get("size") or size)
+    count = math.ceil(int(meta.get("total", 0)) / served) if served else 1
+    for later in [pool.submit(page, number) for number in range(2, count + 1)]:
+        yield later.result().get("data") or []
 
 
 def _live(customer: Document, billing: Future[Document] | None) -> Live:

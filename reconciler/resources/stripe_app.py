@@ -75,6 +75,12 @@ class StripeAppResource(Resource):
             }
         )
 
+    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
+        if desired:
+            stripe.account()
+            stripe.webhook_endpoints()
+            stripe.tax_settings()
+
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
             return []

@@ -24,7 +24,7 @@ from reconciler.resources.base import (
     owned_labels,
     user_labels,
 )
-from reconciler.resources.stripe_facts import StripeUnavailable
+from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "tax_code"
 TAX_CODES_ROUTE = "/openmeter/tax-codes"
@@ -71,6 +71,10 @@ class TaxCodeResource(Resource):
                 "app_mappings": {m["app_type"]: m["tax_code"] for m in mappings},
             }
         )
+
+    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
+        if desired:
+            stripe.tax_code_ids()
 
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
