@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -147,12 +147,13 @@ class StripeApi:
         return self._call(lambda c: c.v1.accounts.retrieve_current())
 
     def customers(self, *, expand: list[str] | None = None) -> list[Params]:
-        """Every customer of the account (newest first), read in pages of 100.
+        """Every customer of the account (newest first), read in pages of 100."""
+        return list(self.iter_customers(expand=expand))
 
-        Paged by hand as plain JSON: building SDK objects for thousands of customers (and
-        their expanded payment methods) costs more CPU than the requests themselves.
-        """
-        return self._list_json("/v1/customers", {"limit": PAGE_LIMIT, "expand": expand or []})
+    def iter_customers(self, *, expand: list[str] | None = None) -> Iterator[Params]:
+        """Customers page by page, as plain JSON: SDK objects for thousands of customers (and
+        their expanded payment methods) cost more CPU than the requests themselves."""
+        return self._iter_json("/v1/customers", {"limit": PAGE_LIMIT, "expand": expand or []})
 
     def customer(self, customer_id: str, *, expand: list[str] | None = None) -> Params:
         return self._call(lambda c: c.v1.customers.retrieve(customer_id, {"expand": expand or []}))
@@ -193,17 +194,17 @@ class StripeApi:
             raise stripe_error(error) from None
         return result
 
-    def _list_json(self, path: str, params: Params) -> list[Params]:
-        items: list[Params] = []
+    def _iter_json(self, path: str, params: Params) -> Iterator[Params]:
         cursor: Params = {}
         while True:
             try:
                 page: Params = self._client.raw_request("get", path, **params, **cursor).data
             except stripe.StripeError as error:
                 raise stripe_error(error) from None
-            items += page.get("data") or []
+            items: list[Params] = page.get("data") or []
+            yield from items
             if not page.get("has_more") or not items:
-                return items
+                return
             cursor = {"starting_after": items[-1]["id"]}
 
     def _list(self, fetch: Callable[[stripe.StripeClient], stripe.ListObject[Any]]) -> list[Params]:

@@ -51,10 +51,13 @@ class StripeFacts:
         return self._fact("account", self.api.account)
 
     def customers(self) -> dict[str, Params]:
-        """Every customer of the account by id, invoice-default payment method expanded."""
+        """Every customer of the account by id, invoice-default payment method expanded.
+
+        Only the fields the checks read are kept: an account may hold many customers.
+        """
         return self._fact(
             "customers",
-            lambda: {c["id"]: c for c in self.api.customers(expand=CUSTOMER_EXPAND)},
+            lambda: {c["id"]: _slim(c) for c in self.api.iter_customers(expand=CUSTOMER_EXPAND)},
         )
 
     def customer(self, customer_id: str) -> Params | None:
@@ -98,3 +101,19 @@ class StripeFacts:
 
     def webhook_endpoints(self) -> list[Params]:
         return self._fact("webhook_endpoints", self.api.webhook_endpoints)
+
+
+def _slim(customer: Params) -> Params:
+    default = (customer.get("invoice_settings") or {}).get("default_payment_method")
+    if isinstance(default, dict):
+        default = {
+            "id": default.get("id"),
+            "billing_details": {"address": (default.get("billing_details") or {}).get("address")},
+        }
+    return {
+        "id": customer["id"],
+        "email": customer.get("email"),
+        "address": customer.get("address"),
+        "deleted": customer.get("deleted", False),
+        "invoice_settings": {"default_payment_method": default},
+    }
