@@ -26,6 +26,10 @@ class Finding(BaseModel):
     message: str
     fix: str = ""
 
+    @classmethod
+    def blocking(cls, address: Address, message: str, fix: str) -> Finding:
+        return cls(address=address, severity=Severity.ERROR, message=message, fix=fix)
+
 
 class Summary(BaseModel):
     model_config = ConfigDict(frozen=True)

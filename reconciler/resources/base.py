@@ -46,6 +46,16 @@ class Live:
     owned: bool
     raw: Document
 
+    @classmethod
+    def of(cls, obj: Document, key_field: str, raw: Document | None = None) -> Live:
+        """A Konnect object matched on `key_field`; owned when it carries reconcile's label."""
+        return cls(
+            id=obj["id"],
+            key=obj[key_field],
+            owned=is_owned(obj.get("labels")),
+            raw=obj if raw is None else raw,
+        )
+
 
 @dataclass(frozen=True)
 class Sources:

@@ -31,7 +31,6 @@ from reconciler.resources.base import (
     Sources,
     World,
     compact,
-    is_owned,
     owned_labels,
     user_labels,
 )
@@ -61,10 +60,7 @@ class BillingProfileResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        return [
-            Live(id=p["id"], key=p["name"], owned=is_owned(p.get("labels")), raw=p)
-            for p in sources.konnect.list_all(PROFILES_ROUTE)
-        ]
+        return [Live.of(profile, "name") for profile in sources.konnect.list_all(PROFILES_ROUTE)]
 
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         if any(_tax_enabled(d.document) for d in desired):

@@ -25,7 +25,6 @@ from reconciler.resources.base import (
     Sources,
     World,
     compact,
-    is_owned,
     owned_labels,
     user_labels,
 )
@@ -183,9 +182,7 @@ def _customer_pages(sources: Sources, pool: ThreadPoolExecutor) -> Iterator[list
 
 def _live(customer: Document, billing: Future[Document] | None) -> Live:
     raw = customer if billing is None else {**customer, BILLING: billing.result()}
-    return Live(
-        id=customer["id"], key=customer["key"], owned=is_owned(customer.get("labels")), raw=raw
-    )
+    return Live.of(customer, "key", raw)
 
 
 def _desired(link: CustomerBilling, profile: str | None) -> Desired:

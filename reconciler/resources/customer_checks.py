@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.engine.actions import Address
-from reconciler.engine.plan import Finding, Severity
+from reconciler.engine.plan import Finding
 from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
 
@@ -28,7 +28,7 @@ def stripe_findings(
         return []  # the Stripe app's account check reports why
     if customer is None:
         return [
-            _error(
+            Finding.blocking(
                 address,
                 f"Stripe customer {customer_id} does not exist in the app's Stripe account",
                 "use the id of a customer of that account (Stripe Dashboard > Customers)",
@@ -36,7 +36,7 @@ def stripe_findings(
         ]
     if customer.get("deleted"):
         return [
-            _error(
+            Finding.blocking(
                 address,
                 f"Stripe customer {customer_id} was deleted",
                 "link a live Stripe customer, or use `onboarding: checkout` to create one",
@@ -45,7 +45,7 @@ def stripe_findings(
     findings = _payment_findings(address, stripe, customer, payment_method_id, collection_method)
     if collection_method == "send_invoice" and not customer.get("email"):
         findings.append(
-            _error(
+            Finding.blocking(
                 address,
                 f"Stripe customer {customer_id} has no email, and its profile sends invoices",
                 "set the customer's email in Stripe",
@@ -53,7 +53,7 @@ def stripe_findings(
         )
     if tax_enforced and not _has_address(customer.get("address")):
         findings.append(
-            _error(
+            Finding.blocking(
                 address,
                 f"Stripe customer {customer_id} has no address, and its profile enforces tax",
                 "set the customer's address in Stripe",
@@ -74,7 +74,7 @@ def _payment_findings(
         method = stripe.payment_method(customer_id, payment_method_id)
         if method is None:
             return [
-                _error(
+                Finding.blocking(
                     address,
                     f"payment method {payment_method_id} is not attached to Stripe customer "
                     f"{customer_id}",
@@ -85,7 +85,7 @@ def _payment_findings(
         method = (customer.get("invoice_settings") or {}).get("default_payment_method")
         if not method:
             return [
-                _error(
+                Finding.blocking(
                     address,
                     f"no default_payment_method_id is given and Stripe customer {customer_id} "
                     "has no invoice default payment method to charge",
@@ -98,7 +98,7 @@ def _payment_findings(
         (method.get("billing_details") or {}).get("address")
     ):
         return [
-            _error(
+            Finding.blocking(
                 address,
                 f"payment method {method.get('id')} has no billing address",
                 "add the billing address to the payment method in Stripe",
@@ -109,7 +109,3 @@ def _payment_findings(
 
 def _has_address(address: Any) -> bool:
     return isinstance(address, dict) and any(address.values())
-
-
-def _error(address: Address, message: str, fix: str) -> Finding:
-    return Finding(address=address, severity=Severity.ERROR, message=message, fix=fix)

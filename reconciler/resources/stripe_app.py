@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reconciler.engine.actions import Address
-from reconciler.engine.plan import Finding, Severity
+from reconciler.engine.plan import Finding
 from reconciler.manifests import StripeApp
 from reconciler.resources.base import (
     Desired,
@@ -20,7 +20,6 @@ from reconciler.resources.base import (
     Sources,
     World,
     compact,
-    is_owned,
     owned_labels,
     user_labels,
 )
@@ -58,11 +57,7 @@ class StripeAppResource(Resource):
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
         apps = sources.konnect.list_all(APPS_ROUTE)
-        return [
-            Live(id=app["id"], key=app["name"], owned=is_owned(app.get("labels")), raw=app)
-            for app in apps
-            if app.get("type") == "stripe"
-        ]
+        return [Live.of(app, "name") for app in apps if app.get("type") == "stripe"]
 
     def live_document(self, live: Live, world: World) -> Document:
         masked = str(live.raw.get("masked_api_key") or "")
@@ -99,7 +94,7 @@ def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> 
         account = stripe.account()
     except StripeUnavailable as failure:
         return [
-            _error(
+            Finding.blocking(
                 address,
                 f"the Stripe key does not read its account ({failure})",
                 "set the environment variable to a valid secret or restricted key with "
@@ -109,7 +104,7 @@ def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> 
     findings = []
     if app.spec.account_id is not None and account.get("id") != app.spec.account_id:
         findings.append(
-            _error(
+            Finding.blocking(
                 address,
                 f"the key opens Stripe account {account.get('id')}, "
                 f"not {app.spec.account_id} as declared",
@@ -120,7 +115,7 @@ def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> 
     if app.spec.livemode is not None and livemode is not None and livemode != app.spec.livemode:
         mode = "live" if livemode else "test"
         findings.append(
-            _error(
+            Finding.blocking(
                 address,
                 f"the key is a {mode}-mode key, but spec.livemode is {app.spec.livemode}",
                 "use a key of the declared mode, or correct spec.livemode",
@@ -147,7 +142,7 @@ def _webhook_findings(address: Address, live: Live, stripe: StripeFacts) -> list
     fix = "reinstall the app in Konnect, or re-enable its endpoint in the Stripe Dashboard"
     if not ours:
         return [
-            _error(
+            Finding.blocking(
                 address,
                 "the Stripe webhook endpoint Konnect relies on for checkout completion and "
                 "invoice events is missing",
@@ -155,7 +150,7 @@ def _webhook_findings(address: Address, live: Live, stripe: StripeFacts) -> list
             )
         ]
     if not any(e.get("status") == "enabled" for e in ours):
-        return [_error(address, "the app's Stripe webhook endpoint is disabled", fix)]
+        return [Finding.blocking(address, "the app's Stripe webhook endpoint is disabled", fix)]
     return []
 
 
@@ -163,7 +158,3 @@ def _serves_app(endpoint: Document, app_id: str) -> bool:
     metadata = endpoint.get("metadata") or {}
     url = str(endpoint.get("url") or "")
     return metadata.get("om_app_id") == app_id or f"/apps/{app_id}/" in url
-
-
-def _error(address: Address, message: str, fix: str) -> Finding:
-    return Finding(address=address, severity=Severity.ERROR, message=message, fix=fix)

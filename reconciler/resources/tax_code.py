@@ -20,7 +20,6 @@ from reconciler.resources.base import (
     Sources,
     World,
     compact,
-    is_owned,
     owned_labels,
     user_labels,
 )
@@ -54,10 +53,7 @@ class TaxCodeResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        return [
-            Live(id=code["id"], key=code["key"], owned=is_owned(code.get("labels")), raw=code)
-            for code in sources.konnect.list_all(TAX_CODES_ROUTE)
-        ]
+        return [Live.of(code, "key") for code in sources.konnect.list_all(TAX_CODES_ROUTE)]
 
     def live_document(self, live: Live, world: World) -> Document:
         mappings = live.raw.get("app_mappings") or []
