@@ -129,7 +129,7 @@ def plan(
         only=tuple(parse_resource(text) for text in resources),
     )
     started = time.monotonic()
-    _progress(f"Reading live state (up to {concurrency} reads in flight)...")
+    progress(f"Reading live state (up to {concurrency} reads in flight)...")
     try:
         with connect(manifests, target_name, concurrency=concurrency) as connection:
             result, _ = make_plan(
@@ -139,9 +139,9 @@ def plan(
             requests += connection.sources.stripe.api.counter.total()
     except (MissingSecret, UnknownTarget, UnknownResource, OrderingError, ClientError) as error:
         raise click.ClickException(str(error)) from None
-    _progress(f"Read in {time.monotonic() - started:.1f}s with {requests} requests.")
+    progress(f"Read in {time.monotonic() - started:.1f}s with {requests} requests.")
     notes = connection.header() + ([SKIPPED_CHECKS] if skip_stripe_checks else [])
-    _show(result, connection, notes, output, color=_colour(no_color))
+    show_plan(result, connection, notes, output, color=use_colour(no_color))
     if out_file is not None:
         write_planfile(
             out_file,
@@ -153,17 +153,19 @@ def plan(
         raise ChangesPresent()
 
 
-def _progress(message: str) -> None:
+def progress(message: str) -> None:
     # Only people watching a terminal want progress; logs and pipes stay clean.
     if sys.stderr.isatty():
         click.echo(message, err=True)
 
 
-def _colour(no_color: bool) -> bool:
+def use_colour(no_color: bool) -> bool:
     return not no_color and sys.stdout.isatty()
 
 
-def _show(result: Plan, connection: Connection, notes: list[str], output: str, color: bool) -> None:
+def show_plan(
+    result: Plan, connection: Connection, notes: list[str], output: str, color: bool
+) -> None:
     if output == "json":
         document = {
             "target": connection.target,

@@ -17,6 +17,7 @@ from reconciler.engine.fingerprint import digest_files, digest_value
 from reconciler.engine.graph import order_in_levels
 from reconciler.engine.plan import Finding, Plan, Severity
 from reconciler.engine.reading import read_live_state
+from reconciler.engine.staleness import ABSENT, observation
 from reconciler.manifests import ManifestSet
 from reconciler.resources.base import Desired, DesiredContext, Live, Resource, Sources, World
 from reconciler.resources.secrets import SecretSource
@@ -120,6 +121,7 @@ def _plan_kind(
             if resource.reports_unmanaged:
                 not_managed.append(address)
         elif prune and resource.deletable:
+            world.bind(address, live)
             before = resource.live_document(live, world)
             actions.append(
                 Action(
@@ -127,6 +129,7 @@ def _plan_kind(
                     type=ActionType.DELETE,
                     changes=diff_fields(before, {}, sensitive=resource.sensitive),
                     reasons=(PRUNE_REASON,),
+                    observed=observation(resource.observe(live)),
                 )
             )
         else:
@@ -142,6 +145,7 @@ def _desired_action(resource: Resource, desired: Desired, world: World) -> Actio
             type=ActionType.CREATE,
             changes=diff_fields({}, desired.document, sensitive=resource.sensitive),
             depends_on=desired.depends_on,
+            observed=ABSENT,
         )
     before = resource.live_document(live, world)
     after = resource.comparable(desired, before)
@@ -153,7 +157,11 @@ def _desired_action(resource: Resource, desired: Desired, world: World) -> Actio
     else:
         kind = ActionType.UPDATE
     return Action(
-        address=desired.address, type=kind, changes=changes, depends_on=desired.depends_on
+        address=desired.address,
+        type=kind,
+        changes=changes,
+        depends_on=desired.depends_on,
+        observed=observation(resource.observe(live)) if changes else None,
     )
 
 

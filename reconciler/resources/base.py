@@ -1,13 +1,15 @@
 """The per-kind resource protocol the planner depends on, and the values it exchanges.
 
-The planner knows nothing of particular kinds. Each kind module says how to build the
-desired documents from the manifests, how to read the live objects in bulk, how to turn a
-live object into a document comparable with the desired one, what cannot change in place,
-which fields are secret, and which Stripe facts must hold before an apply.
+The planner and the applier know nothing of particular kinds. Each kind module says how to
+build the desired documents from the manifests, how to read the live objects in bulk, how to
+turn a live object into a document comparable with the desired one, what cannot change in
+place, which fields are secret, which Stripe facts must hold before an apply, and how to
+create, update and delete its objects.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -25,6 +27,8 @@ Document = dict[str, Any]
 MANAGED_BY_KEY = "managed-by"
 MANAGED_BY_VALUE = "reconcile"
 SYSTEM_LABEL_PREFIX = "openmeter_"
+# Fields every write changes; an object is "still as read" when all else is equal.
+VOLATILE_FIELDS = frozenset({"updated_at"})
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,32 @@ class World:
         return self._desired_index.get(address)
 
 
+@dataclass
+class Writer:
+    """What a kind needs to write: the client, the secrets, and the live id behind each
+    address, including the objects created earlier in the same apply."""
+
+    konnect: KonnectClient
+    secrets: SecretSource
+    world: World
+    _created: dict[Address, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def id_of(self, address: Address) -> str:
+        with self._lock:
+            created = self._created.get(address)
+        if created is not None:
+            return created
+        live = self.world.live_of(address)
+        if live is None:
+            raise LookupError(f"{address} has no live object yet")
+        return live.id
+
+    def record_created(self, address: Address, live_id: str) -> None:
+        with self._lock:
+            self._created[address] = live_id
+
+
 class Resource:
     """Base of every kind module; subclasses set the class attributes and the methods."""
 
@@ -164,6 +194,36 @@ class Resource:
     def stripe_checks(self, world: World) -> list[Finding]:
         """Facts Stripe must confirm before an apply; each blocks unless skipped."""
         return []
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def observe(self, live: Live) -> Document:
+        """What must be unchanged for a planned write to go ahead (see `engine.staleness`)."""
+        return {k: v for k, v in live.raw.items() if k not in VOLATILE_FIELDS}
+
+    def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
+        """The object as it is now; None when it is gone."""
+        raise NotImplementedError
+
+    def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
+        """The live object that creating `desired` would make, if it already exists."""
+        raise NotImplementedError
+
+    def create(self, desired: Desired, writer: Writer) -> str:
+        """Create the object; returns its id. Must not duplicate it when retried."""
+        raise NotImplementedError
+
+    def update(self, desired: Desired, live: Live, writer: Writer) -> str:
+        raise NotImplementedError
+
+    def delete(self, live: Live, writer: Writer) -> None:
+        raise NotImplementedError
+
+    def replace(self, desired: Desired, live: Live, writer: Writer) -> str:
+        """Create before destroy, so nothing that needs the object is ever without one."""
+        new_id = self.create(desired, writer)
+        self.delete(live, writer)
+        return new_id
 
 
 def user_labels(labels: Mapping[str, str] | None) -> dict[str, str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reconciler.clients.errors import Gone, NotFound
+from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.plan import Finding, Severity
 from reconciler.manifests import BillingProfile
@@ -30,16 +32,19 @@ from reconciler.resources.base import (
     Resource,
     Sources,
     World,
+    Writer,
     compact,
     owned_labels,
     user_labels,
 )
+from reconciler.resources.creation import create_once
 from reconciler.resources.durations import canonical_duration
 from reconciler.resources.stripe_app import ADDRESS_TYPE as STRIPE_APP
 from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "billing_profile"
 PROFILES_ROUTE = "/openmeter/profiles"
+PROFILE_ROUTE = "/openmeter/profiles/{profileId}"
 PRORATION = "subscription_end_proration_mode"
 
 
@@ -60,7 +65,7 @@ class BillingProfileResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        return [Live.of(profile, "name") for profile in sources.konnect.list_all(PROFILES_ROUTE)]
+        return _profiles(sources.konnect)
 
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         if any(_tax_enabled(d.document) for d in desired):
@@ -125,6 +130,64 @@ class BillingProfileResource(Resource):
             )
             for d in taxed
         ]
+
+    def observe(self, live: Live) -> Document:
+        # Promoting another profile demotes this one as a side effect of the same apply.
+        return {k: v for k, v in super().observe(live).items() if k != "default"}
+
+    def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
+        try:
+            profile = konnect.get(PROFILE_ROUTE, path={"profileId": live.id})
+        except (NotFound, Gone):
+            return None
+        return None if profile.get("deleted_at") else Live.of(profile, "name")
+
+    def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
+        return next((p for p in _profiles(konnect) if p.key == desired.key), None)
+
+    def create(self, desired: Desired, writer: Writer) -> str:
+        app = {"id": writer.id_of(Address(type=STRIPE_APP, name=desired.document["app"]))}
+        body = {
+            **_writable(desired.document),
+            "apps": {"tax": app, "invoicing": app, "payment": app},
+        }
+
+        def post() -> str:
+            profile_id: str = writer.konnect.post(PROFILES_ROUTE, body)["id"]
+            return profile_id
+
+        # A replacement shares its name with the profile it replaces: look for a new one only.
+        existing = {live.id for live in writer.world.live.get(ADDRESS_TYPE, [])}
+
+        def find() -> Live | None:
+            return next(
+                (
+                    p
+                    for p in _profiles(writer.konnect)
+                    if p.key == desired.key and p.id not in existing
+                ),
+                None,
+            )
+
+        return create_once(post, find)
+
+    def update(self, desired: Desired, live: Live, writer: Writer) -> str:
+        # PUT replaces the whole profile: omitted workflow fields would fall back to defaults.
+        document = self.comparable(desired, self.live_document(live, writer.world))
+        writer.konnect.put(PROFILE_ROUTE, _writable(document), path={"profileId": live.id})
+        return live.id
+
+    def delete(self, live: Live, writer: Writer) -> None:
+        writer.konnect.delete(PROFILE_ROUTE, path={"profileId": live.id})
+
+
+def _profiles(konnect: KonnectClient) -> list[Live]:
+    return [Live.of(profile, "name") for profile in konnect.list_all(PROFILES_ROUTE)]
+
+
+def _writable(document: Document) -> Document:
+    """The profile as Konnect takes it; the app is set once, on create, as `apps`."""
+    return {k: v for k, v in document.items() if k != "app"}
 
 
 def _desired_document(profile: BillingProfile) -> Document:
@@ -299,9 +362,21 @@ def _replacement(action: Action, world: World) -> Action:
     dependants = sum(
         1 for group in world.desired.values() for d in group if action.address in d.depends_on
     )
+    if dependants:
+        # Konnect cannot move a customer's invoices to another app; refuse rather than guess.
+        return action.model_copy(
+            update={
+                "type": ActionType.BLOCKED,
+                "reasons": (
+                    f"the app of a billing profile cannot change, and {dependants} customer "
+                    "link(s) bill through this one; declare a new profile under another name "
+                    "with the new app, move the links to it, then remove this one (--prune)",
+                ),
+            }
+        )
     note = (
-        "the app of a billing profile cannot change: a new profile is created, the "
-        f"{dependants} customer link(s) on it move to the new one, then the old one is deleted"
+        "the app of a billing profile cannot change: a new profile is created, then the old "
+        "one is deleted"
     )
     if live is not None and live.raw.get("default"):
         note += "; the new profile becomes the default before the old one goes"

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from reconciler.clients.errors import Gone, NotFound
+from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.plan import Finding, Severity
 from reconciler.manifests import BillingProfile, CustomerBilling
@@ -24,17 +26,20 @@ from reconciler.resources.base import (
     Resource,
     Sources,
     World,
+    Writer,
     compact,
     owned_labels,
     user_labels,
 )
 from reconciler.resources.billing_profile import ADDRESS_TYPE as PROFILE
 from reconciler.resources.billing_profile import collection_method, tax_enforced
+from reconciler.resources.creation import create_once
 from reconciler.resources.customer_checks import stripe_findings
 from reconciler.resources.stripe_facts import StripeFacts
 
 ADDRESS_TYPE = "customer_billing"
 CUSTOMERS_ROUTE = "/openmeter/customers"
+CUSTOMER_ROUTE = "/openmeter/customers/{customerId}"
 BILLING_ROUTE = "/openmeter/customers/{customerId}/billing"
 BILLING = "billing"  # where the billing GET is kept on the live customer
 # Customer fields a manifest may leave out; then they are the API's, not ours to compare.
@@ -160,6 +165,66 @@ class CustomerBillingResource(Resource):
                 tax_enforced=tax_enforced(profile),
             )
         return findings
+
+    def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
+        path = {"customerId": live.id}
+        try:
+            customer = konnect.get(CUSTOMER_ROUTE, path=path)
+            if customer.get("deleted_at"):
+                return None
+            billing = konnect.get(BILLING_ROUTE, path=path)
+        except (NotFound, Gone):
+            return None
+        return Live.of(customer, "key", {**customer, BILLING: billing})
+
+    def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
+        query = {"filter[key]": desired.key}
+        page = konnect.request("GET", CUSTOMERS_ROUTE, params=query)
+        found = [c for c in page.get("data") or [] if not c.get("deleted_at")]
+        return Live.of(found[0], "key") if found else None
+
+    def create(self, desired: Desired, writer: Writer) -> str:
+        body = {"key": desired.key, **_customer_body(desired.document["customer"])}
+
+        def post() -> str:
+            customer_id: str = writer.konnect.post(CUSTOMERS_ROUTE, body)["id"]
+            return customer_id
+
+        customer_id = create_once(post, lambda: self.find(writer.konnect, desired))
+        if desired.document.get("stripe"):
+            _put_billing(customer_id, desired, desired.document, writer)
+        return customer_id
+
+    def update(self, desired: Desired, live: Live, writer: Writer) -> str:
+        before = self.live_document(live, writer.world)
+        after = self.comparable(desired, before)
+        path = {"customerId": live.id}
+        if after["customer"] != before.get("customer"):
+            writer.konnect.put(CUSTOMER_ROUTE, _customer_body(after["customer"]), path=path)
+        billing_fields = ("billing_profile", "stripe")
+        if any(after.get(f) != before.get(f) for f in billing_fields) and after.get("stripe"):
+            _put_billing(live.id, desired, after, writer)
+        return live.id
+
+
+def _customer_body(customer: Document) -> Document:
+    """The customer as Konnect takes it (the key is immutable and sent on create only)."""
+    fields = {k: v for k, v in customer.items() if k != "subject_keys"}
+    subject_keys = customer.get("subject_keys")
+    if subject_keys is not None:
+        fields["usage_attribution"] = {"subject_keys": subject_keys}
+    return fields
+
+
+def _put_billing(customer_id: str, desired: Desired, document: Document, writer: Writer) -> None:
+    """Link the Stripe customer; pin the profile only when the manifest names one, since
+    v3 cannot unpin and a pin to today's default would outlive a later default switch."""
+    body: Document = {"app_data": {"stripe": document["stripe"]}}
+    link = writer.world.manifests.get(CustomerBilling, desired.address.name)
+    if link is not None and link.spec.billing_profile:
+        profile = Address(type=PROFILE, name=link.spec.billing_profile)
+        body["billing_profile"] = {"id": writer.id_of(profile)}
+    writer.konnect.put(BILLING_ROUTE, body, path={"customerId": customer_id})
 
 
 def _customer_pages(sources: Sources, pool: ThreadPoolExecutor) -> Iterator[list[Document]]:

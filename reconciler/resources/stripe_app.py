@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.clients.errors import Gone, NotFound
+from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Address
 from reconciler.engine.plan import Finding
 from reconciler.manifests import StripeApp
@@ -19,14 +21,18 @@ from reconciler.resources.base import (
     Resource,
     Sources,
     World,
+    Writer,
     compact,
     owned_labels,
     user_labels,
 )
+from reconciler.resources.creation import create_once
 from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "stripe_app"
 APPS_ROUTE = "/openmeter/apps"
+APP_ROUTE = "/openmeter/apps/{appId}"
+INSTALL_ROUTE = "/openmeter/app-catalog/install"
 
 
 def key_fingerprint(key: str) -> str:
@@ -56,8 +62,7 @@ class StripeAppResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        apps = sources.konnect.list_all(APPS_ROUTE)
-        return [Live.of(app, "name") for app in apps if app.get("type") == "stripe"]
+        return _stripe_apps(sources.konnect)
 
     def live_document(self, live: Live, world: World) -> Document:
         masked = str(live.raw.get("masked_api_key") or "")
@@ -87,6 +92,67 @@ class StripeAppResource(Resource):
             if live is not None:
                 findings += _webhook_findings(address, live, world.stripe)
         return findings
+
+    def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
+        try:
+            app = konnect.get(APP_ROUTE, path={"appId": live.id})
+        except (NotFound, Gone):
+            return None
+        return None if app.get("deleted_at") else Live.of(app, "name")
+
+    def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
+        return next((app for app in _stripe_apps(konnect) if app.key == desired.key), None)
+
+    def create(self, desired: Desired, writer: Writer) -> str:
+        # Installed without the profile Konnect would make: the manifests declare profiles.
+        def install() -> str:
+            body = {
+                "type": "stripe",
+                "name": desired.key,
+                "api_key": _api_key(desired, writer),
+                "create_billing_profile": False,
+            }
+            app_id: str = writer.konnect.post(INSTALL_ROUTE, body)["app"]["id"]
+            return app_id
+
+        app_id = create_once(install, lambda: self.find(writer.konnect, desired))
+        # Install takes no description or labels; ownership is marked right after.
+        writer.konnect.put(APP_ROUTE, _update_body(desired), path={"appId": app_id})
+        return app_id
+
+    def update(self, desired: Desired, live: Live, writer: Writer) -> str:
+        body = _update_body(desired)
+        if self.live_document(live, writer.world).get("api_key") != desired.document["api_key"]:
+            body["secret_api_key"] = _api_key(desired, writer)
+        writer.konnect.put(APP_ROUTE, body, path={"appId": live.id})
+        return live.id
+
+    def delete(self, live: Live, writer: Writer) -> None:
+        writer.konnect.delete(APP_ROUTE, path={"appId": live.id})
+
+
+def _stripe_apps(konnect: KonnectClient) -> list[Live]:
+    apps = konnect.list_all(APPS_ROUTE)
+    return [Live.of(app, "name") for app in apps if app.get("type") == "stripe"]
+
+
+def _update_body(desired: Desired) -> Document:
+    document = desired.document
+    return compact(
+        {
+            "type": "stripe",
+            "name": document["name"],
+            "description": document.get("description"),
+            "labels": document.get("labels"),
+        }
+    )
+
+
+def _api_key(desired: Desired, writer: Writer) -> str:
+    app = writer.world.manifests.get(StripeApp, desired.address.name)
+    if app is None:
+        raise LookupError(f"{desired.address} is in no manifest")
+    return writer.secrets.resolve(app.spec.api_key)
 
 
 def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> list[Finding]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.clients.errors import Gone, NotFound
+from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Address
 from reconciler.engine.plan import Finding, Severity
 from reconciler.manifests import TaxCode
@@ -19,14 +21,17 @@ from reconciler.resources.base import (
     Resource,
     Sources,
     World,
+    Writer,
     compact,
     owned_labels,
     user_labels,
 )
+from reconciler.resources.creation import create_once
 from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "tax_code"
 TAX_CODES_ROUTE = "/openmeter/tax-codes"
+TAX_CODE_ROUTE = "/openmeter/tax-codes/{taxCodeId}"
 
 
 class TaxCodeResource(Resource):
@@ -53,7 +58,7 @@ class TaxCodeResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        return [Live.of(code, "key") for code in sources.konnect.list_all(TAX_CODES_ROUTE)]
+        return _tax_codes(sources.konnect)
 
     def live_document(self, live: Live, world: World) -> Document:
         mappings = live.raw.get("app_mappings") or []
@@ -90,3 +95,45 @@ class TaxCodeResource(Resource):
             for code in world.manifests.of_kind(TaxCode)
             if code.spec.stripe_tax_code not in known
         ]
+
+    def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
+        try:
+            code = konnect.get(TAX_CODE_ROUTE, path={"taxCodeId": live.id})
+        except (NotFound, Gone):
+            return None
+        return None if code.get("deleted_at") else Live.of(code, "key")
+
+    def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
+        return next((code for code in _tax_codes(konnect) if code.key == desired.key), None)
+
+    def create(self, desired: Desired, writer: Writer) -> str:
+        def post() -> str:
+            body = {"key": desired.key, **_body(desired)}
+            code_id: str = writer.konnect.post(TAX_CODES_ROUTE, body)["id"]
+            return code_id
+
+        return create_once(post, lambda: self.find(writer.konnect, desired))
+
+    def update(self, desired: Desired, live: Live, writer: Writer) -> str:
+        writer.konnect.put(TAX_CODE_ROUTE, _body(desired), path={"taxCodeId": live.id})
+        return live.id
+
+
+def _tax_codes(konnect: KonnectClient) -> list[Live]:
+    return [Live.of(code, "key") for code in konnect.list_all(TAX_CODES_ROUTE)]
+
+
+def _body(desired: Desired) -> Document:
+    """The writable fields; the key is immutable and sent on create only."""
+    document = desired.document
+    return compact(
+        {
+            "name": document["name"],
+            "description": document.get("description"),
+            "labels": document.get("labels"),
+            "app_mappings": [
+                {"app_type": app_type, "tax_code": code}
+                for app_type, code in document["app_mappings"].items()
+            ],
+        }
+    )

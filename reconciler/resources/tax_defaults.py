@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Address
 from reconciler.manifests import TaxCode
 from reconciler.resources.base import (
@@ -17,6 +18,7 @@ from reconciler.resources.base import (
     Resource,
     Sources,
     World,
+    Writer,
 )
 from reconciler.resources.tax_code import ADDRESS_TYPE as TAX_CODE
 
@@ -53,8 +55,7 @@ class TaxDefaultsResource(Resource):
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
         if not desired:
             return []
-        defaults = sources.konnect.get(DEFAULTS_ROUTE)
-        return [Live(id=ORGANIZATION, key=ORGANIZATION, owned=False, raw=defaults)]
+        return [_defaults(sources.konnect)]
 
     def live_document(self, live: Live, world: World) -> Document:
         return {
@@ -64,3 +65,26 @@ class TaxDefaultsResource(Resource):
 
     def comparable(self, desired: Desired, live_document: Document) -> Document:
         return {**live_document, **desired.document}
+
+    def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
+        return _defaults(konnect)
+
+    def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
+        return _defaults(konnect)  # provisioned with the organization: always there
+
+    def update(self, desired: Desired, live: Live, writer: Writer) -> str:
+        # Konnect requires both references on every PUT; a use no manifest claims keeps its code.
+        body = {field: {"id": (live.raw.get(field) or {}).get("id")} for field in USES.values()}
+        for use, code in desired.document.items():
+            body[USES[use]] = {"id": writer.id_of(Address(type=TAX_CODE, name=code))}
+        writer.konnect.put(DEFAULTS_ROUTE, body)
+        return ORGANIZATION
+
+    def create(self, desired: Desired, writer: Writer) -> str:
+        live = _defaults(writer.konnect)
+        return self.update(desired, live, writer)
+
+
+def _defaults(konnect: KonnectClient) -> Live:
+    defaults = konnect.get(DEFAULTS_ROUTE)
+    return Live(id=ORGANIZATION, key=ORGANIZATION, owned=False, raw=defaults)

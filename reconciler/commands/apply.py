@@ -1,0 +1,220 @@
+"""`reconcile apply DIR|PLANFILE`: make Konnect match the manifests, in dependency order.
+
+From a directory it plans, shows the plan and asks for `yes` (unless `--auto-approve`). From a
+planfile it applies exactly the saved actions, after checking that the manifests and every
+object the plan relied on are unchanged. Either way one apply runs at a time per checkout,
+each write is preceded by a re-read of its object, and the run ends with a per-action report.
+
+`--output json` prints `{target, format_version, outcomes: [{address, action, status,
+duration_seconds, resource_id, error}], interrupted, summary: {added, changed, destroyed,
+failed, conflicts, blocked, skipped, not_started}, succeeded}`; `--report FILE` writes the
+same report (without `target`), also when the run fails or is interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler.clients.errors import ClientError
+from reconciler.commands.plan import SKIPPED_CHECKS, parse_resource, progress, show_plan, use_colour
+from reconciler.engine.applier import Applier
+from reconciler.engine.apply_report import ApplyReport
+from reconciler.engine.concurrency import AdaptiveLimit
+from reconciler.engine.executor import DEFAULT_PARALLELISM, execute
+from reconciler.engine.graph import OrderingError
+from reconciler.engine.lock import ApplyLock, LockHeld
+from reconciler.engine.plan import Plan
+from reconciler.engine.planfile import Planfile, PlanfileError, read_planfile
+from reconciler.engine.planner import PlanOptions, UnknownResource, make_plan
+from reconciler.engine.reporting import (
+    FanOut,
+    JsonReportWriter,
+    Reporter,
+    TextReporter,
+    progress_for,
+)
+from reconciler.engine.staleness import StalePlan, ensure_fresh
+from reconciler.manifests import ManifestSet, load_manifests
+from reconciler.resources import RESOURCES
+from reconciler.resources.base import Writer
+from reconciler.resources.secrets import MissingSecret
+from reconciler.targets import Connection, UnknownTarget, connect, manifest_root
+
+# Failures that happen before anything is written; each exits 1 with its message.
+_REFUSALS = (
+    MissingSecret,
+    UnknownTarget,
+    UnknownResource,
+    OrderingError,
+    ClientError,
+    PlanfileError,
+    StalePlan,
+    LockHeld,
+)
+
+
+class ApplyRefused(click.ClickException):
+    exit_code = 1
+
+
+@click.command()
+@click.argument("source", type=click.Path(exists=True, path_type=Path), metavar="DIR|PLANFILE")
+@click.option("--target", "target_name", help="Target from reconcile.yaml; default: its default.")
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_PARALLELISM,
+    show_default=True,
+    help="Writes in flight at once; halves on 429 and climbs back.",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the per-action result as JSON, however the run ends.",
+)
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--prune", is_flag=True, help="Delete owned resources no manifest names.")
+@click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
+@click.option("-r", "--resource", "resources", multiple=True, metavar="KIND/NAME")
+@click.option("--skip-stripe-checks", is_flag=True, help="Apply despite failed Stripe checks.")
+def apply(
+    source: Path,
+    target_name: str | None,
+    auto_approve: bool,
+    parallelism: int,
+    report_file: Path | None,
+    output: str,
+    prune: bool,
+    no_color: bool,
+    resources: tuple[str, ...],
+    skip_stripe_checks: bool,
+) -> None:
+    """Apply the manifests in DIR, or a plan saved with `plan -out PLANFILE`.
+
+    Exits 0 when every action is done, 1 otherwise; re-running converges.
+    """
+    saved = read_planfile(source) if source.is_file() else None
+    if saved is not None:
+        directory, target_name = Path(saved.manifest_dir), target_name or saved.target
+        options = PlanOptions(prune=saved.plan.prune, stripe_checks=not skip_stripe_checks)
+    else:
+        directory = source
+        only = tuple(parse_resource(text) for text in resources)
+        options = PlanOptions(prune=prune, stripe_checks=not skip_stripe_checks, only=only)
+    manifests = load_manifests(directory)
+    color = use_colour(no_color) and output == "text"
+    try:
+        with ApplyLock(manifest_root(manifests), _command_line()):
+            report = _plan_and_apply(
+                manifests,
+                target_name,
+                saved,
+                options,
+                parallelism,
+                report_file,
+                output,
+                color,
+                auto_approve,
+            )
+    except _REFUSALS as error:
+        raise ApplyRefused(str(error)) from None
+    if report is None:
+        return
+    if output == "json":
+        click.echo(report.model_dump_json(indent=2))
+    if not report.succeeded:
+        raise click.exceptions.Exit(1)
+
+
+def _plan_and_apply(
+    manifests: ManifestSet,
+    target_name: str | None,
+    saved: Planfile | None,
+    options: PlanOptions,
+    parallelism: int,
+    report_file: Path | None,
+    output: str,
+    color: bool,
+    auto_approve: bool,
+) -> ApplyReport | None:
+    limit = AdaptiveLimit(parallelism)
+    with connect(manifests, target_name) as connection:
+        connection.sources.konnect.on_rate_limited = limit.rate_limited
+        connection.sources.stripe.api.on_rate_limited = limit.rate_limited
+        progress("Reading live state...")
+        fresh, world = make_plan(
+            manifests, RESOURCES, connection.sources, connection.secrets, options
+        )
+        writer = Writer(connection.sources.konnect, connection.secrets, world)
+        applier = Applier(RESOURCES, world, writer)
+        if saved is not None:
+            _check_saved(saved, fresh, applier, connection)
+            plan = saved.plan
+        else:
+            plan = fresh
+            notes = connection.header() + ([SKIPPED_CHECKS] if not options.stripe_checks else [])
+            if output == "text":
+                show_plan(plan, connection, notes, "text", color=color)
+        _refuse_blocked(plan)
+        if plan.is_noop:
+            if output == "text":
+                click.echo("Nothing to apply.")
+            return ApplyReport() if output == "json" else None
+        if saved is None and not _confirmed(auto_approve, output):
+            raise ApplyRefused("Apply cancelled.")
+        return execute(
+            plan.actions,
+            applier.perform,
+            precondition=applier.precondition,
+            limit=limit,
+            reporter=_reporter(output, report_file, color),
+        )
+
+
+def _check_saved(saved: Planfile, fresh: Plan, applier: Applier, connection: Connection) -> None:
+    if saved.target != connection.target:
+        raise ApplyRefused(
+            f"the plan was made for target {saved.target!r}, not {connection.target!r}"
+        )
+    changes = [a.address for a in saved.plan.actions if a.is_change]
+    ensure_fresh(saved.plan, manifest_digest=fresh.manifest_digest, fresh=applier.observed(changes))
+    # Findings are re-checked: a Stripe customer deleted since the plan blocks as it would have.
+    if fresh.blocking_findings and not saved.plan.blocking_findings:
+        _refuse_blocked(fresh)
+
+
+def _refuse_blocked(plan: Plan) -> None:
+    if plan.blocking_findings:
+        lines = "\n".join(f"  - {f.address}: {f.message}" for f in plan.blocking_findings)
+        raise ApplyRefused(
+            f"{len(plan.blocking_findings)} finding(s) block apply; nothing was written:\n{lines}"
+        )
+
+
+def _confirmed(auto_approve: bool, output: str) -> bool:
+    if auto_approve:
+        return True
+    if output != "text" or not sys.stdin.isatty():
+        raise ApplyRefused("not a terminal, so nothing to confirm with: pass --auto-approve")
+    click.echo("\nDo you want to perform these actions?")
+    click.echo("  Only 'yes' will be accepted to approve.\n")
+    answer: str = click.prompt("  Enter a value", default="", show_default=False)
+    return answer.strip() == "yes"
+
+
+def _reporter(output: str, report_file: Path | None, color: bool) -> Reporter:
+    reporters: list[Reporter] = []
+    if output == "text":
+        reporters += [TextReporter(color=color), progress_for(sys.stderr)]
+    if report_file is not None:
+        reporters.append(JsonReportWriter(report_file))
+    return FanOut(*reporters)
+
+
+def _command_line() -> str:
+    return " ".join(["reconcile", *sys.argv[1:2]])
