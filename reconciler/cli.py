@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler import __version__
+from reconciler.commands.apply import apply
 from reconciler.commands.plan import plan
 from reconciler.commands.sandbox import sandbox
 from reconciler.commands.schema import schema
@@ -19,5 +20,6 @@ def main() -> None:
 
 main.add_command(validate)
 main.add_command(plan)
+main.add_command(apply)
 main.add_command(schema)
 main.add_command(sandbox)
