@@ -91,6 +91,7 @@ class StripeAppResource(Resource):
             live = world.live_of(address)
             if live is not None:
                 findings += _webhook_findings(address, live, world.stripe)
+                findings += _authorization_findings(address, live, world)
         return findings
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
@@ -197,6 +198,25 @@ def _key_livemode(stripe: StripeFacts) -> bool | None:
     except StripeUnavailable:
         return None
     return bool(value) if value is not None else None
+
+
+def _authorization_findings(address: Address, live: Live, world: World) -> list[Finding]:
+    """Konnect marks the app `unauthorized` when Stripe refuses the key it holds (revoked)."""
+    if live.raw.get("status") != "unauthorized":
+        return []
+    desired = world.desired_of(address)
+    masked = str(live.raw.get("masked_api_key") or "")
+    if desired is not None and desired.document.get("api_key") != key_fingerprint(masked):
+        return []  # the plan sets another key; the account check vouches for that one
+    return [
+        Finding.blocking(
+            address,
+            "Konnect reports the app as unauthorized: Stripe refuses the key it holds "
+            "(revoked or expired)",
+            "create a new key in the Stripe Dashboard, set it in the environment variable "
+            "and apply",
+        )
+    ]
 
 
 def _webhook_findings(address: Address, live: Live, stripe: StripeFacts) -> list[Finding]:
