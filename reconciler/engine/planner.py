@@ -149,6 +149,7 @@ def _desired_action(resource: Resource, desired: Desired, world: World) -> Actio
         )
     before = resource.live_document(live, world)
     after = resource.comparable(desired, before)
+    after = {k: before[k] if k in desired.advisory and k in before else v for k, v in after.items()}
     changes = diff_fields(before, after, sensitive=resource.sensitive, immutable=resource.immutable)
     if not changes:
         kind = ActionType.NOOP

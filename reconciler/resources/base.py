@@ -39,6 +39,9 @@ class Desired:
     key: str  # what identifies the live object: a tax code key, a profile name, ...
     document: Document
     depends_on: frozenset[Address] = frozenset()
+    # Top-level fields shown when the object is created but left to the API afterwards
+    # (e.g. a customer's effective profile when the manifest pins none).
+    advisory: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -279,6 +279,8 @@ def _desired(link: CustomerBilling, profile: str | None) -> Desired:
         key=customer.key,
         document=document,
         depends_on=frozenset(depends),
+        # Following the default is not a pin, and v3 cannot unpin: `findings` warns instead.
+        advisory=frozenset() if spec.billing_profile else frozenset({"billing_profile"}),
     )
 
 

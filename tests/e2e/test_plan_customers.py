@@ -198,10 +198,8 @@ def test_customer_pinned_away_from_the_default_is_a_warning(scenario: Scenario) 
     del scenario.links[-1]["spec"]["billing_profile"]
     result = scenario.plan("--skip-stripe-checks", "--output", "json")
     data = json.loads(result.stdout)
-    [action] = [a for a in data["actions"] if a["type"] != "no-op"]
-    assert [(c["path"], c["before"], c["after"]) for c in action["changes"]] == [
-        ("billing_profile", "invoiced", "self-serve")
-    ]
+    # Apply could not unpin it, so a change here would never go away: a warning instead.
+    assert [a for a in data["actions"] if a["type"] != "no-op"] == []
     [warning] = data["findings"]
     assert "pinned to invoiced" in warning["message"]
 

@@ -90,7 +90,8 @@ def test_changing_the_app_replaces_the_profile(project: Path, world: World) -> N
     assert result.exit_code == 0, result.output
     assert '-/+ billing_profile "main" {' in result.stdout
     assert '~ app = "(not managed: Other)" -> "stripe" # forces replacement' in result.stdout
-    assert "the 0 customer link(s) on it move to the new one" in result.stdout
+    assert "a new profile is created, then the old one is deleted" in result.stdout
+    assert "the new profile becomes the default before the old one goes" in result.stdout
     assert "Plan: 1 to add, 0 to change, 1 to destroy." in result.stdout
 
 
