@@ -6,6 +6,7 @@ import click
 
 from reconciler import __version__
 from reconciler.commands.apply import apply
+from reconciler.commands.onboarding import checkout_url, portal_url
 from reconciler.commands.plan import plan
 from reconciler.commands.sandbox import sandbox
 from reconciler.commands.schema import schema
@@ -23,3 +24,5 @@ main.add_command(plan)
 main.add_command(apply)
 main.add_command(schema)
 main.add_command(sandbox)
+main.add_command(checkout_url)
+main.add_command(portal_url)

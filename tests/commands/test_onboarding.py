@@ -1,0 +1,321 @@
+"""`reconcile checkout-url` and `portal-url` end to end against the embedded sandbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+from starlette.testclient import TestClient
+
+from reconciler.cli import main
+from reconciler.manifests import load_manifests
+from reconciler.onboarding import (
+    REDACTED,
+    CheckoutRequest,
+    CheckoutUncertain,
+    create_checkout,
+    find_link,
+    prepare_checkout,
+)
+from reconciler.sandbox import SandboxConfig, create_app
+from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
+from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY, connect
+from tests.e2e.seeding import labels_of, seed
+from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+
+SUCCESS = "https://example.com/welcome?session={CHECKOUT_SESSION_ID}"
+CANCEL = "https://example.com/pricing"
+RETURN = "https://example.com/account"
+CHECKOUT_ROUTE = "POST /v3/openmeter/customers/{customer_id}/billing/stripe/checkout-sessions"
+AWAITING = "no Stripe customer is linked yet (onboarding: checkout)"
+# Another well-formed test key: the sandbox opens its default account with it too.
+OTHER_STRIPE_KEY = "sk_test_" + "onboarding" + "Z" * 20
+
+SELF_SERVE = manifest(
+    "BillingProfile", "self-serve", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+)
+INVOICED = manifest(
+    "BillingProfile",
+    "invoiced",
+    {
+        "app": "stripe",
+        "supplier": SUPPLIER,
+        "workflow": {"payment": {"collection_method": "send_invoice"}},
+    },
+)
+HOOLI = manifest(
+    "CustomerBilling",
+    "hooli",
+    {
+        "customer": {"key": "hooli", "name": "Hooli", "primary_email": "accounts@hooli.example"},
+        "onboarding": "checkout",
+    },
+)
+NOT_APPLIED = manifest(
+    "CustomerBilling", "initech", {"customer": {"key": "initech"}, "onboarding": "checkout"}
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    directory = tmp_path / "manifests"
+    (directory / SANDBOX_DB).parent.mkdir(parents=True)
+    return directory
+
+
+@pytest.fixture
+def world(project: Path) -> Iterator[World]:
+    app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
+    with TestClient(app, base_url="http://sandbox.test") as client:
+        yield World(client)
+
+
+class Onboarding:
+    """Stripe app, two profiles, a linked customer on the invoiced profile and Hooli awaiting
+    checkout, all live as an apply would have left them."""
+
+    def __init__(self, world: World, project: Path) -> None:
+        self.world = world
+        self.project = project
+        self.globex_stripe = world.stripe_customer(name="Globex")
+        world.card(self.globex_stripe)
+        globex = manifest(
+            "CustomerBilling",
+            "globex",
+            {
+                "customer": {"key": "globex", "name": "Globex"},
+                "billing_profile": "invoiced",
+                "stripe": {"customer_id": self.globex_stripe},
+            },
+        )
+        seed(world, [STRIPE_APP, SELF_SERVE, INVOICED, globex])
+        hooli = HOOLI["spec"]["customer"]
+        world.customer(
+            "hooli",
+            labels=labels_of(HOOLI),
+            name=hooli["name"],
+            primary_email=hooli["primary_email"],
+        )
+        write_manifests(project, STRIPE_APP, SELF_SERVE, INVOICED, globex, HOOLI, NOT_APPLIED)
+
+    def run(self, *args: str) -> Result:
+        result = CliRunner().invoke(main, [args[0], str(self.project), *args[1:]])
+        for secret in (SANDBOX_STRIPE_KEY, OTHER_STRIPE_KEY, DEFAULT_KONNECT_TOKEN):
+            assert secret not in result.output
+        return result
+
+    def checkout(self, customer: str, *args: str) -> dict[str, Any]:
+        result = self.run("checkout-url", customer, "--output", "json", *args)
+        assert result.exit_code == 0, result.output
+        document: dict[str, Any] = json.loads(result.stdout)
+        return document
+
+    def stripe_session(self, session_id: str) -> dict[str, Any]:
+        session: dict[str, Any] = self.world.stripe("GET", f"/checkout/sessions/{session_id}")
+        return session
+
+    def checkout_sessions(self) -> list[dict[str, Any]]:
+        listed: list[dict[str, Any]] = self.world.admin(
+            "GET", "/collections/konnect.checkout_sessions"
+        )["data"]
+        return listed
+
+    def hooli_plan(self) -> tuple[list[str], list[str]]:
+        """Hooli's action types and finding messages in a JSON plan."""
+        result = self.run("plan", "--output", "json")
+        plan = json.loads(result.stdout)
+        actions = [a["type"] for a in plan["actions"] if a["address"]["name"] == "hooli"]
+        findings = [f["message"] for f in plan["findings"] if f["address"]["name"] == "hooli"]
+        return actions, findings
+
+
+@pytest.fixture
+def onboarding(world: World, project: Path) -> Onboarding:
+    return Onboarding(world, project)
+
+
+def test_checkout_url_prints_the_hosted_link(onboarding: Onboarding) -> None:
+    result = onboarding.run(
+        "checkout-url", "hooli", "--success-url", SUCCESS, "--cancel-url", CANCEL
+    )
+
+    assert result.exit_code == 0, result.output
+    [url] = [line.strip() for line in result.stdout.splitlines() if "https://" in line]
+    session_id = url.rsplit("/", 1)[1]
+    assert url == "https://checkout.stripe.com/c/pay/" + session_id
+    stored = onboarding.stripe_session(session_id)
+    assert (stored["mode"], stored["success_url"], stored["cancel_url"]) == (
+        "setup",
+        SUCCESS,
+        CANCEL,
+    )
+    assert "billing address collection: required" in result.stdout  # self-serve charges cards
+    assert "Target: sandbox" in result.stderr
+
+
+def test_json_names_the_session_and_the_stripe_customer_konnect_linked(
+    onboarding: Onboarding,
+) -> None:
+    document = onboarding.checkout("CustomerBilling/hooli", "--success-url", SUCCESS)
+
+    stored = onboarding.stripe_session(document["session_id"])
+    konnect_customer = onboarding.world.konnect("GET", f"/customers/{document['customer']['id']}")
+    billing = onboarding.world.konnect("GET", f"/customers/{konnect_customer['id']}/billing")
+    assert document["customer"] == {
+        "manifest": "CustomerBilling/hooli",
+        "key": "hooli",
+        "id": konnect_customer["id"],
+    }
+    assert document["url"] == stored["url"]
+    assert document["setup_intent_id"] == stored["setup_intent"]
+    assert document["stripe_customer_id"] == billing["app_data"]["stripe"]["customer_id"]
+    assert document["expires_at"] and document["client_secret"] is None  # hosted: no secret
+    assert document["billing_address_collection"] == "required"
+
+
+def test_embedded_checkout_redacts_the_client_secret_unless_asked(onboarding: Onboarding) -> None:
+    redacted = onboarding.run(
+        "checkout-url", "hooli", "--embedded", "--return-url", RETURN, "--output", "json"
+    )
+    shown = onboarding.checkout("hooli", "--embedded", "--return-url", RETURN, "--show-secret")
+
+    document = json.loads(redacted.stdout)
+    secret = onboarding.stripe_session(document["session_id"])["client_secret"]
+    assert secret and secret.startswith(document["session_id"] + "_secret_")
+    assert document["client_secret"] == REDACTED and document["url"] is None
+    assert secret not in redacted.output
+    assert shown["client_secret"] == onboarding.stripe_session(shown["session_id"])["client_secret"]
+    text = onboarding.run("checkout-url", "hooli", "--embedded", "--return-url", RETURN)
+    assert f"client secret: {REDACTED}" in text.stdout
+
+
+def test_completed_checkout_clears_the_plan_warning_and_opens_the_portal(
+    onboarding: Onboarding,
+) -> None:
+    assert onboarding.hooli_plan()[1] == [AWAITING]
+
+    session = onboarding.checkout("hooli", "--success-url", SUCCESS)
+    completed = onboarding.world.admin(
+        "POST", f"/konnect/checkout-sessions/{session['session_id']}/complete"
+    )
+
+    assert completed["stripe_customer_id"] == session["stripe_customer_id"]
+    assert onboarding.hooli_plan() == (["no-op"], [])
+    portal = onboarding.run("portal-url", "hooli", "--return-url", RETURN, "--output", "json")
+    assert portal.exit_code == 0, portal.output
+    assert json.loads(portal.stdout)["stripe_customer_id"] == session["stripe_customer_id"]
+
+
+def test_portal_url_for_a_linked_customer(onboarding: Onboarding) -> None:
+    result = onboarding.run("portal-url", "globex", "--return-url", RETURN, "--output", "json")
+
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["stripe_customer_id"] == onboarding.globex_stripe
+    assert document["url"].startswith("https://billing.stripe.com/p/session/test_")
+    assert document["return_url"] == RETURN
+    assert document["session_id"].startswith("bps_")
+    text = onboarding.run("portal-url", "globex", "--return-url", RETURN)
+    assert text.stdout.count("https://billing.stripe.com/p/session/") == 1
+
+
+def test_portal_url_refuses_a_customer_without_a_stripe_customer(onboarding: Onboarding) -> None:
+    result = onboarding.run("portal-url", "hooli", "--return-url", RETURN)
+
+    assert result.exit_code == 1
+    assert "CustomerBilling/hooli has no linked Stripe customer" in result.stderr
+    assert "reconcile checkout-url DIR hooli" in result.stderr
+
+
+def test_unknown_customer_name_suggests_the_closest(onboarding: Onboarding) -> None:
+    misspelt = onboarding.run("checkout-url", "hoolli", "--success-url", SUCCESS)
+    other_kind = onboarding.run("portal-url", "BillingProfile/invoiced", "--return-url", RETURN)
+
+    assert misspelt.exit_code == 1
+    assert "no CustomerBilling manifest named 'hoolli' (did you mean 'hooli'?)" in misspelt.stderr
+    assert other_kind.exit_code == 1
+    assert "expected NAME or CustomerBilling/NAME" in other_kind.stderr
+    assert onboarding.checkout_sessions() == []
+
+
+def test_customer_missing_in_konnect_asks_for_apply(onboarding: Onboarding) -> None:
+    result = onboarding.run("checkout-url", "initech", "--success-url", SUCCESS)
+
+    assert result.exit_code == 1
+    assert "Konnect has no customer with key 'initech'" in result.stderr
+    assert "reconcile apply" in result.stderr
+    assert onboarding.checkout_sessions() == []
+
+
+def test_declared_stripe_customer_needs_force(
+    onboarding: Onboarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", OTHER_STRIPE_KEY)
+    refused = onboarding.run("checkout-url", "globex", "--success-url", SUCCESS)
+    assert refused.exit_code == 1
+    assert "--force" in refused.stderr and onboarding.checkout_sessions() == []
+
+    forced = onboarding.run(
+        "checkout-url", "globex", "--success-url", SUCCESS, "--force", "--output", "json"
+    )
+
+    assert forced.exit_code == 0, forced.output
+    document = json.loads(forced.stdout)
+    assert document["stripe_customer_id"] == onboarding.globex_stripe
+    assert document["billing_address_collection"] == "auto"  # the invoiced profile sends invoices
+    assert "Warning: CustomerBilling/globex declares its Stripe link" in forced.stderr
+    assert document["warnings"]
+
+
+def test_konnect_errors_name_status_and_detail(onboarding: Onboarding) -> None:
+    account = onboarding.world.admin("GET", "/stripe/accounts")["data"][0]["id"]
+    onboarding.world.admin("DELETE", f"/stripe/accounts/{account}/portal-configurations/default")
+
+    result = onboarding.run("portal-url", "globex", "--return-url", RETURN)
+
+    assert result.exit_code == 1
+    assert (
+        "Konnect: POST /openmeter/customers/{customerId}/billing/stripe/portal-sessions: 400"
+        in (result.stderr)
+    )
+    assert "default configuration has not been created" in result.stderr
+
+
+def test_bad_option_combinations_are_usage_errors(onboarding: Onboarding) -> None:
+    no_url = onboarding.run("checkout-url", "hooli")
+    mixed = onboarding.run("checkout-url", "hooli", "--embedded", "--success-url", SUCCESS)
+
+    assert no_url.exit_code == mixed.exit_code == 2
+    assert "hosted checkout needs --success-url" in no_url.stderr
+    assert "--embedded takes --return-url" in mixed.stderr
+
+
+@pytest.mark.parametrize(
+    ("faults", "expected"),
+    [
+        ({"fault_rate": 1.0, "fault_statuses": [429], "retry_after_seconds": 0}, "not retried"),
+        ({"drop_rate": 1.0}, "a checkout session may exist"),
+    ],
+)
+def test_the_checkout_request_is_sent_once(
+    onboarding: Onboarding, faults: dict[str, Any], expected: str
+) -> None:
+    manifests = load_manifests(onboarding.project)
+    link = find_link(manifests, "hooli")
+    with connect(manifests, None) as connection:
+        konnect = connection.sources.konnect
+        prepared = prepare_checkout(konnect, link, CheckoutRequest(success_url=SUCCESS))
+        admin = f"{connection.sandbox_url}/_sandbox"
+        httpx.patch(f"{admin}/faults", json=faults).raise_for_status()
+        with pytest.raises(CheckoutUncertain, match=expected):
+            create_checkout(konnect, prepared)
+        stats = httpx.get(f"{admin}/stats").json()
+
+    assert stats["requests"][CHECKOUT_ROUTE] == 1
+    assert konnect.retry.max_attempts > 1  # only the checkout request went without retries
