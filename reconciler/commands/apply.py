@@ -199,12 +199,16 @@ def _refuse_blocked(plan: Plan) -> None:
 def _confirmed(auto_approve: bool, output: str) -> bool:
     if auto_approve:
         return True
-    if output != "text" or not sys.stdin.isatty():
+    if output != "text" or not _interactive():
         raise ApplyRefused("not a terminal, so nothing to confirm with: pass --auto-approve")
     click.echo("\nDo you want to perform these actions?")
     click.echo("  Only 'yes' will be accepted to approve.\n")
     answer: str = click.prompt("  Enter a value", default="", show_default=False)
     return answer.strip() == "yes"
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
 
 
 def _reporter(output: str, report_file: Path | None, color: bool) -> Reporter:
