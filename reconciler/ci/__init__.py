@@ -1,0 +1,1 @@
+"""Publishing reconcile's reports where CI users read them (GitHub pull requests and issues)."""

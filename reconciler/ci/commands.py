@@ -1,0 +1,131 @@
+"""The publishing steps of the GitHub action, configured by the environment the runner sets.
+
+The token is read only from `GITHUB_TOKEN` (never an option, so it never shows in a command
+line or a log); the repository, API address and run come from the runner's own variables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+import httpx
+
+from reconciler.ci.github import (
+    DriftIssue,
+    GitHubClient,
+    GitHubError,
+    Published,
+    close_drift_issue,
+    compose,
+    marker,
+    report_drift,
+    upsert_pr_comment,
+)
+
+PLAN_OUTCOMES = {
+    0: "No changes.",
+    1: "**The plan failed or is blocked**: fix what it reports before merging.",
+    2: "Changes will be applied when this is merged.",
+}
+T = TypeVar("T")
+NO_OUTPUT = "_reconcile printed nothing; the run's log tells why._"
+
+report_option = click.option(
+    "--report",
+    "report_file",
+    envvar="REPORT_FILE",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File holding reconcile's markdown output.",
+)
+exit_code_option = click.option("--exit-code", envvar="EXIT_CODE", required=True, type=int)
+run_url_option = click.option("--run-url", envvar="RUN_URL", default="", help="Link to the run.")
+
+
+@click.group()
+def main() -> None:
+    """Publish a reconcile report on GitHub."""
+
+
+@main.command("pr-comment")
+@report_option
+@exit_code_option
+@run_url_option
+@click.option("--pull-request", envvar="PR_NUMBER", required=True, type=int)
+@click.option("--key", envvar="MARKER_KEY", default="", help="Tells plans of several dirs apart.")
+def pr_comment(
+    report_file: Path, exit_code: int, run_url: str, pull_request: int, key: str
+) -> None:
+    """Post the plan as one pull-request comment, edited on every later run."""
+    outcome = PLAN_OUTCOMES.get(exit_code, f"reconcile exited with {exit_code}.")
+    body = compose(marker("plan", key), read_report(report_file), footer(outcome, run_url))
+    with connect() as client:
+        announce(guarded(lambda: upsert_pr_comment(client, pull_request, body)), "comment")
+
+
+@main.command("drift-issue")
+@report_option
+@exit_code_option
+@run_url_option
+@click.option("--label", envvar="DRIFT_LABEL", default="drift", show_default=True)
+@click.option("--target", envvar="TARGET", default="", help="Named in the issue's title.")
+def drift_issue(report_file: Path, exit_code: int, run_url: str, label: str, target: str) -> None:
+    """Exit code 2 opens or updates the drift issue, 0 closes it; an error leaves it alone."""
+    title = "Billing configuration drift" + (f" on target {target}" if target else "")
+    issue = DriftIssue(
+        label=label,
+        title=title,
+        body=compose(
+            marker("drift", target or "default"),
+            read_report(report_file),
+            footer("Drift found: apply the manifests or change them to match.", run_url),
+        ),
+        run_url=run_url,
+    )
+    if exit_code not in (0, 2):
+        click.echo(f"reconcile drift exited with {exit_code}: the drift issue is left as it is.")
+        return
+    with connect() as client:
+        if exit_code == 2:
+            announce(guarded(lambda: report_drift(client, issue)), "drift issue")
+        else:
+            closed = guarded(lambda: close_drift_issue(client, issue))
+            if closed is None:
+                click.echo("No drift and no open drift issue.")
+            else:
+                announce(closed, "drift issue")
+
+
+def connect() -> GitHubClient:
+    # Tests hand an httpx transport in as the context object; a run talks to GitHub.
+    transport = click.get_current_context().find_object(httpx.BaseTransport)
+    token = os.environ.get("GITHUB_TOKEN", "")
+    repository = os.environ.get("GITHUB_REPOSITORY", "")
+    if not token or not repository:
+        raise click.ClickException("GITHUB_TOKEN and GITHUB_REPOSITORY must be set")
+    api_url = os.environ.get("GITHUB_API_URL", "https://api.github.com")
+    return GitHubClient(api_url, repository, token, transport=transport)
+
+
+def read_report(path: Path) -> str:
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return text if text.strip() else NO_OUTPUT
+
+
+def footer(outcome: str, run_url: str) -> str:
+    return f"{outcome} ([run]({run_url}))" if run_url else outcome
+
+
+def guarded(publish: Callable[[], T]) -> T:
+    try:
+        return publish()
+    except (GitHubError, httpx.HTTPError) as error:
+        raise click.ClickException(f"could not publish on GitHub: {error}") from None
+
+
+def announce(published: Published, what: str) -> None:
+    click.echo(f"{what} {published.outcome}: {published.url}")
