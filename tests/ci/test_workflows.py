@@ -1,0 +1,220 @@
+"""The GitHub workflows and the composite action: linted, consistent, and the action's run step
+driving the real CLI against the embedded sandbox."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+ACTION = yaml.safe_load((REPO / "action.yml").read_text())
+STEP_OUTPUT = re.compile(r"steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)")
+# Distinctive values: if one shows anywhere in what a run prints or writes, a secret leaked.
+FAKE_TOKEN = "kpat_" + "ciLeakCanary" * 3
+FAKE_STRIPE_KEY = "sk_test_" + "ciLeakCanary" * 3
+
+
+def tool(name: str) -> Path:
+    """A binary the dev extra installs next to this interpreter."""
+    found = Path(sys.executable).parent / name
+    if not found.is_file():
+        pytest.fail(f"{name} is missing: install the dev extra (pip install -e '.[dev]')")
+    return found
+
+
+def actionlint(*paths: Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    command = [str(tool("actionlint")), "-shellcheck", str(tool("shellcheck")), "-oneline"]
+    return subprocess.run(
+        [*command, *map(str, paths)], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def workflow(name: str) -> dict[str, Any]:
+    # PyYAML reads the bare key `on` as True; workflows are only ever read by key here.
+    loaded: dict[str, Any] = yaml.safe_load((REPO / ".github" / "workflows" / name).read_text())
+    return loaded
+
+
+def local_action_steps() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (path.name, step)
+        for path in WORKFLOWS
+        for job in workflow(path.name)["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses") == "./"
+    ]
+
+
+def test_actionlint_finds_nothing_in_the_workflows() -> None:
+    assert {path.name for path in WORKFLOWS} >= {"test.yml", "plan.yml", "apply.yml", "drift.yml"}
+    result = actionlint(*WORKFLOWS)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_actionlint_does_report_a_broken_workflow(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    text = (REPO / ".github" / "workflows" / "plan.yml").read_text()
+    broken.write_text(text.replace("pull-requests: write", "pull-requests: writ"))
+    result = actionlint(broken, cwd=tmp_path)
+    assert result.returncode == 1
+    assert re.search(r"broken\.yml:\d+:\d+: \"writ\" is invalid .*\[permissions\]", result.stdout)
+
+
+def test_workflows_give_the_action_only_inputs_it_declares() -> None:
+    declared = set(ACTION["inputs"])
+    required = {name for name, spec in ACTION["inputs"].items() if spec.get("required")}
+    steps = local_action_steps()
+    assert {name for name, _ in steps} >= {"plan.yml", "apply.yml", "drift.yml"}
+    for name, step in steps:
+        given = set(step.get("with", {}))
+        assert given <= declared, f"{name}: {step.get('name')}: unknown {given - declared}"
+        assert required <= given, f"{name}: {step.get('name')}: missing {required - given}"
+
+
+def test_workflows_read_only_outputs_the_action_declares() -> None:
+    for path in WORKFLOWS:
+        text = path.read_text()
+        action_ids = {step.get("id") for name, step in local_action_steps() if name == path.name}
+        for step_id, output in STEP_OUTPUT.findall(text):
+            if step_id in action_ids:
+                assert output in ACTION["outputs"], f"{path.name}: steps.{step_id}.{output}"
+
+
+def test_action_outputs_are_written_by_its_run_step() -> None:
+    script = run_step()["run"]
+    for name, spec in ACTION["outputs"].items():
+        assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}"
+        assert f'echo "{name}=' in script
+
+
+def test_action_refers_only_to_declared_inputs() -> None:
+    text = (REPO / "action.yml").read_text()
+    assert set(re.findall(r"inputs\.([A-Za-z0-9_-]+)", text)) <= set(ACTION["inputs"])
+
+
+def test_action_scripts_take_values_from_the_environment_only() -> None:
+    # An expression spliced into a script is a shell injection; env passes values as data.
+    for step in ACTION["runs"]["steps"]:
+        assert "${{" not in step.get("run", "")
+
+
+def test_action_scripts_pass_shellcheck(tmp_path: Path) -> None:
+    scripts = [step["run"] for step in ACTION["runs"]["steps"] if "run" in step]
+    assert len(scripts) >= 3
+    for index, script in enumerate(scripts):
+        path = tmp_path / f"step{index}.sh"
+        path.write_text(script)
+        result = subprocess.run(
+            [str(tool("shellcheck")), "--shell=bash", str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout
+
+
+def run_step() -> dict[str, Any]:
+    (step,) = [step for step in ACTION["runs"]["steps"] if step.get("id") == "run"]
+    found: dict[str, Any] = step
+    return found
+
+
+def run_action(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The action's run step as a runner executes it, with the CLI installed in this venv."""
+    declared = set(run_step()["env"])
+    environment = {f"INPUT_{key.upper()}": value for key, value in inputs.items()}
+    defaults = {"INPUT_TARGET": "", "INPUT_ARGS": "", "INPUT_OUTPUT_FILE": ""}
+    environment = {**defaults, "INPUT_STEP_SUMMARY": "true", **environment}
+    environment.setdefault("INPUT_FAIL_ON_ERROR", "true")
+    assert set(environment) == declared
+    runner = tmp_path / "runner"
+    runner.mkdir(exist_ok=True)
+    outputs = runner / "github_output"
+    outputs.write_text("")
+    script = runner / "run.sh"
+    script.write_text(run_step()["run"])
+    process = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        cwd=tmp_path / "work",
+        env={
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "HOME": str(tmp_path),
+            "RUNNER_TEMP": str(runner),
+            "GITHUB_OUTPUT": str(outputs),
+            "GITHUB_STEP_SUMMARY": str(runner / "summary.md"),
+            "KONNECT_TOKEN": FAKE_TOKEN,
+            "STRIPE_API_KEY": FAKE_STRIPE_KEY,
+            **environment,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return process, outputs
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines())
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "examples", tmp_path / "work" / "manifests")
+    return tmp_path / "work"
+
+
+def test_validate_through_the_action(tmp_path: Path, work: Path) -> None:
+    process, outputs = run_action(tmp_path, command="validate", directory="manifests")
+    assert process.returncode == 0, process.stderr
+    values = read_outputs(outputs)
+    assert values["exit-code"] == "0"
+    assert Path(values["output-file"]).read_text() == process.stdout
+    assert "valid" in process.stdout
+
+
+def test_plan_with_changes_succeeds_and_saves_markdown(tmp_path: Path, work: Path) -> None:
+    planfile = work / "plan.out"
+    process, outputs = run_action(
+        tmp_path,
+        command="plan",
+        directory="manifests",
+        target="sandbox",
+        args=f"--output markdown\n-out {planfile} --skip-stripe-checks --detailed-exitcode",
+        output_file=str(work / "reports" / "plan.md"),
+    )
+    assert process.returncode == 0, process.stderr
+    values = read_outputs(outputs)
+    assert values == {"exit-code": "2", "output-file": str(work / "reports" / "plan.md")}
+    markdown = (work / "reports" / "plan.md").read_text()
+    assert markdown.startswith("### reconcile plan")
+    assert (tmp_path / "runner" / "summary.md").read_text() == markdown
+    assert planfile.is_file()
+    for written in (process.stdout, process.stderr, markdown, planfile.read_text()):
+        assert FAKE_TOKEN not in written and FAKE_STRIPE_KEY not in written
+
+
+@pytest.mark.parametrize(("fail_on_error", "step_exit"), [("true", 1), ("false", 0)])
+def test_blocked_plan_fails_the_step_unless_told_not_to(
+    tmp_path: Path, work: Path, fail_on_error: str, step_exit: int
+) -> None:
+    # The examples link Stripe customers the sandbox does not have: findings block the plan.
+    process, outputs = run_action(
+        tmp_path,
+        command="plan",
+        directory="manifests",
+        args="--output markdown --detailed-exitcode",
+        fail_on_error=fail_on_error,
+    )
+    assert process.returncode == step_exit
+    assert "::error::reconcile plan exited with 1" in process.stdout
+    values = read_outputs(outputs)
+    assert values["exit-code"] == "1"
+    assert "does not exist in the app's Stripe account" in Path(values["output-file"]).read_text()
