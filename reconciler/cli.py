@@ -6,6 +6,7 @@ import click
 
 from reconciler import __version__
 from reconciler.commands.apply import apply
+from reconciler.commands.drift import drift
 from reconciler.commands.onboarding import checkout_url, portal_url
 from reconciler.commands.plan import plan
 from reconciler.commands.sandbox import sandbox
@@ -21,6 +22,7 @@ def main() -> None:
 
 main.add_command(validate)
 main.add_command(plan)
+main.add_command(drift)
 main.add_command(apply)
 main.add_command(schema)
 main.add_command(sandbox)

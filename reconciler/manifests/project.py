@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from reconciler.manifests.common import Pattern, SecretReference, StrictModel
+from reconciler.manifests.drift_rules import DriftSettings
 
 SANDBOX = "sandbox"
 KONNECT_REGIONS = ("us", "eu", "au", "me", "in", "global")
@@ -76,6 +77,9 @@ class Project(StrictModel):
     targets: dict[TargetName, Target] = Field(
         default_factory=dict,
         description="Named targets. `sandbox` always exists and cannot be redefined otherwise.",
+    )
+    drift: DriftSettings = Field(
+        default_factory=DriftSettings, description="What `reconcile drift` does not report."
     )
 
     @model_validator(mode="after")

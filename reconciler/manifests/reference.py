@@ -88,7 +88,7 @@ def _type_text(schema: Schema, defs: Schema) -> str:
     if kind == "array":
         return f"list of {_type_text(_resolve(schema.get('items', {}), defs), defs)}"
     if kind == "object" and "properties" not in schema:
-        return "map of string to string"
+        return _map_text(schema, defs)
     if kind == "object":
         return "mapping"
     text = {"boolean": "boolean", "integer": "integer"}.get(str(kind), str(kind or "any"))
@@ -102,3 +102,12 @@ def _type_text(schema: Schema, defs: Schema) -> str:
         low = f"{schema['minLength']}-" if "minLength" in schema else "at most "
         text += f", {low}{schema['maxLength']} characters"
     return text
+
+
+def _map_text(schema: Schema, defs: Schema) -> str:
+    # Maps of lists (drift ignore rules) say so; other maps keep the plain wording.
+    patterns = list((schema.get("patternProperties") or {}).values())
+    values = schema.get("additionalProperties") or (patterns[0] if patterns else None)
+    if isinstance(values, dict) and values.get("type") == "array":
+        return f"map of string to {_type_text(values, defs)}"
+    return "map of string to string"

@@ -1,0 +1,473 @@
+"""`reconcile drift`: a world seeded from the manifests, then edited out of band, read-only.
+
+Each test seeds the sandbox exactly as apply would write the manifests (no drift), changes one
+thing the way a person would in the Konnect UI or the Stripe Dashboard, and expects the exact
+report and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+from starlette.testclient import TestClient
+
+from reconciler import targets
+from reconciler.cli import main
+from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
+from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY
+from tests.e2e.seeding import seed
+from tests.e2e.worlds import OWNED, STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+
+SANDBOX_ACCOUNT = "acct_1SandboxTest0000"
+FIX_RESTORE = (
+    "  Fix: run `reconcile apply` to restore the manifest's values, or change the manifest "
+    "(or add an ignore rule to reconcile.yaml) to accept the live ones"
+)
+FIX_CREATE = "  Fix: run `reconcile apply` to create it again, or remove it from the manifests"
+HEADER = [
+    "Target: sandbox (embedded sandbox)",
+    "Note: STRIPE_API_KEY is not set; the sandbox's built-in test key is used instead.",
+    "",
+]
+INTRO = ["reconcile found drift between the manifests and the live state:", ""]
+SELF_SERVE = manifest(
+    "BillingProfile", "self-serve", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+)
+INVOICED = manifest(
+    "BillingProfile",
+    "invoiced",
+    {
+        "description": "Invoices due in 30 days",
+        "app": "stripe",
+        "supplier": SUPPLIER,
+        "workflow": {"payment": {"collection_method": "send_invoice"}},
+    },
+)
+
+
+def link(name: str, stripe: dict[str, str], **spec: Any) -> dict[str, Any]:
+    customer = {"key": name, "name": name.title()}
+    return manifest("CustomerBilling", name, {"customer": customer, "stripe": stripe, **spec})
+
+
+class Scenario:
+    """Manifests and a sandbox world equal to them: the app, two profiles, two customers.
+
+    `acme` pays by card on the default profile; `globex` is sent invoices.
+    """
+
+    def __init__(self, world: World, project: Path) -> None:
+        self.world = world
+        self.project = project
+        self.acme = world.stripe_customer()
+        self.card = world.card(self.acme, invoice_default=False)
+        self.globex = world.stripe_customer(email="ap@globex.example")
+        self.documents = [
+            STRIPE_APP,
+            SELF_SERVE,
+            INVOICED,
+            link("acme", {"customer_id": self.acme, "default_payment_method_id": self.card}),
+            link("globex", {"customer_id": self.globex}, billing_profile="invoiced"),
+        ]
+        seed(world, self.documents)
+        self.write()
+
+    def write(self, project_file: dict[str, Any] | None = None) -> None:
+        write_manifests(self.project, *self.documents)
+        if project_file is not None:
+            (self.project / "reconcile.yaml").write_text(yaml.safe_dump(project_file))
+
+    def konnect_one(self, route: str, **where: str) -> dict[str, Any]:
+        items = self.world.konnect("GET", route)["data"]
+        [found] = [item for item in items if all(item.get(k) == v for k, v in where.items())]
+        return dict(found)
+
+    def edit_profile(self, name: str, **changes: Any) -> dict[str, Any]:
+        """A person editing the profile in the Konnect UI."""
+        profile = self.konnect_one("/profiles", name=name)
+        body = {
+            "name": profile["name"],
+            "labels": OWNED,
+            "supplier": {k: v for k, v in profile["supplier"].items() if k != "id"},
+            "workflow": profile["workflow"],
+            "default": profile["default"],
+            **changes,
+        }
+        if "description" in profile and "description" not in changes:
+            body["description"] = profile["description"]
+        updated: dict[str, Any] = self.world.konnect("PUT", f"/profiles/{profile['id']}", body)
+        return updated
+
+
+@pytest.fixture
+def scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scenario]:
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    project = tmp_path / "manifests"
+    (project / SANDBOX_DB).parent.mkdir(parents=True)
+    app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
+    with TestClient(app, base_url="http://sandbox.test") as client:
+        yield Scenario(World(client), project)
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[SandboxServer]]:
+    """The sandbox servers commands start, kept so a test can read their request counts."""
+    servers: list[SandboxServer] = []
+
+    class Recorded(SandboxServer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            servers.append(self)
+
+    monkeypatch.setattr(targets, "SandboxServer", Recorded)
+    yield servers
+
+
+def drift(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["drift", str(project), "--no-color", *args])
+
+
+def report_lines(result: Result) -> list[str]:
+    """The report below the target header, one string per line."""
+    lines = result.stdout.splitlines()
+    assert lines[: len(HEADER)] == HEADER, result.output
+    return lines[len(HEADER) :]
+
+
+def test_a_world_equal_to_the_manifests_has_no_drift(scenario: Scenario) -> None:
+    result = drift(scenario.project)
+    assert result.exit_code == 0, result.output
+    assert report_lines(result) == ["No drift. Live state matches the manifests."]
+
+
+def test_a_changed_profile_field_shows_manifest_and_live_values(scenario: Scenario) -> None:
+    edited = scenario.edit_profile(
+        "invoiced",
+        description="Edited in the UI",
+        supplier={**SUPPLIER, "name": "ACME Europe"},
+    )
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == [
+        *INTRO,
+        f"  # billing_profile.invoiced: changed out of band (changed at {edited['updated_at']})",
+        '  ~ billing_profile "invoiced" {',
+        '      ~ description: manifest "Invoices due in 30 days", live "Edited in the UI"',
+        '      ~ supplier.name: manifest "ACME Inc.", live "ACME Europe"',
+        "    }",
+        FIX_RESTORE,
+        "",
+        "Drift: 1 changed, 0 deleted, 0 unmanaged match, 0 Stripe.",
+    ]
+
+
+def test_a_deleted_managed_customer_is_missing(scenario: Scenario) -> None:
+    customer = scenario.konnect_one("/customers", key="acme")
+    scenario.world.konnect("DELETE", f"/customers/{customer['id']}")
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == [
+        *INTRO,
+        "  # customer_billing.acme: missing: deleted out of band or never applied",
+        '  - customer_billing "acme"',
+        FIX_CREATE,
+        "",
+        "Drift: 0 changed, 1 deleted, 0 unmanaged match, 0 Stripe.",
+    ]
+
+
+def test_an_unmanaged_profile_with_a_declared_name_is_reported_not_adopted(
+    scenario: Scenario,
+) -> None:
+    app = scenario.konnect_one("/apps", name="Stripe")
+    legacy = scenario.world.profile(app, "legacy", labels={"team": "finance"})
+    scenario.documents.append(
+        manifest("BillingProfile", "legacy", {"app": "stripe", "supplier": SUPPLIER})
+    )
+    scenario.write()
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == [
+        *INTRO,
+        "  # billing_profile.legacy: not managed by reconcile: a live object without the "
+        "managed-by: reconcile label has the declared name or key; apply would adopt it (add "
+        f"the label) and set any fields shown (changed at {legacy['updated_at']})",
+        '  ? billing_profile "legacy" {',
+        '      ~ labels.team: manifest (not set), live "finance"',
+        "    }",
+        "  Fix: rename one of the two (in Konnect or in the manifest), or run `reconcile "
+        "apply` to let reconcile manage the live object",
+        "",
+        "Drift: 0 changed, 0 deleted, 1 unmanaged match, 0 Stripe.",
+    ]
+
+
+def stripe_report(address: str, message: str, fix: str) -> list[str]:
+    kind, name = address.split(".")
+    return [
+        *INTRO,
+        f"  # {address}: Stripe: {message}",
+        f'  ! {kind} "{name}"',
+        f"  Fix: {fix}",
+        "",
+        "Drift: 0 changed, 0 deleted, 0 unmanaged match, 1 Stripe.",
+    ]
+
+
+def test_a_deleted_stripe_customer(scenario: Scenario) -> None:
+    scenario.world.admin("DELETE", f"/stripe/customers/{scenario.globex}")
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == stripe_report(
+        "customer_billing.globex",
+        f"Stripe customer {scenario.globex} was deleted",
+        "link a live Stripe customer, or use `onboarding: checkout` to create one",
+    )
+
+
+def test_a_detached_payment_method(scenario: Scenario) -> None:
+    scenario.world.admin("POST", f"/stripe/payment-methods/{scenario.card}/detach")
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == stripe_report(
+        "customer_billing.acme",
+        f"payment method {scenario.card} is not attached to Stripe customer {scenario.acme}",
+        "attach it to that customer in Stripe, or name one that is",
+    )
+
+
+def test_email_removed_from_a_customer_sent_invoices(scenario: Scenario) -> None:
+    scenario.world.stripe("POST", f"/customers/{scenario.globex}", {"email": ""})
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == stripe_report(
+        "customer_billing.globex",
+        f"Stripe customer {scenario.globex} has no email, and its profile sends invoices",
+        "set the customer's email in Stripe",
+    )
+
+
+def test_stripe_tax_turned_off(scenario: Scenario) -> None:
+    scenario.world.admin("POST", f"/stripe/accounts/{SANDBOX_ACCOUNT}/tax/deactivate")
+    result = drift(scenario.project, "--output", "json")
+    assert result.exit_code == 2, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"] == {"changed": 0, "deleted": 0, "unmanaged_match": 0, "stripe": 2}
+    assert [(i["address"]["name"], i["class"]) for i in data["items"]] == [
+        ("self-serve", "stripe"),
+        ("invoiced", "stripe"),
+    ]
+    assert {i["message"] for i in data["items"]} == {
+        "tax is enabled, but Stripe Tax is not active on the account (status pending)"
+    }
+
+
+def test_a_disabled_webhook_endpoint(scenario: Scenario) -> None:
+    [endpoint] = scenario.world.stripe("GET", "/webhook_endpoints")["data"]
+    scenario.world.admin("POST", f"/stripe/webhook-endpoints/{endpoint['id']}/disable")
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == stripe_report(
+        "stripe_app.stripe",
+        "the app's Stripe webhook endpoint is disabled",
+        "reinstall the app in Konnect, or re-enable its endpoint in the Stripe Dashboard",
+    )
+
+
+def test_a_revoked_key_is_reported_on_the_app_as_konnect_and_stripe_see_it(
+    scenario: Scenario,
+) -> None:
+    scenario.world.admin("POST", "/stripe/keys/revoke", {"key": SANDBOX_STRIPE_KEY})
+    result = drift(scenario.project, "--output", "json")
+    assert result.exit_code == 2, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"] == {"changed": 0, "deleted": 0, "unmanaged_match": 0, "stripe": 2}
+    assert [(i["address"]["name"], i["message"]) for i in data["items"]] == [
+        ("stripe", data["items"][0]["message"]),
+        (
+            "stripe",
+            "Konnect reports the app as unauthorized: Stripe refuses the key it holds "
+            "(revoked or expired)",
+        ),
+    ]
+    assert data["items"][0]["message"].startswith("the Stripe key does not read its account")
+    assert SANDBOX_STRIPE_KEY not in result.output
+
+
+def test_ignore_rules_suppress_a_changed_field_and_are_counted(scenario: Scenario) -> None:
+    scenario.edit_profile(
+        "invoiced", description="Edited in the UI", supplier={**SUPPLIER, "name": "ACME Europe"}
+    )
+    scenario.write({"drift": {"ignore": {"billing_profile.*": ["description", "supplier"]}}})
+    result = drift(scenario.project)
+    assert result.exit_code == 0, result.output
+    assert report_lines(result) == [
+        "No drift. Live state matches the manifests. 2 ignored field(s).",
+    ]
+
+
+def test_ignore_rules_match_the_address_glob_only(scenario: Scenario) -> None:
+    scenario.edit_profile("invoiced", description="Edited in the UI")
+    scenario.write({"drift": {"ignore": {"billing_profile.self-*": ["description"]}}})
+    result = drift(scenario.project, "--output", "json")
+    assert result.exit_code == 2, result.output
+    data = json.loads(result.stdout)
+    assert data["ignored_fields"] == 0
+    assert [f["path"] for f in data["items"][0]["fields"]] == ["description"]
+
+
+def test_an_unknown_address_type_in_an_ignore_rule_is_a_located_error(tmp_path: Path) -> None:
+    project = write_manifests(tmp_path, STRIPE_APP)
+    (project / "reconcile.yaml").write_text(
+        "drift:\n  ignore:\n    billing_profle.*: [description]\n"
+    )
+    result = drift(project)
+    assert result.exit_code == 1
+    assert (
+        "reconcile.yaml:3:5: Project/reconcile.yaml: drift.ignore.billing_profle.*: unknown "
+        "address type 'billing_profle' (did you mean 'billing_profile'?)"
+    ) in result.output
+
+
+def test_json_shape_is_versioned_and_documented(scenario: Scenario) -> None:
+    edited = scenario.edit_profile("invoiced", description="Edited in the UI")
+    customer = scenario.konnect_one("/customers", key="acme")
+    scenario.world.konnect("DELETE", f"/customers/{customer['id']}")
+    scenario.world.admin("DELETE", f"/stripe/customers/{scenario.globex}")
+    scenario.write({"drift": {"ignore": {"customer_billing.*": ["customer.primary_email"]}}})
+    result = drift(scenario.project, "--output", "json")
+    assert result.exit_code == 2, result.output
+    data = json.loads(result.stdout)
+    assert (
+        data
+        == {
+            "target": "sandbox",
+            "format_version": 1,
+            "drifted": True,
+            "summary": {"changed": 1, "deleted": 1, "unmanaged_match": 0, "stripe": 1},
+            "ignored_fields": 0,
+            "stripe_checks": True,
+            "items": [
+                {
+                    "address": {"type": "billing_profile", "name": "invoiced"},
+                    "class": "changed",
+                    "message": "changed out of band",
+                    "fix": FIX_RESTORE.removeprefix("  Fix: "),
+                    "changed_at": edited["updated_at"],
+                    "fields": [
+                        {
+                            "path": "description",
+                            "manifest": "Invoices due in 30 days",
+                            "live": "Edited in the UI",
+                            "sensitive": False,
+                        }
+                    ],
+                    "notes": [],
+                },
+                {
+                    "address": {"type": "customer_billing", "name": "acme"},
+                    "class": "deleted",
+                    "message": "missing: deleted out of band or never applied",
+                    "fix": FIX_CREATE.removeprefix("  Fix: "),
+                    "changed_at": None,
+                    "fields": [],
+                    "notes": [],
+                },
+                {
+                    "address": {"type": "customer_billing", "name": "globex"},
+                    "class": "stripe",
+                    "message": f"Stripe customer {scenario.globex} was deleted",
+                    "fix": "link a live Stripe customer, or use `onboarding: checkout` to "
+                    "create one",
+                    "changed_at": None,
+                    "fields": [],
+                    "notes": [],
+                },
+            ],
+            "not_managed": ["tax_code.stripe_txcd_10000000"],  # Konnect's own, system-managed
+            "notes": HEADER[:2],
+        }
+    )
+
+
+def test_markdown_is_an_issue_body_that_is_stable_while_the_drift_is(scenario: Scenario) -> None:
+    edited = scenario.edit_profile("invoiced", supplier={**SUPPLIER, "name": "A | B `Ltd`"})
+    first = drift(scenario.project, "--output", "markdown")
+    second = drift(scenario.project, "--output", "markdown")
+    assert first.exit_code == second.exit_code == 2
+    assert first.stdout == second.stdout
+    assert first.stdout == "\n".join(
+        [
+            "## reconcile drift: sandbox",
+            "",
+            "**Drift: 1 changed, 0 deleted, 0 unmanaged match, 0 Stripe.**",
+            "",
+            "### `billing_profile.invoiced`",
+            "",
+            f"- **changed**: changed out of band (changed at {edited['updated_at']})",
+            "  - " + FIX_RESTORE.strip(),
+            "",
+            "| Field | Manifest | Live |",
+            "|---|---|---|",
+            "| <code>supplier.name</code> | <code>&quot;ACME Inc.&quot;</code> | "
+            "<code>&quot;A &#124; B `Ltd`&quot;</code> |",
+            "",
+        ]
+    )
+
+
+def test_no_drift_in_markdown_is_one_heading_and_the_summary(scenario: Scenario) -> None:
+    result = drift(scenario.project, "--output", "markdown")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "## reconcile drift: sandbox\n\n**No drift. Live state matches the manifests.**\n"
+    )
+
+
+def test_drift_writes_nothing(scenario: Scenario, served: list[SandboxServer]) -> None:
+    scenario.edit_profile("invoiced", description="Edited in the UI")
+    customer = scenario.konnect_one("/customers", key="acme")
+    scenario.world.konnect("DELETE", f"/customers/{customer['id']}")
+    scenario.world.admin("POST", f"/stripe/payment-methods/{scenario.card}/detach")
+    before = database_dump(scenario.project)
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    [server] = served
+    requests = server.app.state.sandbox.traffic.stats()["requests"]
+    assert requests and all(route.startswith("GET ") for route in requests), requests
+    assert database_dump(scenario.project) == before
+
+
+def test_skipped_stripe_checks_say_so_and_report_no_stripe_drift(scenario: Scenario) -> None:
+    scenario.world.admin("DELETE", f"/stripe/customers/{scenario.globex}")
+    result = drift(scenario.project, "--skip-stripe-checks")
+    assert result.exit_code == 0, result.output
+    assert "WARNING: Stripe checks were skipped" in result.stdout
+    assert result.stdout.rstrip().endswith("No drift. Live state matches the manifests.")
+
+
+def database_dump(project: Path) -> list[str]:
+    with sqlite3.connect(project / SANDBOX_DB) as connection:
+        return list(connection.iterdump())
+
+
+def test_a_sensitive_field_shows_that_it_differs_but_no_value(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rotated = "sk_test_" + "rotatedelsewhere" + "Qz" * 6
+    monkeypatch.setenv("STRIPE_API_KEY", rotated)
+    result = drift(scenario.project, "--skip-stripe-checks")
+    assert result.exit_code == 2, result.output
+    assert "      ~ api_key: (sensitive value differs)" in result.stdout.splitlines()
+    data = json.loads(drift(scenario.project, "--skip-stripe-checks", "--output", "json").stdout)
+    assert data["items"][0]["fields"] == [{"path": "api_key", "sensitive": True}]
+    for output in (result.stdout, json.dumps(data)):
+        # Neither key, nor the masked fingerprints plan compares (`sk_test_...QzQz`).
+        assert "sk_test_" not in output and "QzQz" not in output
