@@ -3,6 +3,7 @@ driving the real CLI against the embedded sandbox."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -218,3 +219,38 @@ def test_blocked_plan_fails_the_step_unless_told_not_to(
     values = read_outputs(outputs)
     assert values["exit-code"] == "1"
     assert "does not exist in the app's Stripe account" in Path(values["output-file"]).read_text()
+
+
+def test_apply_workflow_sequence_plan_apply_report_then_drift(tmp_path: Path, work: Path) -> None:
+    """What apply.yml then drift.yml do, one action step each, against one sandbox world."""
+    planfile, report = work / "plan.out", work / "apply-report.json"
+    plan, plan_outputs = run_action(
+        tmp_path,
+        command="plan",
+        directory="manifests",
+        args=f"-out {planfile} --detailed-exitcode --skip-stripe-checks",
+    )
+    assert (plan.returncode, read_outputs(plan_outputs)["exit-code"]) == (0, "2")
+
+    apply, apply_outputs = run_action(
+        tmp_path,
+        command="apply",
+        directory=str(planfile),
+        args=f"--report {report} --skip-stripe-checks",
+        fail_on_error="false",
+    )
+    statuses = {outcome["status"] for outcome in json.loads(report.read_text())["outcomes"]}
+    # initech names a Konnect customer that neither exists nor can be created: blocked.
+    assert "blocked" in statuses and "done" in statuses
+    assert (apply.returncode, read_outputs(apply_outputs)["exit-code"]) == (0, "1")
+
+    drift, drift_outputs = run_action(
+        tmp_path,
+        command="drift",
+        directory="manifests",
+        args="--output markdown --skip-stripe-checks",
+    )
+    assert (drift.returncode, read_outputs(drift_outputs)["exit-code"]) == (0, "2")
+    assert "initech" in Path(read_outputs(drift_outputs)["output-file"]).read_text()
+    for written in (plan.stdout, apply.stdout, drift.stdout, report.read_text()):
+        assert FAKE_TOKEN not in written and FAKE_STRIPE_KEY not in written
