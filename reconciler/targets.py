@@ -21,7 +21,7 @@ from reconciler.manifests.project import SANDBOX
 from reconciler.resources.base import Sources
 from reconciler.resources.secrets import SecretSource, variable_of
 from reconciler.resources.stripe_facts import StripeFacts
-from reconciler.sandbox.config import SandboxConfig
+from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, SandboxConfig
 from reconciler.sandbox.server import SandboxServer
 
 SANDBOX_DB = Path(".reconcile") / "sandbox.db"
@@ -82,14 +82,20 @@ def connect(
             stripe_url = None
             sandbox_url = None
         else:
-            config = sandbox_config or SandboxConfig(db_path=manifest_root(manifests) / SANDBOX_DB)
-            config.db_path.parent.mkdir(parents=True, exist_ok=True)
-            server = stack.enter_context(SandboxServer(config))
+            if target.url is not None:
+                sandbox_url = target.url.rstrip("/")
+                konnect_token = DEFAULT_KONNECT_TOKEN
+            else:
+                config = sandbox_config or SandboxConfig(
+                    db_path=manifest_root(manifests) / SANDBOX_DB
+                )
+                config.db_path.parent.mkdir(parents=True, exist_ok=True)
+                sandbox_url = stack.enter_context(SandboxServer(config)).url
+                konnect_token = config.konnect_token
             secrets = SecretSource(stand_ins=_sandbox_stand_ins(manifests))
-            konnect_url = server.url + "/v3"
-            konnect_token = config.konnect_token
+            konnect_url = sandbox_url + "/v3"
             stripe_key = _sandbox_stripe_key(manifests, secrets)
-            stripe_url = sandbox_url = server.url
+            stripe_url = sandbox_url
         limiter = RateLimiter(rate_limit) if rate_limit else Unlimited()
         konnect = stack.enter_context(KonnectClient(konnect_url, konnect_token, limiter=limiter))
         stripe = stack.enter_context(StripeApi(stripe_key, base_url=stripe_url, limiter=limiter))

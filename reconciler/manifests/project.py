@@ -30,6 +30,11 @@ class SandboxTarget(StrictModel):
     """The embedded Konnect + Stripe sandbox: local, no account, no network."""
 
     type: Literal["sandbox"]
+    url: BaseUrl | None = Field(
+        default=None,
+        description="A sandbox already running (`reconcile sandbox serve`) instead of one "
+        "started per command, e.g. to apply against one that injects faults.",
+    )
 
 
 class KonnectTarget(StrictModel):
