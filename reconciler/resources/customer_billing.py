@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from reconciler.clients.errors import Gone, NotFound
+from reconciler.clients.errors import BadRequest, Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.plan import Finding, Severity
@@ -42,6 +42,9 @@ CUSTOMERS_ROUTE = "/openmeter/customers"
 CUSTOMER_ROUTE = "/openmeter/customers/{customerId}"
 BILLING_ROUTE = "/openmeter/customers/{customerId}/billing"
 BILLING = "billing"  # where the billing GET is kept on the live customer
+# Also kept on the live customer: whether it is pinned to its profile (None: not known).
+PINNED = "pinned"
+PROFILES_ROUTE = "/openmeter/profiles"
 # Customer fields a manifest may leave out; then they are the API's, not ours to compare.
 OPTIONAL_FIELDS = ("name", "description", "primary_email", "currency", "billing_address")
 
@@ -68,6 +71,11 @@ class CustomerBillingResource(Resource):
         with ThreadPoolExecutor(
             max_workers=sources.concurrency, thread_name_prefix="reconcile-billing"
         ) as pool:
+            pins = (
+                pool.submit(_pinned_customers, sources.konnect)
+                if any("billing_profile" not in d.advisory for d in desired)
+                else None
+            )
             # The first page tells how many there are; the others are read concurrently, and
             # billing reads start as soon as the page naming the customer arrives.
             for page in _customer_pages(sources, pool):
@@ -79,7 +87,8 @@ class CustomerBillingResource(Resource):
                         billings[customer["id"]] = pool.submit(
                             sources.konnect.get, BILLING_ROUTE, path={"customerId": customer["id"]}
                         )
-            return [_live(customer, billings.get(customer["id"])) for customer in customers]
+            pinned = pins.result() if pins is not None else None
+            return [_live(customer, billings.get(customer["id"]), pinned) for customer in customers]
 
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         if any(d.document.get("stripe") for d in desired):
@@ -91,6 +100,9 @@ class CustomerBillingResource(Resource):
         stripe = ((billing.get("app_data") or {}).get("stripe") or {}).copy()
         stripe.pop("labels", None)  # accepted on write, never stored by Konnect
         profile_id = (billing.get("billing_profile") or {}).get("id")
+        profile = world.name_of(PROFILE, profile_id)
+        if profile is not None and raw.get(PINNED) is False:
+            profile += " (as the default, not pinned)"
         return compact(
             {
                 "customer": {
@@ -98,7 +110,7 @@ class CustomerBillingResource(Resource):
                     "subject_keys": (raw.get("usage_attribution") or {}).get("subject_keys"),
                     "labels": user_labels(raw.get("labels")),
                 },
-                "billing_profile": world.name_of(PROFILE, profile_id),
+                "billing_profile": profile,
                 "stripe": stripe or None,
             }
         )
@@ -165,6 +177,15 @@ class CustomerBillingResource(Resource):
                 tax_enforced=tax_enforced(profile),
             )
         return findings
+
+    def observe(self, live: Live) -> Document:
+        # The effective profile is derived: it moves when the default moves, which the same
+        # apply may do. The customer and its Stripe link are what a concurrent edit changes.
+        observed = {k: v for k, v in super().observe(live).items() if k != PINNED}
+        billing = observed.get(BILLING)
+        if billing is not None:
+            observed[BILLING] = {k: v for k, v in billing.items() if k != "billing_profile"}
+        return observed
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         path = {"customerId": live.id}
@@ -245,9 +266,27 @@ def _customer_pages(sources: Sources, pool: ThreadPoolExecutor) -> Iterator[list
         yield later.result().get("data") or []
 
 
-def _live(customer: Document, billing: Future[Document] | None) -> Live:
+def _live(customer: Document, billing: Future[Document] | None, pinned: set[str] | None) -> Live:
     raw = customer if billing is None else {**customer, BILLING: billing.result()}
+    if pinned is not None:
+        raw = {**raw, PINNED: customer["id"] in pinned}
     return Live.of(customer, "key", raw)
+
+
+def _pinned_customers(konnect: KonnectClient) -> set[str] | None:
+    """The customers pinned to some profile, as opposed to following the default.
+
+    The billing GET cannot tell them apart; the customer list filtered by profile ids can.
+    None when the filter is refused: then a pin equal to the default is not seen as missing.
+    """
+    ids = [profile["id"] for profile in konnect.list_all(PROFILES_ROUTE)]
+    if not ids:
+        return set()
+    query = {"filter[billing_profile_id][oeq]": ",".join(ids)}
+    try:
+        return {customer["id"] for customer in konnect.iter_pages(CUSTOMERS_ROUTE, params=query)}
+    except BadRequest:
+        return None
 
 
 def _desired(link: CustomerBilling, profile: str | None) -> Desired:
