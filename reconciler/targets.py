@@ -96,11 +96,20 @@ def connect(
             konnect_url = sandbox_url + "/v3"
             stripe_key = _sandbox_stripe_key(manifests, secrets)
             stripe_url = sandbox_url
-        limiter = RateLimiter(rate_limit) if rate_limit else Unlimited()
-        konnect = stack.enter_context(KonnectClient(konnect_url, konnect_token, limiter=limiter))
-        stripe = stack.enter_context(StripeApi(stripe_key, base_url=stripe_url, limiter=limiter))
+        rate = rate_limit or target.rate_limit
+        konnect = stack.enter_context(
+            KonnectClient(konnect_url, konnect_token, limiter=_limiter(rate))
+        )
+        stripe = stack.enter_context(
+            StripeApi(stripe_key, base_url=stripe_url, limiter=_limiter(rate))
+        )
         sources = Sources(konnect=konnect, stripe=StripeFacts(stripe), concurrency=concurrency)
         yield Connection(target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url)
+
+
+def _limiter(rate: float | None) -> RateLimiter | Unlimited:
+    # One bucket per API: each API counts its own requests against its own limit.
+    return RateLimiter(rate) if rate else Unlimited()
 
 
 def _sandbox_stand_ins(manifests: ManifestSet) -> dict[str, str]:

@@ -14,6 +14,7 @@ same report (without `target`), also when the run fails or is interrupted.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -77,6 +78,11 @@ class ApplyRefused(click.ClickException):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the per-action result as JSON, however the run ends.",
 )
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Requests per second per API, at most; overrides the target's rate_limit.",
+)
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--prune", is_flag=True, help="Delete owned resources no manifest names.")
 @click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
@@ -88,6 +94,7 @@ def apply(
     auto_approve: bool,
     parallelism: int,
     report_file: Path | None,
+    rate_limit: float | None,
     output: str,
     prune: bool,
     no_color: bool,
@@ -107,20 +114,20 @@ def apply(
         only = tuple(parse_resource(text) for text in resources)
         options = PlanOptions(prune=prune, stripe_checks=not skip_stripe_checks, only=only)
     manifests = load_manifests(directory)
-    color = use_colour(no_color) and output == "text"
+    run = _Run(
+        target_name=target_name,
+        saved=saved,
+        options=options,
+        parallelism=parallelism,
+        rate_limit=rate_limit,
+        report_file=report_file,
+        output=output,
+        color=use_colour(no_color) and output == "text",
+        auto_approve=auto_approve,
+    )
     try:
         with ApplyLock(manifest_root(manifests), _command_line()):
-            report = _plan_and_apply(
-                manifests,
-                target_name,
-                saved,
-                options,
-                parallelism,
-                report_file,
-                output,
-                color,
-                auto_approve,
-            )
+            report = _plan_and_apply(manifests, run)
     except _REFUSALS as error:
         raise ApplyRefused(str(error)) from None
     if report is None:
@@ -131,48 +138,54 @@ def apply(
         raise click.exceptions.Exit(1)
 
 
-def _plan_and_apply(
-    manifests: ManifestSet,
-    target_name: str | None,
-    saved: Planfile | None,
-    options: PlanOptions,
-    parallelism: int,
-    report_file: Path | None,
-    output: str,
-    color: bool,
-    auto_approve: bool,
-) -> ApplyReport | None:
-    limit = AdaptiveLimit(parallelism)
-    with connect(manifests, target_name) as connection:
+@dataclass(frozen=True)
+class _Run:
+    """What the command line asked for, past parsing."""
+
+    target_name: str | None
+    saved: Planfile | None
+    options: PlanOptions
+    parallelism: int
+    rate_limit: float | None
+    report_file: Path | None
+    output: str
+    color: bool
+    auto_approve: bool
+
+
+def _plan_and_apply(manifests: ManifestSet, run: _Run) -> ApplyReport | None:
+    limit = AdaptiveLimit(run.parallelism)
+    with connect(manifests, run.target_name, rate_limit=run.rate_limit) as connection:
         connection.sources.konnect.on_rate_limited = limit.rate_limited
         connection.sources.stripe.api.on_rate_limited = limit.rate_limited
         progress("Reading live state...")
         fresh, world = make_plan(
-            manifests, RESOURCES, connection.sources, connection.secrets, options
+            manifests, RESOURCES, connection.sources, connection.secrets, run.options
         )
-        writer = Writer(connection.sources.konnect, connection.secrets, world)
-        applier = Applier(RESOURCES, world, writer)
-        if saved is not None:
-            _check_saved(saved, fresh, applier, connection)
-            plan = saved.plan
+        applier = Applier(
+            RESOURCES, world, Writer(connection.sources.konnect, connection.secrets, world)
+        )
+        if run.saved is not None:
+            _check_saved(run.saved, fresh, applier, connection)
+            plan = run.saved.plan
         else:
             plan = fresh
-            notes = connection.header() + ([SKIPPED_CHECKS] if not options.stripe_checks else [])
-            if output == "text":
-                show_plan(plan, connection, notes, "text", color=color)
+            if run.output == "text":
+                skipped = [] if run.options.stripe_checks else [SKIPPED_CHECKS]
+                show_plan(plan, connection, connection.header() + skipped, "text", run.color)
         _refuse_blocked(plan)
         if plan.is_noop:
-            if output == "text":
+            if run.output == "text":
                 click.echo("Nothing to apply.")
-            return ApplyReport() if output == "json" else None
-        if saved is None and not _confirmed(auto_approve, output):
+            return ApplyReport() if run.output == "json" else None
+        if run.saved is None and not _confirmed(run.auto_approve, run.output):
             raise ApplyRefused("Apply cancelled.")
         return execute(
             plan.actions,
             applier.perform,
             precondition=applier.precondition,
             limit=limit,
-            reporter=_reporter(output, report_file, color),
+            reporter=_reporter(run.output, run.report_file, run.color),
         )
 
 
@@ -183,9 +196,8 @@ def _check_saved(saved: Planfile, fresh: Plan, applier: Applier, connection: Con
         )
     changes = [a.address for a in saved.plan.actions if a.is_change]
     ensure_fresh(saved.plan, manifest_digest=fresh.manifest_digest, fresh=applier.observed(changes))
-    # Findings are re-checked: a Stripe customer deleted since the plan blocks as it would have.
-    if fresh.blocking_findings and not saved.plan.blocking_findings:
-        _refuse_blocked(fresh)
+    # Findings are checked again: a Stripe customer deleted since the plan blocks the apply.
+    _refuse_blocked(fresh)
 
 
 def _refuse_blocked(plan: Plan) -> None:

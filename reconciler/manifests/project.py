@@ -25,6 +25,15 @@ BaseUrl = Annotated[
     str, Pattern(r"^https?://[^\s/?#]+(?:/[^\s?#]*)?$", "must be an http(s) URL without query")
 ]
 
+RateLimit = Annotated[
+    float | None,
+    Field(
+        gt=0,
+        description="Requests per second reconcile sends to each API (Konnect, Stripe), at "
+        "most; e.g. 25 for Stripe test mode. Default: no client-side limit.",
+    ),
+]
+
 
 class SandboxTarget(StrictModel):
     """The embedded Konnect + Stripe sandbox: local, no account, no network."""
@@ -35,6 +44,7 @@ class SandboxTarget(StrictModel):
         description="A sandbox already running (`reconcile sandbox serve`) instead of one "
         "started per command, e.g. to apply against one that injects faults.",
     )
+    rate_limit: RateLimit = None
 
 
 class KonnectTarget(StrictModel):
@@ -51,6 +61,7 @@ class KonnectTarget(StrictModel):
     stripe_api_key: SecretReference = Field(
         description="Stripe secret or restricted key, e.g. ${env:STRIPE_API_KEY}."
     )
+    rate_limit: RateLimit = None
 
     @model_validator(mode="after")
     def _region_or_base_url(self) -> KonnectTarget:
