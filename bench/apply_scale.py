@@ -1,0 +1,221 @@
+"""How close `reconcile apply` runs to a server's rate limit when creating many customer links.
+
+For each N it serves a fresh sandbox (`reconcile sandbox serve`, its own process) that accepts
+25 requests per second per API and adds 50 ms to every request, declares a Stripe app, a
+default billing profile and N customer links (all to one Stripe customer with a card, so the
+Stripe checks pass), and runs `reconcile apply --auto-approve` in a fresh process against it,
+with the target's client-side rate limit set to the server's.
+
+It prints N, the actions applied and how many failed, Konnect requests the server accepted,
+429s it answered (each one a retry for the client), wall seconds, accepted requests per
+second, that as a fraction of the limit, and the apply process's peak RSS.
+
+    python bench/apply_scale.py [--sizes 1000,10000] [--rate-limit 25] [--latency-ms 50]
+                                [--parallelism 8]
+
+One run on a 2-core machine (sandbox and apply share the cores):
+
+         N  actions  failed  konnect  429s   wall s   req/s  of limit  RSS MB
+      1000     1002       0     3029     0    123.2   24.59     98.3%      77
+     10000    10002       0    30129     0   1209.5   24.91     99.6%     227
+
+Every link costs three Konnect requests: the lookup that confirms the customer is still absent
+(the precondition, and the idempotent-create check), the POST and the billing PUT. The
+client-side bucket keeps the run at the limit without a single 429; without it, the adaptive
+concurrency halves on each 429 burst and the run still completes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from reconciler.targets import SANDBOX_STRIPE_KEY
+
+API_VERSION = "reconcile.konghq.dev/v1"
+SUPPLIER = {"name": "ACME Inc.", "addresses": {"billing_address": {"country": "US"}}}
+# Runs the CLI and reports the process's own peak RSS (KiB on Linux) as the last stderr line.
+APPLY_RUNNER = (
+    "import resource, sys\n"
+    "from reconciler.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "finally:\n"
+    "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    size: int
+    actions: int
+    failed: int
+    konnect_requests: int
+    rate_limited: int
+    wall_seconds: float
+    rate_limit: float
+    peak_rss_mb: float
+
+    @property
+    def per_second(self) -> float:
+        return self.konnect_requests / self.wall_seconds
+
+    def row(self) -> str:
+        share = self.per_second / self.rate_limit
+        return (
+            f"{self.size:>10} {self.actions:>8} {self.failed:>7} {self.konnect_requests:>8} "
+            f"{self.rate_limited:>5} {self.wall_seconds:>8.1f} {self.per_second:>7.2f} "
+            f"{share:>9.1%} {self.peak_rss_mb:>7.0f}"
+        )
+
+
+HEADER = (
+    f"{'N':>10} {'actions':>8} {'failed':>7} {'konnect':>8} {'429s':>5} {'wall s':>8} "
+    f"{'req/s':>7} {'of limit':>9} {'RSS MB':>7}"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def serve(directory: Path, port: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    command = [
+        *(sys.executable, "-m", "reconciler", "sandbox", "serve"),
+        *("--port", str(port), "--db", str(directory / "sandbox.db")),
+        *("--latency-ms", str(args.latency_ms), "--rate-limit", str(args.rate_limit)),
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/_sandbox/health"
+    for _ in range(200):
+        try:
+            if httpx.get(url).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.05)
+    server.kill()
+    raise RuntimeError("the sandbox did not start")
+
+
+def card_holder(base_url: str) -> str:
+    """One Stripe customer with an address and an invoice-default card."""
+    headers = {"Authorization": f"Bearer {SANDBOX_STRIPE_KEY}"}
+    with httpx.Client(base_url=base_url + "/v1", headers=headers) as stripe:
+        customer = stripe.post("/customers", data={"email": "ap@example.com"}).json()["id"]
+        method = stripe.post(
+            "/payment_methods/pm_card_visa/attach", data={"customer": customer}
+        ).json()["id"]
+        address = {
+            "billing_details[address][country]": "US",
+            "billing_details[address][line1]": "1",
+        }
+        stripe.post(f"/payment_methods/{method}", data=address)
+        stripe.post(
+            f"/customers/{customer}", data={"invoice_settings[default_payment_method]": method}
+        )
+    return str(customer)
+
+
+def manifest(kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {"apiVersion": API_VERSION, "kind": kind, "metadata": {"name": name}, "spec": spec}
+
+
+def write_project(directory: Path, base_url: str, size: int, rate_limit: float) -> None:
+    target = {"type": "sandbox", "url": base_url, "rate_limit": rate_limit}
+    project = {"default_target": "bench", "targets": {"bench": target}}
+    (directory / "reconcile.yaml").write_text(yaml.safe_dump(project))
+    stripe_customer = card_holder(base_url)
+    documents = [
+        manifest("StripeApp", "stripe", {"name": "Stripe", "api_key": "${env:STRIPE_API_KEY}"}),
+        manifest(
+            "BillingProfile", "main", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+        ),
+        *(
+            manifest(
+                "CustomerBilling",
+                f"customer-{n}",
+                {
+                    "customer": {"key": f"customer-{n}", "name": f"Customer {n}"},
+                    "stripe": {"customer_id": stripe_customer},
+                },
+            )
+            for n in range(size)
+        ),
+    ]
+    (directory / "manifests.yaml").write_text(yaml.safe_dump_all(documents, sort_keys=False))
+
+
+def konnect_totals(base_url: str) -> tuple[int, int]:
+    """(requests accepted, requests refused with 429) on the Konnect side."""
+    log = httpx.get(base_url + "/_sandbox/stats").json()
+    konnect = sum(count for route, count in log["requests"].items() if " /v3/" in route)
+    refused = log["faults"].get("rate_limit", 0)
+    return konnect - refused, refused
+
+
+def measure(size: int, args: argparse.Namespace) -> Figures:
+    with tempfile.TemporaryDirectory() as temporary:
+        directory = Path(temporary)
+        port = free_port()
+        server = serve(directory, port, args)
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            project = directory / "manifests"
+            project.mkdir()
+            write_project(project, base_url, size, args.rate_limit)
+            httpx.delete(base_url + "/_sandbox/stats")
+            report = directory / "report.json"
+            command = [
+                *(sys.executable, "-c", APPLY_RUNNER, "apply", str(project)),
+                *("--auto-approve", "--output", "json", "--report", str(report)),
+                *("--parallelism", str(args.parallelism)),
+            ]
+            started = time.monotonic()
+            finished = subprocess.run(command, capture_output=True, text=True, check=False)
+            wall = time.monotonic() - started
+            rss_kib = int(finished.stderr.strip().splitlines()[-1])
+            outcomes = json.loads(report.read_text())["outcomes"]
+            accepted, refused = konnect_totals(base_url)
+        finally:
+            server.terminate()
+            server.wait()
+    return Figures(
+        size=size,
+        actions=len(outcomes),
+        failed=sum(1 for o in outcomes if o["status"] != "done"),
+        konnect_requests=accepted,
+        rate_limited=refused,
+        wall_seconds=wall,
+        rate_limit=args.rate_limit,
+        peak_rss_mb=rss_kib / 1024,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--rate-limit", type=float, default=25.0)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--parallelism", type=int, default=8)
+    args = parser.parse_args()
+    print(HEADER, flush=True)
+    for size in (int(text) for text in args.sizes.split(",")):
+        print(measure(size, args).row(), flush=True)
+
+
+if __name__ == "__main__":
+    main()
