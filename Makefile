@@ -12,11 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The examples link made-up Stripe customers, so the plan shows its Stripe checks at work
-# and exits 1 (its findings would block an apply); the demo goes on regardless.
+# The whole loop on the examples against a fresh embedded sandbox (seeded with the Stripe
+# customers they name): validate, plan, apply, and plan again, which must show no changes.
 demo: $(STAMP)
+	rm -rf examples/.reconcile
 	$(BIN)/reconcile validate examples/
-	-$(BIN)/reconcile plan examples/
+	$(BIN)/reconcile plan examples/
+	$(BIN)/reconcile apply examples/ --auto-approve
+	$(BIN)/reconcile plan examples/ --detailed-exitcode
 
 test: lint typecheck unit
 

@@ -13,6 +13,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.stripe_api import StripeApi
@@ -22,6 +24,7 @@ from reconciler.resources.base import Sources
 from reconciler.resources.secrets import SecretSource, variable_of
 from reconciler.resources.stripe_facts import StripeFacts
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, SandboxConfig
+from reconciler.sandbox.seed import SeedError, load_seed, plant
 from reconciler.sandbox.server import SandboxServer
 
 SANDBOX_DB = Path(".reconcile") / "sandbox.db"
@@ -30,8 +33,14 @@ SANDBOX_STRIPE_KEY = "sk_test_" + "reconcile" + "sandbox" + "0" * 16
 DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
 
 
-class UnknownTarget(Exception):
+class TargetError(Exception):
+    """The target cannot be used: unknown, or its sandbox cannot be set up."""
+
     exit_code = 1
+
+
+class UnknownTarget(TargetError):
+    pass
 
 
 @dataclass
@@ -90,11 +99,15 @@ def connect(
                     db_path=manifest_root(manifests) / SANDBOX_DB
                 )
                 config.db_path.parent.mkdir(parents=True, exist_ok=True)
-                sandbox_url = stack.enter_context(SandboxServer(config)).url
+                new_world = not config.db_path.exists()
+                server = stack.enter_context(SandboxServer(config))
+                sandbox_url = server.url
                 konnect_token = config.konnect_token
             secrets = SecretSource(stand_ins=_sandbox_stand_ins(manifests))
             konnect_url = sandbox_url + "/v3"
             stripe_key = _sandbox_stripe_key(manifests, secrets)
+            if target.url is None and target.seed is not None and new_world:
+                _plant(manifest_root(manifests) / target.seed, server, konnect_token, stripe_key)
             stripe_url = sandbox_url
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
@@ -105,6 +118,16 @@ def connect(
         )
         sources = Sources(konnect=konnect, stripe=StripeFacts(stripe), concurrency=concurrency)
         yield Connection(target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url)
+
+
+def _plant(path: Path, server: SandboxServer, konnect_token: str, stripe_key: str) -> None:
+    headers = {"Authorization": f"Bearer {konnect_token}"}
+    try:
+        seed = load_seed(path)
+        with httpx.Client(base_url=server.url + "/v3", headers=headers) as konnect:
+            plant(seed, server.sandbox.store, stripe_key, konnect)
+    except SeedError as error:
+        raise TargetError(str(error)) from None
 
 
 def _limiter(rate: float | None) -> RateLimiter | Unlimited:
@@ -124,4 +147,4 @@ def _sandbox_stripe_key(manifests: ManifestSet, secrets: SecretSource) -> str:
     return secrets.resolve(apps[0].spec.api_key)
 
 
-__all__ = ["SANDBOX", "Connection", "UnknownTarget", "connect", "manifest_root"]
+__all__ = ["SANDBOX", "Connection", "TargetError", "UnknownTarget", "connect", "manifest_root"]

@@ -14,6 +14,7 @@ import yaml
 
 from reconciler.manifests.kinds import KINDS
 from reconciler.manifests.loader import manifest_files
+from reconciler.manifests.project_file import load_project
 from reconciler.manifests.schemas import (
     ANY_MANIFEST_FILE,
     PROJECT_FILE,
@@ -25,6 +26,12 @@ from reconciler.manifests.schemas import (
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "schemas"
 EXAMPLES = REPO / "examples"
+
+
+def example_manifests() -> list[Path]:
+    return manifest_files(EXAMPLES, load_project(EXAMPLES)[0].not_manifests)
+
+
 MODELINE = re.compile(r"#\s*yaml-language-server:\s*\$schema=(\S+)")
 
 
@@ -38,7 +45,7 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
 def example_documents() -> list[tuple[Path, dict[str, Any]]]:
     return [
         (path, document)
-        for path in manifest_files(EXAMPLES, ["invalid/"])
+        for path in example_manifests()
         for document in yaml.safe_load_all(path.read_text())
     ]
 
@@ -94,7 +101,10 @@ def test_schemas_reject_what_validation_rejects(kind: str, change: dict[str, Any
 
 
 def test_example_modelines_name_existing_schemas() -> None:
-    files = [*manifest_files(EXAMPLES, ["invalid/"]), EXAMPLES / "reconcile.yaml"]
+    files = [
+        *example_manifests(),
+        EXAMPLES / "reconcile.yaml",
+    ]
     for path in files:
         match = MODELINE.search(path.read_text())
         assert match, f"{path.name} has no yaml-language-server modeline"

@@ -42,12 +42,12 @@ from reconciler.manifests import ManifestSet, load_manifests
 from reconciler.resources import RESOURCES
 from reconciler.resources.base import Writer
 from reconciler.resources.secrets import MissingSecret
-from reconciler.targets import Connection, UnknownTarget, connect, manifest_root
+from reconciler.targets import Connection, TargetError, connect, manifest_root
 
 # Failures that happen before anything is written; each exits 1 with its message.
 _REFUSALS = (
     MissingSecret,
-    UnknownTarget,
+    TargetError,
     UnknownResource,
     OrderingError,
     ClientError,

@@ -24,7 +24,7 @@ from reconciler.engine.planner import PlanOptions, make_plan
 from reconciler.manifests import ManifestSet, ValidationFailed, load_manifests
 from reconciler.resources import RESOURCES
 from reconciler.resources.secrets import MissingSecret
-from reconciler.targets import Connection, UnknownTarget, connect
+from reconciler.targets import Connection, TargetError, connect
 
 SKIPPED_CHECKS = (
     "WARNING: Stripe checks were skipped (--skip-stripe-checks): Stripe drift (deleted "
@@ -83,7 +83,7 @@ def drift(
                 manifests.project.drift,
                 stripe_checks=not skip_stripe_checks,
             )
-    except (MissingSecret, UnknownTarget, OrderingError, ClientError) as error:
+    except (MissingSecret, TargetError, OrderingError, ClientError) as error:
         raise click.ClickException(str(error)) from None
     notes = connection.header() + ([SKIPPED_CHECKS] if skip_stripe_checks else [])
     _show(report, connection, notes, output, color=not no_color and sys.stdout.isatty())

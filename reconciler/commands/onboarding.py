@@ -31,7 +31,7 @@ from reconciler.onboarding import (
     prepare_portal,
 )
 from reconciler.resources.secrets import MissingSecret
-from reconciler.targets import Connection, UnknownTarget, connect
+from reconciler.targets import Connection, TargetError, connect
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 
@@ -153,7 +153,7 @@ def _connected(manifests: ManifestSet, target_name: str | None) -> Iterator[Conn
             for line in connection.header():
                 click.echo(line, err=True)
             yield connection
-    except (OnboardingRefused, MissingSecret, UnknownTarget) as error:
+    except (OnboardingRefused, MissingSecret, TargetError) as error:
         raise click.ClickException(str(error)) from None
     except ClientError as error:
         raise click.ClickException(f"Konnect: {error}") from None

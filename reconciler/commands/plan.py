@@ -27,7 +27,7 @@ from reconciler.engine.render import render_markdown, render_text
 from reconciler.manifests import load_manifests
 from reconciler.resources import KIND_ADDRESS_TYPES, RESOURCES
 from reconciler.resources.secrets import MissingSecret
-from reconciler.targets import Connection, UnknownTarget, connect
+from reconciler.targets import Connection, TargetError, connect
 
 SKIPPED_CHECKS = (
     "WARNING: Stripe checks were skipped (--skip-stripe-checks). Konnect does not check "
@@ -137,7 +137,7 @@ def plan(
             )
             requests = connection.sources.konnect.counter.total()
             requests += connection.sources.stripe.api.counter.total()
-    except (MissingSecret, UnknownTarget, UnknownResource, OrderingError, ClientError) as error:
+    except (MissingSecret, TargetError, UnknownResource, OrderingError, ClientError) as error:
         raise click.ClickException(str(error)) from None
     progress(f"Read in {time.monotonic() - started:.1f}s with {requests} requests.")
     notes = connection.header() + ([SKIPPED_CHECKS] if skip_stripe_checks else [])

@@ -44,6 +44,12 @@ class SandboxTarget(StrictModel):
         description="A sandbox already running (`reconcile sandbox serve`) instead of one "
         "started per command, e.g. to apply against one that injects faults.",
     )
+    seed: str | None = Field(
+        default=None,
+        description="YAML file, relative to the manifest root, of Stripe customers (with fixed "
+        "ids and cards) and Konnect customers that a new sandbox starts with; planted when its "
+        "database is created.",
+    )
     rate_limit: RateLimit = None
 
 
@@ -112,6 +118,16 @@ class Project(StrictModel):
                 "unknown-target", "target 'sandbox' must be of type sandbox", {"field": "targets"}
             )
         return self
+
+    @property
+    def not_manifests(self) -> list[str]:
+        """What the loader skips: the `exclude` patterns and the sandbox seed files."""
+        seeds = [
+            target.seed
+            for target in self.targets.values()
+            if isinstance(target, SandboxTarget) and target.seed
+        ]
+        return [*self.exclude, *seeds]
 
     @property
     def all_targets(self) -> dict[str, SandboxTarget | KonnectTarget]:

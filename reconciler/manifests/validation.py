@@ -57,7 +57,7 @@ def _plural(count: int, noun: str) -> str:
 def validate_directory(root: Path) -> ValidationReport:
     """Validate `root` (a directory, or a single manifest file) and report every problem."""
     project, diagnostics = load_project(root)
-    files = manifest_files(root, project.exclude)
+    files = manifest_files(root, project.not_manifests)
     documents: list[SourceDocument] = []
     for file in files:
         loaded = read_file(file)

@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 
 from reconciler.manifests import ValidationReport, validate_directory
 from reconciler.manifests.loader import manifest_files
+from reconciler.manifests.project_file import load_project
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE_TEXTS = {
     path.relative_to(EXAMPLES).as_posix(): path.read_text()
-    for path in manifest_files(EXAMPLES, ["invalid/"])
+    for path in manifest_files(EXAMPLES, load_project(EXAMPLES)[0].not_manifests)
 }
 
 Path_ = tuple[Any, ...]

@@ -68,9 +68,13 @@ def create_customer(
     email: str | None,
     metadata: dict[str, str] | None = None,
     fields: dict[str, Any] | None = None,
+    customer_id: str | None = None,
 ) -> Document:
-    """A new customer; `fields` overrides further public fields (address, phone, ...)."""
-    customer_id = stripe_id("cus", 14)
+    """A new customer; `fields` overrides further public fields (address, phone, ...).
+
+    `customer_id` fixes the id (seeded worlds); otherwise one is drawn.
+    """
+    customer_id = customer_id or stripe_id("cus", 14)
     customer: Document = {
         "id": customer_id,
         "object": "customer",
@@ -165,9 +169,10 @@ def create_card_payment_method(
     exp_year: int = DEFAULT_EXPIRY[1],
     billing_details: dict[str, Any] | None = None,
     metadata: dict[str, str] | None = None,
+    method_id: str | None = None,
 ) -> Document:
     method: Document = {
-        "id": stripe_id("pm", 24),
+        "id": method_id or stripe_id("pm", 24),
         "object": "payment_method",
         "allow_redisplay": "unspecified",
         "billing_details": billing_details_of(billing_details or {}),
