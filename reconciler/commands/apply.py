@@ -108,6 +108,11 @@ def apply(
     saved = read_planfile(source) if source.is_file() else None
     if saved is not None:
         directory, target_name = Path(saved.manifest_dir), target_name or saved.target
+        if not directory.is_dir():
+            raise ApplyRefused(
+                f"the plan was made from the manifests in {directory}, which is not a directory "
+                "here; run apply from where plan ran"
+            )
         options = PlanOptions(prune=saved.plan.prune, stripe_checks=not skip_stripe_checks)
     else:
         directory = source

@@ -21,7 +21,7 @@ from reconciler.clients.errors import ClientError
 from reconciler.engine.actions import Address
 from reconciler.engine.graph import OrderingError
 from reconciler.engine.plan import Plan
-from reconciler.engine.planfile import Planfile, write_planfile
+from reconciler.engine.planfile import Planfile, PlanfileError, write_planfile
 from reconciler.engine.planner import PlanOptions, UnknownResource, make_plan
 from reconciler.engine.render import render_markdown, render_text
 from reconciler.manifests import load_manifests
@@ -143,10 +143,11 @@ def plan(
     notes = connection.header() + ([SKIPPED_CHECKS] if skip_stripe_checks else [])
     show_plan(result, connection, notes, output, color=use_colour(no_color))
     if out_file is not None:
-        write_planfile(
-            out_file,
-            Planfile(target=connection.target, manifest_dir=str(directory), plan=result),
-        )
+        saved = Planfile(target=connection.target, manifest_dir=str(directory), plan=result)
+        try:
+            write_planfile(out_file, saved)
+        except PlanfileError as error:
+            raise click.ClickException(str(error)) from None
     if result.blocking_findings:
         raise PlanBlocked(f"{len(result.blocking_findings)} finding(s) block apply")
     if detailed_exitcode and not result.is_noop:

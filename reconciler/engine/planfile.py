@@ -32,8 +32,11 @@ class Planfile(BaseModel):
 
 def write_planfile(path: Path, planfile: Planfile) -> None:
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(planfile.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    try:
+        temporary.write_text(planfile.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        raise PlanfileError(f"{path}: cannot write the planfile: {error.strerror}") from None
 
 
 def read_planfile(path: Path) -> Planfile:

@@ -297,3 +297,21 @@ def test_saved_plan_is_refused_when_the_manifests_changed(project: Path, world: 
     assert result.exit_code == 1
     assert "the manifests changed since the plan was made" in result.output
     assert state(world) == before
+
+
+def test_a_planfile_into_a_missing_directory_is_a_clear_error(project: Path) -> None:
+    write_manifests(project, STRIPE_APP)
+    result = reconcile("plan", str(project), "-out", str(project.parent / "no" / "plan.out"))
+    assert result.exit_code == 1
+    assert "cannot write the planfile" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_planfile_names_manifests_that_must_still_be_there(project: Path, world: World) -> None:
+    write_manifests(project, STRIPE_APP)
+    planfile = project.parent / "plan.out"
+    assert reconcile("plan", str(project), "-out", str(planfile)).exit_code == 0
+    project.rename(project.parent / "moved")
+    result = reconcile("apply", str(planfile))
+    assert result.exit_code == 1
+    assert "run apply from where plan ran" in result.output
