@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.engine.apply_report import ApplyStatus
 from reconciler.engine.applier import Applier
+from reconciler.engine.apply_report import ApplyStatus
 from reconciler.engine.executor import execute
 from reconciler.engine.planner import PlanOptions, make_plan
 from reconciler.manifests import load_manifests
