@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from reconciler import __version__
+from reconciler.commands.adopt import adopt
 from reconciler.commands.apply import apply
 from reconciler.commands.drift import drift
+from reconciler.commands.export import export
 from reconciler.commands.onboarding import checkout_url, portal_url
 from reconciler.commands.plan import plan
 from reconciler.commands.sandbox import sandbox
@@ -28,3 +30,5 @@ main.add_command(schema)
 main.add_command(sandbox)
 main.add_command(checkout_url)
 main.add_command(portal_url)
+main.add_command(export)
+main.add_command(adopt)

@@ -23,12 +23,12 @@ DRIFT_FORMAT_VERSION = 1
 MISSING = "missing: deleted out of band or never applied"
 UNMANAGED = (
     "a live object without the managed-by: reconcile label has the declared name or key; "
-    "apply would adopt it (add the label) and set any fields shown"
+    "apply changes it only once it is adopted (customer links adopt their customer)"
 )
 OWNERSHIP_LABEL = f"labels.{MANAGED_BY_KEY}"
 ADOPT = (
-    "rename one of the two (in Konnect or in the manifest), or run `reconcile apply` to let "
-    "reconcile manage the live object"
+    "rename one of the two (in Konnect or in the manifest), or adopt the live object "
+    "(`reconcile adopt`, or the reconcile.konghq.dev/adopt annotation) and run `reconcile apply`"
 )
 CREATE_AGAIN = "run `reconcile apply` to create it again, or remove it from the manifests"
 RESTORE = (

@@ -19,7 +19,16 @@ from reconciler.engine.plan import Finding, Plan, Severity
 from reconciler.engine.reading import read_live_state
 from reconciler.engine.staleness import ABSENT, observation
 from reconciler.manifests import ManifestSet
-from reconciler.resources.base import Desired, DesiredContext, Live, Resource, Sources, World
+from reconciler.manifests.common import ADOPT_ANNOTATION
+from reconciler.resources.base import (
+    Adoption,
+    Desired,
+    DesiredContext,
+    Live,
+    Resource,
+    Sources,
+    World,
+)
 from reconciler.resources.secrets import SecretSource
 
 PRUNE_REASON = "owned by reconcile (label managed-by: reconcile) and in no manifest"
@@ -157,13 +166,29 @@ def _desired_action(resource: Resource, desired: Desired, world: World) -> Actio
         kind = ActionType.REPLACE
     else:
         kind = ActionType.UPDATE
-    return Action(
+    action = Action(
         address=desired.address,
         type=kind,
         changes=changes,
         depends_on=desired.depends_on,
         observed=observation(resource.observe(live)) if changes else None,
     )
+    return _with_ownership(resource, desired, live, action)
+
+
+def _with_ownership(resource: Resource, desired: Desired, live: Live, action: Action) -> Action:
+    """A live object reconcile did not create is changed only when it may be adopted."""
+    if live.owned or resource.adoption is Adoption.NONE or not action.is_change:
+        return action
+    if resource.adoption is Adoption.IMPLICIT or desired.adopt:
+        return action.model_copy(update={"reasons": (*action.reasons, resource.adoption_note)})
+    reason = (
+        f"a live {desired.address.type} with key {desired.key!r} exists that reconcile did not "
+        f"create (no label managed-by: reconcile); to manage it, run `reconcile adopt DIR "
+        f'{desired.address}` or annotate the manifest with {ADOPT_ANNOTATION}: "true"; '
+        "otherwise rename the manifest's object"
+    )
+    return action.model_copy(update={"type": ActionType.BLOCKED, "reasons": (reason,)})
 
 
 def _orphan(resource: Resource, address: Address, prune: bool) -> Finding:

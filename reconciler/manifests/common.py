@@ -228,8 +228,44 @@ class Address(StrictModel):
     phone_number: str | None = None
 
 
+# Set to "true" to let a manifest take over a live object reconcile did not create.
+ADOPT_ANNOTATION = "reconcile.konghq.dev/adopt"
+
+AnnotationKey = Annotated[
+    str,
+    Pattern(
+        r"^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?/)?[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$",
+        "annotation key must be an optional DNS prefix and '/', then 1-63 letters, digits, "
+        "'.', '_' or '-'",
+        max_length=317,
+    ),
+]
+
+
+def _adopt_is_boolean(annotations: dict[str, str]) -> dict[str, str]:
+    if annotations.get(ADOPT_ANNOTATION, "true") not in ("true", "false"):
+        raise PydanticCustomError(
+            "bad-value", '{key} must be "true" or "false"', {"key": ADOPT_ANNOTATION}
+        )
+    return annotations
+
+
 class Metadata(StrictModel):
     """The document's handle: references between documents use `name`."""
 
     name: ManifestName = Field(description="Unique per kind; other documents refer to it.")
     labels: Labels | None = Field(default=None, description="Become the resource's labels.")
+    annotations: Annotated[dict[AnnotationKey, str], AfterValidator(_adopt_is_boolean)] | None = (
+        Field(
+            default=None,
+            description=(
+                "Notes for reconcile, never sent to Konnect. "
+                f'`{ADOPT_ANNOTATION}: "true"` lets this manifest take over a live object '
+                "with its key that reconcile did not create (see Adopting existing resources)."
+            ),
+        )
+    )
+
+    @property
+    def adopt(self) -> bool:
+        return (self.annotations or {}).get(ADOPT_ANNOTATION) == "true"

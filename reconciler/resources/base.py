@@ -12,14 +12,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from reconciler.clients.errors import Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, Address
 from reconciler.engine.plan import Finding
 from reconciler.manifests import ManifestSet
 from reconciler.resources.secrets import SecretSource
 from reconciler.resources.stripe_facts import StripeFacts
+
+if TYPE_CHECKING:
+    from reconciler.resources.exporting import ExportContext
 
 Document = dict[str, Any]
 
@@ -42,6 +47,8 @@ class Desired:
     # Top-level fields shown when the object is created but left to the API afterwards
     # (e.g. a customer's effective profile when the manifest pins none).
     advisory: frozenset[str] = frozenset()
+    # The manifest allows taking over a live object with this key that reconcile did not create.
+    adopt: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,23 @@ class Writer:
             self._created[address] = live_id
 
 
+class Adoption(StrEnum):
+    """What a declared resource may do with a matching live object reconcile does not own."""
+
+    # Only when the manifest says so (annotation), or after `reconcile adopt`.
+    EXPLICIT = "explicit"
+    # Always: binding objects other systems created is what the kind is for.
+    IMPLICIT = "implicit"
+    # The kind has no ownership label (organization settings).
+    NONE = "none"
+
+
+class NotExportable(Exception):
+    """The kind has no manifest form of its own."""
+
+    exit_code = 1
+
+
 class Resource:
     """Base of every kind module; subclasses set the class attributes and the methods."""
 
@@ -165,6 +189,11 @@ class Resource:
     reports_unmanaged: ClassVar[bool] = True
     sensitive: ClassVar[frozenset[str]] = frozenset()
     immutable: ClassVar[frozenset[str]] = frozenset()
+    adoption: ClassVar[Adoption] = Adoption.EXPLICIT
+    # What the plan says when a declared resource takes over an object it does not own.
+    adoption_note: ClassVar[str] = (
+        "adopts the existing object: adds the label managed-by: reconcile"
+    )
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         raise NotImplementedError
@@ -222,11 +251,36 @@ class Resource:
     def delete(self, live: Live, writer: Writer) -> None:
         raise NotImplementedError
 
+    def adopt(self, live: Live, konnect: KonnectClient) -> None:
+        """Add reconcile's label to the live object, written back as it is otherwise."""
+        raise NotImplementedError
+
+    # --- exporting --------------------------------------------------------------------------
+
+    def read_for_export(self, sources: Sources) -> list[Live]:
+        """Every live object with all an export needs; by default the bulk read."""
+        return self.read(sources, ())
+
+    def export(self, context: ExportContext) -> None:
+        """Add a manifest document per live object to `context`, or say why one is skipped."""
+        raise NotExportable(f"{self.address_type} has no manifest kind to export to")
+
     def replace(self, desired: Desired, live: Live, writer: Writer) -> str:
         """Create before destroy, so nothing that needs the object is ever without one."""
         new_id = self.create(desired, writer)
         self.delete(live, writer)
         return new_id
+
+
+def fetch_live(
+    konnect: KonnectClient, route: str, path: Mapping[str, str], key_field: str
+) -> Live | None:
+    """The object at `route` as it is now, matched on `key_field`; None when it is gone."""
+    try:
+        found = konnect.get(route, path=path)
+    except (NotFound, Gone):
+        return None
+    return None if found.get("deleted_at") else Live.of(found, key_field)
 
 
 def user_labels(labels: Mapping[str, str] | None) -> dict[str, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reconciler.clients.errors import Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.plan import Finding, Severity
@@ -34,15 +33,18 @@ from reconciler.resources.base import (
     World,
     Writer,
     compact,
+    fetch_live,
     owned_labels,
     user_labels,
 )
 from reconciler.resources.creation import create_once
 from reconciler.resources.durations import canonical_duration
+from reconciler.resources.exporting import ExportContext, manifest_document, without
 from reconciler.resources.stripe_app import ADDRESS_TYPE as STRIPE_APP
 from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "billing_profile"
+KIND = "BillingProfile"
 PROFILES_ROUTE = "/openmeter/profiles"
 PROFILE_ROUTE = "/openmeter/profiles/{profileId}"
 PRORATION = "subscription_end_proration_mode"
@@ -60,6 +62,7 @@ class BillingProfileResource(Resource):
                 key=profile.konnect_name,
                 document=_desired_document(profile),
                 depends_on=frozenset({Address(type=STRIPE_APP, name=profile.spec.app)}),
+                adopt=profile.metadata.adopt,
             )
             for profile in context.manifests.of_kind(BillingProfile)
         ]
@@ -136,11 +139,7 @@ class BillingProfileResource(Resource):
         return {k: v for k, v in super().observe(live).items() if k != "default"}
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
-        try:
-            profile = konnect.get(PROFILE_ROUTE, path={"profileId": live.id})
-        except (NotFound, Gone):
-            return None
-        return None if profile.get("deleted_at") else Live.of(profile, "name")
+        return fetch_live(konnect, PROFILE_ROUTE, {"profileId": live.id}, "name")
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         return next((p for p in _profiles(konnect) if p.key == desired.key), None)
@@ -179,6 +178,79 @@ class BillingProfileResource(Resource):
 
     def delete(self, live: Live, writer: Writer) -> None:
         writer.konnect.delete(PROFILE_ROUTE, path={"profileId": live.id})
+
+    def adopt(self, live: Live, konnect: KonnectClient) -> None:
+        # PUT replaces the whole profile, so every field goes back as read.
+        raw = live.raw
+        body = {
+            "name": raw["name"],
+            "description": raw.get("description"),
+            "labels": owned_labels(user_labels(raw.get("labels"))),
+            "default": bool(raw.get("default")),
+            "supplier": _supplier(raw),
+            "workflow": raw.get("workflow") or {},
+        }
+        konnect.put(PROFILE_ROUTE, compact(body), path={"profileId": live.id})
+
+    def export(self, context: ExportContext) -> None:
+        profiles = context.distinct(ADDRESS_TYPE, context.live_of(ADDRESS_TYPE))
+        names = context.name_all(ADDRESS_TYPE, [(p, p.key) for p in profiles])
+        for profile in sorted(profiles, key=lambda live: names[live.id]):
+            app = _exported_app(profile, context)
+            if app is None:
+                continue
+            name = names[profile.id]
+            spec = _exported_spec(profile.raw, name, app)
+            document = manifest_document(KIND, name, profile, spec, needs_adoption=True)
+            context.add(ADDRESS_TYPE, profile, document)
+
+
+def _supplier(raw: Document) -> Document:
+    return {k: v for k, v in (raw.get("supplier") or {}).items() if k != "id"}
+
+
+def _exported_app(profile: Live, context: ExportContext) -> str | None:
+    """The manifest name of the one Stripe app the profile uses for tax, invoicing, payment."""
+    apps = profile.raw.get("apps") or {}
+    ids = {(apps.get(role) or {}).get("id") for role in ("tax", "invoicing", "payment")}
+    name = context.name_of(STRIPE_APP, ids.pop()) if len(ids) == 1 else None
+    if name is None:
+        context.skip(
+            ADDRESS_TYPE,
+            profile.key,
+            "its tax, invoicing and payment apps are not one exported Stripe app",
+        )
+    return name
+
+
+def _exported_spec(raw: Document, name: str, app: str) -> Document:
+    """The profile as a person would declare it: what equals the API default is left out."""
+    workflow = without(_with_canonical_durations(raw.get("workflow") or {}), _DEFAULT_WORKFLOW)
+    payment = workflow.get("payment", {})
+    if payment.get("due_after") == canonical_duration("P30D"):
+        del payment["due_after"]
+    spec = {
+        "name": raw["name"] if raw["name"] != name else None,
+        "description": raw.get("description"),
+        "default": True if raw.get("default") else None,
+        "app": app,
+        "supplier": compact(_supplier(raw)),
+        "workflow": workflow or None,
+    }
+    return compact(spec)
+
+
+_DEFAULT_WORKFLOW: Document = {
+    "collection": {"alignment": {"type": "subscription"}, "interval": canonical_duration("PT1H")},
+    "invoicing": {
+        "auto_advance": True,
+        "draft_period": canonical_duration("P0D"),
+        "progressive_billing": True,
+        PRORATION: "bill_actual_period",
+    },
+    "payment": {"collection_method": "charge_automatically"},
+    "tax": {"enabled": True, "enforced": False},
+}
 
 
 def _profiles(konnect: KonnectClient) -> list[Live]:

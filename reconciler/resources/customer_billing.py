@@ -9,7 +9,7 @@ says which it assumed. Konnect never checks the Stripe ids, so the checks here d
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -19,6 +19,7 @@ from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.plan import Finding, Severity
 from reconciler.manifests import BillingProfile, CustomerBilling
 from reconciler.resources.base import (
+    Adoption,
     Desired,
     DesiredContext,
     Document,
@@ -35,9 +36,11 @@ from reconciler.resources.billing_profile import ADDRESS_TYPE as PROFILE
 from reconciler.resources.billing_profile import collection_method, tax_enforced
 from reconciler.resources.creation import create_once
 from reconciler.resources.customer_checks import stripe_findings
+from reconciler.resources.exporting import ExportContext, manifest_document
 from reconciler.resources.stripe_facts import StripeFacts
 
 ADDRESS_TYPE = "customer_billing"
+KIND = "CustomerBilling"
 CUSTOMERS_ROUTE = "/openmeter/customers"
 CUSTOMER_ROUTE = "/openmeter/customers/{customerId}"
 BILLING_ROUTE = "/openmeter/customers/{customerId}/billing"
@@ -54,6 +57,10 @@ class CustomerBillingResource(Resource):
     refers_to = (PROFILE,)
     # Konnect has no unpinning and deleting a customer loses its usage: never pruned.
     deletable = False
+    # Customers come from sign-up flows and CRMs; a link exists to bill them, so it takes over
+    # the customer it names without being told to.
+    adoption = Adoption.IMPLICIT
+    adoption_note = "adopts existing customer: adds the label managed-by: reconcile"
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         default = next(
@@ -66,29 +73,11 @@ class CustomerBillingResource(Resource):
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
         declared = {d.key for d in desired}
-        customers: list[Document] = []
-        billings: dict[str, Future[Document]] = {}
-        with ThreadPoolExecutor(
-            max_workers=sources.concurrency, thread_name_prefix="reconcile-billing"
-        ) as pool:
-            pins = (
-                pool.submit(_pinned_customers, sources.konnect)
-                if any("billing_profile" not in d.advisory for d in desired)
-                else None
-            )
-            # The first page tells how many there are; the others are read concurrently, and
-            # billing reads start as soon as the page naming the customer arrives.
-            for page in _customer_pages(sources, pool):
-                for customer in page:
-                    if customer.get("deleted_at"):
-                        continue
-                    customers.append(customer)
-                    if customer.get("key") in declared:
-                        billings[customer["id"]] = pool.submit(
-                            sources.konnect.get, BILLING_ROUTE, path={"customerId": customer["id"]}
-                        )
-            pinned = pins.result() if pins is not None else None
-            return [_live(customer, billings.get(customer["id"]), pinned) for customer in customers]
+        pins = any("billing_profile" not in d.advisory for d in desired)
+        return _read(sources, lambda key: key in declared, pins=pins)
+
+    def read_for_export(self, sources: Sources) -> list[Live]:
+        return _read(sources, lambda key: True, pins=True)
 
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         if any(d.document.get("stripe") for d in desired):
@@ -227,6 +216,64 @@ class CustomerBillingResource(Resource):
             _put_billing(live.id, desired, after, writer)
         return live.id
 
+    def adopt(self, live: Live, konnect: KonnectClient) -> None:
+        raw = live.raw
+        customer = {field: raw.get(field) for field in OPTIONAL_FIELDS}
+        customer["labels"] = owned_labels(user_labels(raw.get("labels")))
+        customer["usage_attribution"] = raw.get("usage_attribution")
+        konnect.put(CUSTOMER_ROUTE, compact(customer), path={"customerId": live.id})
+
+    def export(self, context: ExportContext) -> None:
+        customers = context.live_of(ADDRESS_TYPE)
+        names = context.name_all(ADDRESS_TYPE, [(c, c.key) for c in customers])
+        for customer in sorted(customers, key=lambda live: names[live.id]):
+            exportable, profile = _exported_profile(customer, context)
+            if exportable:
+                name = names[customer.id]
+                spec = _exported_link(customer, profile)
+                document = manifest_document(KIND, name, customer, spec, needs_adoption=False)
+                context.add(ADDRESS_TYPE, customer, document)
+
+
+def _exported_link(live: Live, profile: str | None) -> Document:
+    raw = live.raw
+    billing = raw.get(BILLING) or {}
+    linked = (billing.get("app_data") or {}).get("stripe") or {}
+    stripe = {k: v for k, v in linked.items() if k != "labels"}  # labels are never stored
+    customer = {
+        "key": live.key,
+        **{field: raw.get(field) for field in OPTIONAL_FIELDS},
+        "subject_keys": (raw.get("usage_attribution") or {}).get("subject_keys") or None,
+    }
+    spec = {
+        "customer": compact(customer),
+        "billing_profile": profile,
+        "stripe": compact(stripe) or None,
+        # No Stripe customer linked yet: Konnect creates one through Stripe Checkout.
+        "onboarding": None if stripe else "checkout",
+    }
+    return compact(spec)
+
+
+def _exported_profile(live: Live, context: ExportContext) -> tuple[bool, str | None]:
+    """Whether the link can be exported, and the profile it pins (None: follows the default).
+
+    When the pins cannot be told apart, a customer on the default is taken to follow it.
+    """
+    billing = live.raw.get(BILLING) or {}
+    profile_id = (billing.get("billing_profile") or {}).get("id")
+    if profile_id is None:
+        return True, None
+    name = context.name_of(PROFILE, profile_id)
+    if name is None:
+        context.skip(ADDRESS_TYPE, live.key, "its billing profile was not exported")
+        return False, None
+    pinned = live.raw.get(PINNED)
+    if pinned is None:
+        default = next((p for p in context.live_of(PROFILE) if p.raw.get("default")), None)
+        pinned = default is None or default.id != profile_id
+    return True, name if pinned else None
+
 
 def _customer_body(customer: Document) -> Document:
     """The customer as Konnect takes it (the key is immutable and sent on create only)."""
@@ -246,6 +293,29 @@ def _put_billing(customer_id: str, desired: Desired, document: Document, writer:
         profile = Address(type=PROFILE, name=link.spec.billing_profile)
         body["billing_profile"] = {"id": writer.id_of(profile)}
     writer.konnect.put(BILLING_ROUTE, body, path={"customerId": customer_id})
+
+
+def _read(sources: Sources, billed: Callable[[str], bool], *, pins: bool) -> list[Live]:
+    """Every customer, with the billing GET of those `billed` selects by key."""
+    customers: list[Document] = []
+    billings: dict[str, Future[Document]] = {}
+    with ThreadPoolExecutor(
+        max_workers=sources.concurrency, thread_name_prefix="reconcile-billing"
+    ) as pool:
+        pinning = pool.submit(_pinned_customers, sources.konnect) if pins else None
+        # The first page tells how many there are; the others are read concurrently, and
+        # billing reads start as soon as the page naming the customer arrives.
+        for page in _customer_pages(sources, pool):
+            for customer in page:
+                if customer.get("deleted_at"):
+                    continue
+                customers.append(customer)
+                if billed(customer.get("key", "")):
+                    billings[customer["id"]] = pool.submit(
+                        sources.konnect.get, BILLING_ROUTE, path={"customerId": customer["id"]}
+                    )
+        pinned = pinning.result() if pinning is not None else None
+        return [_live(customer, billings.get(customer["id"]), pinned) for customer in customers]
 
 
 def _customer_pages(sources: Sources, pool: ThreadPoolExecutor) -> Iterator[list[Document]]:

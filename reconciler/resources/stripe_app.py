@@ -7,8 +7,8 @@ masking of the configured key (marked sensitive, so no value reaches an Action).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from reconciler.clients.errors import Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Address
 from reconciler.engine.plan import Finding
@@ -23,13 +23,18 @@ from reconciler.resources.base import (
     World,
     Writer,
     compact,
+    fetch_live,
     owned_labels,
     user_labels,
 )
 from reconciler.resources.creation import create_once
+from reconciler.resources.exporting import ExportContext, manifest_document
 from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "stripe_app"
+KIND = "StripeApp"
+# The variable an exported app's key is read from; a second app gets `_<NAME>` appended.
+KEY_VARIABLE = "STRIPE_API_KEY"
 APPS_ROUTE = "/openmeter/apps"
 APP_ROUTE = "/openmeter/apps/{appId}"
 INSTALL_ROUTE = "/openmeter/app-catalog/install"
@@ -57,6 +62,7 @@ class StripeAppResource(Resource):
                         "api_key": key_fingerprint(context.secrets.resolve(app.spec.api_key)),
                     }
                 ),
+                adopt=app.metadata.adopt,
             )
             for app in context.manifests.of_kind(StripeApp)
         ]
@@ -95,11 +101,7 @@ class StripeAppResource(Resource):
         return findings
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
-        try:
-            app = konnect.get(APP_ROUTE, path={"appId": live.id})
-        except (NotFound, Gone):
-            return None
-        return None if app.get("deleted_at") else Live.of(app, "name")
+        return fetch_live(konnect, APP_ROUTE, {"appId": live.id}, "name")
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         return next((app for app in _stripe_apps(konnect) if app.key == desired.key), None)
@@ -131,10 +133,48 @@ class StripeAppResource(Resource):
     def delete(self, live: Live, writer: Writer) -> None:
         writer.konnect.delete(APP_ROUTE, path={"appId": live.id})
 
+    def adopt(self, live: Live, konnect: KonnectClient) -> None:
+        raw = live.raw
+        body = {
+            "type": "stripe",
+            "name": raw["name"],
+            "description": raw.get("description"),
+            "labels": owned_labels(user_labels(raw.get("labels"))),
+        }
+        konnect.put(APP_ROUTE, compact(body), path={"appId": live.id})
+
+    def export(self, context: ExportContext) -> None:
+        apps = context.distinct(ADDRESS_TYPE, context.live_of(ADDRESS_TYPE))
+        names = context.name_all(ADDRESS_TYPE, [(app, app.key) for app in apps])
+        first = min(names.values(), default=None)
+        for app in sorted(apps, key=lambda live: names[live.id]):
+            name = names[app.id]
+            variable = KEY_VARIABLE if name == first else f"{KEY_VARIABLE}_{_variable_part(name)}"
+            spec = _exported_spec(app.raw, name, variable)
+            context.add(
+                ADDRESS_TYPE, app, manifest_document(KIND, name, app, spec, needs_adoption=True)
+            )
+
 
 def _stripe_apps(konnect: KonnectClient) -> list[Live]:
     apps = konnect.list_all(APPS_ROUTE)
     return [Live.of(app, "name") for app in apps if app.get("type") == "stripe"]
+
+
+def _exported_spec(raw: Document, name: str, variable: str) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "name": raw["name"] if raw["name"] != name else None,
+        "description": raw.get("description"),
+        # The key is never readable; the manifest names where it will come from.
+        "api_key": f"${{env:{variable}}}",
+        "livemode": raw.get("livemode"),
+        "account_id": raw.get("account_id"),
+    }
+    return compact(spec)
+
+
+def _variable_part(name: str) -> str:
+    return name.upper().replace("-", "_")
 
 
 def _update_body(desired: Desired) -> Document:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reconciler.clients.errors import Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
-from reconciler.engine.actions import Address
+from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.plan import Finding, Severity
 from reconciler.manifests import TaxCode
 from reconciler.resources.base import (
@@ -23,13 +22,17 @@ from reconciler.resources.base import (
     World,
     Writer,
     compact,
+    fetch_live,
     owned_labels,
     user_labels,
 )
 from reconciler.resources.creation import create_once
+from reconciler.resources.exporting import ExportContext, manifest_document
 from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "tax_code"
+KIND = "TaxCode"
+SYSTEM_MANAGED = "created by Konnect for a Stripe tax code it was given (system-managed)"
 TAX_CODES_ROUTE = "/openmeter/tax-codes"
 TAX_CODE_ROUTE = "/openmeter/tax-codes/{taxCodeId}"
 
@@ -53,6 +56,7 @@ class TaxCodeResource(Resource):
                         "app_mappings": {"stripe": code.spec.stripe_tax_code},
                     }
                 ),
+                adopt=code.metadata.adopt,
             )
             for code in context.manifests.of_kind(TaxCode)
         ]
@@ -70,6 +74,20 @@ class TaxCodeResource(Resource):
                 "labels": user_labels(live.raw.get("labels")),
                 # Keyed by app type (unique per code) so a diff names the app that changes.
                 "app_mappings": {m["app_type"]: m["tax_code"] for m in mappings},
+            }
+        )
+
+    def refine(self, action: Action, world: World) -> Action:
+        live = world.live_of(action.address)
+        if live is None or not action.is_change or not is_system_managed(live.raw):
+            return action
+        return action.model_copy(
+            update={
+                "type": ActionType.BLOCKED,
+                "reasons": (
+                    f"the live tax code {live.key!r} was {SYSTEM_MANAGED}; Konnect refuses to "
+                    "change it: declare a tax code with another key",
+                ),
             }
         )
 
@@ -97,11 +115,7 @@ class TaxCodeResource(Resource):
         ]
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
-        try:
-            code = konnect.get(TAX_CODE_ROUTE, path={"taxCodeId": live.id})
-        except (NotFound, Gone):
-            return None
-        return None if code.get("deleted_at") else Live.of(code, "key")
+        return fetch_live(konnect, TAX_CODE_ROUTE, {"taxCodeId": live.id}, "key")
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         return next((code for code in _tax_codes(konnect) if code.key == desired.key), None)
@@ -117,6 +131,54 @@ class TaxCodeResource(Resource):
     def update(self, desired: Desired, live: Live, writer: Writer) -> str:
         writer.konnect.put(TAX_CODE_ROUTE, _body(desired), path={"taxCodeId": live.id})
         return live.id
+
+    def adopt(self, live: Live, konnect: KonnectClient) -> None:
+        raw = live.raw
+        body = {
+            "name": raw["name"],
+            "description": raw.get("description"),
+            "labels": owned_labels(user_labels(raw.get("labels"))),
+            "app_mappings": raw.get("app_mappings") or [],
+        }
+        konnect.put(TAX_CODE_ROUTE, compact(body), path={"taxCodeId": live.id})
+
+    def export(self, context: ExportContext) -> None:
+        codes = [code for code in context.live_of(ADDRESS_TYPE) if _exportable(code, context)]
+        names = context.name_all(ADDRESS_TYPE, [(code, code.key) for code in codes])
+        for code in sorted(codes, key=lambda live: names[live.id]):
+            name = names[code.id]
+            mappings = {m["app_type"]: m["tax_code"] for m in code.raw.get("app_mappings") or []}
+            spec = compact(
+                {
+                    "key": code.key,
+                    "name": code.raw["name"] if code.raw["name"] != name else None,
+                    "description": code.raw.get("description"),
+                    "stripe_tax_code": mappings["stripe"],
+                }
+            )
+            document = manifest_document(KIND, name, code, spec, needs_adoption=True)
+            context.add(ADDRESS_TYPE, code, document)
+
+
+def is_system_managed(raw: Document) -> bool:
+    """Konnect makes these itself, keyed `<app type>_<code>`; they cannot be updated."""
+    mappings = raw.get("app_mappings") or []
+    return any(raw.get("key") == f"{m['app_type']}_{m['tax_code']}" for m in mappings)
+
+
+def _exportable(code: Live, context: ExportContext) -> bool:
+    app_types = sorted(m["app_type"] for m in code.raw.get("app_mappings") or [])
+    reason = None
+    if is_system_managed(code.raw):
+        reason = SYSTEM_MANAGED
+    elif app_types != ["stripe"]:
+        reason = (
+            f"maps to apps {', '.join(app_types) or '(none)'}; a TaxCode manifest declares "
+            "exactly one Stripe tax code"
+        )
+    if reason is not None:
+        context.skip(ADDRESS_TYPE, code.key, reason)
+    return reason is None
 
 
 def _tax_codes(konnect: KonnectClient) -> list[Live]:

@@ -11,6 +11,7 @@ from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Address
 from reconciler.manifests import TaxCode
 from reconciler.resources.base import (
+    Adoption,
     Desired,
     DesiredContext,
     Document,
@@ -20,6 +21,7 @@ from reconciler.resources.base import (
     World,
     Writer,
 )
+from reconciler.resources.exporting import ExportContext
 from reconciler.resources.tax_code import ADDRESS_TYPE as TAX_CODE
 
 ADDRESS_TYPE = "tax_defaults"
@@ -34,6 +36,7 @@ class TaxDefaultsResource(Resource):
     refers_to = (TAX_CODE,)
     deletable = False
     reports_unmanaged = False
+    adoption = Adoption.NONE
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         chosen: dict[str, str] = {
@@ -56,6 +59,19 @@ class TaxDefaultsResource(Resource):
         if not desired:
             return []
         return [_defaults(sources.konnect)]
+
+    def read_for_export(self, sources: Sources) -> list[Live]:
+        return [_defaults(sources.konnect)]
+
+    def export(self, context: ExportContext) -> None:
+        """The defaults become `organization_default_for` of the exported tax codes; a
+        default the export left out (a system-managed code) stays undeclared."""
+        for live in context.live_of(ADDRESS_TYPE):
+            for use, field in USES.items():
+                code_id = (live.raw.get(field) or {}).get("id")
+                document = context.document_of(TAX_CODE, code_id) if code_id else None
+                if document is not None:
+                    document["spec"].setdefault("organization_default_for", []).append(use)
 
     def live_document(self, live: Live, world: World) -> Document:
         return {

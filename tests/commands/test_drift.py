@@ -197,13 +197,19 @@ def test_an_unmanaged_profile_with_a_declared_name_is_reported_not_adopted(
     assert report_lines(result) == [
         *INTRO,
         "  # billing_profile.legacy: not managed by reconcile: a live object without the "
-        "managed-by: reconcile label has the declared name or key; apply would adopt it (add "
-        f"the label) and set any fields shown (changed at {legacy['updated_at']})",
+        "managed-by: reconcile label has the declared name or key; apply changes it only once "
+        "it is adopted (customer links adopt their customer) (changed at "
+        f"{legacy['updated_at']})",
+        "  # (a live billing_profile with key 'legacy' exists that reconcile did not create (no "
+        "label managed-by: reconcile); to manage it, run `reconcile adopt DIR "
+        'billing_profile.legacy` or annotate the manifest with reconcile.konghq.dev/adopt: "true"; '
+        "otherwise rename the manifest's object)",
         '  ? billing_profile "legacy" {',
         '      ~ labels.team: manifest (not set), live "finance"',
         "    }",
-        "  Fix: rename one of the two (in Konnect or in the manifest), or run `reconcile "
-        "apply` to let reconcile manage the live object",
+        "  Fix: rename one of the two (in Konnect or in the manifest), or adopt the live object "
+        "(`reconcile adopt`, or the reconcile.konghq.dev/adopt annotation) and run `reconcile "
+        "apply`",
         "",
         "Drift: 0 changed, 0 deleted, 1 unmanaged match, 0 Stripe.",
     ]

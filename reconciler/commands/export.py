@@ -1,0 +1,165 @@
+"""`reconcile export DIR -o OUT_DIR`: the live organization as a ready manifest project.
+
+DIR supplies only `reconcile.yaml` (its targets); manifests in it are not read, so DIR may be
+a directory holding nothing else. OUT_DIR gets one file per kind (`stripe-app.yaml`,
+`tax-code.yaml`, `billing-profile.yaml`, `customer-billing.yaml`), the JSON Schemas their
+modelines name, and a copy of `reconcile.yaml`. For the embedded sandbox, whose world lives in
+the project directory, the world is copied too, so `plan OUT_DIR` reads what was exported.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import click
+
+from reconciler.clients.errors import ClientError
+from reconciler.engine.exporter import (
+    SCHEMAS_DIRECTORY,
+    ExportedFile,
+    export_live,
+    write_manifests,
+)
+from reconciler.manifests import ManifestSet, SandboxTarget, ValidationFailed, validate_directory
+from reconciler.manifests.loader import PROJECT_FILE_NAMES
+from reconciler.manifests.project_file import load_project
+from reconciler.resources import KIND_ADDRESS_TYPES, RESOURCES
+from reconciler.resources.base import NotExportable
+from reconciler.resources.exporting import ExportContext
+from reconciler.resources.secrets import MissingSecret
+from reconciler.targets import SANDBOX_DB, UnknownTarget, connect
+
+
+class ExportRefused(click.ClickException):
+    exit_code = 1
+
+
+@click.command("export")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--target", "target_name", help="Target from reconcile.yaml; default: its default.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(list(KIND_ADDRESS_TYPES)),
+    help="Export only this kind (repeatable); default: every kind.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write the project to; must be empty unless --force.",
+)
+@click.option("--force", is_flag=True, help="Write into a non-empty OUT_DIR, replacing files.")
+def export(
+    directory: Path, target_name: str | None, kinds: tuple[str, ...], out_dir: Path, force: bool
+) -> None:
+    """Write manifests for the live Konnect objects of DIRECTORY's target into OUT_DIR.
+
+    Secrets become `${env:...}` references, references use manifest names, and values equal
+    to the API's defaults are left out. Objects reconcile did not create are annotated for
+    adoption. System objects and what no manifest can express are skipped, each with a reason.
+    """
+    project = _project_of(directory)
+    if out_dir.exists() and any(out_dir.iterdir()) and not force:
+        raise ExportRefused(f"{out_dir} is not empty; choose another directory or pass --force")
+    selected = [KIND_ADDRESS_TYPES[kind] for kind in kinds] or list(KIND_ADDRESS_TYPES.values())
+    try:
+        with connect(project, target_name) as connection:
+            context = export_live(
+                RESOURCES, connection.sources, selected, list(KIND_ADDRESS_TYPES.values())
+            )
+    except (MissingSecret, UnknownTarget, NotExportable, ClientError) as error:
+        raise click.ClickException(str(error)) from None
+    files = write_manifests(context, out_dir)
+    _copy_project(directory, out_dir, project, target_name)
+    click.echo(f"Target: {connection.target}")
+    _report(context, files)
+    _check_written(out_dir, partial=bool(kinds))
+
+
+def _check_written(out_dir: Path, *, partial: bool) -> None:
+    """The export must load as a project; a partial one names documents it does not hold."""
+    written = validate_directory(out_dir)
+    problems = [d for d in written.diagnostics if not (partial and d.code == "dangling-reference")]
+    if problems:
+        for diagnostic in problems:
+            click.echo(diagnostic.format())
+        raise ValidationFailed(problems, f"{len(problems)} problem(s) in the exported manifests")
+    if partial:
+        click.echo(
+            f"{out_dir}: valid, except for references to kinds not exported (--kind); copy the "
+            "files into the project that declares those"
+        )
+    else:
+        click.echo(f"{out_dir}: {written.summary()}")
+
+
+def _project_of(directory: Path) -> ManifestSet:
+    project, problems = load_project(directory)
+    if problems:
+        for diagnostic in problems:
+            click.echo(diagnostic.format())
+        raise ValidationFailed(problems, f"{len(problems)} problem(s) in the project file")
+    return ManifestSet(root=directory, project=project, entries=(), files=())
+
+
+def _copy_project(
+    directory: Path, out_dir: Path, project: ManifestSet, target_name: str | None
+) -> None:
+    """reconcile.yaml, the sandbox seed files it names, and the embedded sandbox's world."""
+    for name in PROJECT_FILE_NAMES:
+        if (directory / name).is_file():
+            text = (directory / name).read_text(encoding="utf-8")
+            (out_dir / name).write_text(_with_local_schema(text), encoding="utf-8")
+    sandboxes = [t for t in project.project.all_targets.values() if isinstance(t, SandboxTarget)]
+    for seed in {t.seed for t in sandboxes if t.seed and (directory / t.seed).is_file()}:
+        (out_dir / seed).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(directory / seed, out_dir / seed)
+    target = project.project.target(target_name)
+    if isinstance(target, SandboxTarget) and target.url is None:
+        _copy_world(directory / SANDBOX_DB, out_dir / SANDBOX_DB)
+
+
+def _copy_world(world: Path, copy_path: Path) -> None:
+    if not world.is_file():
+        return
+    copy_path.parent.mkdir(parents=True, exist_ok=True)
+    # The sandbox keeps a write-ahead log; a backup copies a consistent database.
+    with closing(sqlite3.connect(world)) as source, closing(sqlite3.connect(copy_path)) as copy:
+        source.backup(copy)
+
+
+def _with_local_schema(text: str) -> str:
+    """Point a modeline at the schema written next to it; the rest is copied as it is."""
+    return re.sub(
+        r"^(# yaml-language-server: \$schema=)\S*project\.json",
+        rf"\g<1>{SCHEMAS_DIRECTORY}/project.json",
+        text,
+        count=1,
+        flags=re.M,
+    )
+
+
+def _report(context: ExportContext, files: list[ExportedFile]) -> None:
+    for file in files:
+        click.echo(f"Wrote {file.path.as_posix()}: {file.documents} {file.kind}")
+    if context.skipped:
+        click.echo(f"Skipped {len(context.skipped)}:")
+        for skipped in context.skipped:
+            click.echo(f"  {skipped}")
+    if context.adopted:
+        click.echo(
+            f"Not created by reconcile, annotated for adoption ({len(context.adopted)}): "
+            + ", ".join(context.adopted)
+        )
+        click.echo(
+            "  The next apply adds the label managed-by: reconcile to them; or run "
+            "`reconcile adopt` first, then remove the annotation."
+        )
