@@ -168,7 +168,9 @@ def read_outputs(path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def work(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "examples", tmp_path / "work" / "manifests")
+    # Never the sandbox world a local `make demo` left in examples/: each test starts afresh.
+    manifests = tmp_path / "work" / "manifests"
+    shutil.copytree(REPO / "examples", manifests, ignore=shutil.ignore_patterns(".reconcile"))
     return tmp_path / "work"
 
 
@@ -206,7 +208,9 @@ def test_plan_with_changes_succeeds_and_saves_markdown(tmp_path: Path, work: Pat
 def test_blocked_plan_fails_the_step_unless_told_not_to(
     tmp_path: Path, work: Path, fail_on_error: str, step_exit: int
 ) -> None:
-    # The examples link Stripe customers the sandbox does not have: findings block the plan.
+    # A Stripe customer the (seeded) sandbox does not have: a finding blocks the plan.
+    link = work / "manifests" / "customers" / "enterprise.yaml"
+    link.write_text(link.read_text().replace("cus_S5d6F7g8H9j0K1", "cus_Missing0000"))
     process, outputs = run_action(
         tmp_path,
         command="plan",
@@ -240,10 +244,12 @@ def test_apply_workflow_sequence_plan_apply_report_then_drift(tmp_path: Path, wo
         fail_on_error="false",
     )
     statuses = {outcome["status"] for outcome in json.loads(report.read_text())["outcomes"]}
-    # initech names a Konnect customer that neither exists nor can be created: blocked.
-    assert "blocked" in statuses and "done" in statuses
-    assert (apply.returncode, read_outputs(apply_outputs)["exit-code"]) == (0, "1")
+    assert statuses == {"done"}
+    assert (apply.returncode, read_outputs(apply_outputs)["exit-code"]) == (0, "0")
 
+    # A change nobody applied: the manifest now says something the live profile does not.
+    profile = work / "manifests" / "billing-profiles" / "enterprise.yaml"
+    profile.write_text(profile.read_text().replace("payable within 30 days", "payable in 45"))
     drift, drift_outputs = run_action(
         tmp_path,
         command="drift",
@@ -251,6 +257,6 @@ def test_apply_workflow_sequence_plan_apply_report_then_drift(tmp_path: Path, wo
         args="--output markdown --skip-stripe-checks",
     )
     assert (drift.returncode, read_outputs(drift_outputs)["exit-code"]) == (0, "2")
-    assert "initech" in Path(read_outputs(drift_outputs)["output-file"]).read_text()
+    assert "payable in 45" in Path(read_outputs(drift_outputs)["output-file"]).read_text()
     for written in (plan.stdout, apply.stdout, drift.stdout, report.read_text()):
         assert FAKE_TOKEN not in written and FAKE_STRIPE_KEY not in written

@@ -25,7 +25,8 @@ def test_only_listed_statuses_are_retried_and_attempts_are_bounded() -> None:
     assert policy.should_retry_status(429, 1)
     assert policy.should_retry_status(503, 2)
     assert not policy.should_retry_status(503, 3)
-    assert not policy.should_retry_status(500, 1)
+    assert policy.should_retry_status(500, 1)
+    assert not policy.should_retry_status(501, 1)
     assert not policy.should_retry_status(400, 1)
 
 
