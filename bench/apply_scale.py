@@ -16,13 +16,13 @@ second, that as a fraction of the limit, and the apply process's peak RSS.
 One run on a 2-core machine (sandbox and apply share the cores):
 
          N  actions  failed  konnect  429s   wall s   req/s  of limit  RSS MB
-      1000     1002       0     3029     0    123.2   24.59     98.3%      77
-     10000    10002       0    30129     0   1209.5   24.91     99.6%     227
+      1000     1002       0     3009     1    122.3   24.60     98.4%      83
+     10000    10002       0    30009     6   1224.6   24.51     98.0%     304
 
 Every link costs three Konnect requests: the lookup that confirms the customer is still absent
 (the precondition, and the idempotent-create check), the POST and the billing PUT. The
-client-side bucket keeps the run at the limit without a single 429; without it, the adaptive
-concurrency halves on each 429 burst and the run still completes.
+client-side bucket keeps the run at the limit with a handful of 429s (timing jitter between
+two token buckets), each retried after its Retry-After.
 """
 
 from __future__ import annotations
