@@ -37,7 +37,7 @@ from reconciler.resources.billing_profile import collection_method, tax_enforced
 from reconciler.resources.creation import create_once
 from reconciler.resources.customer_checks import stripe_findings
 from reconciler.resources.exporting import ExportContext, manifest_document
-from reconciler.resources.stripe_facts import StripeFacts
+from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "customer_billing"
 KIND = "CustomerBilling"
@@ -402,23 +402,47 @@ def _profile_document(desired: Desired, world: World) -> Document:
 
 
 def _awaiting_checkout(world: World) -> list[Finding]:
-    return [
-        Finding(
-            address=Address(type=ADDRESS_TYPE, name=link.name),
-            severity=Severity.WARNING,
-            message="no Stripe customer is linked yet (onboarding: checkout)",
-            fix="send the customer a checkout link; Konnect links the Stripe customer when "
-            "the checkout completes",
-        )
-        for link in world.manifests.of_kind(CustomerBilling)
-        if link.spec.onboarding == "checkout"
-        and not _linked(world.live_of(Address(type=ADDRESS_TYPE, name=link.name)))
-    ]
+    findings = []
+    for link in world.manifests.of_kind(CustomerBilling):
+        if link.spec.onboarding != "checkout":
+            continue
+        address = Address(type=ADDRESS_TYPE, name=link.name)
+        message = _checkout_pending(world.live_of(address), world)
+        if message is not None:
+            findings.append(
+                Finding(
+                    address=address,
+                    severity=Severity.WARNING,
+                    message=message,
+                    fix="send the customer a checkout link (reconcile checkout-url); the card "
+                    "is saved when they complete it",
+                )
+            )
+    return findings
 
 
-def _linked(live: Live | None) -> bool:
+def _checkout_pending(live: Live | None, world: World) -> str | None:
+    """Why an onboarding customer cannot be charged yet, or None once its checkout is done.
+
+    Konnect links a new Stripe customer as soon as a checkout session is created, so a link
+    alone does not mean the checkout was completed: the saved card does.
+    """
     billing = (live.raw.get(BILLING) or {}) if live else {}
-    return bool((billing.get("app_data") or {}).get("stripe"))
+    stripe = (billing.get("app_data") or {}).get("stripe") or {}
+    if not stripe.get("customer_id"):
+        return "no Stripe customer is linked yet (onboarding: checkout)"
+    if stripe.get("default_payment_method_id") or world.stripe is None:
+        return None
+    try:
+        customer = world.stripe.customer(stripe["customer_id"]) or {}
+    except StripeUnavailable:
+        return None
+    if (customer.get("invoice_settings") or {}).get("default_payment_method"):
+        return None
+    return (
+        f"checkout started (Stripe customer {stripe['customer_id']}) but not completed: "
+        "no payment method yet (onboarding: checkout)"
+    )
 
 
 def _pin_finding(desired: Desired, world: World) -> Finding | None:

@@ -201,6 +201,11 @@ def test_completed_checkout_clears_the_plan_warning_and_opens_the_portal(
     assert onboarding.hooli_plan()[1] == [AWAITING]
 
     session = onboarding.checkout("hooli", "--success-url", SUCCESS)
+    # Konnect links a Stripe customer when the session is made; the card comes on completion.
+    assert onboarding.hooli_plan()[1] == [
+        f"checkout started (Stripe customer {session['stripe_customer_id']}) but not "
+        "completed: no payment method yet (onboarding: checkout)"
+    ]
     completed = onboarding.world.admin(
         "POST", f"/konnect/checkout-sessions/{session['session_id']}/complete"
     )
