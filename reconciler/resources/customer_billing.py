@@ -9,8 +9,9 @@ says which it assumed. Konnect never checks the Stripe ids, so the checks here d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.clients.errors import BadRequest, Gone, NotFound
@@ -302,7 +303,7 @@ def _read(sources: Sources, billed: Callable[[str], bool], *, pins: bool) -> lis
     with ThreadPoolExecutor(
         max_workers=sources.concurrency, thread_name_prefix="reconcile-billing"
     ) as pool:
-        pinning = pool.submit(_pinned_customers, sources.konnect) if pins else None
+        pinning = pool.submit(_pins, sources, pool) if pins else None
         # The first page tells how many there are; the others are read concurrently, and
         # billing reads start as soon as the page naming the customer arrives.
         for page in _customer_pages(sources, pool):
@@ -318,13 +319,15 @@ def _read(sources: Sources, billed: Callable[[str], bool], *, pins: bool) -> lis
         return [_live(customer, billings.get(customer["id"]), pinned) for customer in customers]
 
 
-def _customer_pages(sources: Sources, pool: ThreadPoolExecutor) -> Iterator[list[Document]]:
+def _customer_pages(
+    sources: Sources, pool: ThreadPoolExecutor, query: Mapping[str, str] | None = None
+) -> Iterator[list[Document]]:
     konnect = sources.konnect
     size = konnect.page_size
 
     def page(number: int) -> Document:
-        query = {"page[size]": size, "page[number]": number}
-        result: Document = konnect.request("GET", CUSTOMERS_ROUTE, params=query)
+        params = {**(query or {}), "page[size]": size, "page[number]": number}
+        result: Document = konnect.request("GET", CUSTOMERS_ROUTE, params=params)
         return result
 
     first = page(1)
@@ -336,27 +339,44 @@ def _customer_pages(sources: Sources, pool: ThreadPoolExecutor) -> Iterator[list
         yield later.result().get("data") or []
 
 
-def _live(customer: Document, billing: Future[Document] | None, pinned: set[str] | None) -> Live:
-    raw = customer if billing is None else {**customer, BILLING: billing.result()}
-    if pinned is not None:
-        raw = {**raw, PINNED: customer["id"] in pinned}
-    return Live.of(customer, "key", raw)
+@dataclass(frozen=True)
+class _Pins:
+    """Which customers billed through the default profile are pinned to it.
 
-
-def _pinned_customers(konnect: KonnectClient) -> set[str] | None:
-    """The customers pinned to some profile, as opposed to following the default.
-
-    The billing GET cannot tell them apart; the customer list filtered by profile ids can.
-    None when the filter is refused: then a pin equal to the default is not seen as missing.
+    The billing GET shows the effective profile only. A customer on another profile must be
+    pinned there; one on the default may be pinned to it or merely follow it, and the
+    customer list filtered by the default's id tells which.
     """
-    ids = [profile["id"] for profile in konnect.list_all(PROFILES_ROUTE)]
-    if not ids:
-        return set()
-    query = {"filter[billing_profile_id][oeq]": ",".join(ids)}
+
+    default_id: str | None
+    pinned_to_default: frozenset[str]
+
+    def pinned(self, customer_id: str, effective_id: str | None) -> bool:
+        return effective_id != self.default_id or customer_id in self.pinned_to_default
+
+
+def _pins(sources: Sources, pool: ThreadPoolExecutor) -> _Pins | None:
+    """None when Konnect refuses the filter: then a pin to the default is not seen missing."""
+    profiles = sources.konnect.list_all(PROFILES_ROUTE)
+    default_id = next((p["id"] for p in profiles if p.get("default")), None)
+    if default_id is None:
+        return _Pins(None, frozenset())
+    query = {"filter[billing_profile_id]": default_id}
     try:
-        return {customer["id"] for customer in konnect.iter_pages(CUSTOMERS_ROUTE, params=query)}
+        pages = _customer_pages(sources, pool, query)
+        return _Pins(default_id, frozenset(c["id"] for page in pages for c in page))
     except BadRequest:
         return None
+
+
+def _live(customer: Document, billing: Future[Document] | None, pins: _Pins | None) -> Live:
+    if billing is None:
+        return Live.of(customer, "key")
+    raw = {**customer, BILLING: billing.result()}
+    if pins is not None:
+        effective = (raw[BILLING].get("billing_profile") or {}).get("id")
+        raw[PINNED] = pins.pinned(customer["id"], effective)
+    return Live.of(customer, "key", raw)
 
 
 def _desired(link: CustomerBilling, profile: str | None) -> Desired:
