@@ -51,6 +51,10 @@ class Connection:
     sandbox_url: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    def requests(self) -> int:
+        """Requests sent so far to both APIs, retries included."""
+        return self.sources.konnect.counter.total() + self.sources.stripe.api.counter.total()
+
     def header(self) -> list[str]:
         """What the plan output says about where it read from."""
         lines = [f"Target: {self.target}" + (" (embedded sandbox)" if self.sandbox_url else "")]

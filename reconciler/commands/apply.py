@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from reconciler.clients.errors import ClientError
-from reconciler.commands.plan import SKIPPED_CHECKS, parse_resource, progress, show_plan, use_colour
+from reconciler.commands.plan import SKIPPED_CHECKS, parse_resource, show_plan, use_colour
 from reconciler.engine.applier import Applier
 from reconciler.engine.apply_report import ApplyReport
 from reconciler.engine.concurrency import AdaptiveLimit
@@ -30,6 +30,7 @@ from reconciler.engine.lock import ApplyLock, LockHeld
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import Planfile, PlanfileError, read_planfile
 from reconciler.engine.planner import PlanOptions, UnknownResource, make_plan
+from reconciler.engine.read_progress import ReadProgress
 from reconciler.engine.reporting import (
     FanOut,
     JsonReportWriter,
@@ -163,10 +164,10 @@ def _plan_and_apply(manifests: ManifestSet, run: _Run) -> ApplyReport | None:
     with connect(manifests, run.target_name, rate_limit=run.rate_limit) as connection:
         connection.sources.konnect.on_rate_limited = limit.rate_limited
         connection.sources.stripe.api.on_rate_limited = limit.rate_limited
-        progress("Reading live state...")
-        fresh, world = make_plan(
-            manifests, RESOURCES, connection.sources, connection.secrets, run.options
-        )
+        with ReadProgress(sys.stderr, connection.requests):
+            fresh, world = make_plan(
+                manifests, RESOURCES, connection.sources, connection.secrets, run.options
+            )
         applier = Applier(
             RESOURCES, world, Writer(connection.sources.konnect, connection.secrets, world)
         )

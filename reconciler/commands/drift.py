@@ -21,6 +21,7 @@ from reconciler.engine.drift import DriftReport, detect_drift
 from reconciler.engine.drift_render import render_drift_markdown, render_drift_text
 from reconciler.engine.graph import OrderingError
 from reconciler.engine.planner import PlanOptions, make_plan
+from reconciler.engine.read_progress import ReadProgress
 from reconciler.manifests import ManifestSet, ValidationFailed, load_manifests
 from reconciler.resources import RESOURCES
 from reconciler.resources.secrets import MissingSecret
@@ -73,9 +74,10 @@ def drift(
     options = PlanOptions(stripe_checks=not skip_stripe_checks)
     try:
         with connect(manifests, target_name) as connection:
-            plan, world = make_plan(
-                manifests, RESOURCES, connection.sources, connection.secrets, options
-            )
+            with ReadProgress(sys.stderr, connection.requests):
+                plan, world = make_plan(
+                    manifests, RESOURCES, connection.sources, connection.secrets, options
+                )
             report = detect_drift(
                 plan,
                 world,

@@ -23,6 +23,7 @@ from reconciler.engine.graph import OrderingError
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import Planfile, PlanfileError, write_planfile
 from reconciler.engine.planner import PlanOptions, UnknownResource, make_plan
+from reconciler.engine.read_progress import ReadProgress
 from reconciler.engine.render import render_markdown, render_text
 from reconciler.manifests import load_manifests
 from reconciler.resources import KIND_ADDRESS_TYPES, RESOURCES
@@ -132,11 +133,11 @@ def plan(
     progress(f"Reading live state (up to {concurrency} reads in flight)...")
     try:
         with connect(manifests, target_name, concurrency=concurrency) as connection:
-            result, _ = make_plan(
-                manifests, RESOURCES, connection.sources, connection.secrets, options
-            )
-            requests = connection.sources.konnect.counter.total()
-            requests += connection.sources.stripe.api.counter.total()
+            with ReadProgress(sys.stderr, connection.requests):
+                result, _ = make_plan(
+                    manifests, RESOURCES, connection.sources, connection.secrets, options
+                )
+            requests = connection.requests()
     except (MissingSecret, TargetError, UnknownResource, OrderingError, ClientError) as error:
         raise click.ClickException(str(error)) from None
     progress(f"Read in {time.monotonic() - started:.1f}s with {requests} requests.")
