@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: sandbox worlds in-process and over real HTTP."""
+"""Fixtures shared by every test: sandbox worlds in-process and over real HTTP, and manifest
+projects whose sandbox world a test builds before running the CLI on them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
+from reconciler.targets import SANDBOX_DB
+from tests.e2e.worlds import World
 
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 SANDBOX_STRIPE_KEY = "sk_test_" + "sandbox" + "0" * 24
@@ -66,3 +69,20 @@ def admin(sandbox_server: SandboxServer) -> Iterator[httpx.Client]:
     """The /_sandbox admin API of the real-socket sandbox: reset, seed, stats, faults."""
     with httpx.Client(base_url=sandbox_server.url + "/_sandbox") as client:
         yield client
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty manifest directory; commands on it serve the sandbox from its `.reconcile/`."""
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    directory = tmp_path / "manifests"
+    (directory / SANDBOX_DB).parent.mkdir(parents=True)
+    return directory
+
+
+@pytest.fixture
+def world(project: Path) -> Iterator[World]:
+    """The project's sandbox world, in-process, for building and inspecting state."""
+    app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
+    with TestClient(app, base_url="http://sandbox.test") as client:
+        yield World(client)

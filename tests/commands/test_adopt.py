@@ -8,17 +8,12 @@ adopts its customer on its own. All through the CLI against the embedded sandbox
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner, Result
-from starlette.testclient import TestClient
 
 from reconciler.cli import main
-from reconciler.sandbox import SandboxConfig, create_app
-from reconciler.targets import SANDBOX_DB
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
 ADOPT = {"reconcile.konghq.dev/adopt": "true"}
@@ -27,21 +22,6 @@ PROFILE = manifest(
     "main",
     {"name": "Main", "default": True, "app": "stripe", "supplier": SUPPLIER},
 )
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
-    directory = tmp_path / "manifests"
-    (directory / SANDBOX_DB).parent.mkdir(parents=True)
-    return directory
-
-
-@pytest.fixture
-def world(project: Path) -> Iterator[World]:
-    app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
-    with TestClient(app, base_url="http://sandbox.test") as client:
-        yield World(client)
 
 
 def run(*args: str | Path) -> Result:

@@ -10,19 +10,16 @@ import json
 import random
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from starlette.testclient import TestClient
 
 from reconciler.cli import main
 from reconciler.manifests import load_manifests
 from reconciler.resources.exporting import unique_names
-from reconciler.sandbox import SandboxConfig, create_app
 from reconciler.sandbox.ids import new_ulid
 from reconciler.targets import SANDBOX_DB
 from tests.e2e.worlds import World
@@ -40,13 +37,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (directory / SANDBOX_DB).parent.mkdir(parents=True)
     (directory / "reconcile.yaml").write_text("default_target: sandbox\n")
     return directory
-
-
-@pytest.fixture
-def world(project: Path) -> Iterator[World]:
-    app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
-    with TestClient(app, base_url="http://sandbox.test") as client:
-        yield World(client)
 
 
 def run(*args: str | Path) -> Result:

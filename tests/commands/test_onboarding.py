@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner, Result
-from starlette.testclient import TestClient
 
 from reconciler.cli import main
 from reconciler.manifests import load_manifests
@@ -22,9 +20,8 @@ from reconciler.onboarding import (
     find_link,
     prepare_checkout,
 )
-from reconciler.sandbox import SandboxConfig, create_app
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
-from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY, connect
+from reconciler.targets import SANDBOX_STRIPE_KEY, connect
 from tests.e2e.seeding import labels_of, seed
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
@@ -59,21 +56,6 @@ HOOLI = manifest(
 NOT_APPLIED = manifest(
     "CustomerBilling", "initech", {"customer": {"key": "initech"}, "onboarding": "checkout"}
 )
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
-    directory = tmp_path / "manifests"
-    (directory / SANDBOX_DB).parent.mkdir(parents=True)
-    return directory
-
-
-@pytest.fixture
-def world(project: Path) -> Iterator[World]:
-    app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
-    with TestClient(app, base_url="http://sandbox.test") as client:
-        yield World(client)
 
 
 class Onboarding:
