@@ -34,9 +34,9 @@ from reconciler.engine.read_progress import ReadProgress
 from reconciler.engine.reporting import (
     FanOut,
     JsonReportWriter,
+    ProgressLine,
     Reporter,
     TextReporter,
-    progress_for,
 )
 from reconciler.engine.staleness import StalePlan, ensure_fresh
 from reconciler.manifests import ManifestSet, load_manifests
@@ -229,10 +229,17 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
+def _interactive_output() -> bool:
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
 def _reporter(output: str, report_file: Path | None, color: bool) -> Reporter:
     reporters: list[Reporter] = []
     if output == "text":
-        reporters += [TextReporter(color=color), progress_for(sys.stderr)]
+        progress = ProgressLine(sys.stderr) if _interactive_output() else None
+        # The progress line first: it ends before the summary line is printed.
+        reporters += [progress] if progress else []
+        reporters.append(TextReporter(color=color, progress=progress))
     if report_file is not None:
         reporters.append(JsonReportWriter(report_file))
     return FanOut(*reporters)

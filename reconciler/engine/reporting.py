@@ -82,9 +82,24 @@ _VERBS = {
 class TextReporter(SilentReporter):
     """One line per event, like Terraform: `billing_profile.enterprise: Creating...`."""
 
-    def __init__(self, echo: Callable[[str], None] = click.echo, *, color: bool = False) -> None:
-        self._echo = echo
+    def __init__(
+        self,
+        echo: Callable[[str], None] = click.echo,
+        *,
+        color: bool = False,
+        progress: ProgressLine | None = None,
+    ) -> None:
+        self._print = echo
         self._color = color
+        # On a terminal the progress line sits below the lines: lift it, print, put it back.
+        self._progress = progress
+
+    def _echo(self, line: str) -> None:
+        if self._progress is not None:
+            self._progress.clear()
+        self._print(line)
+        if self._progress is not None:
+            self._progress.redraw()
 
     def starting(self, action: Action) -> None:
         self._echo(f"{action.address}: {_VERBS[action.type][0]}")
@@ -143,6 +158,7 @@ class ProgressLine(SilentReporter):
         self._finished = 0
         self._problems = 0
         self._drawn_at: float | None = None
+        self._on_screen = False
 
     def beginning(self, total: int) -> None:
         self._total = total
@@ -161,8 +177,22 @@ class ProgressLine(SilentReporter):
         self._draw()
         self._stream.write("\n")
         self._stream.flush()
+        self._on_screen = False
+        self._drawn_at = None  # done: what is printed after the run stays clear of it
+
+    def clear(self) -> None:
+        """Erase the line, so that other output can be written where it was."""
+        if self._on_screen:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+            self._on_screen = False
+
+    def redraw(self) -> None:
+        if self._drawn_at is not None:
+            self._draw()
 
     def _draw(self) -> None:
+        self._on_screen = True
         self._drawn_at = self._clock()
         width = len(str(self._total))
         share = self._finished * 100 // self._total if self._total else 100
@@ -171,11 +201,6 @@ class ProgressLine(SilentReporter):
             line += f" | {self._problems} not done"
         self._stream.write("\r" + line)
         self._stream.flush()
-
-
-def progress_for(stream: TextIO) -> Reporter:
-    """A progress line when `stream` is a terminal; nothing when it is a file or a pipe."""
-    return ProgressLine(stream) if stream.isatty() else SilentReporter()
 
 
 class JsonReportWriter(SilentReporter):

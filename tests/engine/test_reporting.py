@@ -16,11 +16,9 @@ from reconciler.engine.reporting import (
     FanOut,
     JsonReportWriter,
     ProgressLine,
-    SilentReporter,
     TextReporter,
     format_duration,
     outcome_line,
-    progress_for,
 )
 
 PROFILE = Address(type="billing_profile", name="enterprise")
@@ -143,7 +141,7 @@ def test_progress_line_redraws_in_place_and_ends_with_a_newline() -> None:
     assert frames[-1] == "[10/10] 100% | 1 not done\n"
 
 
-def test_progress_line_is_throttled_and_only_for_terminals() -> None:
+def test_progress_line_is_throttled() -> None:
     terminal = FakeTerminal()
     frozen_clock = 5.0
     reporter = ProgressLine(terminal, min_interval=1.0, clock=lambda: frozen_clock)
@@ -153,8 +151,26 @@ def test_progress_line_is_throttled_and_only_for_terminals() -> None:
     ]
     execute(actions, lambda action: ActionResult(), reporter=reporter)
     assert terminal.getvalue().count("\r") == 2  # the first frame and the final one
-    assert isinstance(progress_for(FakeTerminal()), ProgressLine)
-    assert type(progress_for(io.StringIO())) is SilentReporter
+
+
+def test_lines_are_printed_above_the_progress_line() -> None:
+    terminal = FakeTerminal()
+    progress = ProgressLine(terminal, min_interval=60.0)
+
+    def echo(line: str) -> None:
+        terminal.write(line + "\n")
+
+    actions = [Action(address=Address(type="link", name="only"), type=ActionType.CREATE)]
+    reporter = FanOut(progress, TextReporter(echo, progress=progress))
+    execute(actions, lambda action: ActionResult("id-1"), reporter=reporter)
+    screen = terminal.getvalue()
+    erase = "\r\x1b[K"
+    assert screen.startswith("\r[0/1]   0%" + erase + "link.only: Creating...\n\r[0/1]   0%")
+    assert erase + "link.only: Creation complete after" in screen
+    # The last progress frame ends its line before the summary, which stands alone.
+    assert screen.endswith(
+        "\r[1/1] 100%\n\nApply complete! Resources: 1 added, 0 changed, 0 destroyed.\n"
+    )
 
 
 def test_report_file_is_written_for_a_failed_run_alongside_other_reporters(
