@@ -10,6 +10,7 @@ apply order (no-ops last); sensitive changes carry no values.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -33,6 +34,12 @@ from reconciler.targets import Connection, TargetError, connect
 SKIPPED_CHECKS = (
     "WARNING: Stripe checks were skipped (--skip-stripe-checks). Konnect does not check "
     "Stripe ids either: a wrong one surfaces only when an invoice is due."
+)
+
+
+NOT_REFRESHED = (
+    "Note: --refresh=false: customer links whose applied-digest label matches the manifest "
+    "were not read; edits made to their billing outside reconcile are not shown."
 )
 
 
@@ -100,6 +107,15 @@ def parse_resource(text: str) -> Address:
     help="Do not check Stripe ids, key and settings; findings become warnings. Loudly.",
 )
 @click.option(
+    "--refresh",
+    type=click.BOOL,
+    default=True,
+    show_default=True,
+    help="`--refresh=false` skips the per-customer billing reads of links whose applied-digest "
+    "label matches the manifest: faster, but blind to out-of-band edits of their billing "
+    "(`drift` always reads everything).",
+)
+@click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
     default=16,
@@ -116,6 +132,7 @@ def plan(
     no_color: bool,
     resources: tuple[str, ...],
     skip_stripe_checks: bool,
+    refresh: bool,
     concurrency: int,
 ) -> None:
     """Show what `apply` would change for the manifests in DIRECTORY.
@@ -133,15 +150,15 @@ def plan(
     progress(f"Reading live state (up to {concurrency} reads in flight)...")
     try:
         with connect(manifests, target_name, concurrency=concurrency) as connection:
+            sources = dataclasses.replace(connection.sources, refresh=refresh)
             with ReadProgress(sys.stderr, connection.requests):
-                result, _ = make_plan(
-                    manifests, RESOURCES, connection.sources, connection.secrets, options
-                )
+                result, _ = make_plan(manifests, RESOURCES, sources, connection.secrets, options)
             requests = connection.requests()
     except (MissingSecret, TargetError, UnknownResource, OrderingError, ClientError) as error:
         raise click.ClickException(str(error)) from None
     progress(f"Read in {time.monotonic() - started:.1f}s with {requests} requests.")
     notes = connection.header() + ([SKIPPED_CHECKS] if skip_stripe_checks else [])
+    notes += [] if refresh else [NOT_REFRESHED]
     show_plan(result, connection, notes, output, color=use_colour(no_color))
     if out_file is not None:
         saved = Planfile(target=connection.target, manifest_dir=str(directory), plan=result)

@@ -32,6 +32,9 @@ Document = dict[str, Any]
 MANAGED_BY_KEY = "managed-by"
 MANAGED_BY_VALUE = "reconcile"
 SYSTEM_LABEL_PREFIX = "openmeter_"
+# Written by apply on what it reads one by one (customer links): a digest of the manifest as
+# applied, so that `plan --refresh=false` may skip reading what has not changed since.
+APPLIED_LABEL = "reconcile-applied"
 # Fields every write changes; an object is "still as read" when all else is equal.
 VOLATILE_FIELDS = frozenset({"updated_at"})
 
@@ -78,6 +81,9 @@ class Sources:
     konnect: KonnectClient
     stripe: StripeFacts
     concurrency: int = 16
+    # False: trust the applied-digest label instead of reading per-object state (see
+    # APPLIED_LABEL); out-of-band edits behind an unchanged manifest go unseen.
+    refresh: bool = True
 
 
 @dataclass(frozen=True)
@@ -284,8 +290,13 @@ def fetch_live(
 
 
 def user_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
-    """Labels as the user sees them: system `openmeter_*` labels are the server's, not ours."""
-    return {k: v for k, v in (labels or {}).items() if not k.startswith(SYSTEM_LABEL_PREFIX)}
+    """Labels as the user sees them: system `openmeter_*` labels are the server's, and the
+    applied-digest label is reconcile's bookkeeping; neither is the manifest's."""
+    return {
+        k: v
+        for k, v in (labels or {}).items()
+        if not k.startswith(SYSTEM_LABEL_PREFIX) and k != APPLIED_LABEL
+    }
 
 
 def owned_labels(labels: Mapping[str, str] | None) -> dict[str, str]:

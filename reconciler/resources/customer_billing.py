@@ -8,18 +8,21 @@ says which it assumed. Konnect never checks the Stripe ids, so the checks here d
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.clients.errors import BadRequest, Gone, NotFound
+from reconciler.clients.errors import BadRequest, ClientError, Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
+from reconciler.engine.fingerprint import digest_value
 from reconciler.engine.plan import Finding, Severity
 from reconciler.manifests import BillingProfile, CustomerBilling
 from reconciler.resources.base import (
+    APPLIED_LABEL,
     Adoption,
     Desired,
     DesiredContext,
@@ -48,6 +51,9 @@ BILLING_ROUTE = "/openmeter/customers/{customerId}/billing"
 BILLING = "billing"  # where the billing GET is kept on the live customer
 # Also kept on the live customer: whether it is pinned to its profile (None: not known).
 PINNED = "pinned"
+# ... and whether its billing was left unread on the strength of its applied-digest label.
+TRUSTED = "trusted"
+NOT_READ = "(not read: --refresh=false)"
 PROFILES_ROUTE = "/openmeter/profiles"
 # Customer fields a manifest may leave out; then they are the API's, not ours to compare.
 OPTIONAL_FIELDS = ("name", "description", "primary_email", "currency", "billing_address")
@@ -73,12 +79,21 @@ class CustomerBillingResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        declared = {d.key for d in desired}
+        declared = {d.key: d for d in desired}
+
+        def billed(customer: Document) -> bool:
+            link = declared.get(customer.get("key", ""))
+            return link is not None and (sources.refresh or not _applied_as(customer, link))
+
         pins = any("billing_profile" not in d.advisory for d in desired)
-        return _read(sources, lambda key: key in declared, pins=pins)
+        lives = _read(sources, billed, pins=pins)
+        return [
+            _trusted(live) if live.key in declared and BILLING not in live.raw else live
+            for live in lives
+        ]
 
     def read_for_export(self, sources: Sources) -> list[Live]:
-        return _read(sources, lambda key: True, pins=True)
+        return _read(sources, lambda customer: True, pins=True)
 
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         if any(d.document.get("stripe") for d in desired):
@@ -93,6 +108,8 @@ class CustomerBillingResource(Resource):
         profile = world.name_of(PROFILE, profile_id)
         if profile is not None and raw.get(PINNED) is False:
             profile += " (as the default, not pinned)"
+        if raw.get(TRUSTED):
+            profile, stripe = NOT_READ, {NOT_READ: NOT_READ}
         return compact(
             {
                 "customer": {
@@ -115,6 +132,9 @@ class CustomerBillingResource(Resource):
         document["customer"] = customer
         if "stripe" not in document and "stripe" in live_document:
             document["stripe"] = live_document["stripe"]  # onboarding: checkout links it
+        for field in ("billing_profile", "stripe"):
+            if _not_read(live_document.get(field)):
+                document[field] = live_document[field]  # --refresh=false: applied as declared
         return document
 
     def refine(self, action: Action, world: World) -> Action:
@@ -171,7 +191,7 @@ class CustomerBillingResource(Resource):
     def observe(self, live: Live) -> Document:
         # The effective profile is derived: it moves when the default moves, which the same
         # apply may do. The customer and its Stripe link are what a concurrent edit changes.
-        observed = {k: v for k, v in super().observe(live).items() if k != PINNED}
+        observed = {k: v for k, v in super().observe(live).items() if k not in (PINNED, TRUSTED)}
         billing = observed.get(BILLING)
         if billing is not None:
             observed[BILLING] = {k: v for k, v in billing.items() if k != "billing_profile"}
@@ -195,7 +215,8 @@ class CustomerBillingResource(Resource):
         return Live.of(found[0], "key") if found else None
 
     def create(self, desired: Desired, writer: Writer) -> str:
-        body = {"key": desired.key, **_customer_body(desired.document["customer"])}
+        customer = desired.document["customer"]
+        body = {"key": desired.key, **_customer_body(customer, applied=applied_digest(desired))}
 
         def post() -> str:
             customer_id: str = writer.konnect.post(CUSTOMERS_ROUTE, body)["id"]
@@ -203,18 +224,22 @@ class CustomerBillingResource(Resource):
 
         customer_id = create_once(post, lambda: self.find(writer.konnect, desired))
         if desired.document.get("stripe"):
-            _put_billing(customer_id, desired, desired.document, writer)
+            try:
+                _put_billing(customer_id, desired, desired.document, writer)
+            except Exception:
+                _forget_applied(customer_id, desired.document["customer"], writer)
+                raise
         return customer_id
 
     def update(self, desired: Desired, live: Live, writer: Writer) -> str:
         before = self.live_document(live, writer.world)
         after = self.comparable(desired, before)
-        path = {"customerId": live.id}
-        if after["customer"] != before.get("customer"):
-            writer.konnect.put(CUSTOMER_ROUTE, _customer_body(after["customer"]), path=path)
         billing_fields = ("billing_profile", "stripe")
         if any(after.get(f) != before.get(f) for f in billing_fields) and after.get("stripe"):
             _put_billing(live.id, desired, after, writer)
+        # Last, so that the applied digest is written only once everything else was.
+        body = _customer_body(after["customer"], applied=applied_digest(desired))
+        writer.konnect.put(CUSTOMER_ROUTE, body, path={"customerId": live.id})
         return live.id
 
     def adopt(self, live: Live, konnect: KonnectClient) -> None:
@@ -276,13 +301,42 @@ def _exported_profile(live: Live, context: ExportContext) -> tuple[bool, str | N
     return True, name if pinned else None
 
 
-def _customer_body(customer: Document) -> Document:
+def _customer_body(customer: Document, *, applied: str | None = None) -> Document:
     """The customer as Konnect takes it (the key is immutable and sent on create only)."""
     fields = {k: v for k, v in customer.items() if k != "subject_keys"}
     subject_keys = customer.get("subject_keys")
     if subject_keys is not None:
         fields["usage_attribution"] = {"subject_keys": subject_keys}
+    if applied is not None:
+        fields["labels"] = {**customer.get("labels", {}), APPLIED_LABEL: applied}
     return fields
+
+
+def applied_digest(desired: Desired) -> str:
+    """What the applied-digest label holds: the link's manifest, as a label value can."""
+    return digest_value(desired.document).removeprefix("sha256:")[:32]
+
+
+def _applied_as(customer: Document, desired: Desired) -> bool:
+    return (customer.get("labels") or {}).get(APPLIED_LABEL) == applied_digest(desired)
+
+
+def _trusted(live: Live) -> Live:
+    """A declared customer whose billing was not read: its label says it is as applied."""
+    return Live(id=live.id, key=live.key, owned=live.owned, raw={**live.raw, TRUSTED: True})
+
+
+def _not_read(value: object) -> bool:
+    return value == NOT_READ or value == {NOT_READ: NOT_READ}
+
+
+def _forget_applied(customer_id: str, customer: Document, writer: Writer) -> None:
+    """After a failed billing write, best effort: the digest must not vouch for it."""
+    # If this fails too, a later full read (plain plan, apply, drift) still sees the truth.
+    with contextlib.suppress(ClientError):
+        writer.konnect.put(
+            CUSTOMER_ROUTE, _customer_body(customer), path={"customerId": customer_id}
+        )
 
 
 def _put_billing(customer_id: str, desired: Desired, document: Document, writer: Writer) -> None:
@@ -296,8 +350,8 @@ def _put_billing(customer_id: str, desired: Desired, document: Document, writer:
     writer.konnect.put(BILLING_ROUTE, body, path={"customerId": customer_id})
 
 
-def _read(sources: Sources, billed: Callable[[str], bool], *, pins: bool) -> list[Live]:
-    """Every customer, with the billing GET of those `billed` selects by key."""
+def _read(sources: Sources, billed: Callable[[Document], bool], *, pins: bool) -> list[Live]:
+    """Every customer, with the billing GET of those `billed` selects."""
     customers: list[Document] = []
     billings: dict[str, Future[Document]] = {}
     with ThreadPoolExecutor(
@@ -311,7 +365,7 @@ def _read(sources: Sources, billed: Callable[[str], bool], *, pins: bool) -> lis
                 if customer.get("deleted_at"):
                     continue
                 customers.append(customer)
-                if billed(customer.get("key", "")):
+                if billed(customer):
                     billings[customer["id"]] = pool.submit(
                         sources.konnect.get, BILLING_ROUTE, path={"customerId": customer["id"]}
                     )

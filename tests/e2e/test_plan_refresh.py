@@ -1,0 +1,123 @@
+"""`plan --refresh=false`: links applied as declared are not read one by one, with its price."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from reconciler.cli import main
+from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
+from reconciler.sandbox.server import SandboxServer
+from tests.e2e.worlds import STRIPE_APP, SUPPLIER, manifest, write_manifests
+
+BILLING_GET = "GET /v3/openmeter/customers/{customer_id}/billing"
+LINKS = 5
+
+
+@pytest.fixture
+def project(tmp_path: Path, sandbox_server: SandboxServer) -> Path:
+    directory = tmp_path / "manifests"
+    directory.mkdir()
+    (directory / "reconcile.yaml").write_text(
+        f"targets:\n  local:\n    type: sandbox\n    url: {sandbox_server.url}\n"
+    )
+    return directory
+
+
+@pytest.fixture
+def admin(sandbox_server: SandboxServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sandbox_server.url + "/_sandbox") as client:
+        yield client
+
+
+def links(stripe_customer: str = "cus_Applied0") -> list[dict[str, Any]]:
+    return [
+        manifest(
+            "CustomerBilling",
+            f"c{n}",
+            {
+                "customer": {"key": f"c{n}", "name": f"C{n}"},
+                "stripe": {"customer_id": stripe_customer},
+            },
+        )
+        for n in range(LINKS)
+    ]
+
+
+def reconcile(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, [args[0], str(project), "--target", "local", *args[1:]])
+
+
+def billing_reads(admin: httpx.Client, run: Result) -> int:
+    assert run.exit_code in (0, 2), run.output
+    count: int = admin.get("/stats").json()["requests"].get(BILLING_GET, 0)
+    admin.delete("/stats")
+    return count
+
+
+def changes(run: Result) -> list[str]:
+    data = json.loads(run.stdout)
+    return [a["address"]["name"] for a in data["actions"] if a["type"] != "no-op"]
+
+
+@pytest.fixture
+def applied(project: Path, admin: httpx.Client) -> Path:
+    profile = manifest(
+        "BillingProfile", "main", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+    )
+    write_manifests(project, STRIPE_APP, profile, *links())
+    applied = reconcile(project, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert applied.exit_code == 0, applied.output
+    admin.delete("/stats")
+    return project
+
+
+def test_links_applied_as_declared_are_not_read(applied: Path, admin: httpx.Client) -> None:
+    args = ("plan", "--skip-stripe-checks", "--detailed-exitcode")
+    assert billing_reads(admin, reconcile(applied, *args)) == LINKS
+    quick = reconcile(applied, *args, "--refresh=false")
+    assert billing_reads(admin, quick) == 0
+    assert quick.exit_code == 0
+    assert "--refresh=false: customer links whose applied-digest label" in quick.stdout
+    assert "reconcile-applied" not in quick.stdout
+
+
+def test_a_changed_manifest_is_read_and_planned(applied: Path, admin: httpx.Client) -> None:
+    changed = links()
+    changed[2]["spec"]["stripe"]["customer_id"] = "cus_Moved0"
+    write_manifests(
+        applied, *[d for d in _documents(applied) if d["kind"] != "CustomerBilling"], *changed
+    )
+    run = reconcile(applied, "plan", "--skip-stripe-checks", "--refresh=false", "--output", "json")
+    assert billing_reads(admin, run) == 1
+    assert changes(run) == ["c2"]
+
+
+def test_out_of_band_billing_edits_are_the_price(
+    applied: Path, admin: httpx.Client, sandbox_server: SandboxServer
+) -> None:
+    headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
+    with httpx.Client(base_url=sandbox_server.url + "/v3/openmeter", headers=headers) as konnect:
+        [customer] = konnect.get("/customers", params={"filter[key]": "c1"}).json()["data"]
+        body = {"app_data": {"stripe": {"customer_id": "cus_Elsewhere0"}}}
+        konnect.put(f"/customers/{customer['id']}/billing", json=body).raise_for_status()
+    quick = reconcile(
+        applied, "plan", "--skip-stripe-checks", "--refresh=false", "--output", "json"
+    )
+    assert changes(quick) == []
+    full = reconcile(applied, "plan", "--skip-stripe-checks", "--output", "json")
+    assert changes(full) == ["c1"]
+    drift = reconcile(applied, "drift", "--skip-stripe-checks")
+    assert drift.exit_code == 2
+    assert "cus_Elsewhere0" in drift.stdout
+
+
+def _documents(project: Path) -> list[dict[str, Any]]:
+    return list(yaml.safe_load_all((project / "manifests.yaml").read_text()))
