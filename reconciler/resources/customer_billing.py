@@ -85,7 +85,8 @@ class CustomerBillingResource(Resource):
             link = declared.get(customer.get("key", ""))
             return link is not None and (sources.refresh or not _applied_as(customer, link))
 
-        pins = any("billing_profile" not in d.advisory for d in desired)
+        # Which links are pinned matters for those read; with refresh off, few are.
+        pins = sources.refresh and any("billing_profile" not in d.advisory for d in desired)
         lives = _read(sources, billed, pins=pins)
         return [
             _trusted(live) if live.key in declared and BILLING not in live.raw else live
