@@ -86,3 +86,15 @@ def world(project: Path) -> Iterator[World]:
     app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
     with TestClient(app, base_url="http://sandbox.test") as client:
         yield World(client)
+
+
+@pytest.fixture
+def served_project(tmp_path: Path, sandbox_server: SandboxServer) -> Path:
+    """A manifest directory whose target `local` is the running `sandbox_server`, for tests
+    that configure the server (faults, stats) or read its request counts."""
+    directory = tmp_path / "manifests"
+    directory.mkdir()
+    (directory / "reconcile.yaml").write_text(
+        f"targets:\n  local:\n    type: sandbox\n    url: {sandbox_server.url}\n"
+    )
+    return directory

@@ -22,13 +22,8 @@ LINKS = 5
 
 
 @pytest.fixture
-def project(tmp_path: Path, sandbox_server: SandboxServer) -> Path:
-    directory = tmp_path / "manifests"
-    directory.mkdir()
-    (directory / "reconcile.yaml").write_text(
-        f"targets:\n  local:\n    type: sandbox\n    url: {sandbox_server.url}\n"
-    )
-    return directory
+def project(served_project: Path) -> Path:
+    return served_project
 
 
 @pytest.fixture

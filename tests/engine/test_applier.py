@@ -36,13 +36,8 @@ TAX_CODE = manifest("TaxCode", "saas", {"key": "saas", "stripe_tax_code": "txcd_
 
 
 @pytest.fixture
-def project(tmp_path: Path, sandbox_server: SandboxServer) -> Path:
-    directory = tmp_path / "manifests"
-    directory.mkdir()
-    (directory / "reconcile.yaml").write_text(
-        f"targets:\n  local:\n    type: sandbox\n    url: {sandbox_server.url}\n"
-    )
-    return directory
+def project(served_project: Path) -> Path:
+    return served_project
 
 
 def konnect(server: SandboxServer) -> httpx.Client:
