@@ -6,6 +6,7 @@ the same constraint into the generated JSON Schema, so editors and `reconcile va
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -43,6 +44,11 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+@functools.cache
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
 @dataclass(frozen=True)
 class Pattern:
     """`Annotated[str, Pattern(...)]`: a string matching `regex`, else `message` (never the value).
@@ -60,7 +66,7 @@ class Pattern:
             raise PydanticCustomError(
                 "bad-length", "must be at most {limit} characters", {"limit": self.max_length}
             )
-        if not re.fullmatch(self.regex, value):  # `$` alone would accept a trailing newline
+        if not _compiled(self.regex).fullmatch(value):  # `$` alone would accept a trailing newline
             raise PydanticCustomError(self.code, self.message)
         return value
 

@@ -128,4 +128,6 @@ def test_a_recursive_manifest_is_a_clean_diagnostic(validate: Validate) -> None:
 def test_absurd_nesting_is_a_diagnostic_not_a_crash() -> None:
     depth = 5000
     (diagnostic,) = load_text(Path("d.yaml"), "a: " + "[" * depth + "]" * depth).diagnostics
-    assert (diagnostic.code, diagnostic.message) == ("yaml-syntax", "YAML: nested too deeply")
+    assert diagnostic.code == "yaml-syntax"
+    # Our limit (Python's recursion) or libyaml's, whichever parser reads the file.
+    assert diagnostic.message in ("YAML: nested too deeply", "YAML: exceeded maximum nesting depth")
