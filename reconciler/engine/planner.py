@@ -2,8 +2,9 @@
 
 Nothing here knows a particular kind. The planner builds the desired documents, reads the
 live state (all kinds concurrently), pairs desired and live objects by key, diffs their
-normalised documents, adds the ownership rules (prune, not managed), asks each kind for its
-refinements and Stripe checks, and orders the actions by their dependencies.
+normalised documents, adds the ownership rules (prune, not managed), notes what each change
+stops referring to, asks each kind for its refinements and Stripe checks, and orders the
+actions by their dependencies.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def make_plan(
         findings += kind_findings
         not_managed += unmanaged
     by_type = {r.address_type: r for r in resources}
+    actions = [_with_releases(by_type[a.address.type], a, world) for a in actions]
     actions = [by_type[a.address.type].refine(a, world) for a in actions]
     for resource in resources:
         findings += resource.findings(world)
@@ -191,6 +193,20 @@ def _with_ownership(resource: Resource, desired: Desired, live: Live, action: Ac
     return action.model_copy(update={"type": ActionType.BLOCKED, "reasons": (reason,)})
 
 
+def _with_releases(resource: Resource, action: Action, world: World) -> Action:
+    """What the change stops referring to: a deletion of that waits for it. A deleted object
+    lets go of everything; a changed one of what its manifest no longer names."""
+    live = world.live_of(action.address)
+    if live is None or not action.is_change:
+        return action
+    released = resource.live_references(live, world)
+    if action.type is not ActionType.DELETE:
+        released -= action.depends_on
+    if not released:
+        return action
+    return action.model_copy(update={"releases": action.releases | released})
+
+
 def _orphan(resource: Resource, address: Address, prune: bool) -> Finding:
     if not resource.deletable:
         return Finding(
@@ -219,7 +235,15 @@ def _with_dependencies(only: Iterable[Address], actions: Sequence[Action]) -> se
         if address not in keep:
             keep.add(address)
             pending += by_address[address].depends_on
+            pending += _moving_off(by_address[address], actions)
     return keep
+
+
+def _moving_off(action: Action, actions: Sequence[Action]) -> list[Address]:
+    """The changes a deletion waits for: without them it would fail."""
+    if action.type not in (ActionType.DELETE, ActionType.REPLACE):
+        return []
+    return [a.address for a in actions if a.is_change and action.address in a.releases]
 
 
 def _in_order(actions: Sequence[Action]) -> list[Action]:

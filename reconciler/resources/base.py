@@ -3,7 +3,8 @@
 The planner and the applier know nothing of particular kinds. Each kind module says how to
 build the desired documents from the manifests, how to read the live objects in bulk, how to
 turn a live object into a document comparable with the desired one, what cannot change in
-place, which fields are secret, which Stripe facts must hold before an apply, and how to
+place, which fields are secret, which Stripe facts must hold before an apply, what its live
+objects refer to (so that a deletion waits for what moves off the deleted object), and how to
 create, update and delete its objects.
 """
 
@@ -129,6 +130,13 @@ class World:
         name = self._names.get((address_type, live.id), live.key)
         return Address(type=address_type, name=name)
 
+    def address_by_id(self, address_type: str, live_id: str | None) -> Address | None:
+        """The address (see `address_of`) of the live object with this id; None if unread."""
+        if live_id is None:
+            return None
+        name = self._names.get((address_type, live_id)) or self._keys.get((address_type, live_id))
+        return None if name is None else Address(type=address_type, name=name)
+
     def desired_list(self, resource: Resource) -> list[Desired]:
         return self.desired.get(resource.address_type, [])
 
@@ -221,6 +229,13 @@ class Resource:
     def refine(self, action: Action, world: World) -> Action:
         """Kind-specific ordering and reasons (e.g. the default-profile switch)."""
         return action
+
+    # --- references between live objects ---------------------------------------------------
+
+    def live_references(self, live: Live, world: World) -> frozenset[Address]:
+        """What the live object refers to now, in a way that keeps the referred object from
+        being deleted; a change that drops such a reference must run before that deletion."""
+        return frozenset()
 
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         """Start the Stripe reads the checks will need, alongside the Konnect reads."""

@@ -77,7 +77,7 @@ class BillingProfileResource(Resource):
     def live_document(self, live: Live, world: World) -> Document:
         raw = live.raw
         supplier = {k: v for k, v in (raw.get("supplier") or {}).items() if k != "id"}
-        app_id = ((raw.get("apps") or {}).get("invoicing") or {}).get("id")
+        app_id = _app_id(raw)
         return compact(
             {
                 "name": raw.get("name"),
@@ -109,6 +109,10 @@ class BillingProfileResource(Resource):
         if _gains_default(action):
             return _promotion(action, world)
         return action
+
+    def live_references(self, live: Live, world: World) -> frozenset[Address]:
+        app = world.address_by_id(STRIPE_APP, _app_id(live.raw))
+        return frozenset() if app is None else frozenset({app})
 
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
@@ -203,6 +207,12 @@ class BillingProfileResource(Resource):
             spec = _exported_spec(profile.raw, name, app)
             document = manifest_document(KIND, name, profile, spec, needs_adoption=True)
             context.add(ADDRESS_TYPE, profile, document)
+
+
+def _app_id(raw: Document) -> str | None:
+    """The app the profile invoices through (Konnect takes one app for all three roles)."""
+    app_id: str | None = ((raw.get("apps") or {}).get("invoicing") or {}).get("id")
+    return app_id
 
 
 def _supplier(raw: Document) -> Document:
