@@ -3,8 +3,8 @@
 Nothing here knows a particular kind. The planner builds the desired documents, reads the
 live state (all kinds concurrently), pairs desired and live objects by key, diffs their
 normalised documents, adds the ownership rules (prune, not managed), notes what each change
-stops referring to, asks each kind for its refinements and Stripe checks, and orders the
-actions by their dependencies.
+stops referring to, asks each kind for its refinements and Stripe checks, refuses deletions of
+what stays in use, and orders the actions by their dependencies.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ def make_plan(
     by_type = {r.address_type: r for r in resources}
     actions = [_with_releases(by_type[a.address.type], a, world) for a in actions]
     actions = [by_type[a.address.type].refine(a, world) for a in actions]
+    actions = _refuse_deletions_in_use(actions, resources, sources, world)
     for resource in resources:
         findings += resource.findings(world)
         if options.stripe_checks:
@@ -205,6 +206,59 @@ def _with_releases(resource: Resource, action: Action, world: World) -> Action:
     if not released:
         return action
     return action.model_copy(update={"releases": action.releases | released})
+
+
+def _refuse_deletions_in_use(
+    actions: Sequence[Action], resources: Sequence[Resource], sources: Sources, world: World
+) -> list[Action]:
+    """Block each deletion (a replacement deletes too) of an object that something the plan
+    keeps still uses: the API would refuse it, or leave the user without what it refers to.
+
+    A blocked deletion keeps what its object refers to in use, so blocking runs to a fixpoint
+    (a profile that cannot go keeps its app).
+    """
+    by_type = {r.address_type: r for r in resources}
+    users = {
+        a.address: _users(a.address, resources, sources, world)
+        for a in actions
+        if a.type in (ActionType.DELETE, ActionType.REPLACE)
+    }
+    current = {a.address: a for a in actions}
+    blocking = True
+    while blocking:
+        blocking = False
+        for address, candidates in users.items():
+            action = current[address]
+            staying = [u for u in candidates if not _lets_go(current.get(u), address)]
+            if action.is_change and staying:
+                reason = by_type[address.type].in_use(action, staying)
+                current[address] = action.model_copy(
+                    update={"type": ActionType.BLOCKED, "reasons": (*action.reasons, reason)}
+                )
+                blocking = True
+    return [current[a.address] for a in actions]
+
+
+def _users(
+    target: Address, resources: Sequence[Resource], sources: Sources, world: World
+) -> list[Address]:
+    live = world.live_of(target)
+    if live is None:
+        return []
+    found = {
+        user
+        for resource in resources
+        if target.type in resource.refers_to
+        for user in resource.referring_to(target, live, sources, world)
+    }
+    return sorted(found, key=str)
+
+
+def _lets_go(action: Action | None, target: Address) -> bool:
+    """Whether the plan, done, leaves the user's object no longer referring to `target`."""
+    if action is None or not action.is_change:
+        return False
+    return action.type is ActionType.DELETE or target in action.releases
 
 
 def _orphan(resource: Resource, address: Address, prune: bool) -> Finding:

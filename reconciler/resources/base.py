@@ -4,8 +4,9 @@ The planner and the applier know nothing of particular kinds. Each kind module s
 build the desired documents from the manifests, how to read the live objects in bulk, how to
 turn a live object into a document comparable with the desired one, what cannot change in
 place, which fields are secret, which Stripe facts must hold before an apply, what its live
-objects refer to (so that a deletion waits for what moves off the deleted object), and how to
-create, update and delete its objects.
+objects refer to (so that a deletion waits for what moves off the deleted object, and is
+refused while something that stays still uses it), and how to create, update and delete its
+objects.
 """
 
 from __future__ import annotations
@@ -237,6 +238,29 @@ class Resource:
         being deleted; a change that drops such a reference must run before that deletion."""
         return frozenset()
 
+    def referring_to(
+        self, target: Address, target_live: Live, sources: Sources, world: World
+    ) -> frozenset[Address]:
+        """This kind's objects that refer to `target` (of a kind in `refers_to`) now.
+
+        Asked only for objects the plan would delete, so a kind may read here what its bulk
+        read left out, without a cost to plans that delete nothing.
+        """
+        return frozenset(
+            world.address_of(self.address_type, live)
+            for live in world.live.get(self.address_type, [])
+            if target in self.live_references(live, world)
+        )
+
+    def in_use(self, action: Action, users: Sequence[Address]) -> str:
+        """Why the object cannot be deleted while `users` (which the plan keeps referring to
+        it) stay, and the way out."""
+        return (
+            f"{len(users)} resource(s) that this plan leaves referring to it still use it "
+            f"({few(users)}); delete or move them in the same plan, or keep {action.address} "
+            "in the manifests"
+        )
+
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         """Start the Stripe reads the checks will need, alongside the Konnect reads."""
 
@@ -302,6 +326,13 @@ def fetch_live(
     except (NotFound, Gone):
         return None
     return None if found.get("deleted_at") else Live.of(found, key_field)
+
+
+def few(addresses: Sequence[Address], shown: int = 5) -> str:
+    """The first names of a list, and how many more there are."""
+    names = ", ".join(a.name for a in addresses[:shown])
+    rest = len(addresses) - shown
+    return f"{names} and {rest} more" if rest > 0 else names
 
 
 def user_labels(labels: Mapping[str, str] | None) -> dict[str, str]:

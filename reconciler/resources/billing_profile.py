@@ -34,6 +34,7 @@ from reconciler.resources.base import (
     Writer,
     compact,
     fetch_live,
+    few,
     owned_labels,
     user_labels,
 )
@@ -113,6 +114,15 @@ class BillingProfileResource(Resource):
     def live_references(self, live: Live, world: World) -> frozenset[Address]:
         app = world.address_by_id(STRIPE_APP, _app_id(live.raw))
         return frozenset() if app is None else frozenset({app})
+
+    def in_use(self, action: Action, users: Sequence[Address]) -> str:
+        deleted = "the old profile" if action.type is ActionType.REPLACE else "it"
+        return (
+            f"{len(users)} customer(s) are pinned to {deleted} and this plan does not move "
+            f"them off it ({few(users)}); Konnect refuses to delete a profile customers are "
+            "pinned to. Set their spec.billing_profile to another profile in the manifests (a "
+            "link left on the default stays pinned: v3 cannot unpin), or keep this profile"
+        )
 
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:

@@ -152,6 +152,23 @@ class CustomerBillingResource(Resource):
         profile = world.address_by_id(PROFILE, effective)
         return frozenset() if profile is None else frozenset({profile})
 
+    def referring_to(
+        self, target: Address, target_live: Live, sources: Sources, world: World
+    ) -> frozenset[Address]:
+        # Only declared customers' billing is read: ask Konnect who else is pinned.
+        query = {"filter[billing_profile_id]": target_live.id}
+        try:
+            pinned = sources.konnect.list_all(CUSTOMERS_ROUTE, params=query)
+        except BadRequest:
+            # Konnect refuses the filter: only the declared customers are known.
+            pinned = []
+        others = {
+            world.address_of(ADDRESS_TYPE, Live.of(customer, "key"))
+            for customer in pinned
+            if not customer.get("deleted_at")
+        }
+        return super().referring_to(target, target_live, sources, world) | others
+
     def refine(self, action: Action, world: World) -> Action:
         desired = world.desired_of(action.address)
         if desired and "billing_profile" in desired.advisory and action.releases:

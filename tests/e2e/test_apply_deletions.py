@@ -1,4 +1,5 @@
-"""Deletions through `reconcile apply --prune`: after what moves off the deleted object."""
+"""Deletions through `reconcile apply --prune`: after what moves off the deleted object, and
+refused at plan time while something that stays still uses it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_apply import link, paying_customer, plan_is_clean, profile, reconcile
+from tests.e2e.test_apply import link, paying_customer, plan_is_clean, profile, reconcile, state
 from tests.e2e.worlds import STRIPE_APP, World, manifest, write_manifests
 
 LINKS = ("acme", "globex", "initech")
@@ -72,3 +73,69 @@ def test_a_pruned_app_is_deleted_after_its_profiles_leave_it(
     apps = [a["name"] for a in world.konnect("GET", "/apps")["data"]]
     assert apps == ["Stripe"]
     assert plan_is_clean(project)
+
+
+@pytest.mark.parametrize("links", ["removed", "left on the default"])
+def test_pruning_a_profile_customers_are_still_pinned_to_is_blocked(
+    project: Path, world: World, links: str
+) -> None:
+    customer = paying_customer(world)
+    pinned = [link(name, customer, billing_profile="legacy") for name in LINKS]
+    write_manifests(project, STRIPE_APP, profile("main", default=True), profile("legacy"), *pinned)
+    assert reconcile("apply", str(project), "--auto-approve").exit_code == 0
+    # v3 cannot unpin: a link left on the default keeps its customer where it is.
+    kept = [link(name, customer) for name in LINKS] if links == "left on the default" else []
+    write_manifests(project, STRIPE_APP, profile("main", default=True), *kept)
+    before = state(world)
+    result = reconcile("apply", str(project), "--auto-approve", "--prune")
+    assert result.exit_code == 1, result.output
+    assert "# billing_profile.legacy is blocked" in result.stdout
+    assert (
+        "3 customer(s) are pinned to it and this plan does not move them off it "
+        "(acme, globex, initech); Konnect refuses to delete a profile customers are pinned to"
+    ) in result.stdout
+    assert "Set their spec.billing_profile to another profile in the manifests" in result.stdout
+    assert "Destroying" not in result.stdout
+    assert state(world) == before
+
+
+def test_pruning_an_app_a_kept_profile_invoices_through_is_blocked(
+    project: Path, world: World
+) -> None:
+    other = world.stripe_app(name="Other")
+    world.profile(other, "theirs", labels={})  # not reconcile's: never pruned
+    write_manifests(project, STRIPE_APP, profile("main", default=True))
+    assert reconcile("apply", str(project), "--auto-approve").exit_code == 0
+    before = state(world)
+    result = reconcile("apply", str(project), "--auto-approve", "--prune")
+    assert result.exit_code == 1, result.output
+    assert "# stripe_app.Other is blocked" in result.stdout
+    assert "1 billing profile(s) that this plan keeps invoice through it (theirs)" in (
+        result.stdout
+    )
+    assert state(world) == before
+
+
+def test_replacing_a_profile_customers_are_pinned_to_is_blocked(
+    project: Path, world: World
+) -> None:
+    other = world.stripe_app(name="Other")
+    world.profile(other, "main", default=True)
+    special = world.profile(other, "special")
+    customer = world.customer("acme")
+    world.link(customer, paying_customer(world), profile=special)
+    write_manifests(
+        project,
+        STRIPE_APP,
+        OTHER_APP,
+        profile("main", default=True, app="other"),
+        profile("special"),
+    )
+    result = reconcile("apply", str(project), "--auto-approve")
+    assert result.exit_code == 1, result.output
+    assert "# billing_profile.special is blocked" in result.stdout
+    assert "1 customer(s) are pinned to the old profile and this plan does not move them" in (
+        result.stdout
+    )
+    profiles = [p["name"] for p in world.konnect("GET", "/profiles")["data"]]
+    assert sorted(profiles) == ["main", "special"]

@@ -181,3 +181,48 @@ def test_a_resource_filter_on_a_deletion_keeps_what_moves_off_it() -> None:
     )
     plan = plan_for(widgets, prune=True, stripe_checks=False, only=(widget("old"),))
     assert changes_in_order(plan) == ["mover", "old"]
+
+
+def test_deleting_what_a_kept_object_uses_is_blocked_and_so_is_what_that_uses() -> None:
+    widgets = Widgets(
+        desired={},
+        live=[live("foreign", owned=False, uses="b"), live("b", uses="a"), live("a")],
+    )
+    plan = plan_for(widgets, prune=True, stripe_checks=False)
+    actions = by_name(plan)
+    assert actions["b"].type is ActionType.BLOCKED
+    assert (
+        "1 resource(s) that this plan leaves referring to it still use it (foreign)"
+        in (actions["b"].reasons[-1])
+    )
+    assert actions["a"].type is ActionType.BLOCKED
+    assert "(b)" in actions["a"].reasons[-1]
+    assert plan.summary.destroy == 0
+
+
+class WidgetsWithUnreadUsers(Widgets):
+    """Widgets some of whose users the bulk read does not show, as with pinned customers."""
+
+    def __init__(self, desired: dict[str, Document], live: list[Live]) -> None:
+        super().__init__(desired, live)
+        self.asked: list[Address] = []
+
+    def referring_to(
+        self, target: Address, target_live: Live, sources: Sources, world: World
+    ) -> frozenset[Address]:
+        self.asked.append(target)
+        return super().referring_to(target, target_live, sources, world) | {widget("unread")}
+
+
+def test_the_users_of_an_object_are_asked_for_only_when_the_plan_would_delete_it() -> None:
+    widgets = WidgetsWithUnreadUsers(
+        desired={"kept": {"colour": "red"}}, live=[live("kept"), live("leftover")]
+    )
+    plan = plan_for(widgets, stripe_checks=False)
+    assert by_name(plan)["kept"].type is ActionType.UPDATE
+    assert widgets.asked == []
+    plan = plan_for(widgets, prune=True, stripe_checks=False)
+    leftover = by_name(plan)["leftover"]
+    assert widgets.asked == [widget("leftover")]
+    assert leftover.type is ActionType.BLOCKED
+    assert "(unread)" in leftover.reasons[-1]
