@@ -1,8 +1,10 @@
 """Order actions so that every action runs after what it depends on.
 
 Creates and updates run after their dependencies; deletes run in reverse (a dependant is
-removed before what it depends on). Actions whose dependencies are all done form one level,
-and the actions of a level may run in parallel.
+removed before what it depends on) and after every change that stops referring to the deleted
+object (`Action.releases`); so does a replacement, which deletes the object it replaces.
+Actions whose dependencies are all done form one level, and the actions of a level may run in
+parallel.
 """
 
 from __future__ import annotations
@@ -39,13 +41,18 @@ def _must_come_after(action: Action, by_address: dict[Address, Action]) -> set[A
         if action.type is not ActionType.DELETE and other.is_change:
             before.add(dependency)
     if action.type is ActionType.DELETE:
-        # Reverse order: whatever depends on this resource and is deleted goes first, and
-        # so does every change that stops referring to it.
+        # Reverse order: whatever depends on this resource and is deleted goes first.
         before |= {
             other.address
             for other in by_address.values()
-            if (other.type is ActionType.DELETE and action.address in other.depends_on)
-            or (other.is_change and action.address in other.releases)
+            if other.type is ActionType.DELETE and action.address in other.depends_on
+        }
+    if action.type in (ActionType.DELETE, ActionType.REPLACE):
+        # The object goes only once nothing refers to it any more.
+        before |= {
+            other.address
+            for other in by_address.values()
+            if other.is_change and action.address in other.releases
         }
     return before
 

@@ -2,8 +2,9 @@
 
 Nothing here knows a particular kind. The planner builds the desired documents, reads the
 live state (all kinds concurrently), pairs desired and live objects by key, diffs their
-normalised documents, adds the ownership rules (prune, not managed), asks each kind for its
-refinements and Stripe checks, and orders the actions by their dependencies.
+normalised documents, adds the ownership rules (prune, not managed), notes what each change
+stops referring to, asks each kind for its refinements and Stripe checks, refuses deletions of
+what stays in use, and orders the actions by their dependencies.
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def make_plan(
         findings += kind_findings
         not_managed += unmanaged
     by_type = {r.address_type: r for r in resources}
+    actions = [_with_releases(by_type[a.address.type], a, world) for a in actions]
     actions = [by_type[a.address.type].refine(a, world) for a in actions]
+    actions = _refuse_deletions_in_use(actions, resources, sources, world)
     for resource in resources:
         findings += resource.findings(world)
         if options.stripe_checks:
@@ -191,6 +194,73 @@ def _with_ownership(resource: Resource, desired: Desired, live: Live, action: Ac
     return action.model_copy(update={"type": ActionType.BLOCKED, "reasons": (reason,)})
 
 
+def _with_releases(resource: Resource, action: Action, world: World) -> Action:
+    """What the change stops referring to: a deletion of that waits for it. A deleted object
+    lets go of everything; a changed one of what its manifest no longer names."""
+    live = world.live_of(action.address)
+    if live is None or not action.is_change:
+        return action
+    released = resource.live_references(live, world)
+    if action.type is not ActionType.DELETE:
+        released -= action.depends_on
+    if not released:
+        return action
+    return action.model_copy(update={"releases": action.releases | released})
+
+
+def _refuse_deletions_in_use(
+    actions: Sequence[Action], resources: Sequence[Resource], sources: Sources, world: World
+) -> list[Action]:
+    """Block each deletion (a replacement deletes too) of an object that something the plan
+    keeps still uses: the API would refuse it, or leave the user without what it refers to.
+
+    A blocked deletion keeps what its object refers to in use, so blocking runs to a fixpoint
+    (a profile that cannot go keeps its app).
+    """
+    by_type = {r.address_type: r for r in resources}
+    users = {
+        a.address: _users(a.address, resources, sources, world)
+        for a in actions
+        if a.type in (ActionType.DELETE, ActionType.REPLACE)
+    }
+    current = {a.address: a for a in actions}
+    blocking = True
+    while blocking:
+        blocking = False
+        for address, candidates in users.items():
+            action = current[address]
+            staying = [u for u in candidates if not _lets_go(current.get(u), address)]
+            if action.is_change and staying:
+                reason = by_type[address.type].in_use(action, staying)
+                current[address] = action.model_copy(
+                    update={"type": ActionType.BLOCKED, "reasons": (*action.reasons, reason)}
+                )
+                blocking = True
+    return [current[a.address] for a in actions]
+
+
+def _users(
+    target: Address, resources: Sequence[Resource], sources: Sources, world: World
+) -> list[Address]:
+    live = world.live_of(target)
+    if live is None:
+        return []
+    found = {
+        user
+        for resource in resources
+        if target.type in resource.refers_to
+        for user in resource.referring_to(target, live, sources, world)
+    }
+    return sorted(found, key=str)
+
+
+def _lets_go(action: Action | None, target: Address) -> bool:
+    """Whether the plan, done, leaves the user's object no longer referring to `target`."""
+    if action is None or not action.is_change:
+        return False
+    return action.type is ActionType.DELETE or target in action.releases
+
+
 def _orphan(resource: Resource, address: Address, prune: bool) -> Finding:
     if not resource.deletable:
         return Finding(
@@ -219,7 +289,15 @@ def _with_dependencies(only: Iterable[Address], actions: Sequence[Action]) -> se
         if address not in keep:
             keep.add(address)
             pending += by_address[address].depends_on
+            pending += _moving_off(by_address[address], actions)
     return keep
+
+
+def _moving_off(action: Action, actions: Sequence[Action]) -> list[Address]:
+    """The changes a deletion waits for: without them it would fail."""
+    if action.type not in (ActionType.DELETE, ActionType.REPLACE):
+        return []
+    return [a.address for a in actions if a.is_change and action.address in a.releases]
 
 
 def _in_order(actions: Sequence[Action]) -> list[Action]:

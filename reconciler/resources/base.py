@@ -3,8 +3,10 @@
 The planner and the applier know nothing of particular kinds. Each kind module says how to
 build the desired documents from the manifests, how to read the live objects in bulk, how to
 turn a live object into a document comparable with the desired one, what cannot change in
-place, which fields are secret, which Stripe facts must hold before an apply, and how to
-create, update and delete its objects.
+place, which fields are secret, which Stripe facts must hold before an apply, what its live
+objects refer to (so that a deletion waits for what moves off the deleted object, and is
+refused while something that stays still uses it), and how to create, update and delete its
+objects.
 """
 
 from __future__ import annotations
@@ -129,6 +131,13 @@ class World:
         name = self._names.get((address_type, live.id), live.key)
         return Address(type=address_type, name=name)
 
+    def address_by_id(self, address_type: str, live_id: str | None) -> Address | None:
+        """The address (see `address_of`) of the live object with this id; None if unread."""
+        if live_id is None:
+            return None
+        name = self._names.get((address_type, live_id)) or self._keys.get((address_type, live_id))
+        return None if name is None else Address(type=address_type, name=name)
+
     def desired_list(self, resource: Resource) -> list[Desired]:
         return self.desired.get(resource.address_type, [])
 
@@ -222,6 +231,36 @@ class Resource:
         """Kind-specific ordering and reasons (e.g. the default-profile switch)."""
         return action
 
+    # --- references between live objects ---------------------------------------------------
+
+    def live_references(self, live: Live, world: World) -> frozenset[Address]:
+        """What the live object refers to now, in a way that keeps the referred object from
+        being deleted; a change that drops such a reference must run before that deletion."""
+        return frozenset()
+
+    def referring_to(
+        self, target: Address, target_live: Live, sources: Sources, world: World
+    ) -> frozenset[Address]:
+        """This kind's objects that refer to `target` (of a kind in `refers_to`) now.
+
+        Asked only for objects the plan would delete, so a kind may read here what its bulk
+        read left out, without a cost to plans that delete nothing.
+        """
+        return frozenset(
+            world.address_of(self.address_type, live)
+            for live in world.live.get(self.address_type, [])
+            if target in self.live_references(live, world)
+        )
+
+    def in_use(self, action: Action, users: Sequence[Address]) -> str:
+        """Why the object cannot be deleted while `users` (which the plan keeps referring to
+        it) stay, and the way out."""
+        return (
+            f"{len(users)} resource(s) that this plan leaves referring to it still use it "
+            f"({few(users)}); delete or move them in the same plan, or keep {action.address} "
+            "in the manifests"
+        )
+
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         """Start the Stripe reads the checks will need, alongside the Konnect reads."""
 
@@ -287,6 +326,13 @@ def fetch_live(
     except (NotFound, Gone):
         return None
     return None if found.get("deleted_at") else Live.of(found, key_field)
+
+
+def few(addresses: Sequence[Address], shown: int = 5) -> str:
+    """The first names of a list, and how many more there are."""
+    names = ", ".join(a.name for a in addresses[:shown])
+    rest = len(addresses) - shown
+    return f"{names} and {rest} more" if rest > 0 else names
 
 
 def user_labels(labels: Mapping[str, str] | None) -> dict[str, str]:

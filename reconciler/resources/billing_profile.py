@@ -34,6 +34,7 @@ from reconciler.resources.base import (
     Writer,
     compact,
     fetch_live,
+    few,
     owned_labels,
     user_labels,
 )
@@ -77,7 +78,7 @@ class BillingProfileResource(Resource):
     def live_document(self, live: Live, world: World) -> Document:
         raw = live.raw
         supplier = {k: v for k, v in (raw.get("supplier") or {}).items() if k != "id"}
-        app_id = ((raw.get("apps") or {}).get("invoicing") or {}).get("id")
+        app_id = _app_id(raw)
         return compact(
             {
                 "name": raw.get("name"),
@@ -109,6 +110,19 @@ class BillingProfileResource(Resource):
         if _gains_default(action):
             return _promotion(action, world)
         return action
+
+    def live_references(self, live: Live, world: World) -> frozenset[Address]:
+        app = world.address_by_id(STRIPE_APP, _app_id(live.raw))
+        return frozenset() if app is None else frozenset({app})
+
+    def in_use(self, action: Action, users: Sequence[Address]) -> str:
+        deleted = "the old profile" if action.type is ActionType.REPLACE else "it"
+        return (
+            f"{len(users)} customer(s) are pinned to {deleted} and this plan does not move "
+            f"them off it ({few(users)}); Konnect refuses to delete a profile customers are "
+            "pinned to. Set their spec.billing_profile to another profile in the manifests (a "
+            "link left on the default stays pinned: v3 cannot unpin), or keep this profile"
+        )
 
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
@@ -203,6 +217,12 @@ class BillingProfileResource(Resource):
             spec = _exported_spec(profile.raw, name, app)
             document = manifest_document(KIND, name, profile, spec, needs_adoption=True)
             context.add(ADDRESS_TYPE, profile, document)
+
+
+def _app_id(raw: Document) -> str | None:
+    """The app the profile invoices through (Konnect takes one app for all three roles)."""
+    app_id: str | None = ((raw.get("apps") or {}).get("invoicing") or {}).get("id")
+    return app_id
 
 
 def _supplier(raw: Document) -> Document:

@@ -138,8 +138,44 @@ class CustomerBillingResource(Resource):
                 document[field] = live_document[field]  # --refresh=false: applied as declared
         return document
 
+    def live_references(self, live: Live, world: World) -> frozenset[Address]:
+        """The profile the customer is pinned to. One that follows the default moves with it,
+        and the default is never deleted: that is no reference to wait for."""
+        billing = live.raw.get(BILLING)
+        if billing is None:
+            return frozenset()
+        effective = (billing.get("billing_profile") or {}).get("id")
+        default = next((p for p in world.live.get(PROFILE, []) if p.raw.get("default")), None)
+        pinned = live.raw.get(PINNED)
+        if pinned is False or (pinned is None and default is not None and effective == default.id):
+            return frozenset()
+        profile = world.address_by_id(PROFILE, effective)
+        return frozenset() if profile is None else frozenset({profile})
+
+    def referring_to(
+        self, target: Address, target_live: Live, sources: Sources, world: World
+    ) -> frozenset[Address]:
+        # Only declared customers' billing is read: ask Konnect who else is pinned.
+        query = {"filter[billing_profile_id]": target_live.id}
+        try:
+            pinned = sources.konnect.list_all(CUSTOMERS_ROUTE, params=query)
+        except BadRequest:
+            # Konnect refuses the filter: only the declared customers are known.
+            pinned = []
+        others = {
+            world.address_of(ADDRESS_TYPE, Live.of(customer, "key"))
+            for customer in pinned
+            if not customer.get("deleted_at")
+        }
+        return super().referring_to(target, target_live, sources, world) | others
+
     def refine(self, action: Action, world: World) -> Action:
         desired = world.desired_of(action.address)
+        if desired and "billing_profile" in desired.advisory and action.releases:
+            # A link left on the default never unpins (v3 cannot): it keeps its profile.
+            live = world.live_of(action.address)
+            kept = self.live_references(live, world) if live else frozenset()
+            action = action.model_copy(update={"releases": action.releases - kept})
         if (
             action.type is ActionType.CREATE
             and desired

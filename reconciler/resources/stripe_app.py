@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.clients.konnect import KonnectClient
-from reconciler.engine.actions import Address
+from reconciler.engine.actions import Action, Address
 from reconciler.engine.plan import Finding
 from reconciler.manifests import StripeApp
 from reconciler.resources.base import (
@@ -24,6 +24,7 @@ from reconciler.resources.base import (
     Writer,
     compact,
     fetch_live,
+    few,
     owned_labels,
     user_labels,
 )
@@ -99,6 +100,13 @@ class StripeAppResource(Resource):
                 findings += _webhook_findings(address, live, world.stripe)
                 findings += _authorization_findings(address, live, world)
         return findings
+
+    def in_use(self, action: Action, users: Sequence[Address]) -> str:
+        return (
+            f"{len(users)} billing profile(s) that this plan keeps invoice through it "
+            f"({few(users)}); deleting it would leave them without their app. Keep this app, "
+            "or retire those profiles first (a profile's app cannot change)"
+        )
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         return fetch_live(konnect, APP_ROUTE, {"appId": live.id}, "name")

@@ -63,6 +63,19 @@ def test_deletes_run_in_reverse_and_after_references_are_released() -> None:
     assert names(levels) == [["billing_profile.legacy"], ["stripe_app.stripe"]]
 
 
+def test_a_replacement_waits_for_the_changes_that_stop_referring_to_it() -> None:
+    # Replacing deletes the old object: what moves off it must have moved first.
+    levels = order_in_levels(
+        [
+            act(APP, ActionType.NOOP),
+            act(PROFILE, ActionType.REPLACE, APP),
+            act(LINK, ActionType.UPDATE, OLD_PROFILE, releases=(PROFILE,)),
+            act(OLD_PROFILE, ActionType.NOOP, APP),
+        ]
+    )
+    assert names(levels) == [["customer_billing.acme"], ["billing_profile.self-serve"]]
+
+
 def test_cycles_and_unknown_dependencies_are_errors() -> None:
     with pytest.raises(OrderingError, match="cycle"):
         order_in_levels(

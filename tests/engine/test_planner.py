@@ -27,6 +27,8 @@ class Widgets(Resource):
     """A kind whose desired and live objects are given in the constructor."""
 
     address_type = "widget"
+    # A widget may use another one, named in its `uses` field.
+    refers_to: ClassVar[tuple[str, ...]] = ("widget",)
     immutable: ClassVar[frozenset[str]] = frozenset({"size"})
     sensitive: ClassVar[frozenset[str]] = frozenset({"secret"})
 
@@ -36,7 +38,12 @@ class Widgets(Resource):
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         return [
-            Desired(address=Address(type="widget", name=name), key=name, document=document)
+            Desired(
+                address=widget(name),
+                key=name,
+                document=document,
+                depends_on=frozenset({widget(document["uses"])} if "uses" in document else ()),
+            )
             for name, document in self._desired.items()
         ]
 
@@ -45,6 +52,16 @@ class Widgets(Resource):
 
     def live_document(self, live: Live, world: World) -> Document:
         return live.raw
+
+    def live_references(self, live: Live, world: World) -> frozenset[Address]:
+        used = (
+            world.address_by_id("widget", f"id-{live.raw['uses']}") if "uses" in live.raw else None
+        )
+        return frozenset() if used is None else frozenset({used})
+
+
+def widget(name: str) -> Address:
+    return Address(type="widget", name=name)
 
 
 def live(key: str, owned: bool = True, **raw: Any) -> Live:
@@ -112,3 +129,100 @@ def test_resource_filter_must_name_something() -> None:
         plan_for(widgets, only=only, stripe_checks=False)
     plan = plan_for(widgets, only=(Address(type="widget", name="a"),), stripe_checks=False)
     assert [str(a.address) for a in plan.actions] == ["widget.a"]
+
+
+def changes_in_order(plan: Any) -> list[str]:
+    return [a.address.name for a in plan.actions if a.is_change]
+
+
+def test_a_change_releases_what_its_live_object_uses_and_its_manifest_no_longer_names() -> None:
+    widgets = Widgets(
+        desired={"main": {}, "mover": {"uses": "main"}, "stayer": {"uses": "main", "c": 2}},
+        live=[live("main"), live("old"), live("mover", uses="old"), live("stayer", uses="main")],
+    )
+    plan = plan_for(widgets, prune=True, stripe_checks=False)
+    actions = by_name(plan)
+    assert actions["mover"].type is ActionType.UPDATE
+    assert actions["mover"].releases == {widget("old")}
+    assert actions["stayer"].type is ActionType.UPDATE
+    assert actions["stayer"].releases == frozenset()
+    assert changes_in_order(plan) == ["mover", "stayer", "old"]
+
+
+def test_a_deletion_releases_all_its_object_uses_and_goes_before_what_it_used() -> None:
+    widgets = Widgets(desired={}, live=[live("a", uses="b"), live("b")])
+    plan = plan_for(widgets, prune=True, stripe_checks=False)
+    assert by_name(plan)["a"].releases == {widget("b")}
+    assert changes_in_order(plan) == ["a", "b"]
+
+
+def test_a_replacement_goes_after_what_moves_off_it_and_before_what_it_leaves() -> None:
+    widgets = Widgets(
+        desired={"new": {}, "resized": {"size": 2, "uses": "new"}, "mover": {"uses": "new"}},
+        live=[
+            live("new"),
+            live("old"),
+            live("resized", size=1, uses="old"),
+            live("mover", uses="resized"),
+        ],
+    )
+    plan = plan_for(widgets, prune=True, stripe_checks=False)
+    actions = by_name(plan)
+    assert actions["resized"].type is ActionType.REPLACE
+    assert actions["resized"].releases == {widget("old")}
+    assert actions["mover"].releases == {widget("resized")}
+    assert changes_in_order(plan) == ["mover", "resized", "old"]
+
+
+def test_a_resource_filter_on_a_deletion_keeps_what_moves_off_it() -> None:
+    widgets = Widgets(
+        desired={"main": {}, "mover": {"uses": "main"}, "other": {"c": 1}},
+        live=[live("main"), live("old"), live("mover", uses="old"), live("other")],
+    )
+    plan = plan_for(widgets, prune=True, stripe_checks=False, only=(widget("old"),))
+    assert changes_in_order(plan) == ["mover", "old"]
+
+
+def test_deleting_what_a_kept_object_uses_is_blocked_and_so_is_what_that_uses() -> None:
+    widgets = Widgets(
+        desired={},
+        live=[live("foreign", owned=False, uses="b"), live("b", uses="a"), live("a")],
+    )
+    plan = plan_for(widgets, prune=True, stripe_checks=False)
+    actions = by_name(plan)
+    assert actions["b"].type is ActionType.BLOCKED
+    assert (
+        "1 resource(s) that this plan leaves referring to it still use it (foreign)"
+        in (actions["b"].reasons[-1])
+    )
+    assert actions["a"].type is ActionType.BLOCKED
+    assert "(b)" in actions["a"].reasons[-1]
+    assert plan.summary.destroy == 0
+
+
+class WidgetsWithUnreadUsers(Widgets):
+    """Widgets some of whose users the bulk read does not show, as with pinned customers."""
+
+    def __init__(self, desired: dict[str, Document], live: list[Live]) -> None:
+        super().__init__(desired, live)
+        self.asked: list[Address] = []
+
+    def referring_to(
+        self, target: Address, target_live: Live, sources: Sources, world: World
+    ) -> frozenset[Address]:
+        self.asked.append(target)
+        return super().referring_to(target, target_live, sources, world) | {widget("unread")}
+
+
+def test_the_users_of_an_object_are_asked_for_only_when_the_plan_would_delete_it() -> None:
+    widgets = WidgetsWithUnreadUsers(
+        desired={"kept": {"colour": "red"}}, live=[live("kept"), live("leftover")]
+    )
+    plan = plan_for(widgets, stripe_checks=False)
+    assert by_name(plan)["kept"].type is ActionType.UPDATE
+    assert widgets.asked == []
+    plan = plan_for(widgets, prune=True, stripe_checks=False)
+    leftover = by_name(plan)["leftover"]
+    assert widgets.asked == [widget("leftover")]
+    assert leftover.type is ActionType.BLOCKED
+    assert "(unread)" in leftover.reasons[-1]
