@@ -51,7 +51,7 @@ class ChangesPresent(click.exceptions.Exit):
 
 
 class PlanBlocked(click.ClickException):
-    """Findings that would make apply refuse."""
+    """Blocking findings or blocked actions: apply would refuse or fail, so the plan fails."""
 
     exit_code = 1
 
@@ -138,7 +138,8 @@ def plan(
     """Show what `apply` would change for the manifests in DIRECTORY.
 
     Reads Konnect and Stripe in bulk, compares field by field and prints the actions in
-    apply order, Terraform style. Findings marked Error block apply; the plan then exits 1.
+    apply order, Terraform style. Findings marked Error and blocked actions keep apply from
+    carrying out the plan; the plan then exits 1, after printing it all.
     """
     manifests = load_manifests(directory)
     options = PlanOptions(
@@ -166,8 +167,10 @@ def plan(
             write_planfile(out_file, saved)
         except PlanfileError as error:
             raise click.ClickException(str(error)) from None
-    if result.blocking_findings:
-        raise PlanBlocked(f"{len(result.blocking_findings)} finding(s) block apply")
+    # Checked after the plan is printed and saved: CI shows what blocks before it fails.
+    blockers = result.what_blocks_apply()
+    if blockers:
+        raise PlanBlocked(f"{blockers} block apply")
     if detailed_exitcode and not result.is_noop:
         raise ChangesPresent()
 

@@ -73,6 +73,18 @@ class Plan(BaseModel):
     def blocking_findings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity is Severity.ERROR)
 
+    @property
+    def blocked_actions(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.type is ActionType.BLOCKED)
+
+    def what_blocks_apply(self) -> str:
+        """What keeps apply from carrying out this plan in full (`1 finding(s)`), or ""."""
+        counts = [
+            (len(self.blocking_findings), "finding(s)"),
+            (len(self.blocked_actions), "blocked action(s)"),
+        ]
+        return " and ".join(f"{count} {what}" for count, what in counts if count)
+
     def summary_line(self) -> str:
         if self.is_noop:
             return "No changes. Live state matches the manifests."

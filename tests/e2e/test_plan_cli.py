@@ -106,6 +106,23 @@ def test_detailed_exitcode_is_zero_without_changes(project: Path, world: World) 
     assert plan(project).exit_code == 0
 
 
+def test_a_blocked_action_fails_the_plan_as_it_fails_apply(project: Path, world: World) -> None:
+    world.stripe_app()
+    # A live tax code with the manifest's key that reconcile did not create: not touched.
+    world.tax_code("saas", "Someone else's", labels={})
+    write_manifests(project, STRIPE_APP, TAX_CODE)
+    out = project.parent / "plan.out"
+    for args in ((), ("--detailed-exitcode",)):
+        result = plan(project, "-out", str(out), *args)
+        assert result.exit_code == 1, result.output
+        assert '! tax_code "saas" {' in result.stdout
+        assert "Plan: 0 to add, 0 to change, 0 to destroy. 1 blocked." in result.stdout
+        assert "1 blocked action(s) block apply" in result.stderr
+    assert read_planfile(out).plan.summary.blocked == 1
+    applied = CliRunner().invoke(main, ["apply", str(project), "--auto-approve"])
+    assert applied.exit_code == 1, applied.output
+
+
 def test_unknown_target_and_unset_secret_are_errors_that_name_no_secret(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -45,9 +45,9 @@ def seed_profile(world: World, app: dict[str, Any], document: dict[str, Any]) ->
     return created
 
 
-def plan(project: Path, *args: str) -> dict[str, Any]:
+def plan(project: Path, *args: str, exit_code: int = 0) -> dict[str, Any]:
     result = CliRunner().invoke(main, ["plan", str(project), "--output", "json", *args])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
@@ -148,7 +148,7 @@ def test_the_default_profile_is_not_pruned_without_a_new_default(
     write_manifests(project, STRIPE_APP)
     [action] = [
         a
-        for a in plan(project, "--skip-stripe-checks", "--prune")["actions"]
+        for a in plan(project, "--skip-stripe-checks", "--prune", exit_code=1)["actions"]
         if a["type"] != "no-op"
     ]
     assert action["type"] == "blocked"
