@@ -25,7 +25,7 @@ def test_prints_one_kind() -> None:
 
 def test_unknown_schema_name_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["schema", "nope.json"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "billing-profile.json" in result.stderr
 
 

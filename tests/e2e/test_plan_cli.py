@@ -95,7 +95,7 @@ def test_resource_filter_naming_nothing_is_an_error(project: Path) -> None:
     assert result.exit_code == 1
     assert "no such resource in the manifests or the live state: tax_code.nope" in result.output
     malformed = plan(project, "-r", "nonsense")
-    assert malformed.exit_code == 2
+    assert malformed.exit_code == 1
     assert "expected KIND/NAME" in malformed.output
 
 
