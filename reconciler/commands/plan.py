@@ -1,17 +1,17 @@
 """`reconcile plan DIR`: what apply would change in Konnect and Stripe, and what blocks it.
 
-`--output json` prints one object, versioned by `format_version` (currently 1):
-`{format_version, target, summary: {add, change, destroy, blocked}, is_noop, actions: [{address:
-{type, name}, type, changes: [{path, before, after, sensitive, forces_replacement}], reasons,
-depends_on, releases}], findings: [{address, severity, message, fix}], not_managed, prune,
-prune_scope, manifest_digest, live_fingerprint, stripe_checks, notes}`. Actions are listed in
-apply order (no-ops last); sensitive changes carry no values.
+`--output json` prints one `PlanDocument` (JSON Schema: `schemas/plan-output.json`), versioned
+by `format_version` (currently 1): `{format_version, target, summary: {add, change, destroy,
+blocked}, is_noop, actions: [{address: {type, name}, type, changes: [{path, before, after,
+sensitive, forces_replacement}], reasons, depends_on, releases, observed}], findings:
+[{address, severity, message, fix}], not_managed, prune, prune_scope, manifest_digest,
+live_fingerprint, notes}`. Actions are listed in apply order (no-ops last); sensitive changes
+carry no values.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 import time
 from pathlib import Path
@@ -22,6 +22,7 @@ from reconciler.clients.errors import ClientError
 from reconciler.engine.actions import Address
 from reconciler.engine.graph import OrderingError
 from reconciler.engine.plan import Plan
+from reconciler.engine.plan_document import PlanDocument
 from reconciler.engine.planfile import Planfile, PlanfileError, write_planfile
 from reconciler.engine.planner import PlanOptions, UnknownResource, make_plan
 from reconciler.engine.read_progress import ReadProgress
@@ -189,12 +190,7 @@ def show_plan(
     result: Plan, connection: Connection, notes: list[str], output: str, color: bool
 ) -> None:
     if output == "json":
-        document = {
-            "target": connection.target,
-            **result.model_dump(mode="json"),
-            "notes": notes,
-        }
-        click.echo(json.dumps(document, indent=2))
+        click.echo(PlanDocument.of(result, connection.target, notes).model_dump_json(indent=2))
     elif output == "markdown":
         click.echo(render_markdown(result))
     else:

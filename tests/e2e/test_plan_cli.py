@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
 from reconciler.engine.planfile import read_planfile
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 SECRET_KEY = "sk_test_" + "planfilesecret" + "9" * 12
 PROFILE = manifest(
@@ -65,6 +69,45 @@ def test_json_output_is_versioned_and_lists_actions_in_apply_order(project: Path
         "live_fingerprint",
         "notes",
     }
+
+
+def every_kind_of_plan(project: Path, world: World) -> None:
+    """A world and manifests whose plan holds every action type, findings and not_managed."""
+    world.stripe_app()
+    other_app = world.stripe_app(name="Other")
+    world.profile(other_app, "main", default=True)  # the manifest's app differs: replace
+    world.profile(other_app, "Legacy")  # owned, named by no manifest: deleted with --prune
+    world.tax_code("renamed", "Old name")  # update
+    world.tax_code("saas", "Someone else's", labels={})  # unowned, manifest's key: blocked
+    world.tax_code("legacy", "Legacy", labels={})  # unowned: not managed
+    world.tax_code("retired", "Retired")  # owned orphan Konnect cannot delete: a finding
+    renamed = manifest(
+        "TaxCode",
+        "renamed",
+        {"key": "renamed", "name": "New name", "stripe_tax_code": "txcd_10103001"},
+    )
+    created = manifest("TaxCode", "new", {"key": "new", "stripe_tax_code": "txcd_10103001"})
+    write_manifests(project, STRIPE_APP, PROFILE, TAX_CODE, renamed, created)
+
+
+def test_json_output_validates_against_its_published_schema(project: Path, world: World) -> None:
+    every_kind_of_plan(project, world)
+    result = plan(project, "--output", "json", "--prune", "--skip-stripe-checks", "--refresh=false")
+    assert result.exit_code == 1, result.output
+    assert "block apply" in result.stderr, result.stderr
+    document = json.loads(result.stdout)
+    schema = json.loads((SCHEMAS / PLAN_OUTPUT_FILE).read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors(document)) == []
+    without_summary = {key: value for key, value in document.items() if key != "summary"}
+    assert not validator.is_valid(without_summary)
+    assert not validator.is_valid({**document, "format_version": 2})
+    action_types = {a["type"] for a in document["actions"]}
+    assert action_types == {"create", "update", "replace", "delete", "no-op", "blocked"}
+    assert document["findings"] and document["not_managed"]
+    assert len(document["notes"]) >= 3
+    assert document["is_noop"] is False
 
 
 def test_markdown_output_suits_a_pull_request_comment(project: Path) -> None:
