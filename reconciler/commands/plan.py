@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -159,9 +160,9 @@ def plan(
     except (MissingSecret, TargetError, UnknownResource, OrderingError, ClientError) as error:
         raise click.ClickException(str(error)) from None
     progress(f"Read in {time.monotonic() - started:.1f}s with {requests} requests.")
-    notes = connection.header() + ([SKIPPED_CHECKS] if skip_stripe_checks else [])
-    notes += [] if refresh else [NOT_REFRESHED]
-    show_plan(result, connection, notes, output, color=use_colour(no_color))
+    notes = connection.header() + ([] if refresh else [NOT_REFRESHED])
+    warnings = [SKIPPED_CHECKS] if skip_stripe_checks else []
+    show_plan(result, connection, notes, output, color=use_colour(no_color), warnings=warnings)
     if out_file is not None:
         saved = Planfile(target=connection.target, manifest_dir=str(directory), plan=result)
         try:
@@ -187,14 +188,20 @@ def use_colour(no_color: bool) -> bool:
 
 
 def show_plan(
-    result: Plan, connection: Connection, notes: list[str], output: str, color: bool
+    result: Plan,
+    connection: Connection,
+    notes: Sequence[str],
+    output: str,
+    color: bool,
+    warnings: Sequence[str] = (),
 ) -> None:
     if output == "json":
-        click.echo(PlanDocument.of(result, connection.target, notes).model_dump_json(indent=2))
+        document = PlanDocument.of(result, connection.target, [*notes, *warnings])
+        click.echo(document.model_dump_json(indent=2))
     elif output == "markdown":
-        click.echo(render_markdown(result))
+        click.echo(render_markdown(result, notes=notes, warnings=warnings), nl=False)
     else:
-        for note in notes:
+        for note in [*notes, *warnings]:
             click.echo(note)
         click.echo("")
         click.echo(render_text(result, color=color), nl=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -90,13 +91,22 @@ def _style(text: str, colour: str, color: bool, *, bold: bool = False) -> str:
     return click.style(text, fg=colour, bold=bold) if color else text
 
 
-def render_markdown(plan: Plan) -> str:
-    """A PR comment: the summary first, then the same text as the terminal in a diff block."""
-    heading = "### reconcile plan\n\n**" + plan.summary_line() + "**\n"
-    if plan.is_noop and not plan.findings:
-        return heading
-    body = _diff_block(render_text(plan, color=False))
-    return f"{heading}\n<details><summary>Details</summary>\n\n{body}\n</details>\n"
+def render_markdown(plan: Plan, *, notes: Sequence[str] = (), warnings: Sequence[str] = ()) -> str:
+    """A PR comment: warnings first, where a reviewer cannot miss them; the summary and the
+    notes (target, keys, caveats); then the same text as the terminal in a diff block."""
+    parts = ["### reconcile plan", *(_alert("WARNING", warning) for warning in warnings)]
+    parts.append(f"**{plan.summary_line()}**")
+    if notes:
+        parts.append("\n".join(f"- {note}" for note in notes))
+    if not plan.is_noop or plan.findings:
+        body = _diff_block(render_text(plan, color=False))
+        parts.append(f"<details><summary>Details</summary>\n\n{body}\n</details>")
+    return "\n\n".join(parts) + "\n"
+
+
+def _alert(kind: str, text: str) -> str:
+    # GitHub renders `> [!WARNING]` as a coloured alert box; elsewhere it stays a quote.
+    return f"> [!{kind}]\n> {text}"
 
 
 def _diff_block(text: str) -> str:

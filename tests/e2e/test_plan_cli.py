@@ -119,6 +119,23 @@ def test_markdown_output_suits_a_pull_request_comment(project: Path) -> None:
     assert "```diff" in result.stdout
 
 
+def test_markdown_output_leads_with_warnings_and_names_the_target(
+    project: Path, world: World
+) -> None:
+    world.stripe_app()
+    write_manifests(project, STRIPE_APP)
+    result = plan(project, "--output", "markdown", "--skip-stripe-checks", "--refresh=false")
+    assert result.exit_code == 0, result.output
+    heading, warning, summary, notes = result.stdout.split("\n\n")
+    assert heading == "### reconcile plan"
+    assert warning.startswith("> [!WARNING]\n> WARNING: Stripe checks were skipped")
+    assert summary == "**No changes. Live state matches the manifests.**"
+    assert notes.splitlines()[0] == "- Target: sandbox (embedded sandbox)"
+    assert "- Note: --refresh=false: customer links whose applied-digest label" in notes
+    checked = plan(project, "--output", "markdown")
+    assert "[!WARNING]" not in checked.stdout and "--refresh=false" not in checked.stdout
+
+
 def test_resource_filter_keeps_the_resource_and_its_dependencies(project: Path) -> None:
     write_manifests(project, STRIPE_APP, PROFILE, TAX_CODE)
     result = plan(project, "--output", "json", "-r", "BillingProfile/main")
