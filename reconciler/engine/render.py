@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reconciler.engine.actions import Action, ActionType, FieldChange
+from reconciler.engine.actions import Action, ActionType, Address, FieldChange
 from reconciler.engine.plan import Plan, Severity
 
 _SYMBOL = {
@@ -26,18 +26,23 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     changing = [a for a in plan.actions if a.type is not ActionType.NOOP]
     if changing:
         lines += ["reconcile will perform the following actions:", ""]
+        planned = {a.address for a in changing}
         for action in changing:
-            lines += _action_block(action, color)
+            lines += _action_block(action, planned, color)
     lines += _findings(plan, color)
     lines += _scope(plan)
     lines.append(_style(plan.summary_line(), "bright_white", color, bold=True))
     return "\n".join(lines) + "\n"
 
 
-def _action_block(action: Action, color: bool) -> list[str]:
+def _action_block(action: Action, planned: set[Address], color: bool) -> list[str]:
     symbol, colour, verb = _SYMBOL[action.type]
     lines = [f"  # {action.address} {verb}"]
     lines += [f"  # ({reason})" for reason in action.reasons]
+    # Only waits on other actions of this plan explain its order; no-op dependencies do not.
+    waits_for = sorted(str(a) for a in action.depends_on & planned)
+    if waits_for:
+        lines.append(f"  # (after {', '.join(waits_for)})")
     lines.append(
         _style(f'  {symbol} {action.address.type} "{action.address.name}" {{', colour, color)
     )

@@ -114,6 +114,10 @@ def test_default_switch_promotes_the_new_default_before_the_old_is_demoted(
     ]
     assert actions[0]["releases"] == [{"type": "billing_profile", "name": "old"}]
     assert "becomes the default profile in place of billing_profile.old" in actions[0]["reasons"]
+    text = CliRunner().invoke(main, ["plan", str(project), "--skip-stripe-checks"]).stdout
+    old_heading = text.split("# billing_profile.old will be updated in-place\n", 1)[1]
+    assert "  # (after billing_profile.new)\n" in old_heading.split('~ billing_profile "old"')[0]
+    assert "# (after" not in text.split("# billing_profile.old", 1)[0]
 
 
 def test_pruned_default_profile_is_deleted_after_the_new_default_takes_over(
