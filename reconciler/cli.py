@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import click
 
 from reconciler import __version__
@@ -16,7 +20,37 @@ from reconciler.commands.schema import schema
 from reconciler.commands.validate import validate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ReconcileGroup(click.Group):
+    """Usage errors exit 1, not click's 2: `plan --detailed-exitcode` and `drift` exit 2 for
+    changes and drift, and a mistyped option or a wrong directory in CI must not read as those.
+    """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with _usage_errors_exit_one():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # Covers every subcommand: their parsing and their callbacks run inside this call.
+        with _usage_errors_exit_one():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _usage_errors_exit_one() -> Iterator[None]:
+    try:
+        yield
+    except click.UsageError as error:
+        error.show()  # click's own message, usage line and hint, on stderr
+        raise click.exceptions.Exit(1) from None
+
+
+@click.group(cls=ReconcileGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconcile")
 def main() -> None:
     """Billing configuration as code for Konnect Metering & Billing and Stripe."""

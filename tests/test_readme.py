@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
+from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
 from reconciler.manifests.reference import render_reference
+from reconciler.schema_files import schema_files
 from tests.test_examples import PROMISED_CODES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -92,3 +94,10 @@ def test_every_admin_route_is_documented_and_every_documented_one_exists() -> No
     table = README.split("<!-- admin-routes:start -->", 1)[1].split("<!-- admin-routes:end -->")[0]
     documented = set(re.findall(r"`((?:GET|POST|PUT|PATCH|DELETE) /_sandbox[^`]*)`", table))
     assert documented == served
+
+
+def test_every_key_of_the_plan_json_is_documented() -> None:
+    table = README.split("<!-- plan-json:start -->", 1)[1].split("<!-- plan-json:end -->")[0]
+    first_cells = [row.split("|")[1] for row in table.strip().splitlines()[2:]]
+    documented = {key for cell in first_cells for key in re.findall(r"`([a-z_]+)`", cell)}
+    assert documented == set(schema_files()[PLAN_OUTPUT_FILE]["properties"])

@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
+from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
 from reconciler.manifests.kinds import KINDS
 from reconciler.manifests.loader import manifest_files
 from reconciler.manifests.project_file import load_project
@@ -22,6 +23,7 @@ from reconciler.manifests.schemas import (
     stale_files,
     write_schemas,
 )
+from reconciler.schema_files import schema_files
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "schemas"
@@ -51,22 +53,26 @@ def example_documents() -> list[tuple[Path, dict[str, Any]]]:
 
 
 def test_schema_files_are_up_to_date() -> None:
-    stale = stale_files(SCHEMAS)
+    stale = stale_files(SCHEMAS, schema_files())
     assert stale == [], f"run `reconcile schema --write` (or `make schemas`): {stale}"
 
 
 def test_stale_files_are_detected(tmp_path: Path) -> None:
-    write_schemas(tmp_path)
-    assert stale_files(tmp_path) == []
+    write_schemas(tmp_path, schema_files())
+    assert stale_files(tmp_path, schema_files()) == []
     (tmp_path / "tax-code.json").write_text("{}\n")
     (tmp_path / PROJECT_FILE).unlink()
-    assert sorted(stale_files(tmp_path)) == sorted(["tax-code.json", PROJECT_FILE])
+    (tmp_path / PLAN_OUTPUT_FILE).write_text("{}\n")
+    assert sorted(stale_files(tmp_path, schema_files())) == sorted(
+        ["tax-code.json", PROJECT_FILE, PLAN_OUTPUT_FILE]
+    )
 
 
-def test_one_schema_per_kind_plus_any_kind_and_project() -> None:
+def test_one_schema_per_kind_plus_any_kind_and_project_plus_plan_output() -> None:
     names = {kind.SCHEMA_FILE for kind in KINDS.values()} | {ANY_MANIFEST_FILE, PROJECT_FILE}
     assert set(all_schemas()) == names
-    assert {path.name for path in SCHEMAS.glob("*.json")} == names
+    assert set(schema_files()) == names | {PLAN_OUTPUT_FILE}
+    assert {path.name for path in SCHEMAS.glob("*.json")} == names | {PLAN_OUTPUT_FILE}
 
 
 @pytest.mark.parametrize(("path", "document"), example_documents())

@@ -1,19 +1,20 @@
 """`reconcile plan DIR`: what apply would change in Konnect and Stripe, and what blocks it.
 
-`--output json` prints one object, versioned by `format_version` (currently 1):
-`{format_version, target, summary: {add, change, destroy, blocked}, is_noop, actions: [{address:
-{type, name}, type, changes: [{path, before, after, sensitive, forces_replacement}], reasons,
-depends_on, releases}], findings: [{address, severity, message, fix}], not_managed, prune,
-prune_scope, manifest_digest, live_fingerprint, stripe_checks, notes}`. Actions are listed in
-apply order (no-ops last); sensitive changes carry no values.
+`--output json` prints one `PlanDocument` (JSON Schema: `schemas/plan-output.json`), versioned
+by `format_version` (currently 1): `{format_version, target, summary: {add, change, destroy,
+blocked}, is_noop, actions: [{address: {type, name}, type, changes: [{path, before, after,
+sensitive, forces_replacement}], reasons, depends_on, releases, observed}], findings:
+[{address, severity, message, fix}], not_managed, prune, prune_scope, manifest_digest,
+live_fingerprint, notes}`. Actions are listed in apply order (no-ops last); sensitive changes
+carry no values.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -22,6 +23,7 @@ from reconciler.clients.errors import ClientError
 from reconciler.engine.actions import Address
 from reconciler.engine.graph import OrderingError
 from reconciler.engine.plan import Plan
+from reconciler.engine.plan_document import PlanDocument
 from reconciler.engine.planfile import Planfile, PlanfileError, write_planfile
 from reconciler.engine.planner import PlanOptions, UnknownResource, make_plan
 from reconciler.engine.read_progress import ReadProgress
@@ -51,7 +53,7 @@ class ChangesPresent(click.exceptions.Exit):
 
 
 class PlanBlocked(click.ClickException):
-    """Findings that would make apply refuse."""
+    """Blocking findings or blocked actions: apply would refuse or fail, so the plan fails."""
 
     exit_code = 1
 
@@ -138,7 +140,8 @@ def plan(
     """Show what `apply` would change for the manifests in DIRECTORY.
 
     Reads Konnect and Stripe in bulk, compares field by field and prints the actions in
-    apply order, Terraform style. Findings marked Error block apply; the plan then exits 1.
+    apply order, Terraform style. Findings marked Error and blocked actions keep apply from
+    carrying out the plan; the plan then exits 1, after printing it all.
     """
     manifests = load_manifests(directory)
     options = PlanOptions(
@@ -157,17 +160,19 @@ def plan(
     except (MissingSecret, TargetError, UnknownResource, OrderingError, ClientError) as error:
         raise click.ClickException(str(error)) from None
     progress(f"Read in {time.monotonic() - started:.1f}s with {requests} requests.")
-    notes = connection.header() + ([SKIPPED_CHECKS] if skip_stripe_checks else [])
-    notes += [] if refresh else [NOT_REFRESHED]
-    show_plan(result, connection, notes, output, color=use_colour(no_color))
+    notes = connection.header() + ([] if refresh else [NOT_REFRESHED])
+    warnings = [SKIPPED_CHECKS] if skip_stripe_checks else []
+    show_plan(result, connection, notes, output, color=use_colour(no_color), warnings=warnings)
     if out_file is not None:
         saved = Planfile(target=connection.target, manifest_dir=str(directory), plan=result)
         try:
             write_planfile(out_file, saved)
         except PlanfileError as error:
             raise click.ClickException(str(error)) from None
-    if result.blocking_findings:
-        raise PlanBlocked(f"{len(result.blocking_findings)} finding(s) block apply")
+    # Checked after the plan is printed and saved: CI shows what blocks before it fails.
+    blockers = result.what_blocks_apply()
+    if blockers:
+        raise PlanBlocked(f"{blockers} block apply")
     if detailed_exitcode and not result.is_noop:
         raise ChangesPresent()
 
@@ -183,19 +188,20 @@ def use_colour(no_color: bool) -> bool:
 
 
 def show_plan(
-    result: Plan, connection: Connection, notes: list[str], output: str, color: bool
+    result: Plan,
+    connection: Connection,
+    notes: Sequence[str],
+    output: str,
+    color: bool,
+    warnings: Sequence[str] = (),
 ) -> None:
     if output == "json":
-        document = {
-            "target": connection.target,
-            **result.model_dump(mode="json"),
-            "notes": notes,
-        }
-        click.echo(json.dumps(document, indent=2))
+        document = PlanDocument.of(result, connection.target, [*notes, *warnings])
+        click.echo(document.model_dump_json(indent=2))
     elif output == "markdown":
-        click.echo(render_markdown(result))
+        click.echo(render_markdown(result, notes=notes, warnings=warnings), nl=False)
     else:
-        for note in notes:
+        for note in [*notes, *warnings]:
             click.echo(note)
         click.echo("")
         click.echo(render_text(result, color=color), nl=False)

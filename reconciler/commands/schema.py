@@ -7,13 +7,8 @@ from pathlib import Path
 import click
 
 from reconciler.manifests.reference import render_reference
-from reconciler.manifests.schemas import (
-    ANY_MANIFEST_FILE,
-    all_schemas,
-    render,
-    stale_files,
-    write_schemas,
-)
+from reconciler.manifests.schemas import ANY_MANIFEST_FILE, render, stale_files, write_schemas
+from reconciler.schema_files import schema_files
 
 DEFAULT_DIRECTORY = Path("schemas")
 
@@ -38,13 +33,14 @@ def schema(file_name: str, write: bool, check: bool, reference: bool, directory:
     """Print the JSON Schema FILE_NAME (default: manifest.json, any kind), or write them all.
 
     Schemas: stripe-app.json, tax-code.json, billing-profile.json, customer-billing.json,
-    manifest.json (any kind) and project.json (reconcile.yaml).
+    manifest.json (any kind), project.json (reconcile.yaml) and plan-output.json (what
+    `plan --output json` prints).
     """
     if write:
-        for path in write_schemas(directory):
+        for path in write_schemas(directory, schema_files()):
             click.echo(f"wrote {path.as_posix()}")
     elif check:
-        stale = stale_files(directory)
+        stale = stale_files(directory, schema_files())
         if stale:
             raise SchemasStale(
                 f"out of date in {directory.as_posix()}: {', '.join(stale)}; "
@@ -54,7 +50,7 @@ def schema(file_name: str, write: bool, check: bool, reference: bool, directory:
     elif reference:
         click.echo(render_reference(), nl=False)
     else:
-        schemas = all_schemas()
+        schemas = schema_files()
         if file_name not in schemas:
             raise click.BadParameter(f"one of {', '.join(sorted(schemas))}", param_hint="FILE_NAME")
         click.echo(render(schemas[file_name]), nl=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from reconciler.engine.actions import Action, ActionType, Address
 
@@ -19,12 +19,12 @@ class Severity(StrEnum):
 class Finding(BaseModel):
     """Something found while planning; errors block apply, warnings are shown."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
     address: Address
-    severity: Severity
+    severity: Severity = Field(description="`error` blocks apply; `warning` is shown only.")
     message: str
-    fix: str = ""
+    fix: str = Field("", description="What to do about it; empty when nothing is to be done.")
 
     @classmethod
     def blocking(cls, address: Address, message: str, fix: str) -> Finding:
@@ -32,6 +32,8 @@ class Finding(BaseModel):
 
 
 class Summary(BaseModel):
+    """Counted as Terraform counts: a replacement is one to add and one to destroy."""
+
     model_config = ConfigDict(frozen=True)
 
     add: int
@@ -41,16 +43,20 @@ class Summary(BaseModel):
 
 
 class Plan(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
     format_version: int = PLAN_FORMAT_VERSION
-    actions: tuple[Action, ...] = ()
+    actions: tuple[Action, ...] = Field((), description="In apply order; no-ops last.")
     findings: tuple[Finding, ...] = ()
-    not_managed: tuple[Address, ...] = ()
-    prune: bool = False
-    prune_scope: tuple[str, ...] = ()
-    manifest_digest: str = ""
-    live_fingerprint: str = ""
+    not_managed: tuple[Address, ...] = Field(
+        (), description="Live objects reconcile did not create and leaves untouched."
+    )
+    prune: bool = Field(False, description="Planned with `--prune`.")
+    prune_scope: tuple[str, ...] = Field(
+        (), description="Resource types whose owned objects `--prune` may delete."
+    )
+    manifest_digest: str = Field("", description="`sha256:` digest of the manifests.")
+    live_fingerprint: str = Field("", description="`sha256:` digest of the live state read.")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -64,7 +70,9 @@ class Plan(BaseModel):
             blocked=count[ActionType.BLOCKED],
         )
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field(  # type: ignore[prop-decorator]
+        description="No change and nothing blocked: apply would do nothing."
+    )
     @property
     def is_noop(self) -> bool:
         return not any(a.is_change or a.type is ActionType.BLOCKED for a in self.actions)
@@ -72,6 +80,18 @@ class Plan(BaseModel):
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def blocked_actions(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.type is ActionType.BLOCKED)
+
+    def what_blocks_apply(self) -> str:
+        """What keeps apply from carrying out this plan in full (`1 finding(s)`), or ""."""
+        counts = [
+            (len(self.blocking_findings), "finding(s)"),
+            (len(self.blocked_actions), "blocked action(s)"),
+        ]
+        return " and ".join(f"{count} {what}" for count, what in counts if count)
 
     def summary_line(self) -> str:
         if self.is_noop:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from reconciler.engine.actions import Action, ActionType, FieldChange
+from reconciler.engine.actions import Action, ActionType, Address, FieldChange
 from reconciler.engine.plan import Plan, Severity
 
 _SYMBOL = {
@@ -25,18 +26,23 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     changing = [a for a in plan.actions if a.type is not ActionType.NOOP]
     if changing:
         lines += ["reconcile will perform the following actions:", ""]
+        planned = {a.address for a in changing}
         for action in changing:
-            lines += _action_block(action, color)
+            lines += _action_block(action, planned, color)
     lines += _findings(plan, color)
     lines += _scope(plan)
     lines.append(_style(plan.summary_line(), "bright_white", color, bold=True))
     return "\n".join(lines) + "\n"
 
 
-def _action_block(action: Action, color: bool) -> list[str]:
+def _action_block(action: Action, planned: set[Address], color: bool) -> list[str]:
     symbol, colour, verb = _SYMBOL[action.type]
     lines = [f"  # {action.address} {verb}"]
     lines += [f"  # ({reason})" for reason in action.reasons]
+    # Only waits on other actions of this plan explain its order; no-op dependencies do not.
+    waits_for = sorted(str(a) for a in action.depends_on & planned)
+    if waits_for:
+        lines.append(f"  # (after {', '.join(waits_for)})")
     lines.append(
         _style(f'  {symbol} {action.address.type} "{action.address.name}" {{', colour, color)
     )
@@ -90,13 +96,22 @@ def _style(text: str, colour: str, color: bool, *, bold: bool = False) -> str:
     return click.style(text, fg=colour, bold=bold) if color else text
 
 
-def render_markdown(plan: Plan) -> str:
-    """A PR comment: the summary first, then the same text as the terminal in a diff block."""
-    heading = "### reconcile plan\n\n**" + plan.summary_line() + "**\n"
-    if plan.is_noop and not plan.findings:
-        return heading
-    body = _diff_block(render_text(plan, color=False))
-    return f"{heading}\n<details><summary>Details</summary>\n\n{body}\n</details>\n"
+def render_markdown(plan: Plan, *, notes: Sequence[str] = (), warnings: Sequence[str] = ()) -> str:
+    """A PR comment: warnings first, where a reviewer cannot miss them; the summary and the
+    notes (target, keys, caveats); then the same text as the terminal in a diff block."""
+    parts = ["### reconcile plan", *(_alert("WARNING", warning) for warning in warnings)]
+    parts.append(f"**{plan.summary_line()}**")
+    if notes:
+        parts.append("\n".join(f"- {note}" for note in notes))
+    if not plan.is_noop or plan.findings:
+        body = _diff_block(render_text(plan, color=False))
+        parts.append(f"<details><summary>Details</summary>\n\n{body}\n</details>")
+    return "\n\n".join(parts) + "\n"
+
+
+def _alert(kind: str, text: str) -> str:
+    # GitHub renders `> [!WARNING]` as a coloured alert box; elsewhere it stays a quote.
+    return f"> [!{kind}]\n> {text}"
 
 
 def _diff_block(text: str) -> str:

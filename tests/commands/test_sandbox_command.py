@@ -80,7 +80,7 @@ def test_serve_without_a_token_variable_uses_the_built_in_token(
 )
 def test_serve_rejects_bad_options(option: list[str]) -> None:
     result = CliRunner().invoke(main, ["sandbox", "serve", *option])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Invalid value" in result.output
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from reconciler.cli import main
+from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
 from reconciler.manifests.schemas import all_schemas
+from reconciler.schema_files import schema_files
 
 
 def test_prints_the_any_kind_schema_by_default() -> None:
@@ -23,9 +25,15 @@ def test_prints_one_kind() -> None:
     assert json.loads(result.stdout) == all_schemas()["tax-code.json"]
 
 
+def test_prints_the_plan_output_schema() -> None:
+    result = CliRunner().invoke(main, ["schema", PLAN_OUTPUT_FILE])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["title"] == "reconcile plan --output json"
+
+
 def test_unknown_schema_name_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["schema", "nope.json"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "billing-profile.json" in result.stderr
 
 
@@ -33,7 +41,7 @@ def test_write_then_check(tmp_path: Path) -> None:
     target = tmp_path / "out"
     written = CliRunner().invoke(main, ["schema", "--write", "--dir", str(target)])
     assert written.exit_code == 0
-    assert sorted(path.name for path in target.iterdir()) == sorted(all_schemas())
+    assert sorted(path.name for path in target.iterdir()) == sorted(schema_files())
     checked = CliRunner().invoke(main, ["schema", "--check", "--dir", str(target)])
     assert checked.exit_code == 0
     (target / "project.json").write_text("{}")

@@ -87,7 +87,7 @@ def test_json_output_when_valid(workdir: Path) -> None:
 
 def test_a_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "nope")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "does not exist" in result.stderr
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
 from reconciler.engine.planfile import read_planfile
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 SECRET_KEY = "sk_test_" + "planfilesecret" + "9" * 12
 PROFILE = manifest(
@@ -67,6 +71,45 @@ def test_json_output_is_versioned_and_lists_actions_in_apply_order(project: Path
     }
 
 
+def every_kind_of_plan(project: Path, world: World) -> None:
+    """A world and manifests whose plan holds every action type, findings and not_managed."""
+    world.stripe_app()
+    other_app = world.stripe_app(name="Other")
+    world.profile(other_app, "main", default=True)  # the manifest's app differs: replace
+    world.profile(other_app, "Legacy")  # owned, named by no manifest: deleted with --prune
+    world.tax_code("renamed", "Old name")  # update
+    world.tax_code("saas", "Someone else's", labels={})  # unowned, manifest's key: blocked
+    world.tax_code("legacy", "Legacy", labels={})  # unowned: not managed
+    world.tax_code("retired", "Retired")  # owned orphan Konnect cannot delete: a finding
+    renamed = manifest(
+        "TaxCode",
+        "renamed",
+        {"key": "renamed", "name": "New name", "stripe_tax_code": "txcd_10103001"},
+    )
+    created = manifest("TaxCode", "new", {"key": "new", "stripe_tax_code": "txcd_10103001"})
+    write_manifests(project, STRIPE_APP, PROFILE, TAX_CODE, renamed, created)
+
+
+def test_json_output_validates_against_its_published_schema(project: Path, world: World) -> None:
+    every_kind_of_plan(project, world)
+    result = plan(project, "--output", "json", "--prune", "--skip-stripe-checks", "--refresh=false")
+    assert result.exit_code == 1, result.output
+    assert "block apply" in result.stderr, result.stderr
+    document = json.loads(result.stdout)
+    schema = json.loads((SCHEMAS / PLAN_OUTPUT_FILE).read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors(document)) == []
+    without_summary = {key: value for key, value in document.items() if key != "summary"}
+    assert not validator.is_valid(without_summary)
+    assert not validator.is_valid({**document, "format_version": 2})
+    action_types = {a["type"] for a in document["actions"]}
+    assert action_types == {"create", "update", "replace", "delete", "no-op", "blocked"}
+    assert document["findings"] and document["not_managed"]
+    assert len(document["notes"]) >= 3
+    assert document["is_noop"] is False
+
+
 def test_markdown_output_suits_a_pull_request_comment(project: Path) -> None:
     write_manifests(project, STRIPE_APP)
     result = plan(project, "--output", "markdown")
@@ -74,6 +117,23 @@ def test_markdown_output_suits_a_pull_request_comment(project: Path) -> None:
     assert result.stdout.startswith("### reconcile plan")
     assert "**Plan: 1 to add, 0 to change, 0 to destroy.**" in result.stdout
     assert "```diff" in result.stdout
+
+
+def test_markdown_output_leads_with_warnings_and_names_the_target(
+    project: Path, world: World
+) -> None:
+    world.stripe_app()
+    write_manifests(project, STRIPE_APP)
+    result = plan(project, "--output", "markdown", "--skip-stripe-checks", "--refresh=false")
+    assert result.exit_code == 0, result.output
+    heading, warning, summary, notes = result.stdout.split("\n\n")
+    assert heading == "### reconcile plan"
+    assert warning.startswith("> [!WARNING]\n> WARNING: Stripe checks were skipped")
+    assert summary == "**No changes. Live state matches the manifests.**"
+    assert notes.splitlines()[0] == "- Target: sandbox (embedded sandbox)"
+    assert "- Note: --refresh=false: customer links whose applied-digest label" in notes
+    checked = plan(project, "--output", "markdown")
+    assert "[!WARNING]" not in checked.stdout and "--refresh=false" not in checked.stdout
 
 
 def test_resource_filter_keeps_the_resource_and_its_dependencies(project: Path) -> None:
@@ -95,7 +155,7 @@ def test_resource_filter_naming_nothing_is_an_error(project: Path) -> None:
     assert result.exit_code == 1
     assert "no such resource in the manifests or the live state: tax_code.nope" in result.output
     malformed = plan(project, "-r", "nonsense")
-    assert malformed.exit_code == 2
+    assert malformed.exit_code == 1
     assert "expected KIND/NAME" in malformed.output
 
 
@@ -104,6 +164,23 @@ def test_detailed_exitcode_is_zero_without_changes(project: Path, world: World) 
     write_manifests(project, STRIPE_APP)
     assert plan(project, "--detailed-exitcode").exit_code == 0
     assert plan(project).exit_code == 0
+
+
+def test_a_blocked_action_fails_the_plan_as_it_fails_apply(project: Path, world: World) -> None:
+    world.stripe_app()
+    # A live tax code with the manifest's key that reconcile did not create: not touched.
+    world.tax_code("saas", "Someone else's", labels={})
+    write_manifests(project, STRIPE_APP, TAX_CODE)
+    out = project.parent / "plan.out"
+    for args in ((), ("--detailed-exitcode",)):
+        result = plan(project, "-out", str(out), *args)
+        assert result.exit_code == 1, result.output
+        assert '! tax_code "saas" {' in result.stdout
+        assert "Plan: 0 to add, 0 to change, 0 to destroy. 1 blocked." in result.stdout
+        assert "1 blocked action(s) block apply" in result.stderr
+    assert read_planfile(out).plan.summary.blocked == 1
+    applied = CliRunner().invoke(main, ["apply", str(project), "--auto-approve"])
+    assert applied.exit_code == 1, applied.output
 
 
 def test_unknown_target_and_unset_secret_are_errors_that_name_no_secret(

@@ -206,7 +206,9 @@ def test_customer_pinned_away_from_the_default_is_a_warning(scenario: Scenario) 
 
 def test_customer_without_a_name_cannot_be_created(scenario: Scenario) -> None:
     scenario.links.append(link_manifest("nobody", {"customer_id": "cus_X1"}))
-    data = json.loads(scenario.plan("--skip-stripe-checks", "--output", "json").stdout)
+    result = scenario.plan("--skip-stripe-checks", "--output", "json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
     [action] = [a for a in data["actions"] if a["address"]["name"] == "nobody"]
     assert action["type"] == "blocked"
     assert data["summary"]["blocked"] == 1

@@ -45,9 +45,9 @@ def seed_profile(world: World, app: dict[str, Any], document: dict[str, Any]) ->
     return created
 
 
-def plan(project: Path, *args: str) -> dict[str, Any]:
+def plan(project: Path, *args: str, exit_code: int = 0) -> dict[str, Any]:
     result = CliRunner().invoke(main, ["plan", str(project), "--output", "json", *args])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
@@ -108,16 +108,16 @@ def test_default_switch_promotes_the_new_default_before_the_old_is_demoted(
     write_manifests(project, STRIPE_APP, old, new)
     actions = [a for a in plan(project, "--skip-stripe-checks")["actions"] if a["type"] != "no-op"]
     assert [a["address"]["name"] for a in actions] == ["new", "old"]
-    assert (
-        actions[1]["depends_on"]
-        == [
-            {"type": "billing_profile", "name": "new"},
-            {"type": "stripe_app", "name": "stripe"},
-        ]
-        or {"type": "billing_profile", "name": "new"} in actions[1]["depends_on"]
-    )
+    assert actions[1]["depends_on"] == [
+        {"type": "billing_profile", "name": "new"},
+        {"type": "stripe_app", "name": "stripe"},
+    ]
     assert actions[0]["releases"] == [{"type": "billing_profile", "name": "old"}]
     assert "becomes the default profile in place of billing_profile.old" in actions[0]["reasons"]
+    text = CliRunner().invoke(main, ["plan", str(project), "--skip-stripe-checks"]).stdout
+    old_heading = text.split("# billing_profile.old will be updated in-place\n", 1)[1]
+    assert "  # (after billing_profile.new)\n" in old_heading.split('~ billing_profile "old"')[0]
+    assert "# (after" not in text.split("# billing_profile.old", 1)[0]
 
 
 def test_pruned_default_profile_is_deleted_after_the_new_default_takes_over(
@@ -148,7 +148,7 @@ def test_the_default_profile_is_not_pruned_without_a_new_default(
     write_manifests(project, STRIPE_APP)
     [action] = [
         a
-        for a in plan(project, "--skip-stripe-checks", "--prune")["actions"]
+        for a in plan(project, "--skip-stripe-checks", "--prune", exit_code=1)["actions"]
         if a["type"] != "no-op"
     ]
     assert action["type"] == "blocked"

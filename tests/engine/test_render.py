@@ -97,3 +97,21 @@ def test_markdown_leads_with_the_summary_and_marks_lines_for_github() -> None:
         render_markdown(Plan())
         == "### reconcile plan\n\n**No changes. Live state matches the manifests.**\n"
     )
+
+
+def test_markdown_puts_warnings_above_the_summary_and_notes_below_it() -> None:
+    plan = Plan(actions=(Action(address=PROFILE, type=ActionType.CREATE),))
+    markdown = render_markdown(plan, notes=["Target: prod", "Note: keys"], warnings=["Loud"])
+    warning, summary, notes = markdown.split("\n\n")[1:4]
+    assert warning == "> [!WARNING]\n> Loud"
+    assert summary == "**Plan: 1 to add, 0 to change, 0 to destroy.**"
+    assert notes == "- Target: prod\n- Note: keys"
+    assert "<details>" in markdown
+
+
+def test_an_action_names_what_it_waits_for_among_the_planned_changes() -> None:
+    waits = Action(address=PROFILE, type=ActionType.UPDATE, depends_on=frozenset({APP}))
+    app_changes = Action(address=APP, type=ActionType.UPDATE)
+    app_unchanged = Action(address=APP, type=ActionType.NOOP)
+    assert "  # (after stripe_app.stripe)\n" in render_text(Plan(actions=(app_changes, waits)))
+    assert "# (after" not in render_text(Plan(actions=(waits, app_unchanged)))
