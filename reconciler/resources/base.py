@@ -105,10 +105,21 @@ class World:
 
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
     _desired_index: dict[Address, Desired] = field(default_factory=dict)
+    # (address type, id) of every live object some other live object uses.
+    _used: set[tuple[str, str]] = field(default_factory=set)
 
     def set_live(self, address_type: str, objects: list[Live]) -> None:
         self.live[address_type] = objects
         self._keys.update(((address_type, o.id), o.key) for o in objects)
+
+    def note_uses(self, resource: Resource) -> None:
+        """Record what the kind's live objects use, once they are read."""
+        for live in self.live.get(resource.address_type, []):
+            self._used.update(resource.uses(live))
+
+    def in_use(self, address_type: str, live_id: str) -> bool:
+        """Whether a live object (of a kind whose users were noted) is used by another."""
+        return (address_type, live_id) in self._used
 
     def bind(self, address: Address, live: Live) -> None:
         self.matches[address] = live
@@ -217,6 +228,15 @@ class Resource:
 
     def display_name(self, live: Live) -> str:
         return live.key
+
+    def uses(self, live: Live) -> frozenset[tuple[str, str]]:
+        """The live objects of other kinds this one relies on, as (address type, id)."""
+        return frozenset()
+
+    def implicit_adoption(self, desired: Desired, live: Live, world: World) -> str | None:
+        """Why `desired` takes over `live`, which reconcile does not own, without being told
+        to (no annotation, no `reconcile adopt`); None when it may not."""
+        return self.adoption_note if self.adoption is Adoption.IMPLICIT else None
 
     def refine(self, action: Action, world: World) -> Action:
         """Kind-specific ordering and reasons (e.g. the default-profile switch)."""

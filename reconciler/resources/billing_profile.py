@@ -70,6 +70,11 @@ class BillingProfileResource(Resource):
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
         return _profiles(sources.konnect)
 
+    def uses(self, live: Live) -> frozenset[tuple[str, str]]:
+        apps = live.raw.get("apps") or {}
+        ids = {(apps.get(role) or {}).get("id") for role in ("tax", "invoicing", "payment")}
+        return frozenset((STRIPE_APP, app_id) for app_id in ids if app_id)
+
     def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
         if any(_tax_enabled(d.document) for d in desired):
             stripe.tax_settings()

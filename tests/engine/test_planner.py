@@ -112,3 +112,39 @@ def test_resource_filter_must_name_something() -> None:
         plan_for(widgets, only=only, stripe_checks=False)
     plan = plan_for(widgets, only=(Address(type="widget", name="a"),), stripe_checks=False)
     assert [str(a.address) for a in plan.actions] == ["widget.a"]
+
+
+class Spares(Widgets):
+    """Takes over unowned widgets on its own terms: only those no gizmo uses."""
+
+    def implicit_adoption(self, desired: Desired, live: Live, world: World) -> str | None:
+        return None if world.in_use("widget", live.id) else "takes over an unused widget"
+
+
+class Gizmos(Widgets):
+    address_type = "gizmo"
+
+    def uses(self, live: Live) -> frozenset[tuple[str, str]]:
+        return frozenset({("widget", live.raw["widget"])})
+
+
+def test_a_kind_decides_which_unowned_objects_it_takes_over_by_what_uses_them() -> None:
+    spares = Spares(
+        desired={"idle": {"colour": "red"}, "busy": {"colour": "red"}},
+        live=[live("idle", owned=False, colour="blue"), live("busy", owned=False, colour="blue")],
+    )
+    gizmos = Gizmos(desired={}, live=[live("g", widget="id-busy")])
+    manifests = ManifestSet(Path(), Project(), (), ())
+    sources = Sources(konnect=None, stripe=None)  # type: ignore[arg-type]
+    plan, _ = make_plan(
+        manifests,
+        [spares, gizmos],
+        sources,
+        SecretSource(environ={}),
+        PlanOptions(stripe_checks=False),
+    )
+    actions = by_name(plan)
+    assert actions["idle"].type is ActionType.UPDATE
+    assert actions["idle"].reasons == ("takes over an unused widget",)
+    assert actions["busy"].type is ActionType.BLOCKED
+    assert "reconcile did not create" in actions["busy"].reasons[0]
