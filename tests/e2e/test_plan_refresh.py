@@ -144,6 +144,14 @@ def test_the_digest_is_written_last_after_the_billing_link(
     )
     assert writes.count(("POST", "/v3/openmeter/customers")) == 2
 
+    linked["spec"]["stripe"]["customer_id"] = "cus_Moved0"
+    write_manifests(project, STRIPE_APP, profile, linked, awaiting)
+    admin.delete("/requests")
+    updated = reconcile(project, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert updated.exit_code == 0, updated.output
+    puts = [e["path"] for e in admin.get("/requests").json()["data"] if e["method"] == "PUT"]
+    assert puts == [customer + "/billing", customer]
+
 
 def test_a_link_whose_billing_write_failed_is_still_planned(
     project: Path, admin: httpx.Client
