@@ -2,12 +2,14 @@
 
 The SDK retries connection errors, 409 and 5xx itself (reusing its idempotency key), but
 not 429; the HTTP client below adds rate limiting, 429 retries that honour Retry-After, and
-per-route request counts. Reads return plain dicts so the engine never sees SDK objects.
+per-route counts of requests and of retries (the SDK's own included). Reads return plain dicts
+so the engine never sees SDK objects.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -71,15 +73,34 @@ class _MeteredHttpClient(stripe.HTTPXClient):
         self._retry = retry
         self._pause = sleep
         self.on_rate_limited = on_rate_limited
+        # Set while the SDK resends a request by itself, per thread (requests run in parallel).
+        self._resending = threading.local()
+
+    def _should_retry(
+        self,
+        response: tuple[Any, int, Mapping[str, str] | None] | None,
+        api_connection_error: stripe.APIConnectionError | None,
+        num_retries: int,
+        max_network_retries: int | None,
+    ) -> bool:
+        # The SDK's own resends (a broken connection, 409, 5xx) reach `request` as new calls;
+        # they are retries all the same.
+        again = bool(
+            super()._should_retry(response, api_connection_error, num_retries, max_network_retries)
+        )
+        self._resending.active = again
+        return again
 
     def request(  # type: ignore[override]
         self, method: str, url: str, headers: Mapping[str, str], post_data: Any = None
     ) -> tuple[bytes, int, Mapping[str, str]]:
         route = stripe_route(url)
+        resent = getattr(self._resending, "active", False)
+        self._resending.active = False
         attempt = 1
         while True:
             self._limiter.acquire()
-            self._counter.record(method.upper(), route, retry=attempt > 1)
+            self._counter.record(method.upper(), route, retry=resent or attempt > 1)
             content, status, response_headers = super().request(method, url, headers, post_data)
             if status == 429 and self.on_rate_limited is not None:
                 self.on_rate_limited()

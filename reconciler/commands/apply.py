@@ -5,14 +5,17 @@ planfile it applies exactly the saved actions, after checking that the manifests
 object the plan relied on are unchanged. Either way one apply runs at a time per checkout,
 each write is preceded by a re-read of its object, and the run ends with a per-action report.
 
-`--output json` prints `{target, format_version, outcomes: [{address, action, status,
-duration_seconds, resource_id, error}], interrupted, summary: {added, changed, destroyed,
-failed, conflicts, blocked, skipped, not_started}, succeeded}`; `--report FILE` writes the
-same report (without `target`), also when the run fails or is interrupted.
+`--output json` prints the report, `{format_version, outcomes: [{address, action, status,
+duration_seconds, resource_id, error}], interrupted, refused, summary: {added, changed,
+destroyed, failed, conflicts, blocked, skipped, not_started}, succeeded}`, and `--report FILE`
+writes it, however the run ends: also when there was nothing to do (no outcomes), and when
+apply was refused before any write (`refused` says why; no outcomes). A report file that
+could not be written is refused before anything else.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +25,7 @@ import click
 from reconciler.clients.errors import ClientError
 from reconciler.commands.plan import SKIPPED_CHECKS, parse_resource, show_plan, use_colour
 from reconciler.engine.applier import Applier
-from reconciler.engine.apply_report import ApplyReport
+from reconciler.engine.apply_report import ApplyReport, write_report
 from reconciler.engine.concurrency import AdaptiveLimit
 from reconciler.engine.executor import DEFAULT_PARALLELISM, execute
 from reconciler.engine.graph import OrderingError
@@ -33,20 +36,27 @@ from reconciler.engine.planner import PlanOptions, UnknownResource, make_plan
 from reconciler.engine.read_progress import ReadProgress
 from reconciler.engine.reporting import (
     FanOut,
-    JsonReportWriter,
     ProgressLine,
     Reporter,
+    SilentReporter,
     TextReporter,
 )
 from reconciler.engine.staleness import StalePlan, ensure_fresh
-from reconciler.manifests import ManifestSet, load_manifests
+from reconciler.manifests import ManifestSet, ValidationFailed, load_manifests
+from reconciler.manifests.secret_patterns import redact
 from reconciler.resources import RESOURCES
 from reconciler.resources.base import Writer
 from reconciler.resources.secrets import MissingSecret
 from reconciler.targets import Connection, TargetError, connect, manifest_root
 
+
+class ApplyRefused(click.ClickException):
+    exit_code = 1
+
+
 # Failures that happen before anything is written; each exits 1 with its message.
 _REFUSALS = (
+    ApplyRefused,
     MissingSecret,
     TargetError,
     UnknownResource,
@@ -56,10 +66,6 @@ _REFUSALS = (
     StalePlan,
     LockHeld,
 )
-
-
-class ApplyRefused(click.ClickException):
-    exit_code = 1
 
 
 @click.command()
@@ -106,40 +112,27 @@ def apply(
 
     Exits 0 when every action is done, 1 otherwise; re-running converges.
     """
-    saved = read_planfile(source) if source.is_file() else None
-    if saved is not None:
-        directory, target_name = Path(saved.manifest_dir), target_name or saved.target
-        if not directory.is_dir():
-            raise ApplyRefused(
-                f"the plan was made from the manifests in {directory}, which is not a directory "
-                "here; run apply from where plan ran"
-            )
-        options = PlanOptions(prune=saved.plan.prune, stripe_checks=not skip_stripe_checks)
-    else:
-        directory = source
-        only = tuple(parse_resource(text) for text in resources)
-        options = PlanOptions(prune=prune, stripe_checks=not skip_stripe_checks, only=only)
-    manifests = load_manifests(directory)
+    _ensure_writable(report_file)
     run = _Run(
         target_name=target_name,
-        saved=saved,
-        options=options,
+        prune=prune,
+        only=resources,
+        stripe_checks=not skip_stripe_checks,
         parallelism=parallelism,
         rate_limit=rate_limit,
-        report_file=report_file,
         output=output,
         color=use_colour(no_color) and output == "text",
         auto_approve=auto_approve,
     )
     try:
-        with ApplyLock(manifest_root(manifests), _command_line()):
-            report = _plan_and_apply(manifests, run)
+        report = _apply_source(source, run)
+    except ValidationFailed as failure:
+        _deliver(ApplyReport(refused=redact(failure.message)), report_file, output)
+        raise
     except _REFUSALS as error:
+        _deliver(ApplyReport(refused=redact(str(error))), report_file, output)
         raise ApplyRefused(str(error)) from None
-    if report is None:
-        return
-    if output == "json":
-        click.echo(report.model_dump_json(indent=2))
+    _deliver(report, report_file, output)
     if not report.succeeded:
         raise click.exceptions.Exit(1)
 
@@ -149,49 +142,97 @@ class _Run:
     """What the command line asked for, past parsing."""
 
     target_name: str | None
-    saved: Planfile | None
-    options: PlanOptions
+    prune: bool
+    only: tuple[str, ...]
+    stripe_checks: bool
     parallelism: int
     rate_limit: float | None
-    report_file: Path | None
     output: str
     color: bool
     auto_approve: bool
 
 
-def _plan_and_apply(manifests: ManifestSet, run: _Run) -> ApplyReport | None:
+def _ensure_writable(report_file: Path | None) -> None:
+    """A report that cannot be written would be lost after the writes: refuse first."""
+    if report_file is None:
+        return
+    directory = report_file.parent
+    if not directory.is_dir():
+        raise ApplyRefused(f"cannot write the report to {report_file}: no directory {directory}")
+    if not os.access(directory, os.W_OK):
+        raise ApplyRefused(f"cannot write the report to {report_file}: {directory} is read-only")
+
+
+def _deliver(report: ApplyReport, report_file: Path | None, output: str) -> None:
+    if report_file is not None:
+        try:
+            write_report(report_file, report)
+        except OSError as error:
+            message = f"cannot write the report to {report_file}: {error.strerror}"
+            raise click.ClickException(message) from None
+    if output == "json":
+        click.echo(report.model_dump_json(indent=2))
+
+
+def _apply_source(source: Path, run: _Run) -> ApplyReport:
+    saved = read_planfile(source) if source.is_file() else None
+    if saved is not None:
+        directory = Path(saved.manifest_dir)
+        if not directory.is_dir():
+            raise ApplyRefused(
+                f"the plan was made from the manifests in {directory}, which is not a directory "
+                "here; run apply from where plan ran"
+            )
+        options = PlanOptions(prune=saved.plan.prune, stripe_checks=run.stripe_checks)
+    else:
+        directory = source
+        only = tuple(parse_resource(text) for text in run.only)
+        options = PlanOptions(prune=run.prune, stripe_checks=run.stripe_checks, only=only)
+    manifests = load_manifests(directory)
+    target_name = run.target_name or (saved.target if saved else None)
+    with ApplyLock(manifest_root(manifests), _command_line()):
+        return _plan_and_apply(manifests, target_name, saved, options, run)
+
+
+def _plan_and_apply(
+    manifests: ManifestSet,
+    target_name: str | None,
+    saved: Planfile | None,
+    options: PlanOptions,
+    run: _Run,
+) -> ApplyReport:
     limit = AdaptiveLimit(run.parallelism)
-    with connect(manifests, run.target_name, rate_limit=run.rate_limit) as connection:
+    with connect(manifests, target_name, rate_limit=run.rate_limit) as connection:
         connection.sources.konnect.on_rate_limited = limit.rate_limited
         connection.sources.stripe.api.on_rate_limited = limit.rate_limited
         with ReadProgress(sys.stderr, connection.requests):
             fresh, world = make_plan(
-                manifests, RESOURCES, connection.sources, connection.secrets, run.options
+                manifests, RESOURCES, connection.sources, connection.secrets, options
             )
         applier = Applier(
             RESOURCES, world, Writer(connection.sources.konnect, connection.secrets, world)
         )
-        if run.saved is not None:
-            _check_saved(run.saved, fresh, applier, connection)
-            plan = run.saved.plan
+        if saved is not None:
+            _check_saved(saved, fresh, applier, connection)
+            plan = saved.plan
         else:
             plan = fresh
             if run.output == "text":
-                skipped = [] if run.options.stripe_checks else [SKIPPED_CHECKS]
+                skipped = [] if options.stripe_checks else [SKIPPED_CHECKS]
                 show_plan(plan, connection, connection.header() + skipped, "text", run.color)
         _refuse_blocked(plan)
         if plan.is_noop:
             if run.output == "text":
                 click.echo("Nothing to apply.")
-            return ApplyReport() if run.output == "json" else None
-        if run.saved is None and not _confirmed(run.auto_approve, run.output):
+            return ApplyReport()
+        if saved is None and not _confirmed(run.auto_approve, run.output):
             raise ApplyRefused("Apply cancelled.")
         return execute(
             plan.actions,
             applier.perform,
             precondition=applier.precondition,
             limit=limit,
-            reporter=_reporter(run.output, run.report_file, run.color),
+            reporter=_reporter(run.output, run.color),
         )
 
 
@@ -233,15 +274,13 @@ def _interactive_output() -> bool:
     return sys.stdout.isatty() and sys.stderr.isatty()
 
 
-def _reporter(output: str, report_file: Path | None, color: bool) -> Reporter:
-    reporters: list[Reporter] = []
-    if output == "text":
-        progress = ProgressLine(sys.stderr) if _interactive_output() else None
-        # The progress line first: it ends before the summary line is printed.
-        reporters += [progress] if progress else []
-        reporters.append(TextReporter(color=color, progress=progress))
-    if report_file is not None:
-        reporters.append(JsonReportWriter(report_file))
+def _reporter(output: str, color: bool) -> Reporter:
+    if output != "text":
+        return SilentReporter()
+    progress = ProgressLine(sys.stderr) if _interactive_output() else None
+    # The progress line first: it ends before the summary line is printed.
+    reporters: list[Reporter] = [progress] if progress else []
+    reporters.append(TextReporter(color=color, progress=progress))
     return FanOut(*reporters)
 
 

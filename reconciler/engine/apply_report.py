@@ -55,6 +55,9 @@ class ApplyReport(BaseModel):
     format_version: int = REPORT_FORMAT_VERSION
     outcomes: tuple[ActionOutcome, ...] = ()
     interrupted: bool = False
+    # Why apply wrote nothing at all (a stale plan, blocking findings, the lock held by
+    # another apply, ...); None when it ran. A refused report has no outcomes.
+    refused: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -76,7 +79,9 @@ class ApplyReport(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def succeeded(self) -> bool:
-        return not self.interrupted and all(o.status is ApplyStatus.DONE for o in self.outcomes)
+        if self.interrupted or self.refused is not None:
+            return False
+        return all(o.status is ApplyStatus.DONE for o in self.outcomes)
 
     @property
     def exit_code(self) -> int:
@@ -86,6 +91,8 @@ class ApplyReport(BaseModel):
         return next(o for o in self.outcomes if o.address == address)
 
     def summary_line(self) -> str:
+        if self.refused is not None:
+            return f"Apply refused, nothing was written: {self.refused}"
         s = self.summary
         counts = f"Resources: {s.added} added, {s.changed} changed, {s.destroyed} destroyed"
         if self.succeeded:

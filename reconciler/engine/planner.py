@@ -63,6 +63,8 @@ def make_plan(
     read_live_state(resources, sources, world, stripe_checks=options.stripe_checks)
     for resource in resources:
         _match(resource, world)
+    for resource in resources:
+        world.note_references(resource)
     actions: list[Action] = []
     findings: list[Finding] = []
     not_managed: list[Address] = []
@@ -176,15 +178,20 @@ def _desired_action(resource: Resource, desired: Desired, world: World) -> Actio
         depends_on=desired.depends_on,
         observed=observation(resource.observe(live)) if changes else None,
     )
-    return _with_ownership(resource, desired, live, action)
+    return _with_ownership(resource, desired, live, action, world)
 
 
-def _with_ownership(resource: Resource, desired: Desired, live: Live, action: Action) -> Action:
+def _with_ownership(
+    resource: Resource, desired: Desired, live: Live, action: Action, world: World
+) -> Action:
     """A live object reconcile did not create is changed only when it may be adopted."""
     if live.owned or resource.adoption is Adoption.NONE or not action.is_change:
         return action
-    if resource.adoption is Adoption.IMPLICIT or desired.adopt:
-        return action.model_copy(update={"reasons": (*action.reasons, resource.adoption_note)})
+    note = resource.implicit_adoption(desired, live, world)
+    if note is None and desired.adopt:
+        note = resource.adoption_note
+    if note is not None:
+        return action.model_copy(update={"reasons": (*action.reasons, note)})
     reason = (
         f"a live {desired.address.type} with key {desired.key!r} exists that reconcile did not "
         f"create (no label managed-by: reconcile); to manage it, run `reconcile adopt DIR "

@@ -1,4 +1,4 @@
-"""The apply event stream and what listens to it: text lines, a progress line, a JSON report.
+"""The apply event stream and what listens to it: text lines and a progress line.
 
 The executor announces events and knows nothing of output; each reporter renders them its
 own way. The executor never calls two hooks at once, so reporters need no lock of their own.
@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Protocol, TextIO
 
 import click
 
 from reconciler.engine.actions import Action, ActionType
-from reconciler.engine.apply_report import ActionOutcome, ApplyReport, ApplyStatus, write_report
+from reconciler.engine.apply_report import ActionOutcome, ApplyReport, ApplyStatus
 
 
 class Reporter(Protocol):
@@ -201,13 +200,3 @@ class ProgressLine(SilentReporter):
             line += f" | {self._problems} not done"
         self._stream.write("\r" + line)
         self._stream.flush()
-
-
-class JsonReportWriter(SilentReporter):
-    """`--report FILE`: the final report as JSON, written however the run ended."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def ended(self, report: ApplyReport) -> None:
-        write_report(self.path, report)

@@ -107,10 +107,21 @@ class World:
 
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
     _desired_index: dict[Address, Desired] = field(default_factory=dict)
+    # Every live object that another live object refers to (`Resource.live_references`).
+    _referenced: set[Address] = field(default_factory=set)
 
     def set_live(self, address_type: str, objects: list[Live]) -> None:
         self.live[address_type] = objects
         self._keys.update(((address_type, o.id), o.key) for o in objects)
+
+    def note_references(self, resource: Resource) -> None:
+        """Record what the kind's live objects refer to, once live and desired are paired."""
+        for live in self.live.get(resource.address_type, []):
+            self._referenced.update(resource.live_references(live, self))
+
+    def is_referenced(self, address: Address) -> bool:
+        """Whether another live object (of a kind whose references were noted) refers to it."""
+        return address in self._referenced
 
     def bind(self, address: Address, live: Live) -> None:
         self.matches[address] = live
@@ -226,6 +237,11 @@ class Resource:
 
     def display_name(self, live: Live) -> str:
         return live.key
+
+    def implicit_adoption(self, desired: Desired, live: Live, world: World) -> str | None:
+        """Why `desired` takes over `live`, which reconcile does not own, without being told
+        to (no annotation, no `reconcile adopt`); None when it may not."""
+        return self.adoption_note if self.adoption is Adoption.IMPLICIT else None
 
     def refine(self, action: Action, world: World) -> Action:
         """Kind-specific ordering and reasons (e.g. the default-profile switch)."""

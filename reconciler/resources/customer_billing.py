@@ -8,14 +8,13 @@ says which it assumed. Konnect never checks the Stripe ids, so the checks here d
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.clients.errors import BadRequest, ClientError, Gone, NotFound
+from reconciler.clients.errors import BadRequest, Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.fingerprint import digest_value
@@ -253,19 +252,20 @@ class CustomerBillingResource(Resource):
 
     def create(self, desired: Desired, writer: Writer) -> str:
         customer = desired.document["customer"]
-        body = {"key": desired.key, **_customer_body(customer, applied=applied_digest(desired))}
+        linked = bool(desired.document.get("stripe"))
+        # The applied digest vouches for the billing link, so it is written only once that
+        # is: a run killed in between leaves a customer without it, which plan reads.
+        applied = None if linked else applied_digest(desired)
+        body = {"key": desired.key, **_customer_body(customer, applied=applied)}
 
         def post() -> str:
             customer_id: str = writer.konnect.post(CUSTOMERS_ROUTE, body)["id"]
             return customer_id
 
         customer_id = create_once(post, lambda: self.find(writer.konnect, desired))
-        if desired.document.get("stripe"):
-            try:
-                _put_billing(customer_id, desired, desired.document, writer)
-            except Exception:
-                _forget_applied(customer_id, desired.document["customer"], writer)
-                raise
+        if linked:
+            _put_billing(customer_id, desired, desired.document, writer)
+            _put_customer(customer_id, customer, desired, writer)
         return customer_id
 
     def update(self, desired: Desired, live: Live, writer: Writer) -> str:
@@ -275,8 +275,7 @@ class CustomerBillingResource(Resource):
         if any(after.get(f) != before.get(f) for f in billing_fields) and after.get("stripe"):
             _put_billing(live.id, desired, after, writer)
         # Last, so that the applied digest is written only once everything else was.
-        body = _customer_body(after["customer"], applied=applied_digest(desired))
-        writer.konnect.put(CUSTOMER_ROUTE, body, path={"customerId": live.id})
+        _put_customer(live.id, after["customer"], desired, writer)
         return live.id
 
     def adopt(self, live: Live, konnect: KonnectClient) -> None:
@@ -367,13 +366,10 @@ def _not_read(value: object) -> bool:
     return value == NOT_READ or value == {NOT_READ: NOT_READ}
 
 
-def _forget_applied(customer_id: str, customer: Document, writer: Writer) -> None:
-    """After a failed billing write, best effort: the digest must not vouch for it."""
-    # If this fails too, a later full read (plain plan, apply, drift) still sees the truth.
-    with contextlib.suppress(ClientError):
-        writer.konnect.put(
-            CUSTOMER_ROUTE, _customer_body(customer), path={"customerId": customer_id}
-        )
+def _put_customer(customer_id: str, customer: Document, desired: Desired, writer: Writer) -> None:
+    """The customer with the applied-digest label: the last write of a link."""
+    body = _customer_body(customer, applied=applied_digest(desired))
+    writer.konnect.put(CUSTOMER_ROUTE, body, path={"customerId": customer_id})
 
 
 def _put_billing(customer_id: str, desired: Desired, document: Document, writer: Writer) -> None:

@@ -46,6 +46,15 @@ def key_fingerprint(key: str) -> str:
     return f"{key[:8]}...{key[-4:]}"
 
 
+# Konnect's install takes no labels, so the app is labelled by a second call right after; a
+# run that dies or fails in between leaves an app that only this says is reconcile's.
+INTERRUPTED_CREATE_NOTE = (
+    "adopts an app left unlabelled by an interrupted create (same name and Stripe account, "
+    "no labels, no description, no billing profile uses it): adds the label "
+    "managed-by: reconcile"
+)
+
+
 class StripeAppResource(Resource):
     address_type = ADDRESS_TYPE
     sensitive = frozenset({"api_key"})
@@ -108,6 +117,9 @@ class StripeAppResource(Resource):
             "or retire those profiles first (a profile's app cannot change)"
         )
 
+    def implicit_adoption(self, desired: Desired, live: Live, world: World) -> str | None:
+        return INTERRUPTED_CREATE_NOTE if _left_by_interrupted_create(live, world) else None
+
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         return fetch_live(konnect, APP_ROUTE, {"appId": live.id}, "name")
 
@@ -162,6 +174,23 @@ class StripeAppResource(Resource):
             context.add(
                 ADDRESS_TYPE, app, manifest_document(KIND, name, app, spec, needs_adoption=True)
             )
+
+
+def _left_by_interrupted_create(live: Live, world: World) -> bool:
+    """Whether the unowned app with the manifest's name is just as `create` leaves it when the
+    labelling call never happens: installed with the manifest's Stripe account, given nothing
+    install cannot give, and not yet used. An app someone set up by hand and billed through
+    has a profile on it; one of another account is not ours at all."""
+    raw = live.raw
+    if user_labels(raw.get("labels")) or raw.get("description"):
+        return False
+    if world.is_referenced(world.address_of(ADDRESS_TYPE, live)) or world.stripe is None:
+        return False
+    try:
+        account = world.stripe.account()
+    except StripeUnavailable:
+        return False
+    return raw.get("account_id") is not None and raw.get("account_id") == account.get("id")
 
 
 def _stripe_apps(konnect: KonnectClient) -> list[Live]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DEFAULT_DB_PATH = Path(".reconcile") / "sandbox.db"
 DEFAULT_KONNECT_TOKEN = "sandbox-konnect-token"
@@ -31,7 +31,20 @@ class FaultSettings(BaseModel):
     konnect_rate_limit: float | None = Field(default=None, gt=0, description="overrides rate_limit")
     stripe_rate_limit: float | None = Field(default=None, gt=0, description="overrides rate_limit")
     retry_after_seconds: int = Field(default=1, ge=0, description="Retry-After on injected 429s")
+    route_faults: dict[str, int] = Field(
+        default_factory=dict,
+        description="`METHOD /route/{template}` (as the stats count it) -> the status every "
+        "request to that route is answered with, before it runs",
+    )
     seed: int | None = None
+
+    @field_validator("route_faults")
+    @classmethod
+    def _error_statuses(cls, faults: dict[str, int]) -> dict[str, int]:
+        wrong = sorted(route for route, status in faults.items() if not 400 <= status <= 599)
+        if wrong:
+            raise ValueError(f"route faults must answer 4xx or 5xx: {', '.join(wrong)}")
+        return faults
 
     def limit_for(self, api: str) -> float | None:
         override = {"konnect": self.konnect_rate_limit, "stripe": self.stripe_rate_limit}.get(api)

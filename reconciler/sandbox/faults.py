@@ -3,6 +3,8 @@
 Only `/v3` (Konnect) and `/v1` (Stripe) requests are touched; `/_sandbox` never is, so tests can
 always reset and inspect a misbehaving sandbox. Per request, in this order:
 
+0. a route named in `route_faults` is answered with its status, every time: how a test stops
+   a run at the one write it chooses;
 1. the API's own rate limit (a token bucket per API) may answer 429 with Retry-After;
 2. with `fault_rate`, an error drawn from `fault_statuses` (500, 503, 429) replaces the answer;
 3. `latency_ms` is waited (asynchronously) before answering;
@@ -97,10 +99,14 @@ class FaultPlan:
             if (limit := settings.limit_for(api)) is not None
         }
 
-    def decide(self, api: str, method: str) -> Decision:
+    def decide(self, api: str, method: str, route: str = "") -> Decision:
         settings = self.settings
         fault_draw, status_draw, drop_draw = (self._random.random() for _ in range(3))
         latency = settings.latency_ms / 1000
+        chosen = settings.route_faults.get(f"{method} {route}")
+        if chosen is not None:
+            retry_after = settings.retry_after_seconds if chosen == 429 else None
+            return Decision(str(chosen), chosen, retry_after, latency)
         bucket = self._buckets.get(api)
         wait = bucket.take() if bucket is not None else 0.0
         if wait > 0:
@@ -129,7 +135,8 @@ class FaultInjection:
             await self.app(scope, receive, send)
             return
         method: str = scope["method"]
-        decision = self.sandbox.faults.decide(api, method)
+        route = self.templates.template(method, scope["path"])
+        decision = self.sandbox.faults.decide(api, method, route)
         statuses: list[int] = []
 
         async def recording_send(message: Message) -> None:
@@ -150,7 +157,7 @@ class FaultInjection:
             self.sandbox.traffic.record(
                 method=method,
                 path=scope["path"],
-                route=self.templates.template(method, scope["path"]),
+                route=route,
                 status=statuses[0] if statuses else None,
                 idempotency_key=_header(scope, b"idempotency-key"),
                 fault=decision.fault,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
-from reconciler.clients.errors import NotFound, Unauthorized
+from reconciler.clients.errors import NotFound, ServerError, Unauthorized
 from reconciler.clients.stripe_api import StripeApi
 from reconciler.sandbox import SandboxServer
 from reconciler.sandbox.stripe_api import world
@@ -50,3 +51,18 @@ def test_a_revoked_key_fails_without_echoing_the_key(sandbox_server: SandboxServ
         api.account()
     assert key not in str(refused.value)
     assert "Revoked9999" not in str(refused.value)
+
+
+def test_the_sdks_own_resends_count_as_retries(
+    sandbox_server: SandboxServer, admin: httpx.Client
+) -> None:
+    faults = admin.put("/faults", json={"route_faults": {"GET /v1/account": 503}})
+    faults.raise_for_status()
+    with StripeApi(SANDBOX_STRIPE_KEY, base_url=sandbox_server.url, max_network_retries=1) as api:
+        with pytest.raises(ServerError):
+            api.account()
+        assert api.counter.requests() == {"GET /v1/account": 2}
+        assert api.counter.retries() == {"GET /v1/account": 1}
+        admin.put("/faults", json={}).raise_for_status()
+        api.account()
+        assert api.counter.retries() == {"GET /v1/account": 1}

@@ -315,3 +315,86 @@ def test_a_planfile_names_manifests_that_must_still_be_there(project: Path, worl
     result = reconcile("apply", str(planfile))
     assert result.exit_code == 1
     assert "run apply from where plan ran" in result.output
+
+
+def test_a_report_is_written_when_there_is_nothing_to_do(project: Path, world: World) -> None:
+    write_manifests(project, STRIPE_APP)
+    assert reconcile("apply", str(project), "--auto-approve").exit_code == 0
+    report = project.parent / "report.json"
+    result = reconcile("apply", str(project), "--auto-approve", "--report", str(report))
+    assert result.exit_code == 0, result.output
+    written = json.loads(report.read_text())
+    assert (written["outcomes"], written["succeeded"], written["refused"]) == ([], True, None)
+    printed = reconcile("apply", str(project), "--auto-approve", "--output", "json")
+    assert json.loads(printed.stdout) == written
+
+
+def refused_report(result: Result, report: Path) -> dict[str, Any]:
+    """The report of a refused apply, as written and as printed by `--output json`."""
+    assert result.exit_code == 1
+    written: dict[str, Any] = json.loads(report.read_text())
+    assert json.loads(result.stdout) == written
+    assert written["outcomes"] == []
+    assert written["succeeded"] is False
+    assert result.stderr.startswith("Error: ")
+    assert written["refused"] in result.stderr
+    return written
+
+
+def test_a_stale_planfile_is_refused_with_a_report(project: Path, world: World) -> None:
+    write_manifests(project, STRIPE_APP)
+    planfile = project.parent / "plan.out"
+    assert reconcile("plan", str(project), "-out", str(planfile)).exit_code == 0
+    write_manifests(project, STRIPE_APP, SAAS)
+    report = project.parent / "report.json"
+    result = reconcile("apply", str(planfile), "--report", str(report), "--output", "json")
+    written = refused_report(result, report)
+    assert "the manifests changed since the plan was made" in written["refused"]
+
+
+def test_blocking_findings_are_refused_with_a_report(project: Path, world: World) -> None:
+    write_manifests(project, STRIPE_APP, profile("main", default=True), link("ghost", "cus_Nope0"))
+    report = project.parent / "report.json"
+    args = ("--auto-approve", "--report", str(report), "--output", "json")
+    written = refused_report(reconcile("apply", str(project), *args), report)
+    assert "finding(s) block apply; nothing was written" in written["refused"]
+    assert "cus_Nope0 does not exist" in written["refused"]
+
+
+def test_a_held_lock_is_refused_with_a_report(project: Path, world: World) -> None:
+    write_manifests(project, STRIPE_APP)
+    report = project.parent / "report.json"
+    args = ("--auto-approve", "--report", str(report), "--output", "json")
+    with ApplyLock(project, "reconcile apply (held by a test)"):
+        written = refused_report(reconcile("apply", str(project), *args), report)
+    assert "reconcile apply (held by a test)" in written["refused"]
+
+
+def test_blocked_actions_are_outcomes_of_a_run_not_a_refusal(project: Path, world: World) -> None:
+    other = world.stripe_app(name="Other")
+    world.profile(other, "main", default=True, supplier=SUPPLIER)
+    write_manifests(project, STRIPE_APP, profile("main", default=True), link("acme", "cus_A0"))
+    report = project.parent / "report.json"
+    args = ("--auto-approve", "--skip-stripe-checks", "--report", str(report))
+    result = reconcile("apply", str(project), *args)
+    assert result.exit_code == 1
+    written = json.loads(report.read_text())
+    assert written["refused"] is None
+    statuses = {o["address"]["name"]: o["status"] for o in written["outcomes"]}
+    assert statuses == {"stripe": "done", "main": "blocked", "acme": "skipped"}
+
+
+def test_a_report_into_a_missing_directory_is_refused_before_any_write(
+    project: Path, world: World
+) -> None:
+    write_manifests(project, STRIPE_APP, SAAS)
+    before = state(world)
+    report = project.parent / "no" / "report.json"
+    result = reconcile("apply", str(project), "--auto-approve", "--report", str(report))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert (
+        result.stderr
+        == f"Error: cannot write the report to {report}: no directory {report.parent}\n"
+    )
+    assert state(world) == before

@@ -114,5 +114,72 @@ def test_out_of_band_billing_edits_are_the_price(
     assert "cus_Elsewhere0" in drift.stdout
 
 
+def test_the_digest_is_written_last_after_the_billing_link(
+    project: Path, admin: httpx.Client
+) -> None:
+    linked, awaiting = links()[:2]
+    awaiting["spec"] = {"customer": awaiting["spec"]["customer"], "onboarding": "checkout"}
+    profile = manifest(
+        "BillingProfile", "main", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+    )
+    write_manifests(project, STRIPE_APP, profile, linked, awaiting)
+    admin.delete("/requests")
+    applied = reconcile(project, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert applied.exit_code == 0, applied.output
+    customers = {c["key"]: c for c in admin.get("/collections/konnect.customers").json()["data"]}
+    assert all("reconcile-applied" in c["labels"] for c in customers.values())
+    writes = [
+        (e["method"], e["path"])
+        for e in admin.get("/requests").json()["data"]
+        if e["method"] != "GET" and "/customers" in e["path"]
+    ]
+    customer = f"/v3/openmeter/customers/{customers['c0']['id']}"
+    assert [w for w in writes if w[1].startswith(customer)] == [
+        ("PUT", customer + "/billing"),
+        ("PUT", customer),
+    ]
+    # Nothing to link: the create carries the digest, and no further write is needed.
+    assert not any(
+        w[1].startswith(f"/v3/openmeter/customers/{customers['c1']['id']}") for w in writes
+    )
+    assert writes.count(("POST", "/v3/openmeter/customers")) == 2
+
+    linked["spec"]["stripe"]["customer_id"] = "cus_Moved0"
+    write_manifests(project, STRIPE_APP, profile, linked, awaiting)
+    admin.delete("/requests")
+    updated = reconcile(project, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert updated.exit_code == 0, updated.output
+    puts = [e["path"] for e in admin.get("/requests").json()["data"] if e["method"] == "PUT"]
+    assert puts == [customer + "/billing", customer]
+
+
+def test_a_link_whose_billing_write_failed_is_still_planned(
+    project: Path, admin: httpx.Client
+) -> None:
+    # The billing PUT fails for good, and so would any clean-up of the customer after it: what
+    # a process killed between the two writes leaves behind.
+    faults = {
+        "PUT /v3/openmeter/customers/{customer_id}/billing": 400,
+        "PUT /v3/openmeter/customers/{customer_id}": 400,
+    }
+    profile = manifest(
+        "BillingProfile", "main", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+    )
+    write_manifests(project, STRIPE_APP, profile, *links())
+    admin.patch("/faults", json={"route_faults": faults}).raise_for_status()
+    failed = reconcile(project, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert failed.exit_code == 1
+    assert f"{LINKS} failed" in failed.stdout
+    admin.put("/faults", json={}).raise_for_status()
+    customers = admin.get("/collections/konnect.customers").json()["data"]
+    assert len(customers) == LINKS
+    assert not any("reconcile-applied" in (c.get("labels") or {}) for c in customers)
+    quick = reconcile(
+        project, "plan", "--skip-stripe-checks", "--refresh=false", "--output", "json"
+    )
+    assert quick.exit_code == 0, quick.output
+    assert sorted(changes(quick)) == [f"c{n}" for n in range(LINKS)]
+
+
 def _documents(project: Path) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((project / "manifests.yaml").read_text()))

@@ -83,3 +83,11 @@ def test_written_json_round_trips_with_summary_and_leaves_no_temporary_file(
         == report
     )
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_a_refused_run_is_no_success_though_nothing_failed() -> None:
+    report = ApplyReport(refused="the saved plan is stale")
+    assert not report.succeeded
+    assert report.exit_code == 1
+    assert report.summary_line() == "Apply refused, nothing was written: the saved plan is stale"
+    assert ApplyReport().succeeded

@@ -226,3 +226,41 @@ def test_the_users_of_an_object_are_asked_for_only_when_the_plan_would_delete_it
     assert widgets.asked == [widget("leftover")]
     assert leftover.type is ActionType.BLOCKED
     assert "(unread)" in leftover.reasons[-1]
+
+
+class Spares(Widgets):
+    """Takes over unowned widgets on its own terms: only those no gizmo uses."""
+
+    def implicit_adoption(self, desired: Desired, live: Live, world: World) -> str | None:
+        used = world.is_referenced(world.address_of("widget", live))
+        return None if used else "takes over an unused widget"
+
+
+class Gizmos(Widgets):
+    address_type = "gizmo"
+
+    def live_references(self, live: Live, world: World) -> frozenset[Address]:
+        used = world.address_by_id("widget", live.raw["widget"])
+        return frozenset() if used is None else frozenset({used})
+
+
+def test_a_kind_decides_which_unowned_objects_it_takes_over_by_what_uses_them() -> None:
+    spares = Spares(
+        desired={"idle": {"colour": "red"}, "busy": {"colour": "red"}},
+        live=[live("idle", owned=False, colour="blue"), live("busy", owned=False, colour="blue")],
+    )
+    gizmos = Gizmos(desired={}, live=[live("g", widget="id-busy")])
+    manifests = ManifestSet(Path(), Project(), (), ())
+    sources = Sources(konnect=None, stripe=None)  # type: ignore[arg-type]
+    plan, _ = make_plan(
+        manifests,
+        [spares, gizmos],
+        sources,
+        SecretSource(environ={}),
+        PlanOptions(stripe_checks=False),
+    )
+    actions = by_name(plan)
+    assert actions["idle"].type is ActionType.UPDATE
+    assert actions["idle"].reasons == ("takes over an unused widget",)
+    assert actions["busy"].type is ActionType.BLOCKED
+    assert "reconcile did not create" in actions["busy"].reasons[0]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import json
-from pathlib import Path
 
 from reconciler.clients.errors import ServerError
 from reconciler.engine.actions import Action, ActionType, Address
@@ -14,7 +12,6 @@ from reconciler.engine.concurrency import AdaptiveLimit
 from reconciler.engine.executor import ActionResult, execute
 from reconciler.engine.reporting import (
     FanOut,
-    JsonReportWriter,
     ProgressLine,
     TextReporter,
     format_duration,
@@ -171,25 +168,3 @@ def test_lines_are_printed_above_the_progress_line() -> None:
     assert screen.endswith(
         "\r[1/1] 100%\n\nApply complete! Resources: 1 added, 0 changed, 0 destroyed.\n"
     )
-
-
-def test_report_file_is_written_for_a_failed_run_alongside_other_reporters(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "apply-report.json"
-    lines: list[str] = []
-
-    def perform(action: Action) -> ActionResult:
-        raise ValueError("nope")
-
-    report = execute(
-        [Action(address=PROFILE, type=ActionType.CREATE)],
-        perform,
-        reporter=FanOut(TextReporter(lines.append), JsonReportWriter(path)),
-    )
-    written = json.loads(path.read_text(encoding="utf-8"))
-    assert written["succeeded"] is False
-    assert written["outcomes"][0]["status"] == "failed"
-    assert written["outcomes"][0]["error"] == "ValueError: nope"
-    assert written["summary"] == report.summary.model_dump()
-    assert lines[-1] == report.summary_line()

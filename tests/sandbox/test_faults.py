@@ -14,11 +14,12 @@ from starlette.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
-from reconciler.sandbox.config import FaultSettings
+from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, FaultSettings
 from reconciler.sandbox.faults import FaultPlan, TokenBucket, _commit_then_drop
 from tests.conftest import SANDBOX_STRIPE_KEY
 
 STRIPE_AUTH = {"Authorization": f"Bearer {SANDBOX_STRIPE_KEY}"}
+KONNECT_AUTH = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
 
 
 def _faults(plan: FaultPlan, count: int) -> list[str | None]:
@@ -43,6 +44,28 @@ def test_reads_are_never_dropped() -> None:
     plan = FaultPlan(FaultSettings(drop_rate=1.0, seed=1))
     assert plan.decide("konnect", "GET").fault is None
     assert plan.decide("konnect", "PUT").fault == "drop"
+
+
+def test_a_route_fault_answers_every_request_to_that_route_only(tmp_path: Path) -> None:
+    billing = "PUT /v3/openmeter/customers/{customer_id}/billing"
+    with _app_client(tmp_path) as client:
+        client.headers.update(KONNECT_AUTH)
+        client.put("/_sandbox/faults", json={"route_faults": {billing: 403}})
+        customer = client.post("/v3/openmeter/customers", json={"key": "a", "name": "A"}).json()
+        path = f"/v3/openmeter/customers/{customer['id']}"
+        refused = [client.put(path + "/billing", json={}).status_code for _ in range(3)]
+        renamed = client.put(path, json={"name": "B"})
+        log = client.get("/_sandbox/requests").json()["data"]
+    assert refused == [403, 403, 403]
+    assert renamed.status_code == 200
+    assert [e["fault"] for e in log if e["method"] == "PUT"] == ["403", "403", "403", None]
+
+
+def test_route_faults_answer_errors_only(tmp_path: Path) -> None:
+    with _app_client(tmp_path) as client:
+        wrong = client.put("/_sandbox/faults", json={"route_faults": {"GET /v1/account": 200}})
+    assert wrong.status_code == 400
+    assert "4xx or 5xx" in wrong.text
 
 
 def test_token_bucket_allows_a_burst_then_the_rate() -> None:
