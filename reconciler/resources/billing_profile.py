@@ -148,6 +148,10 @@ class BillingProfileResource(Resource):
             for d in taxed
         ]
 
+    def changed_at(self, live: Live, paths: Sequence[str]) -> str | None:
+        # The app is set once, at creation: it shows changed when the app went, not the profile.
+        return None if "app" in paths else super().changed_at(live, paths)
+
     def observe(self, live: Live) -> Document:
         # Promoting another profile demotes this one as a side effect of the same apply.
         return {k: v for k, v in super().observe(live).items() if k != "default"}
@@ -451,6 +455,7 @@ def _deletion(action: Action, world: World) -> Action:
 
 def _replacement(action: Action, world: World) -> Action:
     live = world.live_of(action.address)
+    gone = _app_gone(action, live, world)
     dependants = sum(
         1 for group in world.desired.values() for d in group if action.address in d.depends_on
     )
@@ -460,16 +465,31 @@ def _replacement(action: Action, world: World) -> Action:
             update={
                 "type": ActionType.BLOCKED,
                 "reasons": (
-                    f"the app of a billing profile cannot change, and {dependants} customer "
-                    "link(s) bill through this one; declare a new profile under another name "
-                    "with the new app, move the links to it, then remove this one (--prune)",
+                    f"{gone}the app of a billing profile cannot change, and {dependants} "
+                    "customer link(s) bill through this one; declare a new profile under "
+                    "another name with the new app, move the links to it, then remove this one "
+                    "(--prune)",
                 ),
             }
         )
     note = (
-        "the app of a billing profile cannot change: a new profile is created, then the old "
-        "one is deleted"
+        f"{gone}the app of a billing profile cannot change: a new profile is created, then the "
+        "old one is deleted"
     )
     if live is not None and live.raw.get("default"):
         note += "; the new profile becomes the default before the old one goes"
     return action.model_copy(update={"reasons": (*action.reasons, note)})
+
+
+def _app_gone(action: Action, live: Live | None, world: World) -> str:
+    """A preamble saying why the live app differs when it is not a live Stripe app at all."""
+    app_id = ((live.raw.get("apps") or {}).get("invoicing") or {}).get("id") if live else None
+    if app_id is None or any(app.id == app_id for app in world.live.get(STRIPE_APP, [])):
+        return ""
+    preamble = f"its app {app_id} is not a live Stripe app: uninstalled out of band, or of "
+    preamble += "another type; "
+    desired = world.desired_of(action.address)
+    app = desired.document.get("app") if desired else None
+    if app and world.live_of(Address(type=STRIPE_APP, name=app)) is None:
+        preamble += f"apply installs {app} anew, but "
+    return preamble
