@@ -8,7 +8,7 @@ setting `default: true` on the new default, which demotes the old one in the sam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reconciler.clients.konnect import KonnectClient
@@ -213,12 +213,15 @@ class BillingProfileResource(Resource):
     def export(self, context: ExportContext) -> None:
         profiles = context.distinct(ADDRESS_TYPE, context.live_of(ADDRESS_TYPE))
         names = context.name_all(ADDRESS_TYPE, [(p, p.key) for p in profiles])
-        for profile in sorted(profiles, key=lambda live: names[live.id]):
-            app = _exported_app(profile, context)
-            if app is None:
-                continue
+        exported = [
+            (profile, app)
+            for profile in sorted(profiles, key=lambda live: names[live.id])
+            if (app := _exported_app(profile, context)) is not None
+        ]
+        default = _exported_default([profile for profile, _ in exported], names, context)
+        for profile, app in exported:
             name = names[profile.id]
-            spec = _exported_spec(profile.raw, name, app)
+            spec = _exported_spec(profile.raw, name, app, default=profile is default)
             document = manifest_document(KIND, name, profile, spec, needs_adoption=True)
             context.add(ADDRESS_TYPE, profile, document)
 
@@ -247,7 +250,36 @@ def _exported_app(profile: Live, context: ExportContext) -> str | None:
     return name
 
 
-def _exported_spec(raw: Document, name: str, app: str) -> Document:
+def _exported_default(
+    exported: Sequence[Live], names: Mapping[str, str], context: ExportContext
+) -> Live | None:
+    """The profile exported as the default: the live default, else the first exported one.
+
+    A project needs exactly one default (so that a link naming no profile means something);
+    when the organization has none, or its default cannot be exported, the export picks one
+    and says so, rather than write manifests that do not load.
+    """
+    default = next((p for p in exported if p.raw.get("default")), None)
+    if default is not None or not exported:
+        return default
+    chosen = exported[0]
+    live_default = next((p for p in context.live_of(ADDRESS_TYPE) if p.raw.get("default")), None)
+    if live_default is None:
+        reason = "no live billing profile is the default"
+    else:
+        reason = f"the default billing profile {live_default.key!r} is skipped"
+    context.warn(
+        ADDRESS_TYPE,
+        f"{reason}, and a project needs one: {KIND}/{names[chosen.id]} ({chosen.key!r}) is "
+        "exported with `default: true`, "
+        "so applying the export makes it the default (customers with no pinned profile are "
+        "then billed through it); move `default: true` to another profile first if that one "
+        "is meant",
+    )
+    return chosen
+
+
+def _exported_spec(raw: Document, name: str, app: str, *, default: bool) -> Document:
     """The profile as a person would declare it: what equals the API default is left out."""
     workflow = without(_with_canonical_durations(raw.get("workflow") or {}), _DEFAULT_WORKFLOW)
     payment = workflow.get("payment", {})
@@ -256,7 +288,7 @@ def _exported_spec(raw: Document, name: str, app: str) -> Document:
     spec = {
         "name": raw["name"] if raw["name"] != name else None,
         "description": raw.get("description"),
-        "default": True if raw.get("default") else None,
+        "default": True if default else None,
         "app": app,
         "supplier": compact(_supplier(raw)),
         "workflow": workflow or None,
