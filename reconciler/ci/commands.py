@@ -7,6 +7,7 @@ line or a log); the repository, API address and run come from the runner's own v
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -31,6 +32,10 @@ PLAN_OUTCOMES = {
     1: "**The plan failed or is blocked**: fix what it reports before merging.",
     2: "Changes will be applied when this is merged.",
 }
+INVALID = (
+    "**The manifests are invalid**, so nothing was planned: fix what validate reports and push "
+    "again."
+)
 T = TypeVar("T")
 NO_OUTPUT = "_reconcile printed nothing; the run's log tells why._"
 
@@ -57,12 +62,31 @@ def main() -> None:
 @run_url_option
 @click.option("--pull-request", envvar="PR_NUMBER", required=True, type=int)
 @click.option("--key", envvar="MARKER_KEY", default="", help="Tells plans of several dirs apart.")
+@click.option(
+    "--command",
+    envvar="COMMAND",
+    type=click.Choice(["plan", "validate"]),
+    default="plan",
+    show_default=True,
+    help="What wrote the report: a plan, or validate's errors, which take the plan's place.",
+)
 def pr_comment(
-    report_file: Path, exit_code: int, run_url: str, pull_request: int, key: str
+    report_file: Path, exit_code: int, run_url: str, pull_request: int, key: str, command: str
 ) -> None:
-    """Post the plan as one pull-request comment, edited on every later run."""
-    outcome = PLAN_OUTCOMES.get(exit_code, f"reconcile exited with {exit_code}.")
-    body = compose(marker("plan", key), read_report(report_file), footer(outcome, run_url))
+    """Post the plan as one pull-request comment, edited on every later run.
+
+    Validate's errors go into the same comment, so a pull request whose manifests stopped
+    loading never keeps showing an outdated plan; valid manifests leave the comment to the plan.
+    """
+    if command == "validate":
+        if exit_code == 0:
+            click.echo("The manifests are valid; the plan's comment is left to the plan.")
+            return
+        report, outcome = validation_report(read_report(report_file)), INVALID
+    else:
+        report = read_report(report_file)
+        outcome = PLAN_OUTCOMES.get(exit_code, f"reconcile exited with {exit_code}.")
+    body = compose(marker("plan", key), report, footer(outcome, run_url))
     with connect() as client:
         announce(guarded(lambda: upsert_pr_comment(client, pull_request, body)), "comment")
 
@@ -114,6 +138,15 @@ def connect() -> GitHubClient:
 def read_report(path: Path) -> str:
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     return text if text.strip() else NO_OUTPUT
+
+
+def validation_report(text: str) -> str:
+    """Validate prints plain lines: shown verbatim, in a fence no line of theirs can close."""
+    if text == NO_OUTPUT:
+        return text
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"### reconcile validate\n\n{fence}text\n{text.rstrip()}\n{fence}"
 
 
 def footer(outcome: str, run_url: str) -> str:

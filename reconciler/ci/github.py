@@ -9,16 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 # GitHub refuses comment and issue bodies over 65,536 characters; keep room for the footer.
 MAX_REPORT_CHARS = 60_000
 TRUNCATED = "\n\n… (truncated: the whole report is in the run's job summary)\n"
+LABEL_COLOR = "d93f0b"
+LABEL_DESCRIPTION = "Live billing configuration differs from the manifests (reconcile drift)"
 
 
 class GitHubError(Exception):
     """GitHub refused a request; the message names the route and GitHub's reason, no token."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class GitHubClient:
             response = self._checked(self._http.get(response.links["next"]["url"]), route)
             yield from response.json()
 
-    def send(self, method: str, route: str, body: dict[str, Any]) -> dict[str, Any]:
+    def send(self, method: str, route: str, body: dict[str, Any] | None) -> dict[str, Any]:
         result: dict[str, Any] = self._call(method, route, json=body).json()
         return result
 
@@ -82,7 +89,9 @@ class GitHubClient:
         except ValueError:
             reason = response.reason_phrase
         raise GitHubError(
-            f"GitHub answered {response.status_code} to {response.request.method} {route}: {reason}"
+            f"GitHub answered {response.status_code} to {response.request.method} {route}: "
+            f"{reason}",
+            response.status_code,
         )
 
 
@@ -143,10 +152,29 @@ def find_open_drift_issue(client: GitHubClient, issue: DriftIssue) -> dict[str, 
     )
 
 
+def ensure_label(client: GitHubClient, name: str) -> None:
+    """Create the label unless the repository has it. An issue opened with a label that does
+    not exist may not keep it, and the next run, which looks the issue up by its label, would
+    then open another one."""
+    try:
+        client.send("GET", f"/labels/{quote(name, safe='')}", None)
+        return
+    except GitHubError as error:
+        if error.status != 404:
+            raise
+    fields = {"name": name, "color": LABEL_COLOR, "description": LABEL_DESCRIPTION}
+    try:
+        client.send("POST", "/labels", fields)
+    except GitHubError as error:
+        if error.status != 422:  # created meanwhile, by a concurrent run
+            raise
+
+
 def report_drift(client: GitHubClient, issue: DriftIssue) -> Published:
     """Open the drift issue, or refresh its description (and say so) when the drift changed."""
     existing = find_open_drift_issue(client, issue)
     if existing is None:
+        ensure_label(client, issue.label)
         fields = {"title": issue.title, "body": issue.body, "labels": [issue.label]}
         created = client.send("POST", "/issues", fields)
         return Published("created", created["html_url"])

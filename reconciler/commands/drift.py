@@ -4,8 +4,8 @@ Exit codes: 0 no drift, 2 drift, 1 error. `--output json` prints one object, ver
 `format_version` (currently 1): `{format_version, target, drifted, summary: {changed, deleted,
 unmanaged_match, stripe}, ignored_fields, stripe_checks, items: [{address: {type, name},
 class, message, fix, changed_at, fields: [{path, manifest, live, sensitive}], notes}],
-not_managed, notes}`. Sensitive fields carry no values; `changed_at` is the live object's
-`updated_at` where the API has one, else null.
+not_managed, notes}`. Sensitive fields carry no values; `changed_at` is the `updated_at` of
+the object that changed where the API has one, else null (Konnect names no author).
 """
 
 from __future__ import annotations

@@ -5,13 +5,17 @@ a directory holding nothing else. OUT_DIR gets one file per kind (`stripe-app.ya
 `tax-code.yaml`, `billing-profile.yaml`, `customer-billing.yaml`), the JSON Schemas their
 modelines name, and a copy of `reconcile.yaml`. For the embedded sandbox, whose world lives in
 the project directory, the world is copied too, so `plan OUT_DIR` reads what was exported.
+Everything is written to a temporary directory and validated there first: an export that would
+not load as a project leaves OUT_DIR as it was.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import sqlite3
+import tempfile
 from contextlib import closing
 from pathlib import Path
 
@@ -25,6 +29,7 @@ from reconciler.engine.exporter import (
     write_manifests,
 )
 from reconciler.manifests import ManifestSet, SandboxTarget, ValidationFailed, validate_directory
+from reconciler.manifests.diagnostics import Diagnostic
 from reconciler.manifests.loader import PROJECT_FILE_NAMES
 from reconciler.manifests.project_file import load_project
 from reconciler.resources import KIND_ADDRESS_TYPES, RESOURCES
@@ -77,28 +82,42 @@ def export(
             )
     except (MissingSecret, UnknownTarget, NotExportable, ClientError) as error:
         raise click.ClickException(str(error)) from None
-    files = write_manifests(context, out_dir)
-    _copy_project(directory, out_dir, project, target_name)
     click.echo(f"Target: {connection.target}")
-    _report(context, files)
-    _check_written(out_dir, partial=bool(kinds))
+    with tempfile.TemporaryDirectory(prefix="reconcile-export-") as staging:
+        staged = Path(staging)
+        files = write_manifests(context, staged)
+        _copy_project(directory, staged, project, target_name)
+        summary = _check_staged(staged, out_dir, partial=bool(kinds))
+        shutil.copytree(staged, out_dir, dirs_exist_ok=True)
+    moved = [dataclasses.replace(f, path=out_dir / f.path.relative_to(staged)) for f in files]
+    _report(context, moved)
+    click.echo(f"{out_dir}: {summary}")
 
 
-def _check_written(out_dir: Path, *, partial: bool) -> None:
-    """The export must load as a project; a partial one names documents it does not hold."""
-    written = validate_directory(out_dir)
+def _check_staged(staged: Path, out_dir: Path, *, partial: bool) -> str:
+    """The export must load as a project before it is written; a partial one names documents
+    it does not hold. Problems are told as in OUT_DIR, which is left as it was."""
+    written = validate_directory(staged)
     problems = [d for d in written.diagnostics if not (partial and d.code == "dangling-reference")]
     if problems:
         for diagnostic in problems:
-            click.echo(diagnostic.format())
-        raise ValidationFailed(problems, f"{len(problems)} problem(s) in the exported manifests")
-    if partial:
-        click.echo(
-            f"{out_dir}: valid, except for references to kinds not exported (--kind); copy the "
-            "files into the project that declares those"
+            click.echo(_as_in(out_dir, staged, diagnostic).format())
+        raise ValidationFailed(
+            problems,
+            f"{len(problems)} problem(s) in the exported manifests; nothing was written to "
+            f"{out_dir}",
         )
-    else:
-        click.echo(f"{out_dir}: {written.summary()}")
+    if partial:
+        return (
+            "valid, except for references to kinds not exported (--kind); copy the files into "
+            "the project that declares those"
+        )
+    return written.summary()
+
+
+def _as_in(out_dir: Path, staged: Path, diagnostic: Diagnostic) -> Diagnostic:
+    relative = diagnostic.file.resolve().relative_to(staged.resolve())
+    return dataclasses.replace(diagnostic, file=out_dir / relative)
 
 
 def _project_of(directory: Path) -> ManifestSet:
@@ -163,3 +182,5 @@ def _report(context: ExportContext, files: list[ExportedFile]) -> None:
             "  The next apply adds the label managed-by: reconcile to them; or run "
             "`reconcile adopt` first, then remove the annotation."
         )
+    for warning in context.warnings:
+        click.echo(f"Warning: {warning}")

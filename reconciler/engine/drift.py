@@ -3,8 +3,10 @@
 Nothing here knows a kind. A plan action on a declared resource says how live differs from
 the manifest: a create means the object is missing, an update or replace that a field changed,
 and a change to an object reconcile does not own means a same-named object was found that
-apply would adopt. The blocking findings the kinds' Stripe checks return are Stripe drift.
-Ignore rules from `reconcile.yaml` drop single fields; the report counts what they dropped.
+apply would adopt. What the kinds report as out of band (differences apply cannot undo, which
+the plan only warns of) is drift too, each with its own fix. The blocking findings the kinds'
+Stripe checks return are Stripe drift. Ignore rules from `reconcile.yaml` drop single fields;
+the report counts what they dropped.
 """
 
 from __future__ import annotations
@@ -17,24 +19,37 @@ from typing import Any
 from reconciler.engine.actions import Action, ActionType, Address, FieldChange
 from reconciler.engine.plan import Finding, Plan, Severity
 from reconciler.manifests.drift_rules import DriftSettings
-from reconciler.resources.base import MANAGED_BY_KEY, Resource, World
+from reconciler.resources.base import MANAGED_BY_KEY, Adoption, OutOfBand, Resource, World
 
 DRIFT_FORMAT_VERSION = 1
 MISSING = "missing: deleted out of band or never applied"
 UNMANAGED = (
     "a live object without the managed-by: reconcile label has the declared name or key; "
-    "apply changes it only once it is adopted (customer links adopt their customer)"
+    "apply changes it only once it is adopted"
+)
+ADOPTED_BY_APPLY = (
+    "a live object without the managed-by: reconcile label has the declared name or key; "
+    "the next apply adopts it (adds the label) and sets the manifest's values"
 )
 OWNERSHIP_LABEL = f"labels.{MANAGED_BY_KEY}"
 ADOPT = (
     "rename one of the two (in Konnect or in the manifest), or adopt the live object "
     "(`reconcile adopt`, or the reconcile.konghq.dev/adopt annotation) and run `reconcile apply`"
 )
+ADOPT_BY_APPLY = (
+    "run `reconcile apply` to adopt it, or change the manifest (its key, or the values shown) "
+    "if it should not take this object over"
+)
 CREATE_AGAIN = "run `reconcile apply` to create it again, or remove it from the manifests"
 RESTORE = (
     "run `reconcile apply` to restore the manifest's values, or change the manifest (or add "
     "an ignore rule to reconcile.yaml) to accept the live ones"
 )
+REPLACE = (
+    "run `reconcile apply` to replace it as the note says (a field that cannot change in place "
+    "differs), or change the manifest to accept the live value"
+)
+BLOCKED = "apply cannot restore it as it stands: the note says why and what to do instead"
 
 
 class DriftClass(StrEnum):
@@ -73,7 +88,8 @@ class DriftItem:
     message: str
     fields: tuple[DriftField, ...] = ()
     fix: str = ""
-    # The live object's `updated_at`, when the API exposes one; Konnect names no author.
+    # When the changed object last changed (`updated_at`), where the API tells; Konnect
+    # records no author, so an item names none.
     changed_at: str | None = None
     notes: tuple[str, ...] = ()
 
@@ -149,6 +165,12 @@ def detect_drift(
         ignored += dropped
         if item is not None:
             items.append(item)
+    for resource in resources:
+        for out_of_band in resource.out_of_band(world):
+            if rules.ignores(str(out_of_band.address), out_of_band.path):
+                ignored += 1
+            else:
+                items.append(_from_out_of_band(out_of_band))
     if stripe_checks:
         items += _stripe_items(plan, world, resources)
     return DriftReport(
@@ -172,27 +194,65 @@ def _from_action(
             drift_class=DriftClass.DELETED,
             message=MISSING,
             # A blocked create says in its reasons why apply cannot simply recreate it.
-            fix="" if action.type is ActionType.BLOCKED else CREATE_AGAIN,
+            fix="" if action.type is ActionType.BLOCKED else resource.missing_fix or CREATE_AGAIN,
             notes=action.reasons,
         )
         return item, 0
     unmanaged = not live.owned and resource.reports_unmanaged
-    changes = [c for c in action.changes if not (unmanaged and c.path == OWNERSHIP_LABEL)]
+    changes = [c for c in action.changes if not (unmanaged and _is_ownership_label(c.path))]
     kept = [c for c in changes if not rules.ignores(str(action.address), c.path)]
     ignored = len(changes) - len(kept)
     if not kept and not unmanaged:
         return None, ignored
-    changed_at = live.raw.get("updated_at")
+    if unmanaged:
+        drift_class = DriftClass.UNMANAGED_MATCH
+        message, fix = _unmanaged_advice(action, resource, world)
+    else:
+        drift_class, message, fix = DriftClass.CHANGED, "changed out of band", _restore(action)
     item = DriftItem(
         address=action.address,
-        drift_class=DriftClass.UNMANAGED_MATCH if unmanaged else DriftClass.CHANGED,
-        message=UNMANAGED if unmanaged else "changed out of band",
+        drift_class=drift_class,
+        message=message,
         fields=tuple(DriftField.of(change) for change in kept),
-        fix=ADOPT if unmanaged else RESTORE,
-        changed_at=str(changed_at) if changed_at else None,
+        fix=fix,
+        changed_at=resource.changed_at(live, [change.path for change in kept]),
         notes=action.reasons,
     )
     return item, ignored
+
+
+def _is_ownership_label(path: str) -> bool:
+    # Labels may sit below the top level (a customer link's are the customer's).
+    return path == OWNERSHIP_LABEL or path.endswith(f".{OWNERSHIP_LABEL}")
+
+
+def _unmanaged_advice(action: Action, resource: Resource, world: World) -> tuple[str, str]:
+    """What an unmanaged look-alike means, and what to do: adopted by the next apply when
+    the kind or the manifest says so, blocked otherwise."""
+    desired = world.desired_of(action.address)
+    adopted = resource.adoption is Adoption.IMPLICIT or (desired is not None and desired.adopt)
+    if adopted and action.type is not ActionType.BLOCKED:
+        return ADOPTED_BY_APPLY, ADOPT_BY_APPLY
+    return UNMANAGED, ADOPT
+
+
+def _restore(action: Action) -> str:
+    if action.type is ActionType.REPLACE:
+        return REPLACE
+    if action.type is ActionType.BLOCKED:
+        return BLOCKED
+    return RESTORE
+
+
+def _from_out_of_band(out_of_band: OutOfBand) -> DriftItem:
+    # The API has no way back to the manifest's value, so the fix is the kind's own.
+    return DriftItem(
+        address=out_of_band.address,
+        drift_class=DriftClass.CHANGED,
+        message=out_of_band.message,
+        fields=(DriftField(out_of_band.path, out_of_band.manifest, out_of_band.live),),
+        fix=out_of_band.fix,
+    )
 
 
 def _stripe_items(plan: Plan, world: World, resources: Sequence[Resource]) -> list[DriftItem]:

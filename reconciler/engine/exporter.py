@@ -54,6 +54,7 @@ def export_live(
                 raise
     context.documents = {k: v for k, v in context.documents.items() if k in selected}
     context.skipped = [s for s in context.skipped if s.address_type in selected]
+    context.warnings = [w for w in context.warnings if w.address_type in selected]
     return context
 
 

@@ -77,6 +77,19 @@ class Live:
 
 
 @dataclass(frozen=True)
+class OutOfBand:
+    """A live value that differs from the manifest's and that apply cannot bring back, because
+    the API offers no way to (the plan warns of it instead of planning a change)."""
+
+    address: Address
+    path: str
+    manifest: Any
+    live: Any
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
 class Sources:
     """Where live state comes from. Reads of independent kinds run concurrently."""
 
@@ -135,7 +148,11 @@ class World:
         if name is not None:
             return name
         key = self._keys.get((address_type, live_id))
-        return f"(not managed: {key or live_id})"
+        if key is None:
+            # No live object of the kind has the id: deleted, or of another kind of its API's
+            # (an app that is not a Stripe app).
+            return f"(not found: {live_id})"
+        return f"(not managed: {key})"
 
     def address_of(self, address_type: str, live: Live) -> Address:
         """The address of a live object: its manifest's, else the one a deletion would use."""
@@ -220,6 +237,9 @@ class Resource:
     adoption_note: ClassVar[str] = (
         "adopts the existing object: adds the label managed-by: reconcile"
     )
+    # What drift tells to do about a declared object gone from the live state; empty: the
+    # generic advice (apply creates it again).
+    missing_fix: ClassVar[str] = ""
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         raise NotImplementedError
@@ -283,6 +303,16 @@ class Resource:
     def findings(self, world: World) -> list[Finding]:
         """Warnings about the plan itself (things the API cannot do)."""
         return []
+
+    def out_of_band(self, world: World) -> list[OutOfBand]:
+        """Drift the plan cannot undo, so shows as a warning and not as a change."""
+        return []
+
+    def changed_at(self, live: Live, paths: Sequence[str]) -> str | None:
+        """When the fields at `paths` last changed, as far as the API tells; None when the
+        object holding them has no timestamp of its own."""
+        updated = live.raw.get("updated_at")
+        return str(updated) if updated else None
 
     def stripe_checks(self, world: World) -> list[Finding]:
         """Facts Stripe must confirm before an apply; each blocks unless skipped."""

@@ -8,7 +8,7 @@ setting `default: true` on the new default, which demotes the old one in the sam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reconciler.clients.konnect import KonnectClient
@@ -148,6 +148,10 @@ class BillingProfileResource(Resource):
             for d in taxed
         ]
 
+    def changed_at(self, live: Live, paths: Sequence[str]) -> str | None:
+        # The app is set once, at creation: it shows changed when the app went, not the profile.
+        return None if "app" in paths else super().changed_at(live, paths)
+
     def observe(self, live: Live) -> Document:
         # Promoting another profile demotes this one as a side effect of the same apply.
         return {k: v for k, v in super().observe(live).items() if k != "default"}
@@ -209,12 +213,15 @@ class BillingProfileResource(Resource):
     def export(self, context: ExportContext) -> None:
         profiles = context.distinct(ADDRESS_TYPE, context.live_of(ADDRESS_TYPE))
         names = context.name_all(ADDRESS_TYPE, [(p, p.key) for p in profiles])
-        for profile in sorted(profiles, key=lambda live: names[live.id]):
-            app = _exported_app(profile, context)
-            if app is None:
-                continue
+        exported = [
+            (profile, app)
+            for profile in sorted(profiles, key=lambda live: names[live.id])
+            if (app := _exported_app(profile, context)) is not None
+        ]
+        default = _exported_default([profile for profile, _ in exported], names, context)
+        for profile, app in exported:
             name = names[profile.id]
-            spec = _exported_spec(profile.raw, name, app)
+            spec = _exported_spec(profile.raw, name, app, default=profile is default)
             document = manifest_document(KIND, name, profile, spec, needs_adoption=True)
             context.add(ADDRESS_TYPE, profile, document)
 
@@ -243,7 +250,36 @@ def _exported_app(profile: Live, context: ExportContext) -> str | None:
     return name
 
 
-def _exported_spec(raw: Document, name: str, app: str) -> Document:
+def _exported_default(
+    exported: Sequence[Live], names: Mapping[str, str], context: ExportContext
+) -> Live | None:
+    """The profile exported as the default: the live default, else the first exported one.
+
+    A project needs exactly one default (so that a link naming no profile means something);
+    when the organization has none, or its default cannot be exported, the export picks one
+    and says so, rather than write manifests that do not load.
+    """
+    default = next((p for p in exported if p.raw.get("default")), None)
+    if default is not None or not exported:
+        return default
+    chosen = exported[0]
+    live_default = next((p for p in context.live_of(ADDRESS_TYPE) if p.raw.get("default")), None)
+    if live_default is None:
+        reason = "no live billing profile is the default"
+    else:
+        reason = f"the default billing profile {live_default.key!r} is skipped"
+    context.warn(
+        ADDRESS_TYPE,
+        f"{reason}, and a project needs one: {KIND}/{names[chosen.id]} ({chosen.key!r}) is "
+        "exported with `default: true`, "
+        "so applying the export makes it the default (customers with no pinned profile are "
+        "then billed through it); move `default: true` to another profile first if that one "
+        "is meant",
+    )
+    return chosen
+
+
+def _exported_spec(raw: Document, name: str, app: str, *, default: bool) -> Document:
     """The profile as a person would declare it: what equals the API default is left out."""
     workflow = without(_with_canonical_durations(raw.get("workflow") or {}), _DEFAULT_WORKFLOW)
     payment = workflow.get("payment", {})
@@ -252,7 +288,7 @@ def _exported_spec(raw: Document, name: str, app: str) -> Document:
     spec = {
         "name": raw["name"] if raw["name"] != name else None,
         "description": raw.get("description"),
-        "default": True if raw.get("default") else None,
+        "default": True if default else None,
         "app": app,
         "supplier": compact(_supplier(raw)),
         "workflow": workflow or None,
@@ -451,6 +487,7 @@ def _deletion(action: Action, world: World) -> Action:
 
 def _replacement(action: Action, world: World) -> Action:
     live = world.live_of(action.address)
+    gone = _app_gone(action, live, world)
     dependants = sum(
         1 for group in world.desired.values() for d in group if action.address in d.depends_on
     )
@@ -460,16 +497,31 @@ def _replacement(action: Action, world: World) -> Action:
             update={
                 "type": ActionType.BLOCKED,
                 "reasons": (
-                    f"the app of a billing profile cannot change, and {dependants} customer "
-                    "link(s) bill through this one; declare a new profile under another name "
-                    "with the new app, move the links to it, then remove this one (--prune)",
+                    f"{gone}the app of a billing profile cannot change, and {dependants} "
+                    "customer link(s) bill through this one; declare a new profile under "
+                    "another name with the new app, move the links to it, then remove this one "
+                    "(--prune)",
                 ),
             }
         )
     note = (
-        "the app of a billing profile cannot change: a new profile is created, then the old "
-        "one is deleted"
+        f"{gone}the app of a billing profile cannot change: a new profile is created, then the "
+        "old one is deleted"
     )
     if live is not None and live.raw.get("default"):
         note += "; the new profile becomes the default before the old one goes"
     return action.model_copy(update={"reasons": (*action.reasons, note)})
+
+
+def _app_gone(action: Action, live: Live | None, world: World) -> str:
+    """A preamble saying why the live app differs when it is not a live Stripe app at all."""
+    app_id = ((live.raw.get("apps") or {}).get("invoicing") or {}).get("id") if live else None
+    if app_id is None or any(app.id == app_id for app in world.live.get(STRIPE_APP, [])):
+        return ""
+    preamble = f"its app {app_id} is not a live Stripe app: uninstalled out of band, or of "
+    preamble += "another type; "
+    desired = world.desired_of(action.address)
+    app = desired.document.get("app") if desired else None
+    if app and world.live_of(Address(type=STRIPE_APP, name=app)) is None:
+        preamble += f"apply installs {app} anew, but "
+    return preamble

@@ -12,7 +12,6 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from reconciler.clients.errors import BadRequest, Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
@@ -27,6 +26,7 @@ from reconciler.resources.base import (
     DesiredContext,
     Document,
     Live,
+    OutOfBand,
     Resource,
     Sources,
     World,
@@ -48,7 +48,8 @@ CUSTOMERS_ROUTE = "/openmeter/customers"
 CUSTOMER_ROUTE = "/openmeter/customers/{customerId}"
 BILLING_ROUTE = "/openmeter/customers/{customerId}/billing"
 BILLING = "billing"  # where the billing GET is kept on the live customer
-# Also kept on the live customer: whether it is pinned to its profile (None: not known).
+# Also kept on the live customer: whether it is pinned to its profile (None: not known, since
+# Konnect refused the filter that tells; absent: not asked).
 PINNED = "pinned"
 # ... and whether its billing was left unread on the strength of its applied-digest label.
 TRUSTED = "trusted"
@@ -84,8 +85,9 @@ class CustomerBillingResource(Resource):
             link = declared.get(customer.get("key", ""))
             return link is not None and (sources.refresh or not _applied_as(customer, link))
 
-        # Which links are pinned matters for those read; with refresh off, few are.
-        pins = sources.refresh and any("billing_profile" not in d.advisory for d in desired)
+        # Which links are pinned matters for those read (a pin to the default that a link does
+        # not declare outlives a change of default); with refresh off, few are read.
+        pins = sources.refresh and bool(desired)
         lives = _read(sources, billed, pins=pins)
         return [
             _trusted(live) if live.key in declared and BILLING not in live.raw else live
@@ -192,18 +194,19 @@ class CustomerBillingResource(Resource):
         return action
 
     def findings(self, world: World) -> list[Finding]:
-        on_default = {
-            link.name
-            for link in world.manifests.of_kind(CustomerBilling)
-            if not link.spec.billing_profile
-        }
-        pins = [
-            finding
-            for desired in world.desired_list(self)
-            if desired.address.name in on_default
-            and (finding := _pin_finding(desired, world)) is not None
-        ]
-        return pins + _awaiting_checkout(world)
+        pins = [_pin_finding(pin) for pin in _undeclared_pins(world, self)]
+        return pins + _unknown_pins(world, self) + _awaiting_checkout(world)
+
+    def out_of_band(self, world: World) -> list[OutOfBand]:
+        # Drift, though apply cannot undo it: the customer is billed, or will be after a
+        # change of default, through a profile its manifest does not name.
+        return [_pin_drift(pin) for pin in _undeclared_pins(world, self)]
+
+    def changed_at(self, live: Live, paths: Sequence[str]) -> str | None:
+        # `updated_at` is the customer's; its billing link (profile, Stripe ids) has none.
+        if all(path.startswith("customer.") for path in paths):
+            return super().changed_at(live, paths)
+        return None
 
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
@@ -437,13 +440,16 @@ class _Pins:
 
     default_id: str | None
     pinned_to_default: frozenset[str]
+    # False when Konnect refused the filter: a pin to the default cannot be told then.
+    known: bool = True
 
-    def pinned(self, customer_id: str, effective_id: str | None) -> bool:
-        return effective_id != self.default_id or customer_id in self.pinned_to_default
+    def pinned(self, customer_id: str, effective_id: str | None) -> bool | None:
+        if effective_id != self.default_id:
+            return True
+        return customer_id in self.pinned_to_default if self.known else None
 
 
-def _pins(sources: Sources, pool: ThreadPoolExecutor) -> _Pins | None:
-    """None when Konnect refuses the filter: then a pin to the default is not seen missing."""
+def _pins(sources: Sources, pool: ThreadPoolExecutor) -> _Pins:
     profiles = sources.konnect.list_all(PROFILES_ROUTE)
     default_id = next((p["id"] for p in profiles if p.get("default")), None)
     if default_id is None:
@@ -453,7 +459,8 @@ def _pins(sources: Sources, pool: ThreadPoolExecutor) -> _Pins | None:
         pages = _customer_pages(sources, pool, query)
         return _Pins(default_id, frozenset(c["id"] for page in pages for c in page))
     except BadRequest:
-        return None
+        # The filter's semantics are not documented; `findings` says what the plan assumed.
+        return _Pins(default_id, frozenset(), known=False)
 
 
 def _live(customer: Document, billing: Future[Document] | None, pins: _Pins | None) -> Live:
@@ -552,21 +559,129 @@ def _checkout_pending(live: Live | None, world: World) -> str | None:
     )
 
 
-def _pin_finding(desired: Desired, world: World) -> Finding | None:
-    """A customer the manifest leaves on the default but Konnect has pinned elsewhere."""
+@dataclass(frozen=True)
+class _Pin:
+    """A customer its manifest leaves on the default profile, as Konnect has it pinned."""
+
+    address: Address
+    profile: str  # the profile it is pinned to
+    to_default: bool  # ... which is the default today
+    default: str | None  # the manifest's default profile, which the link means to follow
+
+
+def _undeclared_pins(world: World, resource: Resource) -> list[_Pin]:
+    following = {
+        link.name
+        for link in world.manifests.of_kind(CustomerBilling)
+        if not link.spec.billing_profile
+    }
+    return [
+        pin
+        for desired in world.desired_list(resource)
+        if desired.address.name in following and (pin := _pin_of(desired, world)) is not None
+    ]
+
+
+def _pin_of(desired: Desired, world: World) -> _Pin | None:
     live = world.live_of(desired.address)
-    if live is None:
+    effective = _effective_profile_id(live)
+    if live is None or effective is None:
         return None
-    effective: Any = ((live.raw.get(BILLING) or {}).get("billing_profile") or {}).get("id")
-    default = next((p for p in world.live[PROFILE] if p.raw.get("default")), None)
-    if effective is None or default is None or effective == default.id:
-        return None
-    pinned = world.name_of(PROFILE, effective)
-    return Finding(
+    default = _live_default(world)
+    to_default = default is not None and effective == default.id
+    if to_default and live.raw.get(PINNED) is not True:
+        return None  # follows the default, or not known (`_unknown_pins` says so)
+    return _Pin(
         address=desired.address,
-        severity=Severity.WARNING,
-        message=f"the manifest leaves this customer on the default profile, but Konnect has it "
-        f"pinned to {pinned}, and the v3 API cannot unpin a customer",
-        fix=f"set spec.billing_profile to the default profile's name to pin it there, or to "
-        f"{pinned} to keep it",
+        profile=str(world.name_of(PROFILE, effective)),
+        to_default=to_default,
+        default=desired.document.get("billing_profile"),
     )
+
+
+def _effective_profile_id(live: Live | None) -> str | None:
+    billing = (live.raw.get(BILLING) or {}) if live else {}
+    profile_id: str | None = (billing.get("billing_profile") or {}).get("id")
+    return profile_id
+
+
+def _live_default(world: World) -> Live | None:
+    return next((p for p in world.live[PROFILE] if p.raw.get("default")), None)
+
+
+def _pin_finding(pin: _Pin) -> Finding:
+    if pin.to_default:
+        message = (
+            f"Konnect has this customer pinned to the default profile {pin.profile}, which the "
+            f"manifest leaves it following: after a change of default it would stay on "
+            f"{pin.profile}, and the v3 API cannot unpin a customer"
+        )
+    else:
+        message = (
+            f"the manifest leaves this customer on the default profile, but Konnect has it "
+            f"pinned to {pin.profile}, and the v3 API cannot unpin a customer"
+        )
+    return Finding(
+        address=pin.address, severity=Severity.WARNING, message=message, fix=_pin_fix(pin)
+    )
+
+
+def _pin_drift(pin: _Pin) -> OutOfBand:
+    if pin.to_default:
+        message = (
+            "pinned to the default profile out of band: it would stay there after a change of "
+            "default; the v3 API cannot unpin a customer"
+        )
+    else:
+        message = (
+            f"pinned to {pin.profile} out of band: it is billed through that profile, not the "
+            "default; the v3 API cannot unpin a customer"
+        )
+    followed = f"{pin.default} " if pin.default else ""
+    return OutOfBand(
+        address=pin.address,
+        path="billing_profile",
+        manifest=f"{followed}(as the default, not pinned)",
+        live=f"{pin.profile} (pinned)",
+        message=message,
+        fix=_pin_fix(pin),
+    )
+
+
+def _pin_fix(pin: _Pin) -> str:
+    if pin.to_default:
+        return f"set spec.billing_profile to {pin.profile} to make the pin explicit"
+    default = pin.default or "the default profile's name"
+    return (
+        f"set spec.billing_profile to {pin.profile} to keep it there, or to {default} to pin "
+        "it to the default"
+    )
+
+
+def _unknown_pins(world: World, resource: Resource) -> list[Finding]:
+    """Says what the plan assumed of the links on the default when Konnect would not tell
+    which customers are pinned to it."""
+    default = _live_default(world)
+    unknown = [
+        desired
+        for desired in world.desired_list(resource)
+        if (live := world.live_of(desired.address)) is not None
+        and PINNED in live.raw
+        and live.raw[PINNED] is None
+    ]
+    if default is None or not unknown:
+        return []
+    following = sum(1 for d in unknown if "billing_profile" in d.advisory)
+    return [
+        Finding(
+            address=world.address_of(PROFILE, default),
+            severity=Severity.WARNING,
+            message=f"Konnect refused the customer filter filter[billing_profile_id], so "
+            f"customers pinned to this default profile cannot be told from those following "
+            f"it: of the {len(unknown)} link(s) on it, the plan takes the {following} that "
+            f"name no profile to follow it and the {len(unknown) - following} that name it to "
+            "be pinned to it",
+            fix="before the default changes, check those customers' pins in Konnect: a pin "
+            "the plan does not see is neither written nor warned of",
+        )
+    ]

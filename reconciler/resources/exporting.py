@@ -30,6 +30,18 @@ class Skipped:
         return f"{self.address_type} {self.key!r}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class ExportWarning:
+    """Something the export chose so that the manifests are a valid project, which applying
+    them would then make so."""
+
+    address_type: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class ExportContext:
     """The live state read for an export, and the manifests made from it so far."""
@@ -37,6 +49,7 @@ class ExportContext:
     live: dict[str, list[Live]]
     documents: dict[str, list[Document]] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[ExportWarning] = field(default_factory=list)
     # Manifests whose live object reconcile does not own yet (they carry the adopt annotation).
     adopted: list[str] = field(default_factory=list)
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -69,6 +82,9 @@ class ExportContext:
 
     def skip(self, address_type: str, key: str, reason: str) -> None:
         self.skipped.append(Skipped(address_type, key, reason))
+
+    def warn(self, address_type: str, message: str) -> None:
+        self.warnings.append(ExportWarning(address_type, message))
 
     def distinct(self, address_type: str, objects: Iterable[Live]) -> list[Live]:
         """The objects a plan could match: the first of each key, as the planner binds them."""

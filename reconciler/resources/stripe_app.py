@@ -39,6 +39,13 @@ KEY_VARIABLE = "STRIPE_API_KEY"
 APPS_ROUTE = "/openmeter/apps"
 APP_ROUTE = "/openmeter/apps/{appId}"
 INSTALL_ROUTE = "/openmeter/app-catalog/install"
+# Konnect creates the app's Stripe webhook endpoint when it installs the app, and only then.
+ENABLE_ENDPOINT = "re-enable the endpoint in the Stripe Dashboard (Developers > Webhooks)"
+REINSTALL = (
+    "reinstall the app in Konnect, which creates the endpoint anew; the new app has a new id, "
+    "and a billing profile's app cannot change, so `reconcile plan` then shows its profiles "
+    "replaced (or blocked while customer links bill through them)"
+)
 
 
 def key_fingerprint(key: str) -> str:
@@ -58,6 +65,11 @@ INTERRUPTED_CREATE_NOTE = (
 class StripeAppResource(Resource):
     address_type = ADDRESS_TYPE
     sensitive = frozenset({"api_key"})
+    missing_fix = (
+        "run `reconcile apply` to install it again (Konnect creates its Stripe webhook endpoint "
+        "anew), or remove it from the manifests; a billing profile's app cannot change, so the "
+        "profiles of the uninstalled app are replaced or blocked: their items say which"
+    )
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         return [
@@ -302,18 +314,18 @@ def _webhook_findings(address: Address, live: Live, stripe: StripeFacts) -> list
     except StripeUnavailable:
         return []
     ours = [e for e in endpoints if _serves_app(e, live.id)]
-    fix = "reinstall the app in Konnect, or re-enable its endpoint in the Stripe Dashboard"
     if not ours:
         return [
             Finding.blocking(
                 address,
                 "the Stripe webhook endpoint Konnect relies on for checkout completion and "
                 "invoice events is missing",
-                fix,
+                REINSTALL,
             )
         ]
     if not any(e.get("status") == "enabled" for e in ours):
-        return [Finding.blocking(address, "the app's Stripe webhook endpoint is disabled", fix)]
+        message = "the app's Stripe webhook endpoint is disabled"
+        return [Finding.blocking(address, message, ENABLE_ENDPOINT)]
     return []
 
 

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -31,6 +32,7 @@ class FakeRepository:
 
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     issues: list[dict[str, Any]] = field(default_factory=list)
+    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     page_size: int = 100
@@ -56,6 +58,13 @@ class FakeRepository:
                 issue = self.issue(int(number))
                 issue.update(body)
                 return httpx.Response(200, json=issue)
+            case "GET", ["labels", name] if unquote(name) in self.labels:
+                return httpx.Response(200, json=self.labels[unquote(name)])
+            case "POST", ["labels"]:
+                if body["name"] in self.labels:
+                    return httpx.Response(422, json={"message": "Validation Failed"})
+                self.labels[body["name"]] = body
+                return httpx.Response(201, json=body)
         return httpx.Response(404, json={"message": "Not Found"})
 
     def page(self, request: httpx.Request, items: list[dict[str, Any]]) -> httpx.Response:
@@ -83,7 +92,15 @@ class FakeRepository:
 
     def open_issue(self, fields: dict[str, Any]) -> httpx.Response:
         number = len(self.issues) + 1
-        issue = {**fields, "number": number, "state": "open", "html_url": f"issue/{number}"}
+        # A label the repository lacks is not kept here: the case that loses the issue.
+        labels = [label for label in fields.get("labels", []) if label in self.labels]
+        issue = {
+            **fields,
+            "labels": labels,
+            "number": number,
+            "state": "open",
+            "html_url": f"issue/{number}",
+        }
         self.issues.append(issue)
         return httpx.Response(201, json=issue)
 
@@ -186,6 +203,48 @@ def test_a_refusal_names_the_route_and_reason_without_the_token(tmp_path: Path) 
     assert TOKEN not in refused.output
 
 
+def validate_args(report_file: str, exit_code: int) -> list[str]:
+    return [*comment_args(report_file, exit_code), "--command", "validate"]
+
+
+def test_validation_errors_take_the_place_of_the_plan(
+    github: FakeRepository, tmp_path: Path
+) -> None:
+    publish(github, *comment_args(report(tmp_path, "### reconcile plan\n+ add"), 2))
+    errors = "billing.yaml:3:5: BillingProfile/main: spec.app: no StripeApp named 'strip'\n"
+    result = publish(github, *validate_args(report(tmp_path, errors), 1))
+    assert result.output == "comment updated: comment/1000\n"
+    [comment] = github.comments[12]
+    assert comment["body"] == (
+        "<!-- reconcile:plan manifests@production -->\n"
+        "### reconcile validate\n\n"
+        "```text\n"
+        "billing.yaml:3:5: BillingProfile/main: spec.app: no StripeApp named 'strip'\n"
+        "```\n\n"
+        "**The manifests are invalid**, so nothing was planned: fix what validate reports and "
+        f"push again. ([run]({RUN_URL}))\n"
+    )
+
+
+def test_valid_manifests_leave_the_comment_to_the_plan(
+    github: FakeRepository, tmp_path: Path
+) -> None:
+    publish(github, *comment_args(report(tmp_path, "first plan"), 2))
+    github.requests.clear()
+    result = publish(github, *validate_args(report(tmp_path, "3 documents: valid"), 0))
+    assert result.exit_code == 0, result.output
+    assert github.requests == []
+    assert "first plan" in github.comments[12][0]["body"]
+
+
+def test_a_fence_in_validation_output_cannot_close_the_block(
+    github: FakeRepository, tmp_path: Path
+) -> None:
+    publish(github, *validate_args(report(tmp_path, "a.yaml:1:1: x: bad ```` value"), 1))
+    body = github.comments[12][0]["body"]
+    assert "`````text\na.yaml:1:1: x: bad ```` value\n`````" in body
+
+
 def drift(github: FakeRepository, tmp_path: Path, exit_code: int, text: str = "") -> Result:
     args = ["drift-issue", "--report", report(tmp_path, text), "--exit-code", str(exit_code)]
     return publish(github, *args, "--target", "production")
@@ -196,6 +255,8 @@ def test_drift_opens_one_labelled_issue(github: FakeRepository, tmp_path: Path) 
     assert result.output == "drift issue created: issue/1\n"
     (issue,) = github.issues
     assert issue["title"] == "Billing configuration drift on target production"
+    # The repository had no such label: it is created first, so that the issue keeps it.
+    assert github.requests[:3] == ["GET /issues", "GET /labels/drift", "POST /labels"]
     assert issue["labels"] == ["drift"]
     assert issue["body"].startswith("<!-- reconcile:drift production -->\n### drift\n~ enterprise")
 
@@ -210,6 +271,24 @@ def test_same_drift_refreshes_quietly_and_new_drift_is_announced(
     assert drift(github, tmp_path, 2, "~ self-serve").output == "drift issue updated: issue/1\n"
     assert github.requests.count("POST /issues/1/comments") == 1
     assert len(github.issues) == 1 and "~ self-serve" in github.issues[0]["body"]
+
+
+def test_an_existing_label_is_used_as_it_is(github: FakeRepository, tmp_path: Path) -> None:
+    github.labels["billing drift"] = {"name": "billing drift", "color": "000000"}
+    publish(
+        github,
+        *["drift-issue", "--report", report(tmp_path, "~ x"), "--exit-code", "2"],
+        *["--label", "billing drift"],
+    )
+    assert "POST /labels" not in github.requests
+    assert github.labels["billing drift"]["color"] == "000000"
+    assert github.issues[0]["labels"] == ["billing drift"]
+
+
+def test_the_next_run_finds_the_issue_by_its_label(github: FakeRepository, tmp_path: Path) -> None:
+    drift(github, tmp_path, 2, "~ enterprise")
+    assert drift(github, tmp_path, 2, "~ self-serve").output == "drift issue updated: issue/1\n"
+    assert len(github.issues) == 1 and github.requests.count("POST /labels") == 1
 
 
 def test_no_drift_closes_the_issue_with_a_comment(github: FakeRepository, tmp_path: Path) -> None:

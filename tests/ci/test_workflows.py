@@ -260,3 +260,24 @@ def test_apply_workflow_sequence_plan_apply_report_then_drift(tmp_path: Path, wo
     assert "payable in 45" in Path(read_outputs(drift_outputs)["output-file"]).read_text()
     for written in (plan.stdout, apply.stdout, drift.stdout, report.read_text()):
         assert FAKE_TOKEN not in written and FAKE_STRIPE_KEY not in written
+
+
+def test_invalid_manifests_replace_the_plan_comment_and_fail_the_plan_job() -> None:
+    steps = {step.get("name"): step for step in workflow("plan.yml")["jobs"]["plan"]["steps"]}
+    validate, plan = steps["Validate"], steps["Plan"]
+    # The same directory and target make the same comment marker: the errors take its place.
+    assert validate["with"]["publish"] == plan["with"]["publish"] == "pr-comment"
+    for name in ("directory", "target"):
+        assert validate["with"][name] == plan["with"][name]
+    assert validate["with"]["fail-on-error"] == "false"
+    assert plan["if"] == "steps.validate.outputs.exit-code == '0'"
+    [failing] = [step for name, step in steps.items() if name and name.startswith("Fail when")]
+    assert "steps.validate.outputs.exit-code != '0'" in failing["if"]
+
+
+def test_validate_takes_a_target_only_to_name_the_comment(tmp_path: Path, work: Path) -> None:
+    process, outputs = run_action(
+        tmp_path, command="validate", directory="manifests", target="production"
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert read_outputs(outputs)["exit-code"] == "0"

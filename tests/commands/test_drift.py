@@ -198,8 +198,7 @@ def test_an_unmanaged_profile_with_a_declared_name_is_reported_not_adopted(
         *INTRO,
         "  # billing_profile.legacy: not managed by reconcile: a live object without the "
         "managed-by: reconcile label has the declared name or key; apply changes it only once "
-        "it is adopted (customer links adopt their customer) (changed at "
-        f"{legacy['updated_at']})",
+        f"it is adopted (changed at {legacy['updated_at']})",
         "  # (a live billing_profile with key 'legacy' exists that reconcile did not create (no "
         "label managed-by: reconcile); to manage it, run `reconcile adopt DIR "
         'billing_profile.legacy` or annotate the manifest with reconcile.konghq.dev/adopt: "true"; '
@@ -262,17 +261,25 @@ def test_email_removed_from_a_customer_sent_invoices(scenario: Scenario) -> None
 
 def test_stripe_tax_turned_off(scenario: Scenario) -> None:
     scenario.world.admin("POST", f"/stripe/accounts/{SANDBOX_ACCOUNT}/tax/deactivate")
-    result = drift(scenario.project, "--output", "json")
+    result = drift(scenario.project)
     assert result.exit_code == 2, result.output
-    data = json.loads(result.stdout)
-    assert data["summary"] == {"changed": 0, "deleted": 0, "unmanaged_match": 0, "stripe": 2}
-    assert [(i["address"]["name"], i["class"]) for i in data["items"]] == [
-        ("self-serve", "stripe"),
-        ("invoiced", "stripe"),
+    message = "tax is enabled, but Stripe Tax is not active on the account (status pending)"
+    fix = (
+        "activate Stripe Tax (head office address and registrations) in the Stripe Dashboard, "
+        "or set workflow.tax.enabled: false"
+    )
+    assert report_lines(result) == [
+        *INTRO,
+        f"  # billing_profile.self-serve: Stripe: {message}",
+        '  ! billing_profile "self-serve"',
+        f"  Fix: {fix}",
+        "",
+        f"  # billing_profile.invoiced: Stripe: {message}",
+        '  ! billing_profile "invoiced"',
+        f"  Fix: {fix}",
+        "",
+        "Drift: 0 changed, 0 deleted, 0 unmanaged match, 2 Stripe.",
     ]
-    assert {i["message"] for i in data["items"]} == {
-        "tax is enabled, but Stripe Tax is not active on the account (status pending)"
-    }
 
 
 def test_a_disabled_webhook_endpoint(scenario: Scenario) -> None:
@@ -283,7 +290,23 @@ def test_a_disabled_webhook_endpoint(scenario: Scenario) -> None:
     assert report_lines(result) == stripe_report(
         "stripe_app.stripe",
         "the app's Stripe webhook endpoint is disabled",
-        "reinstall the app in Konnect, or re-enable its endpoint in the Stripe Dashboard",
+        "re-enable the endpoint in the Stripe Dashboard (Developers > Webhooks)",
+    )
+
+
+def test_a_deleted_webhook_endpoint_needs_the_app_reinstalled(scenario: Scenario) -> None:
+    [endpoint] = scenario.world.stripe("GET", "/webhook_endpoints")["data"]
+    scenario.world.stripe("DELETE", f"/webhook_endpoints/{endpoint['id']}")
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    # Only an install creates the endpoint (with the signing secret Konnect keeps).
+    assert report_lines(result) == stripe_report(
+        "stripe_app.stripe",
+        "the Stripe webhook endpoint Konnect relies on for checkout completion and invoice "
+        "events is missing",
+        "reinstall the app in Konnect, which creates the endpoint anew; the new app has a new "
+        "id, and a billing profile's app cannot change, so `reconcile plan` then shows its "
+        "profiles replaced (or blocked while customer links bill through them)",
     )
 
 
@@ -293,18 +316,224 @@ def test_a_revoked_key_is_reported_on_the_app_as_konnect_and_stripe_see_it(
     scenario.world.admin("POST", "/stripe/keys/revoke", {"key": SANDBOX_STRIPE_KEY})
     result = drift(scenario.project, "--output", "json")
     assert result.exit_code == 2, result.output
-    data = json.loads(result.stdout)
-    assert data["summary"] == {"changed": 0, "deleted": 0, "unmanaged_match": 0, "stripe": 2}
-    assert [(i["address"]["name"], i["message"]) for i in data["items"]] == [
-        ("stripe", data["items"][0]["message"]),
+    assert json.loads(result.stdout) == {
+        "target": "sandbox",
+        "format_version": 1,
+        "drifted": True,
+        "summary": {"changed": 0, "deleted": 0, "unmanaged_match": 0, "stripe": 2},
+        "ignored_fields": 0,
+        "stripe_checks": True,
+        "items": [
+            stripe_item(
+                "stripe_app",
+                "stripe",
+                "the Stripe key does not read its account (STRIPE : 401 invalid_request_error: "
+                "Invalid API Key provided.)",
+                "set the environment variable to a valid secret or restricted key with read "
+                "access to the account",
+            ),
+            stripe_item(
+                "stripe_app",
+                "stripe",
+                "Konnect reports the app as unauthorized: Stripe refuses the key it holds "
+                "(revoked or expired)",
+                "create a new key in the Stripe Dashboard, set it in the environment variable "
+                "and apply",
+            ),
+        ],
+        "not_managed": ["tax_code.stripe_txcd_10000000"],
+        "notes": HEADER[:2],
+    }
+    assert SANDBOX_STRIPE_KEY not in result.output
+
+
+def stripe_item(address_type: str, name: str, message: str, fix: str) -> dict[str, Any]:
+    return {
+        "address": {"type": address_type, "name": name},
+        "class": "stripe",
+        "message": message,
+        "fix": fix,
+        "changed_at": None,
+        "fields": [],
+        "notes": [],
+    }
+
+
+def test_an_uninstalled_app_is_missing_and_its_profiles_say_what_apply_does(
+    scenario: Scenario,
+) -> None:
+    app = scenario.konnect_one("/apps", name="Stripe")
+    scenario.world.konnect("DELETE", f"/apps/{app['id']}")
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+
+    def profile(name: str) -> list[str]:
+        # The profile itself did not change: its `updated_at` would tell nothing.
+        return [
+            f"  # billing_profile.{name}: changed out of band",
+            f"  # (its app {app['id']} is not a live Stripe app: uninstalled out of band, or of "
+            "another type; apply installs stripe anew, but the app of a billing profile cannot "
+            "change, and 1 customer link(s) bill through this one; declare a new profile under "
+            "another name with the new app, move the links to it, then remove this one "
+            "(--prune))",
+            f'  ~ billing_profile "{name}" {{',
+            f'      ~ app: manifest "stripe", live "(not found: {app["id"]})"',
+            "    }",
+            "  Fix: apply cannot restore it as it stands: the note says why and what to do instead",
+            "",
+        ]
+
+    assert report_lines(result) == [
+        *INTRO,
+        "  # stripe_app.stripe: missing: deleted out of band or never applied",
+        '  - stripe_app "stripe"',
+        "  Fix: run `reconcile apply` to install it again (Konnect creates its Stripe webhook "
+        "endpoint anew), or remove it from the manifests; a billing profile's app cannot "
+        "change, so the profiles of the uninstalled app are replaced or blocked: their items "
+        "say which",
+        "",
+        *profile("self-serve"),
+        *profile("invoiced"),
+        "Drift: 2 changed, 1 deleted, 0 unmanaged match, 0 Stripe.",
+    ]
+
+
+def test_a_customer_another_system_made_is_adopted_by_the_next_apply(scenario: Scenario) -> None:
+    # A CRM created the customer before the link was merged: customer links adopt it.
+    initech = scenario.world.customer("initech", labels={"source": "crm"}, name="Initech")
+    stripe_customer = scenario.world.stripe_customer()
+    scenario.world.card(stripe_customer)
+    scenario.world.link(initech, stripe_customer)
+    scenario.documents.append(link("initech", {"customer_id": stripe_customer}))
+    scenario.write()
+    updated = scenario.konnect_one("/customers", key="initech")["updated_at"]
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    # Not `customer.labels.managed-by`: the missing ownership label is what adoption adds.
+    assert report_lines(result) == [
+        *INTRO,
+        "  # customer_billing.initech: not managed by reconcile: a live object without the "
+        "managed-by: reconcile label has the declared name or key; the next apply adopts it "
+        f"(adds the label) and sets the manifest's values (changed at {updated})",
+        "  # (adopts existing customer: adds the label managed-by: reconcile)",
+        '  ? customer_billing "initech" {',
+        '      ~ customer.labels.source: manifest (not set), live "crm"',
+        "    }",
+        "  Fix: run `reconcile apply` to adopt it, or change the manifest (its key, or the values "
+        "shown) if it should not take this object over",
+        "",
+        "Drift: 0 changed, 0 deleted, 1 unmanaged match, 0 Stripe.",
+    ]
+
+
+def pin(scenario: Scenario, key: str, profile: str, stripe: dict[str, str]) -> None:
+    """A person pinning the customer in the Konnect UI, its Stripe link kept as it was."""
+    customer = scenario.konnect_one("/customers", key=key)
+    profile_id = scenario.konnect_one("/profiles", name=profile)["id"]
+    body = {"billing_profile": {"id": profile_id}, "app_data": {"stripe": stripe}}
+    scenario.world.konnect("PUT", f"/customers/{customer['id']}/billing", body)
+
+
+def acme_stripe(scenario: Scenario) -> dict[str, str]:
+    return {"customer_id": scenario.acme, "default_payment_method_id": scenario.card}
+
+
+def test_a_customer_pinned_to_another_profile_by_hand_is_drift(scenario: Scenario) -> None:
+    pin(scenario, "acme", "invoiced", acme_stripe(scenario))
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == [
+        *INTRO,
+        "  # customer_billing.acme: pinned to invoiced out of band: it is billed through that "
+        "profile, not the default; the v3 API cannot unpin a customer",
+        '  ~ customer_billing "acme" {',
+        '      ~ billing_profile: manifest "self-serve (as the default, not pinned)", live '
+        '"invoiced (pinned)"',
+        "    }",
+        "  Fix: set spec.billing_profile to invoiced to keep it there, or to self-serve to pin "
+        "it to the default",
+        "",
+        "Drift: 1 changed, 0 deleted, 0 unmanaged match, 0 Stripe.",
+    ]
+
+
+def test_a_hand_made_pin_to_the_default_is_drift_too(scenario: Scenario) -> None:
+    pin(scenario, "acme", "self-serve", acme_stripe(scenario))
+    result = drift(scenario.project, "--output", "json")
+    assert result.exit_code == 2, result.output
+    [item] = json.loads(result.stdout)["items"]
+    # The billing link has no timestamp of its own; the customer's would mislead.
+    assert item == {
+        "address": {"type": "customer_billing", "name": "acme"},
+        "class": "changed",
+        "message": "pinned to the default profile out of band: it would stay there after a "
+        "change of default; the v3 API cannot unpin a customer",
+        "fix": "set spec.billing_profile to self-serve to make the pin explicit",
+        "changed_at": None,
+        "fields": [
+            {
+                "path": "billing_profile",
+                "manifest": "self-serve (as the default, not pinned)",
+                "live": "self-serve (pinned)",
+                "sensitive": False,
+            }
+        ],
+        "notes": [],
+    }
+
+
+def test_an_accepted_pin_is_ignored_by_rule(scenario: Scenario) -> None:
+    pin(scenario, "acme", "invoiced", acme_stripe(scenario))
+    scenario.write({"drift": {"ignore": {"customer_billing.acme": ["billing_profile"]}}})
+    result = drift(scenario.project)
+    assert result.exit_code == 0, result.output
+    assert report_lines(result) == [
+        "No drift. Live state matches the manifests. 1 ignored field(s)."
+    ]
+
+
+def test_changed_at_is_the_changed_objects_and_absent_for_the_billing_link(
+    scenario: Scenario,
+) -> None:
+    acme = scenario.konnect_one("/customers", key="acme")
+    other_card = scenario.world.card(scenario.acme, invoice_default=False)
+    stripe = {"customer_id": scenario.acme, "default_payment_method_id": other_card}
+    scenario.world.konnect(
+        "PUT", f"/customers/{acme['id']}/billing", {"app_data": {"stripe": stripe}}
+    )
+    globex = scenario.konnect_one("/customers", key="globex")
+    renamed = scenario.world.konnect(
+        "PUT", f"/customers/{globex['id']}", {"name": "Globex Corp", "labels": globex["labels"]}
+    )
+    result = drift(scenario.project, "--output", "json")
+    assert result.exit_code == 2, result.output
+    items = json.loads(result.stdout)["items"]
+    assert [(i["address"]["name"], i["changed_at"], i["fields"]) for i in items] == [
         (
-            "stripe",
-            "Konnect reports the app as unauthorized: Stripe refuses the key it holds "
-            "(revoked or expired)",
+            "acme",
+            None,
+            [
+                {
+                    "path": "stripe.default_payment_method_id",
+                    "manifest": scenario.card,
+                    "live": other_card,
+                    "sensitive": False,
+                }
+            ],
+        ),
+        (
+            "globex",
+            renamed["updated_at"],
+            [
+                {
+                    "path": "customer.name",
+                    "manifest": "Globex",
+                    "live": "Globex Corp",
+                    "sensitive": False,
+                }
+            ],
         ),
     ]
-    assert data["items"][0]["message"].startswith("the Stripe key does not read its account")
-    assert SANDBOX_STRIPE_KEY not in result.output
 
 
 def test_ignore_rules_suppress_a_changed_field_and_are_counted(scenario: Scenario) -> None:
@@ -469,7 +698,7 @@ def test_a_sensitive_field_shows_that_it_differs_but_no_value(
 ) -> None:
     rotated = "sk_test_" + "rotatedelsewhere" + "Qz" * 6
     monkeypatch.setenv("STRIPE_API_KEY", rotated)
-    result = drift(scenario.project, "--skip-stripe-checks")
+    result = drift(scenario.project)
     assert result.exit_code == 2, result.output
     assert "      ~ api_key: (sensitive value differs)" in result.stdout.splitlines()
     data = json.loads(drift(scenario.project, "--skip-stripe-checks", "--output", "json").stdout)

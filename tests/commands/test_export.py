@@ -21,7 +21,7 @@ from reconciler.cli import main
 from reconciler.manifests import load_manifests
 from reconciler.resources.exporting import unique_names
 from reconciler.sandbox.ids import new_ulid
-from reconciler.targets import SANDBOX_DB
+from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY
 from tests.e2e.worlds import World
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -290,3 +290,75 @@ def test_names_are_valid_deterministic_and_collision_free() -> None:
     shuffled = items[:]
     random.Random(7).shuffle(shuffled)
     assert unique_names(shuffled) == names
+
+
+def test_an_organization_without_a_default_profile_exports_a_valid_project(
+    project: Path, world: World
+) -> None:
+    # Installed by hand with the profile Konnect offers to create: with no default profile in
+    # the organization, Konnect does not make it the default.
+    world.konnect(
+        "POST",
+        "/app-catalog/install",
+        {
+            "type": "stripe",
+            "name": "Stripe",
+            "api_key": SANDBOX_STRIPE_KEY,
+            "create_billing_profile": True,
+        },
+    )
+    [made] = world.konnect("GET", "/profiles")["data"]
+    assert made["default"] is False
+    out = project.parent / "out"
+
+    result = export(project, out)
+
+    assert (
+        "Warning: no live billing profile is the default, and a project needs one: "
+        "BillingProfile/stripe-billing-profile ('Stripe Billing Profile') is exported with "
+        "`default: true`, so applying the export "
+        "makes it the default (customers with no pinned profile are then billed through it); "
+        "move `default: true` to another profile first if that one is meant\n"
+    ) in result.stdout
+    assert result.stdout.endswith(f"{out}: 2 documents in 2 files: valid\n")
+    profile = documents(out)[("BillingProfile", "stripe-billing-profile")]
+    assert profile["spec"]["default"] is True
+    data = plan_json(out)
+    [promoted] = [a for a in data["actions"] if a["address"]["name"] == "stripe-billing-profile"]
+    assert [(c["path"], c["before"], c["after"]) for c in promoted["changes"]] == [
+        ("default", False, True),
+        ("labels.managed-by", None, "reconcile"),
+    ]
+
+
+def test_a_default_profile_that_cannot_be_exported_passes_the_default_on(
+    project: Path, world: World
+) -> None:
+    # Konnect organizations start out billing through the sandbox app's profile.
+    body = {"type": "sandbox", "name": "Sandbox", "create_billing_profile": False}
+    sandbox_app = world.konnect("POST", "/app-catalog/install", body)["app"]
+    world.profile(sandbox_app, "Sandbox", default=True)
+    world.profile(world.stripe_app(), "Self-serve")
+    out = project.parent / "out"
+    result = export(project, out)
+    assert "billing_profile 'Sandbox': its tax, invoicing and payment apps are not one " in (
+        result.stdout
+    )
+    assert (
+        "Warning: the default billing profile 'Sandbox' is skipped, and a project needs one: "
+        "BillingProfile/self-serve ('Self-serve') is exported with `default: true`"
+    ) in result.stdout
+    assert documents(out)[("BillingProfile", "self-serve")]["spec"]["default"] is True
+
+
+def test_an_export_that_would_not_load_writes_nothing(project: Path, world: World) -> None:
+    app = world.stripe_app()
+    world.profile(app, "Main", default=True)
+    # Konnect takes any string as a primary email; a manifest takes only an address.
+    world.customer("acme", primary_email="accounts payable")
+    out = project.parent / "out"
+    result = run("export", project, "-o", out)
+    assert result.exit_code == 1, result.output
+    assert f"{out}/customer-billing.yaml:" in result.output
+    assert f"nothing was written to {out}" in result.output
+    assert not out.exists()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from reconciler import targets
 from reconciler.cli import main
+from reconciler.clients.konnect import KonnectClient
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
 SANDBOX_ACCOUNT = "acct_1SandboxTest0000"
@@ -202,6 +206,79 @@ def test_customer_pinned_away_from_the_default_is_a_warning(scenario: Scenario) 
     assert [a for a in data["actions"] if a["type"] != "no-op"] == []
     [warning] = data["findings"]
     assert "pinned to invoiced" in warning["message"]
+
+
+def test_customer_pinned_to_the_default_it_only_follows_is_a_warning(
+    scenario: Scenario,
+) -> None:
+    customer = scenario.world.stripe_customer()
+    scenario.world.card(customer)
+    scenario.linked("pinned", customer, profile="self-serve")
+    del scenario.links[-1]["spec"]["billing_profile"]
+    scenario.linked("follows", customer)
+    result = scenario.plan("--skip-stripe-checks", "--output", "json")
+    data = json.loads(result.stdout)
+    assert [a for a in data["actions"] if a["type"] != "no-op"] == []
+    # The pin outlives a later change of default; only the pinned customer is warned of.
+    assert data["findings"] == [
+        {
+            "address": {"type": "customer_billing", "name": "pinned"},
+            "severity": "warning",
+            "message": "Konnect has this customer pinned to the default profile self-serve, "
+            "which the manifest leaves it following: after a change of default it would stay "
+            "on self-serve, and the v3 API cannot unpin a customer",
+            "fix": "set spec.billing_profile to self-serve to make the pin explicit",
+        }
+    ]
+
+
+class RefusingPinFilter(httpx.HTTPTransport):
+    """Konnect as it might answer: a 400 for the customer filter by billing profile, whose
+    support the reference leaves unverified (the sandbox always serves it)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if "filter[billing_profile_id]" in request.url.params:
+            problem = {
+                "status": 400,
+                "title": "Bad Request",
+                "detail": "unsupported filter",
+                "instance": "kong:trace:1",
+                "invalid_parameters": [
+                    {
+                        "field": "filter[billing_profile_id]",
+                        "reason": "unsupported",
+                        "rule": "invalid",
+                    }
+                ],
+            }
+            return httpx.Response(
+                400, json=problem, headers={"Content-Type": "application/problem+json"}
+            )
+        return super().handle_request(request)
+
+
+def test_when_konnect_refuses_the_pin_filter_the_plan_says_what_it_assumed(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        targets, "KonnectClient", partial(KonnectClient, transport=RefusingPinFilter())
+    )
+    customer = scenario.world.stripe_customer()
+    scenario.world.card(customer)
+    scenario.linked("follows", customer)
+    scenario.linked("names-it", customer, profile="self-serve")
+    scenario.linked("elsewhere", customer, profile="invoiced")
+    result = scenario.plan("--skip-stripe-checks", "--detailed-exitcode", "--no-color")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Warning: billing_profile.self-serve: Konnect refused the customer filter "
+        "filter[billing_profile_id], so customers pinned to this default profile cannot be told "
+        "from those following it: of the 2 link(s) on it, the plan takes the 1 that name no "
+        "profile to follow it and the 1 that name it to be pinned to it\n"
+        "  Fix: before the default changes, check those customers' pins in Konnect: a pin the "
+        "plan does not see is neither written nor warned of\n"
+    ) in result.stdout
+    assert "No changes. Live state matches the manifests." in result.stdout
 
 
 def test_customer_without_a_name_cannot_be_created(scenario: Scenario) -> None:

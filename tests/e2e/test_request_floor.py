@@ -1,4 +1,5 @@
-"""Reads reach the floor: one list call per page, one billing GET per declared customer."""
+"""Reads reach the floor: one list call per page, one billing GET per declared customer, and
+one listing of the customers pinned to the default profile."""
 
 from __future__ import annotations
 
@@ -42,11 +43,13 @@ def test_plan_reads_each_list_once_and_billing_per_declared_customer(
         konnect = connection.sources.konnect.counter.requests()
         stripe = connection.sources.stripe.api.counter.requests()
     assert plan.is_noop and not plan.findings, plan.findings
+    # The second profile and customer listings find the customers pinned to the default
+    # profile, which the billing GET cannot tell from those following it.
     assert konnect == {
         "GET /openmeter/apps": 1,
-        "GET /openmeter/profiles": 1,
+        "GET /openmeter/profiles": 2,
         "GET /openmeter/tax-codes": 1,
-        "GET /openmeter/customers": 1,
+        "GET /openmeter/customers": 2,
         "GET /openmeter/customers/{customerId}/billing": 5,
     }
     # The invoice-default card comes expanded in the customer list: no per-customer GET.
