@@ -21,7 +21,7 @@ from reconciler.engine.actions import Action, Address
 from reconciler.engine.plan import Finding
 from reconciler.manifests import ManifestSet
 from reconciler.resources.secrets import SecretSource
-from reconciler.resources.stripe_facts import StripeFacts
+from reconciler.resources.stripe_facts import StripeAccounts
 
 if TYPE_CHECKING:
     from reconciler.resources.exporting import ExportContext
@@ -79,7 +79,7 @@ class Sources:
     """Where live state comes from. Reads of independent kinds run concurrently."""
 
     konnect: KonnectClient
-    stripe: StripeFacts
+    stripe: StripeAccounts
     concurrency: int = 16
     # False: trust the applied-digest label instead of reading per-object state (see
     # APPLIED_LABEL); out-of-band edits behind an unchanged manifest go unseen.
@@ -99,7 +99,7 @@ class World:
     manifests: ManifestSet
     desired: dict[str, list[Desired]] = field(default_factory=dict)
     live: dict[str, list[Live]] = field(default_factory=dict)
-    stripe: StripeFacts | None = None
+    stripe: StripeAccounts | None = None
     matches: dict[Address, Live] = field(default_factory=dict)
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -222,8 +222,9 @@ class Resource:
         """Kind-specific ordering and reasons (e.g. the default-profile switch)."""
         return action
 
-    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
-        """Start the Stripe reads the checks will need, alongside the Konnect reads."""
+    def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        """Start the Stripe reads the checks will need, alongside the Konnect reads (so only
+        the manifests and the desired documents are in `world` yet)."""
 
     def findings(self, world: World) -> list[Finding]:
         """Warnings about the plan itself (things the API cannot do)."""

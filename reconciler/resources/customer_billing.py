@@ -41,7 +41,7 @@ from reconciler.resources.billing_profile import collection_method, tax_enforced
 from reconciler.resources.creation import create_once
 from reconciler.resources.customer_checks import stripe_findings
 from reconciler.resources.exporting import ExportContext, manifest_document
-from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+from reconciler.resources.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "customer_billing"
 KIND = "CustomerBilling"
@@ -96,9 +96,12 @@ class CustomerBillingResource(Resource):
     def read_for_export(self, sources: Sources) -> list[Live]:
         return _read(sources, lambda customer: True, pins=True)
 
-    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
-        if any(d.document.get("stripe") for d in desired):
-            stripe.customers()
+    def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        apps = {_app_of(d, world) for d in world.desired_list(self) if d.document.get("stripe")}
+        for app in apps:
+            facts = stripe.of(app)
+            if facts is not None:
+                facts.customers()
 
     def live_document(self, live: Live, world: World) -> Document:
         raw = live.raw
@@ -176,12 +179,13 @@ class CustomerBillingResource(Resource):
         findings: list[Finding] = []
         for desired in world.desired_list(self):
             stripe = desired.document.get("stripe")
-            if not stripe:
-                continue
             profile = _profile_document(desired, world)
+            facts = world.stripe.of(profile.get("app"))
+            if not stripe or facts is None:
+                continue
             findings += stripe_findings(
                 desired.address,
-                world.stripe,
+                facts,
                 customer_id=stripe["customer_id"],
                 payment_method_id=stripe.get("default_payment_method_id"),
                 collection_method=collection_method(profile),
@@ -476,13 +480,22 @@ def _profile_document(desired: Desired, world: World) -> Document:
     return profile.document if profile else {}
 
 
+def _app_of(desired: Desired, world: World) -> str:
+    """The Stripe app (manifest name) whose account holds the link's Stripe customer."""
+    return str(_profile_document(desired, world).get("app", ""))
+
+
 def _awaiting_checkout(world: World) -> list[Finding]:
     findings = []
     for link in world.manifests.of_kind(CustomerBilling):
         if link.spec.onboarding != "checkout":
             continue
         address = Address(type=ADDRESS_TYPE, name=link.name)
-        message = _checkout_pending(world.live_of(address), world)
+        desired = world.desired_of(address)
+        facts = None
+        if world.stripe is not None and desired is not None:
+            facts = world.stripe.of(_app_of(desired, world))
+        message = _checkout_pending(world.live_of(address), facts)
         if message is not None:
             findings.append(
                 Finding(
@@ -496,7 +509,7 @@ def _awaiting_checkout(world: World) -> list[Finding]:
     return findings
 
 
-def _checkout_pending(live: Live | None, world: World) -> str | None:
+def _checkout_pending(live: Live | None, facts: StripeFacts | None) -> str | None:
     """Why an onboarding customer cannot be charged yet, or None once its checkout is done.
 
     Konnect links a new Stripe customer as soon as a checkout session is created, so a link
@@ -506,10 +519,10 @@ def _checkout_pending(live: Live | None, world: World) -> str | None:
     stripe = (billing.get("app_data") or {}).get("stripe") or {}
     if not stripe.get("customer_id"):
         return "no Stripe customer is linked yet (onboarding: checkout)"
-    if stripe.get("default_payment_method_id") or world.stripe is None:
+    if stripe.get("default_payment_method_id") or facts is None:
         return None
     try:
-        customer = world.stripe.customer(stripe["customer_id"]) or {}
+        customer = facts.customer(stripe["customer_id"]) or {}
     except StripeUnavailable:
         return None
     if (customer.get("invoice_settings") or {}).get("default_payment_method"):

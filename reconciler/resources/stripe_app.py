@@ -29,7 +29,8 @@ from reconciler.resources.base import (
 )
 from reconciler.resources.creation import create_once
 from reconciler.resources.exporting import ExportContext, manifest_document
-from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+from reconciler.resources.secrets import variable_of
+from reconciler.resources.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "stripe_app"
 KIND = "StripeApp"
@@ -81,22 +82,27 @@ class StripeAppResource(Resource):
             }
         )
 
-    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
-        if desired:
-            stripe.account()
-            stripe.webhook_endpoints()
-            stripe.tax_settings()
+    def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        for desired in world.desired_list(self):
+            facts = stripe.of(desired.address.name)
+            if facts is not None:
+                facts.account()
+                facts.webhook_endpoints()
+                facts.tax_settings()
 
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
             return []
         findings: list[Finding] = []
         for app in world.manifests.of_kind(StripeApp):
+            facts = world.stripe.of(app.name)
+            if facts is None:
+                continue
             address = Address(type=ADDRESS_TYPE, name=app.name)
-            findings += _account_findings(address, app, world.stripe)
+            findings += _account_findings(address, app, facts)
             live = world.live_of(address)
             if live is not None:
-                findings += _webhook_findings(address, live, world.stripe)
+                findings += _webhook_findings(address, live, facts)
                 findings += _authorization_findings(address, live, world)
         return findings
 
@@ -204,7 +210,7 @@ def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> 
             Finding.blocking(
                 address,
                 f"the Stripe key does not read its account ({failure})",
-                "set the environment variable to a valid secret or restricted key with "
+                f"set {variable_of(app.spec.api_key)} to a valid secret or restricted key with "
                 "read access to the account",
             )
         ]

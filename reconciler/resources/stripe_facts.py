@@ -1,21 +1,27 @@
-"""What the Stripe account holds, read once each and shared by every kind's checks.
+"""What the Stripe accounts hold, read once each and shared by every kind's checks.
 
-Reads are memoised per fact behind a lock, so kinds reading concurrently never repeat a
-request. A failed read is remembered as well: the key check reports it once, and checks
-that need the fact are skipped rather than failing the whole plan.
+Each Stripe app is checked against its own account, read with the app's own key: a project
+may bill through several accounts (an EU and a US one, test and live). Reads are memoised per
+fact behind a lock, so kinds reading concurrently never repeat a request. A failed read is
+remembered as well: the key check reports it once, and checks that need the fact are skipped
+rather than failing the whole plan.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from reconciler.clients.counters import RequestCounter
 from reconciler.clients.errors import ClientError, NotFound
+from reconciler.clients.ratelimit import RateLimiter, Unlimited
+from reconciler.clients.retry import RetryPolicy
 from reconciler.clients.stripe_api import StripeApi
 
 T = TypeVar("T")
 Params = dict[str, Any]
+KeySource = Callable[[], str]
 # The customer list carries each invoice-default payment method in full, so checking it
 # needs no request per customer.
 CUSTOMER_EXPAND = ["data.invoice_settings.default_payment_method"]
@@ -26,6 +32,8 @@ class StripeUnavailable(Exception):
 
 
 class StripeFacts:
+    """The facts of one Stripe account, reached with one key."""
+
     def __init__(self, api: StripeApi) -> None:
         self.api = api
         self._values: dict[str, Any] = {}
@@ -101,6 +109,80 @@ class StripeFacts:
 
     def webhook_endpoints(self) -> list[Params]:
         return self._fact("webhook_endpoints", self.api.webhook_endpoints)
+
+
+class StripeAccounts:
+    """The facts of every Stripe app's account, by the app's manifest name.
+
+    An account is opened on first use with its app's key, so a command that never reads
+    Stripe needs no key. Apps with the same key share one account's facts, read once. Every
+    account's requests are counted together, and paced by one limiter.
+    """
+
+    def __init__(
+        self,
+        keys: Mapping[str, KeySource],
+        *,
+        fallback: KeySource | None = None,
+        base_url: str | None = None,
+        limiter: RateLimiter | Unlimited | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._keys = dict(keys)
+        self._fallback = fallback
+        self._base_url = base_url
+        self._limiter = limiter or Unlimited()
+        self._retry = retry
+        self.counter = RequestCounter()
+        # Told of every 429 of any account, so that apply can lower its concurrency.
+        self.on_rate_limited: Callable[[], None] | None = None
+        self._by_key: dict[str, StripeFacts] = {}
+        self._lock = threading.Lock()
+
+    def of(self, app: str | None) -> StripeFacts | None:
+        """The facts of the account behind this app's key; None for an undeclared app."""
+        key = self._keys.get(app) if app is not None else None
+        return None if key is None else self._facts(key())
+
+    def catalogue(self) -> StripeFacts | None:
+        """Facts that are the same in every account (Stripe's tax code catalogue): read
+        through the first app, or the fallback key when no app is declared."""
+        source = next(iter(self._keys.values()), self._fallback)
+        return None if source is None else self._facts(source())
+
+    def _facts(self, key: str) -> StripeFacts:
+        with self._lock:
+            facts = self._by_key.get(key)
+            if facts is None:
+                api = StripeApi(
+                    key,
+                    base_url=self._base_url,
+                    limiter=self._limiter,
+                    retry=self._retry,
+                    counter=self.counter,
+                    on_rate_limited=self._rate_limited,
+                )
+                facts = self._by_key[key] = StripeFacts(api)
+            return facts
+
+    def _rate_limited(self) -> None:
+        if self.on_rate_limited is not None:
+            self.on_rate_limited()
+
+    def close(self) -> None:
+        with self._lock:
+            for facts in self._by_key.values():
+                facts.api.close()
+            self._by_key.clear()
+
+    def __enter__(self) -> StripeAccounts:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"StripeAccounts(apps={sorted(self._keys)})"
 
 
 def _slim(customer: Params) -> Params:

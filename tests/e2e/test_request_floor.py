@@ -40,7 +40,7 @@ def test_plan_reads_each_list_once_and_billing_per_declared_customer(
             manifests, RESOURCES, connection.sources, connection.secrets, PlanOptions()
         )
         konnect = connection.sources.konnect.counter.requests()
-        stripe = connection.sources.stripe.api.counter.requests()
+        stripe = connection.sources.stripe.counter.requests()
     assert plan.is_noop and not plan.findings, plan.findings
     assert konnect == {
         "GET /openmeter/apps": 1,

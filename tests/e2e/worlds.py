@@ -21,10 +21,14 @@ API_VERSION = "reconcile.konghq.dev/v1"
 
 
 class World:
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: TestClient, stripe_key: str = SANDBOX_STRIPE_KEY) -> None:
         self.client = client
         self.konnect_headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
-        self.stripe_headers = {"Authorization": f"Bearer {SANDBOX_STRIPE_KEY}"}
+        self.stripe_headers = {"Authorization": f"Bearer {stripe_key}"}
+
+    def in_account(self, stripe_key: str) -> World:
+        """The same world, its Stripe calls made with another key (so in that key's account)."""
+        return World(self.client, stripe_key)
 
     # --- Konnect ----------------------------------------------------------------------------
 
@@ -36,17 +40,16 @@ class World:
         return response.json() if response.content else None
 
     def stripe_app(
-        self, name: str = "Stripe", labels: dict[str, str] | None = None, **fields: Any
+        self,
+        name: str = "Stripe",
+        labels: dict[str, str] | None = None,
+        api_key: str = SANDBOX_STRIPE_KEY,
+        **fields: Any,
     ) -> dict[str, Any]:
         app: dict[str, Any] = self.konnect(
             "POST",
             "/app-catalog/install",
-            {
-                "type": "stripe",
-                "name": name,
-                "api_key": SANDBOX_STRIPE_KEY,
-                "create_billing_profile": False,
-            },
+            {"type": "stripe", "name": name, "api_key": api_key, "create_billing_profile": False},
         )["app"]
         body = {"type": "stripe", "name": name, "labels": OWNED if labels is None else labels}
         updated: dict[str, Any] = self.konnect("PUT", f"/apps/{app['id']}", {**body, **fields})
