@@ -97,11 +97,20 @@ class CustomerBillingResource(Resource):
         return _read(sources, lambda customer: True, pins=True)
 
     def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
-        apps = {_app_of(d, world) for d in world.desired_list(self) if d.document.get("stripe")}
-        for app in apps:
+        declared: dict[str, set[str]] = {}
+        onboarding: dict[str, int] = {}
+        for desired in world.desired_list(self):
+            app = _app_of(desired, world)
+            link = desired.document.get("stripe")
+            if link:
+                declared.setdefault(app, set()).add(link["customer_id"])
+            else:
+                # Its Stripe customer is known once Konnect's billing is read, and checked.
+                onboarding[app] = onboarding.get(app, 0) + 1
+        for app in declared.keys() | onboarding.keys():
             facts = stripe.of(app)
             if facts is not None:
-                facts.customers()
+                facts.read_customers(declared.get(app, set()), expected=onboarding.get(app, 0))
 
     def live_document(self, live: Live, world: World) -> Document:
         raw = live.raw
