@@ -6,11 +6,22 @@ Each problem becomes a finding that names the customer link and says how to fix 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.engine.actions import Address
 from reconciler.engine.plan import Finding
 from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+
+# A card named in the manifest is replaced there; Stripe's invoice default, in Stripe.
+REPLACE_NAMED_CARD = (
+    "attach a current card to the customer in Stripe and name it in "
+    "stripe.default_payment_method_id (the customer can add one: `reconcile portal-url`)"
+)
+REPLACE_DEFAULT_CARD = (
+    "have the customer add a current card (`reconcile portal-url`) and make it the invoice "
+    "default in Stripe"
+)
 
 
 def stripe_findings(
@@ -81,6 +92,7 @@ def _payment_findings(
                     "attach it to that customer in Stripe, or name one that is",
                 )
             ]
+        replace_card = REPLACE_NAMED_CARD
     elif collection_method == "charge_automatically":
         method = (customer.get("invoice_settings") or {}).get("default_payment_method")
         if not method:
@@ -92,19 +104,51 @@ def _payment_findings(
                     "set stripe.default_payment_method_id, or an invoice default in Stripe",
                 )
             ]
+        replace_card = REPLACE_DEFAULT_CARD
     else:
         return []
-    if isinstance(method, dict) and not _has_address(
-        (method.get("billing_details") or {}).get("address")
-    ):
-        return [
+    if not isinstance(method, dict):
+        return []
+    return _method_findings(address, method, replace_card)
+
+
+def _method_findings(address: Address, method: dict[str, Any], replace_card: str) -> list[Finding]:
+    findings = []
+    if not _has_address((method.get("billing_details") or {}).get("address")):
+        findings.append(
             Finding.blocking(
                 address,
                 f"payment method {method.get('id')} has no billing address",
                 "add the billing address to the payment method in Stripe",
             )
-        ]
-    return []
+        )
+    expiry = _expiry(method)
+    if expiry is not None and expiry < _this_month():
+        year, month = expiry
+        findings.append(
+            Finding.blocking(
+                address,
+                f"payment method {method.get('id')} is a card that expired at the end of "
+                f"{month:02d}/{year}",
+                replace_card,
+            )
+        )
+    return findings
+
+
+def _expiry(method: dict[str, Any]) -> tuple[int, int] | None:
+    """(year, month) of a card's expiry; None for other kinds of payment method."""
+    card = method.get("card") or {}
+    year, month = card.get("exp_year"), card.get("exp_month")
+    if isinstance(year, int) and isinstance(month, int):
+        return year, month
+    return None
+
+
+def _this_month() -> tuple[int, int]:
+    # A card is good through the last day of its expiry month.
+    now = datetime.now(UTC)
+    return now.year, now.month
 
 
 def _has_address(address: Any) -> bool:

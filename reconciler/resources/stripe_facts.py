@@ -131,7 +131,7 @@ class StripeFacts:
 
     def _attached(self, customer_id: str, payment_method_id: str) -> Params | None:
         try:
-            return self.api.customer_payment_method(customer_id, payment_method_id)
+            return _slim_method(self.api.customer_payment_method(customer_id, payment_method_id))
         except NotFound:
             return None
 
@@ -222,14 +222,20 @@ class StripeAccounts:
 def _slim(customer: Params) -> Params:
     default = (customer.get("invoice_settings") or {}).get("default_payment_method")
     if isinstance(default, dict):
-        default = {
-            "id": default.get("id"),
-            "billing_details": {"address": (default.get("billing_details") or {}).get("address")},
-        }
+        default = _slim_method(default)
     return {
         "id": customer["id"],
         "email": customer.get("email"),
         "address": customer.get("address"),
         "deleted": customer.get("deleted", False),
         "invoice_settings": {"default_payment_method": default},
+    }
+
+
+def _slim_method(method: Params) -> Params:
+    card = method.get("card") or {}
+    return {
+        "id": method.get("id"),
+        "billing_details": {"address": (method.get("billing_details") or {}).get("address")},
+        "card": {key: card.get(key) for key in ("exp_month", "exp_year")} if card else None,
     }

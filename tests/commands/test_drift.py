@@ -249,6 +249,20 @@ def test_a_detached_payment_method(scenario: Scenario) -> None:
     )
 
 
+def test_a_card_that_expired(scenario: Scenario) -> None:
+    # Time passing, as far as Stripe's card object shows it.
+    expired = {"card": {"exp_month": 6, "exp_year": 2021}}
+    scenario.world.admin("PATCH", f"/collections/stripe.payment_methods/{scenario.card}", expired)
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == stripe_report(
+        "customer_billing.acme",
+        f"payment method {scenario.card} is a card that expired at the end of 06/2021",
+        "attach a current card to the customer in Stripe and name it in "
+        "stripe.default_payment_method_id (the customer can add one: `reconcile portal-url`)",
+    )
+
+
 def test_email_removed_from_a_customer_sent_invoices(scenario: Scenario) -> None:
     scenario.world.stripe("POST", f"/customers/{scenario.globex}", {"email": ""})
     result = drift(scenario.project)

@@ -143,11 +143,22 @@ class World:
         return customer_id
 
     def card(
-        self, customer_id: str, *, invoice_default: bool = True, billing_address: bool = True
+        self,
+        customer_id: str,
+        *,
+        invoice_default: bool = True,
+        billing_address: bool = True,
+        expiry: tuple[int, int] | None = None,
     ) -> str:
-        """A card attached to the customer, optionally its default and with a billing address."""
+        """A card attached to the customer, optionally its default and with a billing address;
+        `expiry` is (month, year), Stripe's test default when not given."""
+        token = "pm_card_visa"
+        if expiry is not None:
+            card = {"card[token]": "tok_visa", "type": "card"}
+            card.update({"card[exp_month]": str(expiry[0]), "card[exp_year]": str(expiry[1])})
+            token = self.stripe("POST", "/payment_methods", card)["id"]
         method: str = self.stripe(
-            "POST", "/payment_methods/pm_card_visa/attach", {"customer": customer_id}
+            "POST", f"/payment_methods/{token}/attach", {"customer": customer_id}
         )["id"]
         if billing_address:
             self.stripe(
