@@ -6,6 +6,7 @@ Each problem becomes a finding that names the customer link and says how to fix 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,14 +14,37 @@ from reconciler.engine.actions import Address
 from reconciler.engine.plan import Finding
 from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
 
-# A card named in the manifest is replaced there; Stripe's invoice default, in Stripe.
-REPLACE_NAMED_CARD = (
-    "attach a current card to the customer in Stripe and name it in "
-    "stripe.default_payment_method_id (the customer can add one: `reconcile portal-url`)"
+
+@dataclass(frozen=True)
+class Remedies:
+    """How the manifest fixes a broken link: declared ids are edited, while a link made
+    through Stripe Checkout gets its card from the customer completing a new checkout."""
+
+    relink: str
+    attach: str
+    replace_named_card: str
+    replace_default_card: str
+
+
+DECLARED = Remedies(
+    relink="link a live Stripe customer, or use `onboarding: checkout` to create one",
+    attach="attach it to that customer in Stripe, or name one that is",
+    replace_named_card="attach a current card to the customer in Stripe and name it in "
+    "stripe.default_payment_method_id (the customer can add one: `reconcile portal-url`)",
+    replace_default_card="have the customer add a current card (`reconcile portal-url`) and "
+    "make it the invoice default in Stripe",
 )
-REPLACE_DEFAULT_CARD = (
-    "have the customer add a current card (`reconcile portal-url`) and make it the invoice "
-    "default in Stripe"
+_CHECKOUT_AGAIN = (
+    "send the customer a new checkout link (`reconcile checkout-url`); completing it saves a "
+    "new card as the default"
+)
+ONBOARDED = Remedies(
+    # Konnect makes a new Stripe customer through checkout only while none is linked.
+    relink="link a live Stripe customer: declare stripe.customer_id instead of "
+    "`onboarding: checkout`",
+    attach=_CHECKOUT_AGAIN,
+    replace_named_card=_CHECKOUT_AGAIN,
+    replace_default_card=_CHECKOUT_AGAIN,
 )
 
 
@@ -32,6 +56,7 @@ def stripe_findings(
     payment_method_id: str | None,
     collection_method: str,
     tax_enforced: bool,
+    remedies: Remedies = DECLARED,
 ) -> list[Finding]:
     try:
         customer = stripe.customer(customer_id)
@@ -47,13 +72,11 @@ def stripe_findings(
         ]
     if customer.get("deleted"):
         return [
-            Finding.blocking(
-                address,
-                f"Stripe customer {customer_id} was deleted",
-                "link a live Stripe customer, or use `onboarding: checkout` to create one",
-            )
+            Finding.blocking(address, f"Stripe customer {customer_id} was deleted", remedies.relink)
         ]
-    findings = _payment_findings(address, stripe, customer, payment_method_id, collection_method)
+    findings = _payment_findings(
+        address, stripe, customer, payment_method_id, collection_method, remedies
+    )
     if collection_method == "send_invoice" and not customer.get("email"):
         findings.append(
             Finding.blocking(
@@ -79,6 +102,7 @@ def _payment_findings(
     customer: dict[str, Any],
     payment_method_id: str | None,
     collection_method: str,
+    remedies: Remedies,
 ) -> list[Finding]:
     customer_id = customer["id"]
     if payment_method_id is not None:
@@ -89,10 +113,10 @@ def _payment_findings(
                     address,
                     f"payment method {payment_method_id} is not attached to Stripe customer "
                     f"{customer_id}",
-                    "attach it to that customer in Stripe, or name one that is",
+                    remedies.attach,
                 )
             ]
-        replace_card = REPLACE_NAMED_CARD
+        replace_card = remedies.replace_named_card
     elif collection_method == "charge_automatically":
         method = (customer.get("invoice_settings") or {}).get("default_payment_method")
         if not method:
@@ -104,7 +128,7 @@ def _payment_findings(
                     "set stripe.default_payment_method_id, or an invoice default in Stripe",
                 )
             ]
-        replace_card = REPLACE_DEFAULT_CARD
+        replace_card = remedies.replace_default_card
     else:
         return []
     if not isinstance(method, dict):
