@@ -271,18 +271,26 @@ def _webhook_findings(address: Address, live: Live, stripe: StripeFacts) -> list
     except StripeUnavailable:
         return []
     ours = [e for e in endpoints if _serves_app(e, live.id)]
-    fix = "reinstall the app in Konnect, or re-enable its endpoint in the Stripe Dashboard"
     if not ours:
         return [
             Finding.blocking(
                 address,
                 "the Stripe webhook endpoint Konnect relies on for checkout completion and "
                 "invoice events is missing",
-                fix,
+                # Konnect alone holds the endpoint's signing secret, which Stripe shows only
+                # when the endpoint is created: one made by hand would never be verified.
+                "reinstall the app in Konnect, which creates a new endpoint (an endpoint "
+                "added in the Stripe Dashboard cannot work: only Konnect knows its secret)",
             )
         ]
     if not any(e.get("status") == "enabled" for e in ours):
-        return [Finding.blocking(address, "the app's Stripe webhook endpoint is disabled", fix)]
+        return [
+            Finding.blocking(
+                address,
+                "the app's Stripe webhook endpoint is disabled",
+                "re-enable it in the Stripe Dashboard (Developers > Webhooks)",
+            )
+        ]
     return []
 
 

@@ -297,7 +297,7 @@ def test_a_disabled_webhook_endpoint(scenario: Scenario) -> None:
     assert report_lines(result) == stripe_report(
         "stripe_app.stripe",
         "the app's Stripe webhook endpoint is disabled",
-        "reinstall the app in Konnect, or re-enable its endpoint in the Stripe Dashboard",
+        "re-enable it in the Stripe Dashboard (Developers > Webhooks)",
     )
 
 

@@ -138,6 +138,22 @@ def test_payment_method_must_belong_to_the_customer_and_have_an_address(
     ]
 
 
+def test_an_invoice_default_without_a_billing_address_blocks(scenario: Scenario) -> None:
+    customer = scenario.world.stripe_customer()
+    card = scenario.world.card(customer, billing_address=False)
+    scenario.linked("unaddressed", customer)
+    assert scenario.plan("--detailed-exitcode").exit_code == 1
+    findings = json.loads(scenario.plan("--output", "json").stdout)["findings"]
+    assert [(f["address"]["name"], f["severity"], f["message"], f["fix"]) for f in findings] == [
+        (
+            "unaddressed",
+            "error",
+            f"payment method {card} has no billing address",
+            "add the billing address to the payment method in Stripe",
+        )
+    ]
+
+
 def test_an_expired_card_blocks_whether_named_or_the_invoice_default(scenario: Scenario) -> None:
     world = scenario.world
     holder = world.stripe_customer()
