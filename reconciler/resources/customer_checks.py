@@ -60,8 +60,8 @@ def stripe_findings(
 ) -> list[Finding]:
     try:
         customer = stripe.customer(customer_id)
-    except StripeUnavailable:
-        return []  # the Stripe app's account check reports why
+    except StripeUnavailable as failure:
+        return _unread(address, stripe, f"Stripe customer {customer_id}", failure)
     if customer is None:
         return [
             Finding.blocking(
@@ -106,7 +106,10 @@ def _payment_findings(
 ) -> list[Finding]:
     customer_id = customer["id"]
     if payment_method_id is not None:
-        method = stripe.payment_method(customer_id, payment_method_id)
+        try:
+            method = stripe.payment_method(customer_id, payment_method_id)
+        except StripeUnavailable as failure:
+            return _unread(address, stripe, f"payment method {payment_method_id}", failure)
         if method is None:
             return [
                 Finding.blocking(
@@ -134,6 +137,22 @@ def _payment_findings(
     if not isinstance(method, dict):
         return []
     return _method_findings(address, method, replace_card)
+
+
+def _unread(
+    address: Address, stripe: StripeFacts, what: str, failure: StripeUnavailable
+) -> list[Finding]:
+    """A read that failed (after retries) leaves the link unchecked, so it blocks; unless the
+    key reads nothing at all, which the Stripe app's account check reports once."""
+    if not stripe.readable():
+        return []
+    return [
+        Finding.blocking(
+            address,
+            f"{what} could not be read from Stripe ({failure}), so the link is unchecked",
+            "plan again; if it keeps failing, check Stripe's status and the key's read access",
+        )
+    ]
 
 
 def _method_findings(address: Address, method: dict[str, Any], replace_card: str) -> list[Finding]:

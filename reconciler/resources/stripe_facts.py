@@ -70,6 +70,14 @@ class StripeFacts:
     def account(self) -> Params:
         return self._fact("account", self.api.account)
 
+    def readable(self) -> bool:
+        """Whether the key reads its account at all."""
+        try:
+            self.account()
+        except StripeUnavailable:
+            return False
+        return True
+
     def read_customers(self, customer_ids: Collection[str], *, expected: int = 0) -> None:
         """Read the customers the checks will ask for: `customer_ids`, and `expected` more
         whose ids are not known yet. Few are read one GET each; many, by listing the account."""
