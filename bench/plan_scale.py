@@ -61,7 +61,7 @@ from reconciler.resources import RESOURCES
 from reconciler.resources.base import APPLIED_LABEL, DesiredContext, Sources
 from reconciler.resources.customer_billing import CustomerBillingResource, applied_digest
 from reconciler.resources.secrets import SecretSource
-from reconciler.resources.stripe_facts import StripeFacts
+from reconciler.resources.stripe_facts import StripeAccounts
 from reconciler.sandbox import SandboxConfig, create_app
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
 from reconciler.sandbox.ids import new_ulid
@@ -271,11 +271,9 @@ def bulk_plan(url: str, project: Path, concurrency: int, refresh: bool = True) -
     loaded = time.monotonic()
     with (
         KonnectClient(url + "/v3", DEFAULT_KONNECT_TOKEN) as konnect,
-        StripeApi(STRIPE_KEY, base_url=url) as stripe,
+        StripeAccounts({"stripe": lambda: STRIPE_KEY}, base_url=url) as stripe,
     ):
-        sources = Sources(
-            konnect=konnect, stripe=StripeFacts(stripe), concurrency=concurrency, refresh=refresh
-        )
+        sources = Sources(konnect=konnect, stripe=stripe, concurrency=concurrency, refresh=refresh)
         secrets = SecretSource(environ={"BENCH_STRIPE_KEY": STRIPE_KEY})
         plan, _ = make_plan(manifests, RESOURCES, sources, secrets, PlanOptions())
         assert plan.is_noop and not plan.blocking_findings, plan.summary_line()

@@ -3,11 +3,13 @@
 For the `sandbox` target the embedded sandbox is served in-process for the duration of the
 command, with its world in `.reconcile/sandbox.db` under the manifest root, so a later
 command sees the same world. Its Stripe key stands in for an unset `${env:...}` variable so
-the examples run without set-up; the key itself is never printed.
+the examples run without set-up; the key itself is never printed. Every Stripe app's account
+is reached with that app's own key, resolved when the account is first read.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -17,12 +19,11 @@ import httpx
 
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
-from reconciler.clients.stripe_api import StripeApi
 from reconciler.manifests import KonnectTarget, ManifestSet, StripeApp
 from reconciler.manifests.project import SANDBOX
 from reconciler.resources.base import Sources
 from reconciler.resources.secrets import SecretSource, variable_of
-from reconciler.resources.stripe_facts import StripeFacts
+from reconciler.resources.stripe_facts import KeySource, StripeAccounts
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, SandboxConfig
 from reconciler.sandbox.seed import SeedError, load_seed, plant
 from reconciler.sandbox.server import SandboxServer
@@ -53,7 +54,7 @@ class Connection:
 
     def requests(self) -> int:
         """Requests sent so far to both APIs, retries included."""
-        return self.sources.konnect.counter.total() + self.sources.stripe.api.counter.total()
+        return self.sources.konnect.counter.total() + self.sources.stripe.counter.total()
 
     def header(self) -> list[str]:
         """What the plan output says about where it read from."""
@@ -91,7 +92,7 @@ def connect(
             secrets = SecretSource()
             konnect_url = target.api_base_url
             konnect_token = secrets.resolve(target.konnect_token)
-            stripe_key = secrets.resolve(target.stripe_api_key)
+            fallback = _fallback_key(secrets, target.stripe_api_key)
             stripe_url = None
             sandbox_url = None
         else:
@@ -109,18 +110,24 @@ def connect(
                 konnect_token = config.konnect_token
             secrets = SecretSource(stand_ins=_sandbox_stand_ins(manifests))
             konnect_url = sandbox_url + "/v3"
-            stripe_key = _sandbox_stripe_key(manifests, secrets)
             if target.url is None and target.seed is not None and new_world:
-                _plant(manifest_root(manifests) / target.seed, server, konnect_token, stripe_key)
+                seed_key = _sandbox_stripe_key(manifests, secrets)
+                _plant(manifest_root(manifests) / target.seed, server, konnect_token, seed_key)
+            fallback = _constant(SANDBOX_STRIPE_KEY)
             stripe_url = sandbox_url
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
             KonnectClient(konnect_url, konnect_token, limiter=_limiter(rate))
         )
         stripe = stack.enter_context(
-            StripeApi(stripe_key, base_url=stripe_url, limiter=_limiter(rate))
+            StripeAccounts(
+                _app_keys(manifests, secrets),
+                fallback=fallback,
+                base_url=stripe_url,
+                limiter=_limiter(rate),
+            )
         )
-        sources = Sources(konnect=konnect, stripe=StripeFacts(stripe), concurrency=concurrency)
+        sources = Sources(konnect=konnect, stripe=stripe, concurrency=concurrency)
         yield Connection(target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url)
 
 
@@ -142,6 +149,25 @@ def _limiter(rate: float | None) -> RateLimiter | Unlimited:
 def _sandbox_stand_ins(manifests: ManifestSet) -> dict[str, str]:
     variables = {variable_of(app.spec.api_key) for app in manifests.of_kind(StripeApp)}
     return dict.fromkeys(variables or {DEFAULT_STRIPE_VARIABLE}, SANDBOX_STRIPE_KEY)
+
+
+def _app_keys(manifests: ManifestSet, secrets: SecretSource) -> dict[str, KeySource]:
+    """Each app's key, resolved when its account is first read: each app is checked against
+    its own Stripe account, with the key apply installs in Konnect."""
+    return {
+        app.name: functools.partial(secrets.resolve, app.spec.api_key)
+        for app in manifests.of_kind(StripeApp)
+    }
+
+
+def _fallback_key(secrets: SecretSource, reference: str | None) -> KeySource | None:
+    """The target's own Stripe key: only read where no app's key applies (tax codes
+    checked in a project that declares no StripeApp)."""
+    return None if reference is None else functools.partial(secrets.resolve, reference)
+
+
+def _constant(key: str) -> KeySource:
+    return lambda: key
 
 
 def _sandbox_stripe_key(manifests: ManifestSet, secrets: SecretSource) -> str:

@@ -238,7 +238,7 @@ class StripeApi:
 def stripe_error(error: stripe.StripeError) -> ClientError:
     """Our error for an SDK error; Stripe's own text is kept but any key in it is masked."""
     if isinstance(error, stripe.APIConnectionError):
-        return TransportFailure("STRIPE", "", "connection failed", request_sent=True)
+        return TransportFailure("Stripe", "API", "connection failed", request_sent=True)
     status = error.http_status or 0
     details = error.error
     message = _KEY_PATTERN.sub("[redacted key]", str(details.message if details else error))
@@ -254,8 +254,8 @@ def stripe_error(error: stripe.StripeError) -> ClientError:
         )
     return kind(
         status=status,
-        method="STRIPE",
-        route="",
+        method="Stripe",
+        route="API",
         title=str(details.type) if details and details.type else "",
         detail=message,
         code=error.code,

@@ -204,7 +204,7 @@ def _plan_and_apply(
     limit = AdaptiveLimit(run.parallelism)
     with connect(manifests, target_name, rate_limit=run.rate_limit) as connection:
         connection.sources.konnect.on_rate_limited = limit.rate_limited
-        connection.sources.stripe.api.on_rate_limited = limit.rate_limited
+        connection.sources.stripe.on_rate_limited = limit.rate_limited
         with ReadProgress(sys.stderr, connection.requests):
             fresh, world = make_plan(
                 manifests, RESOURCES, connection.sources, connection.secrets, options

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 
-from reconciler.resources.base import Desired, Live, Resource, Sources, World
+from reconciler.resources.base import Live, Resource, Sources, World
 from reconciler.resources.stripe_facts import StripeUnavailable
 
 
@@ -22,9 +22,7 @@ def read_live_state(
             for r in resources
         }
         prefetches = (
-            [pool.submit(_prefetch, r, sources, world.desired[r.address_type]) for r in resources]
-            if stripe_checks
-            else []
+            [pool.submit(_prefetch, r, sources, world) for r in resources] if stripe_checks else []
         )
         for address_type, future in reads.items():
             world.set_live(address_type, future.result())
@@ -32,7 +30,7 @@ def read_live_state(
             prefetch.result()
 
 
-def _prefetch(resource: Resource, sources: Sources, desired: Sequence[Desired]) -> None:
+def _prefetch(resource: Resource, sources: Sources, world: World) -> None:
     # A failed read is remembered by StripeFacts; the account check reports it once.
     with suppress(StripeUnavailable):
-        resource.prefetch_stripe(sources.stripe, desired)
+        resource.prefetch_stripe(sources.stripe, world)

@@ -64,8 +64,11 @@ class KonnectTarget(StrictModel):
         default=None, description="Konnect API base URL ending in /v3, instead of a region."
     )
     konnect_token: SecretReference = Field(description="Konnect token, e.g. ${env:KONNECT_TOKEN}.")
-    stripe_api_key: SecretReference = Field(
-        description="Stripe secret or restricted key, e.g. ${env:STRIPE_API_KEY}."
+    stripe_api_key: SecretReference | None = Field(
+        default=None,
+        description="Optional Stripe secret or restricted key, e.g. ${env:STRIPE_API_KEY}, read "
+        "only to check tax codes when the manifests declare no StripeApp: each app is checked "
+        "with its own spec.api_key.",
     )
     rate_limit: RateLimit = None
 

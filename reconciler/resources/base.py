@@ -23,7 +23,7 @@ from reconciler.engine.actions import Action, Address
 from reconciler.engine.plan import Finding
 from reconciler.manifests import ManifestSet
 from reconciler.resources.secrets import SecretSource
-from reconciler.resources.stripe_facts import StripeFacts
+from reconciler.resources.stripe_facts import StripeAccounts
 
 if TYPE_CHECKING:
     from reconciler.resources.exporting import ExportContext
@@ -94,7 +94,7 @@ class Sources:
     """Where live state comes from. Reads of independent kinds run concurrently."""
 
     konnect: KonnectClient
-    stripe: StripeFacts
+    stripe: StripeAccounts
     concurrency: int = 16
     # False: trust the applied-digest label instead of reading per-object state (see
     # APPLIED_LABEL); out-of-band edits behind an unchanged manifest go unseen.
@@ -114,7 +114,7 @@ class World:
     manifests: ManifestSet
     desired: dict[str, list[Desired]] = field(default_factory=dict)
     live: dict[str, list[Live]] = field(default_factory=dict)
-    stripe: StripeFacts | None = None
+    stripe: StripeAccounts | None = None
     matches: dict[Address, Live] = field(default_factory=dict)
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -297,8 +297,9 @@ class Resource:
             "in the manifests"
         )
 
-    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
-        """Start the Stripe reads the checks will need, alongside the Konnect reads."""
+    def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        """Start the Stripe reads the checks will need, alongside the Konnect reads (so only
+        the manifests and the desired documents are in `world` yet)."""
 
     def findings(self, world: World) -> list[Finding]:
         """Warnings about the plan itself (things the API cannot do)."""

@@ -42,7 +42,7 @@ from reconciler.resources.creation import create_once
 from reconciler.resources.durations import canonical_duration
 from reconciler.resources.exporting import ExportContext, manifest_document, without
 from reconciler.resources.stripe_app import ADDRESS_TYPE as STRIPE_APP
-from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+from reconciler.resources.stripe_facts import StripeAccounts, StripeUnavailable
 
 ADDRESS_TYPE = "billing_profile"
 KIND = "BillingProfile"
@@ -71,9 +71,12 @@ class BillingProfileResource(Resource):
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
         return _profiles(sources.konnect)
 
-    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
-        if any(_tax_enabled(d.document) for d in desired):
-            stripe.tax_settings()
+    def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        taxed = [d for d in world.desired_list(self) if _tax_enabled(d.document)]
+        for app in {d.document["app"] for d in taxed}:
+            facts = stripe.of(app)
+            if facts is not None:
+                facts.tax_settings()
 
     def live_document(self, live: Live, world: World) -> Document:
         raw = live.raw
@@ -127,26 +130,23 @@ class BillingProfileResource(Resource):
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
             return []
-        taxed = [d for d in world.desired_list(self) if _tax_enabled(d.document)]
-        if not taxed:
-            return []
-        try:
-            status = world.stripe.tax_settings().get("status")
-        except StripeUnavailable:
-            return []
-        if status == "active":
-            return []
-        return [
-            Finding(
-                address=d.address,
-                severity=Severity.ERROR,
-                message=f"tax is enabled, but Stripe Tax is not active on the account "
-                f"(status {status})",
-                fix="activate Stripe Tax (head office address and registrations) in the Stripe "
-                "Dashboard, or set workflow.tax.enabled: false",
-            )
-            for d in taxed
-        ]
+        findings = []
+        for desired in world.desired_list(self):
+            if not _tax_enabled(desired.document):
+                continue
+            status = _stripe_tax_status(world.stripe, desired.document["app"])
+            if status not in (None, "active"):
+                findings.append(
+                    Finding(
+                        address=desired.address,
+                        severity=Severity.ERROR,
+                        message=f"tax is enabled, but Stripe Tax is not active on the account "
+                        f"(status {status})",
+                        fix="activate Stripe Tax (head office address and registrations) in the "
+                        "Stripe Dashboard, or set workflow.tax.enabled: false",
+                    )
+                )
+        return findings
 
     def changed_at(self, live: Live, paths: Sequence[str]) -> str | None:
         # The app is set once, at creation: it shows changed when the app went, not the profile.
@@ -525,3 +525,14 @@ def _app_gone(action: Action, live: Live | None, world: World) -> str:
     if app and world.live_of(Address(type=STRIPE_APP, name=app)) is None:
         preamble += f"apply installs {app} anew, but "
     return preamble
+
+
+def _stripe_tax_status(stripe: StripeAccounts, app: str) -> str | None:
+    """Stripe Tax's status on the app's account; None when it cannot be read."""
+    facts = stripe.of(app)
+    if facts is None:
+        return None
+    try:
+        return str(facts.tax_settings().get("status"))
+    except StripeUnavailable:
+        return None  # the app's account check reports why

@@ -38,9 +38,9 @@ from reconciler.resources.base import (
 from reconciler.resources.billing_profile import ADDRESS_TYPE as PROFILE
 from reconciler.resources.billing_profile import collection_method, tax_enforced
 from reconciler.resources.creation import create_once
-from reconciler.resources.customer_checks import stripe_findings
+from reconciler.resources.customer_checks import DECLARED, ONBOARDED, stripe_findings
 from reconciler.resources.exporting import ExportContext, manifest_document
-from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+from reconciler.resources.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "customer_billing"
 KIND = "CustomerBilling"
@@ -83,7 +83,12 @@ class CustomerBillingResource(Resource):
 
         def billed(customer: Document) -> bool:
             link = declared.get(customer.get("key", ""))
-            return link is not None and (sources.refresh or not _applied_as(customer, link))
+            if link is None:
+                return False
+            # Konnect itself edits a checkout link's billing when the checkout completes, so
+            # the applied-digest label cannot vouch for it.
+            onboarding = "stripe" not in link.document
+            return sources.refresh or onboarding or not _applied_as(customer, link)
 
         # Which links are pinned matters for those read (a pin to the default that a link does
         # not declare outlives a change of default); with refresh off, few are read.
@@ -97,9 +102,21 @@ class CustomerBillingResource(Resource):
     def read_for_export(self, sources: Sources) -> list[Live]:
         return _read(sources, lambda customer: True, pins=True)
 
-    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
-        if any(d.document.get("stripe") for d in desired):
-            stripe.customers()
+    def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        declared: dict[str, set[str]] = {}
+        onboarding: dict[str, int] = {}
+        for desired in world.desired_list(self):
+            app = _app_of(desired, world)
+            link = desired.document.get("stripe")
+            if link:
+                declared.setdefault(app, set()).add(link["customer_id"])
+            else:
+                # Its Stripe customer is known once Konnect's billing is read, and checked.
+                onboarding[app] = onboarding.get(app, 0) + 1
+        for app in declared.keys() | onboarding.keys():
+            facts = stripe.of(app)
+            if facts is not None:
+                facts.read_customers(declared.get(app, set()), expected=onboarding.get(app, 0))
 
     def live_document(self, live: Live, world: World) -> Document:
         raw = live.raw
@@ -211,19 +228,25 @@ class CustomerBillingResource(Resource):
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
             return []
+        _read_checkout_customers(world, world.stripe)
         findings: list[Finding] = []
         for desired in world.desired_list(self):
-            stripe = desired.document.get("stripe")
-            if not stripe:
-                continue
             profile = _profile_document(desired, world)
+            facts = world.stripe.of(profile.get("app"))
+            declared = desired.document.get("stripe")
+            remedies = DECLARED if declared else ONBOARDED
+            # A checkout link is checked against what Konnect linked once the card is saved.
+            stripe = declared or _completed_checkout(world.live_of(desired.address), facts)
+            if not stripe or facts is None:
+                continue
             findings += stripe_findings(
                 desired.address,
-                world.stripe,
+                facts,
                 customer_id=stripe["customer_id"],
                 payment_method_id=stripe.get("default_payment_method_id"),
                 collection_method=collection_method(profile),
                 tax_enforced=tax_enforced(profile),
+                remedies=remedies,
             )
         return findings
 
@@ -515,13 +538,24 @@ def _profile_document(desired: Desired, world: World) -> Document:
     return profile.document if profile else {}
 
 
+def _app_of(desired: Desired, world: World) -> str:
+    """The Stripe app (manifest name) whose account holds the link's Stripe customer."""
+    return str(_profile_document(desired, world).get("app", ""))
+
+
 def _awaiting_checkout(world: World) -> list[Finding]:
+    if world.stripe is not None:
+        _read_checkout_customers(world, world.stripe)
     findings = []
     for link in world.manifests.of_kind(CustomerBilling):
         if link.spec.onboarding != "checkout":
             continue
         address = Address(type=ADDRESS_TYPE, name=link.name)
-        message = _checkout_pending(world.live_of(address), world)
+        desired = world.desired_of(address)
+        facts = None
+        if world.stripe is not None and desired is not None:
+            facts = world.stripe.of(_app_of(desired, world))
+        message = _checkout_pending(world.live_of(address), facts)
         if message is not None:
             findings.append(
                 Finding(
@@ -535,28 +569,62 @@ def _awaiting_checkout(world: World) -> list[Finding]:
     return findings
 
 
-def _checkout_pending(live: Live | None, world: World) -> str | None:
-    """Why an onboarding customer cannot be charged yet, or None once its checkout is done.
-
-    Konnect links a new Stripe customer as soon as a checkout session is created, so a link
-    alone does not mean the checkout was completed: the saved card does.
-    """
-    billing = (live.raw.get(BILLING) or {}) if live else {}
-    stripe = (billing.get("app_data") or {}).get("stripe") or {}
-    if not stripe.get("customer_id"):
+def _checkout_pending(live: Live | None, stripe: StripeFacts | None) -> str | None:
+    """Why an onboarding customer cannot be charged yet, or None once its checkout is done."""
+    linked = _linked_stripe(live)
+    if not linked.get("customer_id"):
         return "no Stripe customer is linked yet (onboarding: checkout)"
-    if stripe.get("default_payment_method_id") or world.stripe is None:
-        return None
-    try:
-        customer = world.stripe.customer(stripe["customer_id"]) or {}
-    except StripeUnavailable:
-        return None
-    if (customer.get("invoice_settings") or {}).get("default_payment_method"):
+    if _card_saved(linked, stripe) is not False:
         return None
     return (
-        f"checkout started (Stripe customer {stripe['customer_id']}) but not completed: "
+        f"checkout started (Stripe customer {linked['customer_id']}) but not completed: "
         "no payment method yet (onboarding: checkout)"
     )
+
+
+def _completed_checkout(live: Live | None, stripe: StripeFacts | None) -> Document | None:
+    """The Stripe ids Konnect linked to an onboarding customer, once its checkout completed."""
+    linked = _linked_stripe(live)
+    if linked.get("customer_id") and _card_saved(linked, stripe):
+        return linked
+    return None
+
+
+def _card_saved(linked: Document, stripe: StripeFacts | None) -> bool | None:
+    """Whether the checkout of a linked onboarding customer saved a card; None: unknown.
+
+    Konnect links a new Stripe customer as soon as a checkout session is created, so a link
+    alone does not mean the checkout was completed: the saved card does. Konnect names it on
+    the link; a card made the invoice default in Stripe counts as well.
+    """
+    if linked.get("default_payment_method_id"):
+        return True
+    if stripe is None:
+        return None
+    try:
+        customer = stripe.customer(linked["customer_id"]) or {}
+    except StripeUnavailable:
+        return None  # the app's account check reports why
+    return bool((customer.get("invoice_settings") or {}).get("default_payment_method"))
+
+
+def _linked_stripe(live: Live | None) -> Document:
+    billing = (live.raw.get(BILLING) or {}) if live else {}
+    linked: Document = (billing.get("app_data") or {}).get("stripe") or {}
+    return linked
+
+
+def _read_checkout_customers(world: World, stripe: StripeAccounts) -> None:
+    """Read the Stripe customers Konnect linked to onboarding customers, concurrently."""
+    by_app: dict[str, set[str]] = {}
+    for desired in world.desired.get(ADDRESS_TYPE, []):
+        customer_id = _linked_stripe(world.live_of(desired.address)).get("customer_id")
+        if not desired.document.get("stripe") and customer_id:
+            by_app.setdefault(_app_of(desired, world), set()).add(customer_id)
+    for app, customer_ids in by_app.items():
+        facts = stripe.of(app)
+        if facts is not None:
+            facts.retrieve_customers(customer_ids)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from reconciler.resources.base import (
 )
 from reconciler.resources.creation import create_once
 from reconciler.resources.exporting import ExportContext, manifest_document
-from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+from reconciler.resources.secrets import variable_of
+from reconciler.resources.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "stripe_app"
 KIND = "StripeApp"
@@ -41,10 +42,13 @@ APP_ROUTE = "/openmeter/apps/{appId}"
 INSTALL_ROUTE = "/openmeter/app-catalog/install"
 # Konnect creates the app's Stripe webhook endpoint when it installs the app, and only then.
 ENABLE_ENDPOINT = "re-enable the endpoint in the Stripe Dashboard (Developers > Webhooks)"
+# Konnect alone holds the endpoint's signing secret, which Stripe shows only when the endpoint
+# is created: one made by hand in the Dashboard would never be verified.
 REINSTALL = (
-    "reinstall the app in Konnect, which creates the endpoint anew; the new app has a new id, "
-    "and a billing profile's app cannot change, so `reconcile plan` then shows its profiles "
-    "replaced (or blocked while customer links bill through them)"
+    "reinstall the app in Konnect, which creates the endpoint anew (one added in the Stripe "
+    "Dashboard cannot work: only Konnect knows its secret); the new app has a new id, and a "
+    "billing profile's app cannot change, so `reconcile plan` then shows its profiles replaced "
+    "(or blocked while customer links bill through them)"
 )
 
 
@@ -103,22 +107,27 @@ class StripeAppResource(Resource):
             }
         )
 
-    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
-        if desired:
-            stripe.account()
-            stripe.webhook_endpoints()
-            stripe.tax_settings()
+    def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        for desired in world.desired_list(self):
+            facts = stripe.of(desired.address.name)
+            if facts is not None:
+                facts.account()
+                facts.webhook_endpoints()
+                facts.tax_settings()
 
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
             return []
         findings: list[Finding] = []
         for app in world.manifests.of_kind(StripeApp):
+            facts = world.stripe.of(app.name)
+            if facts is None:
+                continue
             address = Address(type=ADDRESS_TYPE, name=app.name)
-            findings += _account_findings(address, app, world.stripe)
+            findings += _account_findings(address, app, facts)
             live = world.live_of(address)
             if live is not None:
-                findings += _webhook_findings(address, live, world.stripe)
+                findings += _webhook_findings(address, live, facts)
                 findings += _authorization_findings(address, live, world)
         return findings
 
@@ -196,10 +205,12 @@ def _left_by_interrupted_create(live: Live, world: World) -> bool:
     raw = live.raw
     if user_labels(raw.get("labels")) or raw.get("description"):
         return False
-    if world.is_referenced(world.address_of(ADDRESS_TYPE, live)) or world.stripe is None:
+    address = world.address_of(ADDRESS_TYPE, live)
+    facts = world.stripe.of(address.name) if world.stripe is not None else None
+    if world.is_referenced(address) or facts is None:
         return False
     try:
-        account = world.stripe.account()
+        account = facts.account()
     except StripeUnavailable:
         return False
     return raw.get("account_id") is not None and raw.get("account_id") == account.get("id")
@@ -253,7 +264,7 @@ def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> 
             Finding.blocking(
                 address,
                 f"the Stripe key does not read its account ({failure})",
-                "set the environment variable to a valid secret or restricted key with "
+                f"set {variable_of(app.spec.api_key)} to a valid secret or restricted key with "
                 "read access to the account",
             )
         ]

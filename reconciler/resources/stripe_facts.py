@@ -1,24 +1,41 @@
-"""What the Stripe account holds, read once each and shared by every kind's checks.
+"""What the Stripe accounts hold, read once each and shared by every kind's checks.
 
-Reads are memoised per fact behind a lock, so kinds reading concurrently never repeat a
-request. A failed read is remembered as well: the key check reports it once, and checks
-that need the fact are skipped rather than failing the whole plan.
+Each Stripe app is checked against its own account, read with the app's own key: a project
+may bill through several accounts (an EU and a US one, test and live). Reads are memoised per
+fact behind a lock, so kinds reading concurrently never repeat a request. A failed read is
+remembered as well: the key check reports it once, and checks that need the fact are skipped
+rather than failing the whole plan.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import Any, TypeVar
 
+from reconciler.clients.counters import RequestCounter
 from reconciler.clients.errors import ClientError, NotFound
+from reconciler.clients.ratelimit import RateLimiter, Unlimited
+from reconciler.clients.retry import RetryPolicy
 from reconciler.clients.stripe_api import StripeApi
 
 T = TypeVar("T")
 Params = dict[str, Any]
+KeySource = Callable[[], str]
 # The customer list carries each invoice-default payment method in full, so checking it
-# needs no request per customer.
+# needs no request per customer; a single customer is read with the same expansion.
 CUSTOMER_EXPAND = ["data.invoice_settings.default_payment_method"]
+RETRIEVE_EXPAND = ["invoice_settings.default_payment_method"]
+# Up to this many customers are read one GET each rather than by listing the account. The
+# list has no total and pages by cursor, so it costs one sequential request per 100 customers
+# of the account, however few the checks need; 20 GETs, RETRIEVE_CONCURRENCY at a time, cost
+# about three round trips whatever the account's size, and never more requests than listing
+# an account of 2,000 customers. Beyond that, listing is kept: at scale (10,000 links) the
+# list is the floor, a GET per link is not.
+FEW_CUSTOMERS = 20
+RETRIEVE_CONCURRENCY = 8
 
 
 class StripeUnavailable(Exception):
@@ -26,12 +43,15 @@ class StripeUnavailable(Exception):
 
 
 class StripeFacts:
+    """The facts of one Stripe account, reached with one key."""
+
     def __init__(self, api: StripeApi) -> None:
         self.api = api
         self._values: dict[str, Any] = {}
         self._errors: dict[str, ClientError] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._listed = False
 
     def _fact(self, name: str, read: Callable[[], T]) -> T:
         with self._guard:
@@ -50,6 +70,35 @@ class StripeFacts:
     def account(self) -> Params:
         return self._fact("account", self.api.account)
 
+    def readable(self) -> bool:
+        """Whether the key reads its account at all."""
+        try:
+            self.account()
+        except StripeUnavailable:
+            return False
+        return True
+
+    def read_customers(self, customer_ids: Collection[str], *, expected: int = 0) -> None:
+        """Read the customers the checks will ask for: `customer_ids`, and `expected` more
+        whose ids are not known yet. Few are read one GET each; many, by listing the account."""
+        if len(customer_ids) + expected > FEW_CUSTOMERS:
+            self._listed = True
+            self.customers()
+        else:
+            self.retrieve_customers(customer_ids)
+
+    def retrieve_customers(self, customer_ids: Collection[str]) -> None:
+        """Read these customers concurrently (those the account list holds cost nothing)."""
+        with ThreadPoolExecutor(
+            max_workers=RETRIEVE_CONCURRENCY, thread_name_prefix="reconcile-stripe"
+        ) as pool:
+            for customer_id in customer_ids:
+                pool.submit(self._customer_quietly, customer_id)
+
+    def _customer_quietly(self, customer_id: str) -> None:
+        with suppress(StripeUnavailable):
+            self.customer(customer_id)
+
     def customers(self) -> dict[str, Params]:
         """Every customer of the account by id, invoice-default payment method expanded.
 
@@ -63,16 +112,17 @@ class StripeFacts:
     def customer(self, customer_id: str) -> Params | None:
         """The customer (a `deleted: true` stub when deleted), or None when Stripe has none.
 
-        The list leaves deleted customers out, so only ids missing from it are fetched.
+        Once the account is listed, only ids missing from the list (deleted ones) are fetched.
         """
-        listed = self.customers().get(customer_id)
-        if listed is not None:
-            return listed
+        if self._listed:
+            listed = self.customers().get(customer_id)
+            if listed is not None:
+                return listed
         return self._fact(f"customer:{customer_id}", lambda: self._retrieve(customer_id))
 
     def _retrieve(self, customer_id: str) -> Params | None:
         try:
-            return self.api.customer(customer_id)
+            return _slim(self.api.customer(customer_id, expand=RETRIEVE_EXPAND))
         except NotFound:
             return None
 
@@ -89,7 +139,7 @@ class StripeFacts:
 
     def _attached(self, customer_id: str, payment_method_id: str) -> Params | None:
         try:
-            return self.api.customer_payment_method(customer_id, payment_method_id)
+            return _slim_method(self.api.customer_payment_method(customer_id, payment_method_id))
         except NotFound:
             return None
 
@@ -103,17 +153,97 @@ class StripeFacts:
         return self._fact("webhook_endpoints", self.api.webhook_endpoints)
 
 
+class StripeAccounts:
+    """The facts of every Stripe app's account, by the app's manifest name.
+
+    An account is opened on first use with its app's key, so a command that never reads
+    Stripe needs no key. Apps with the same key share one account's facts, read once. Every
+    account's requests are counted together, and paced by one limiter.
+    """
+
+    def __init__(
+        self,
+        keys: Mapping[str, KeySource],
+        *,
+        fallback: KeySource | None = None,
+        base_url: str | None = None,
+        limiter: RateLimiter | Unlimited | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._keys = dict(keys)
+        self._fallback = fallback
+        self._base_url = base_url
+        self._limiter = limiter or Unlimited()
+        self._retry = retry
+        self.counter = RequestCounter()
+        # Told of every 429 of any account, so that apply can lower its concurrency.
+        self.on_rate_limited: Callable[[], None] | None = None
+        self._by_key: dict[str, StripeFacts] = {}
+        self._lock = threading.Lock()
+
+    def of(self, app: str | None) -> StripeFacts | None:
+        """The facts of the account behind this app's key; None for an undeclared app."""
+        key = self._keys.get(app) if app is not None else None
+        return None if key is None else self._facts(key())
+
+    def catalogue(self) -> StripeFacts | None:
+        """Facts that are the same in every account (Stripe's tax code catalogue): read
+        through the first app, or the fallback key when no app is declared."""
+        source = next(iter(self._keys.values()), self._fallback)
+        return None if source is None else self._facts(source())
+
+    def _facts(self, key: str) -> StripeFacts:
+        with self._lock:
+            facts = self._by_key.get(key)
+            if facts is None:
+                api = StripeApi(
+                    key,
+                    base_url=self._base_url,
+                    limiter=self._limiter,
+                    retry=self._retry,
+                    counter=self.counter,
+                    on_rate_limited=self._rate_limited,
+                )
+                facts = self._by_key[key] = StripeFacts(api)
+            return facts
+
+    def _rate_limited(self) -> None:
+        if self.on_rate_limited is not None:
+            self.on_rate_limited()
+
+    def close(self) -> None:
+        with self._lock:
+            for facts in self._by_key.values():
+                facts.api.close()
+            self._by_key.clear()
+
+    def __enter__(self) -> StripeAccounts:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"StripeAccounts(apps={sorted(self._keys)})"
+
+
 def _slim(customer: Params) -> Params:
     default = (customer.get("invoice_settings") or {}).get("default_payment_method")
     if isinstance(default, dict):
-        default = {
-            "id": default.get("id"),
-            "billing_details": {"address": (default.get("billing_details") or {}).get("address")},
-        }
+        default = _slim_method(default)
     return {
         "id": customer["id"],
         "email": customer.get("email"),
         "address": customer.get("address"),
         "deleted": customer.get("deleted", False),
         "invoice_settings": {"default_payment_method": default},
+    }
+
+
+def _slim_method(method: Params) -> Params:
+    card = method.get("card") or {}
+    return {
+        "id": method.get("id"),
+        "billing_details": {"address": (method.get("billing_details") or {}).get("address")},
+        "card": {key: card.get(key) for key in ("exp_month", "exp_year")} if card else None,
     }

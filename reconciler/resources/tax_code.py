@@ -28,7 +28,7 @@ from reconciler.resources.base import (
 )
 from reconciler.resources.creation import create_once
 from reconciler.resources.exporting import ExportContext, manifest_document
-from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+from reconciler.resources.stripe_facts import StripeAccounts, StripeUnavailable
 
 ADDRESS_TYPE = "tax_code"
 KIND = "TaxCode"
@@ -91,15 +91,18 @@ class TaxCodeResource(Resource):
             }
         )
 
-    def prefetch_stripe(self, stripe: StripeFacts, desired: Sequence[Desired]) -> None:
-        if desired:
-            stripe.tax_code_ids()
+    def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        facts = stripe.catalogue() if world.desired_list(self) else None
+        if facts is not None:
+            facts.tax_code_ids()
 
     def stripe_checks(self, world: World) -> list[Finding]:
-        if world.stripe is None:
+        # Stripe's product tax codes are one catalogue, the same in every account.
+        facts = world.stripe.catalogue() if world.stripe is not None else None
+        if facts is None:
             return []
         try:
-            known = world.stripe.tax_code_ids()
+            known = facts.tax_code_ids()
         except StripeUnavailable:
             return []
         return [

@@ -248,6 +248,20 @@ def test_a_detached_payment_method(scenario: Scenario) -> None:
     )
 
 
+def test_a_card_that_expired(scenario: Scenario) -> None:
+    # Time passing, as far as Stripe's card object shows it.
+    expired = {"card": {"exp_month": 6, "exp_year": 2021}}
+    scenario.world.admin("PATCH", f"/collections/stripe.payment_methods/{scenario.card}", expired)
+    result = drift(scenario.project)
+    assert result.exit_code == 2, result.output
+    assert report_lines(result) == stripe_report(
+        "customer_billing.acme",
+        f"payment method {scenario.card} is a card that expired at the end of 06/2021",
+        "attach a current card to the customer in Stripe and name it in "
+        "stripe.default_payment_method_id (the customer can add one: `reconcile portal-url`)",
+    )
+
+
 def test_email_removed_from_a_customer_sent_invoices(scenario: Scenario) -> None:
     scenario.world.stripe("POST", f"/customers/{scenario.globex}", {"email": ""})
     result = drift(scenario.project)
@@ -304,7 +318,8 @@ def test_a_deleted_webhook_endpoint_needs_the_app_reinstalled(scenario: Scenario
         "stripe_app.stripe",
         "the Stripe webhook endpoint Konnect relies on for checkout completion and invoice "
         "events is missing",
-        "reinstall the app in Konnect, which creates the endpoint anew; the new app has a new "
+        "reinstall the app in Konnect, which creates the endpoint anew (one added in the "
+        "Stripe Dashboard cannot work: only Konnect knows its secret); the new app has a new "
         "id, and a billing profile's app cannot change, so `reconcile plan` then shows its "
         "profiles replaced (or blocked while customer links bill through them)",
     )
@@ -327,10 +342,10 @@ def test_a_revoked_key_is_reported_on_the_app_as_konnect_and_stripe_see_it(
             stripe_item(
                 "stripe_app",
                 "stripe",
-                "the Stripe key does not read its account (STRIPE : 401 invalid_request_error: "
+                "the Stripe key does not read its account (Stripe API: 401 invalid_request_error: "
                 "Invalid API Key provided.)",
-                "set the environment variable to a valid secret or restricted key with read "
-                "access to the account",
+                "set STRIPE_API_KEY to a valid secret or restricted key with read access to the "
+                "account",
             ),
             stripe_item(
                 "stripe_app",

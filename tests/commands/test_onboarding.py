@@ -199,6 +199,52 @@ def test_completed_checkout_clears_the_plan_warning_and_opens_the_portal(
     assert json.loads(portal.stdout)["stripe_customer_id"] == session["stripe_customer_id"]
 
 
+CHECKOUT_AGAIN = (
+    "send the customer a new checkout link (`reconcile checkout-url`); completing it saves a "
+    "new card as the default"
+)
+
+
+def test_after_checkout_the_stripe_ids_konnect_linked_are_checked_by_plan_and_drift(
+    onboarding: Onboarding,
+) -> None:
+    session = onboarding.checkout("hooli", "--success-url", SUCCESS)
+    completed = onboarding.world.admin(
+        "POST", f"/konnect/checkout-sessions/{session['session_id']}/complete"
+    )
+    stripe_customer, card = completed["stripe_customer_id"], completed["payment_method_id"]
+    onboarding.world.admin("POST", f"/stripe/payment-methods/{card}/detach")
+
+    plan = onboarding.run("plan", "--output", "json")
+    assert plan.exit_code == 1, plan.output
+    assert [
+        (f["severity"], f["message"], f["fix"])
+        for f in json.loads(plan.stdout)["findings"]
+        if f["address"]["name"] == "hooli"
+    ] == [
+        (
+            "error",
+            f"payment method {card} is not attached to Stripe customer {stripe_customer}",
+            CHECKOUT_AGAIN,
+        )
+    ]
+
+    onboarding.world.admin("DELETE", f"/stripe/customers/{stripe_customer}")
+    drift = onboarding.run("drift", "--output", "json")
+    assert drift.exit_code == 2, drift.output
+    items = json.loads(drift.stdout)["items"]
+    assert [
+        (i["class"], i["message"], i["fix"]) for i in items if i["address"]["name"] == "hooli"
+    ] == [
+        (
+            "stripe",
+            f"Stripe customer {stripe_customer} was deleted",
+            "link a live Stripe customer: declare stripe.customer_id instead of "
+            "`onboarding: checkout`",
+        )
+    ]
+
+
 def test_portal_url_for_a_linked_customer(onboarding: Onboarding) -> None:
     result = onboarding.run("portal-url", "globex", "--return-url", RETURN, "--output", "json")
 

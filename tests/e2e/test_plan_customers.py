@@ -142,6 +142,52 @@ def test_payment_method_must_belong_to_the_customer_and_have_an_address(
     ]
 
 
+def test_an_invoice_default_without_a_billing_address_blocks(scenario: Scenario) -> None:
+    customer = scenario.world.stripe_customer()
+    card = scenario.world.card(customer, billing_address=False)
+    scenario.linked("unaddressed", customer)
+    assert scenario.plan("--detailed-exitcode").exit_code == 1
+    findings = json.loads(scenario.plan("--output", "json").stdout)["findings"]
+    assert [(f["address"]["name"], f["severity"], f["message"], f["fix"]) for f in findings] == [
+        (
+            "unaddressed",
+            "error",
+            f"payment method {card} has no billing address",
+            "add the billing address to the payment method in Stripe",
+        )
+    ]
+
+
+def test_an_expired_card_blocks_whether_named_or_the_invoice_default(scenario: Scenario) -> None:
+    world = scenario.world
+    holder = world.stripe_customer()
+    lapsed = world.card(holder, expiry=(1, 2020))
+    scenario.linked("lapsed", holder)
+    named_holder = world.stripe_customer()
+    world.card(named_holder)
+    named = world.card(named_holder, invoice_default=False, expiry=(12, 2023))
+    scenario.linked("named", named_holder, payment_method=named)
+    result = scenario.plan("--output", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["address"]["name"], f["severity"], f["message"], f["fix"]) for f in findings] == [
+        (
+            "lapsed",
+            "error",
+            f"payment method {lapsed} is a card that expired at the end of 01/2020",
+            "have the customer add a current card (`reconcile portal-url`) and make it the "
+            "invoice default in Stripe",
+        ),
+        (
+            "named",
+            "error",
+            f"payment method {named} is a card that expired at the end of 12/2023",
+            "attach a current card to the customer in Stripe and name it in "
+            "stripe.default_payment_method_id (the customer can add one: `reconcile portal-url`)",
+        ),
+    ]
+
+
 def test_charging_needs_an_invoice_default_when_no_method_is_named(scenario: Scenario) -> None:
     customer = scenario.world.stripe_customer()
     scenario.linked("nocard", customer)

@@ -181,5 +181,31 @@ def test_a_link_whose_billing_write_failed_is_still_planned(
     assert sorted(changes(quick)) == [f"c{n}" for n in range(LINKS)]
 
 
+def test_a_checkout_link_is_always_read_since_konnect_completes_it(
+    applied: Path, admin: httpx.Client, sandbox_server: SandboxServer
+) -> None:
+    newbie = manifest(
+        "CustomerBilling",
+        "newbie",
+        {"customer": {"key": "newbie", "name": "Newbie"}, "onboarding": "checkout"},
+    )
+    write_manifests(applied, *_documents(applied), newbie)
+    again = reconcile(applied, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert again.exit_code == 0, again.output
+    # The checkout completes: Konnect links the Stripe customer and its new card.
+    headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
+    with httpx.Client(base_url=sandbox_server.url + "/v3/openmeter", headers=headers) as konnect:
+        [customer] = konnect.get("/customers", params={"filter[key]": "newbie"}).json()["data"]
+        linked = {"customer_id": "cus_Onboarded0", "default_payment_method_id": "pm_Saved0"}
+        body = {"app_data": {"stripe": linked}}
+        konnect.put(f"/customers/{customer['id']}/billing", json=body).raise_for_status()
+    admin.delete("/stats")
+    quick = reconcile(
+        applied, "plan", "--skip-stripe-checks", "--refresh=false", "--output", "json"
+    )
+    assert billing_reads(admin, quick) == 1
+    assert json.loads(quick.stdout)["findings"] == []  # not "no Stripe customer is linked yet"
+
+
 def _documents(project: Path) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((project / "manifests.yaml").read_text()))

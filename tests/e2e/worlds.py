@@ -21,10 +21,14 @@ API_VERSION = "reconcile.konghq.dev/v1"
 
 
 class World:
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: TestClient, stripe_key: str = SANDBOX_STRIPE_KEY) -> None:
         self.client = client
         self.konnect_headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
-        self.stripe_headers = {"Authorization": f"Bearer {SANDBOX_STRIPE_KEY}"}
+        self.stripe_headers = {"Authorization": f"Bearer {stripe_key}"}
+
+    def in_account(self, stripe_key: str) -> World:
+        """The same world, its Stripe calls made with another key (so in that key's account)."""
+        return World(self.client, stripe_key)
 
     # --- Konnect ----------------------------------------------------------------------------
 
@@ -36,17 +40,16 @@ class World:
         return response.json() if response.content else None
 
     def stripe_app(
-        self, name: str = "Stripe", labels: dict[str, str] | None = None, **fields: Any
+        self,
+        name: str = "Stripe",
+        labels: dict[str, str] | None = None,
+        api_key: str = SANDBOX_STRIPE_KEY,
+        **fields: Any,
     ) -> dict[str, Any]:
         app: dict[str, Any] = self.konnect(
             "POST",
             "/app-catalog/install",
-            {
-                "type": "stripe",
-                "name": name,
-                "api_key": SANDBOX_STRIPE_KEY,
-                "create_billing_profile": False,
-            },
+            {"type": "stripe", "name": name, "api_key": api_key, "create_billing_profile": False},
         )["app"]
         body = {"type": "stripe", "name": name, "labels": OWNED if labels is None else labels}
         updated: dict[str, Any] = self.konnect("PUT", f"/apps/{app['id']}", {**body, **fields})
@@ -140,11 +143,22 @@ class World:
         return customer_id
 
     def card(
-        self, customer_id: str, *, invoice_default: bool = True, billing_address: bool = True
+        self,
+        customer_id: str,
+        *,
+        invoice_default: bool = True,
+        billing_address: bool = True,
+        expiry: tuple[int, int] | None = None,
     ) -> str:
-        """A card attached to the customer, optionally its default and with a billing address."""
+        """A card attached to the customer, optionally its default and with a billing address;
+        `expiry` is (month, year), Stripe's test default when not given."""
+        token = "pm_card_visa"
+        if expiry is not None:
+            card = {"card[token]": "tok_visa", "type": "card"}
+            card.update({"card[exp_month]": str(expiry[0]), "card[exp_year]": str(expiry[1])})
+            token = self.stripe("POST", "/payment_methods", card)["id"]
         method: str = self.stripe(
-            "POST", "/payment_methods/pm_card_visa/attach", {"customer": customer_id}
+            "POST", f"/payment_methods/{token}/attach", {"customer": customer_id}
         )["id"]
         if billing_address:
             self.stripe(

@@ -1,4 +1,5 @@
-"""Stripe facts over the real SDK client against the sandbox: each read happens once."""
+"""Stripe facts over the real SDK client against the sandbox: each read happens once, and
+each account once however many apps use its key."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 
 from reconciler.clients.retry import RetryPolicy
 from reconciler.clients.stripe_api import StripeApi
-from reconciler.resources.stripe_facts import StripeFacts, StripeUnavailable
+from reconciler.resources.secrets import MissingSecret
+from reconciler.resources.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 from reconciler.sandbox import SandboxServer
 from tests.conftest import SANDBOX_STRIPE_KEY
 
@@ -41,3 +43,26 @@ def test_a_failed_read_is_remembered_and_raised_without_the_key(
                 facts.account()
             assert bad_key not in str(failure.value)
         assert api.counter.total() == 1
+
+
+def test_apps_with_one_key_share_one_account_and_one_request_count(
+    sandbox_server: SandboxServer,
+) -> None:
+    other_key = "sk_test_" + "another" + "0" * 20
+    keys = {"us": lambda: SANDBOX_STRIPE_KEY, "copy": lambda: SANDBOX_STRIPE_KEY}
+    with StripeAccounts({**keys, "eu": lambda: other_key}, base_url=sandbox_server.url) as accounts:
+        us, copy, eu = accounts.of("us"), accounts.of("copy"), accounts.of("eu")
+        assert us is copy and us is not None and eu is not None and eu is not us
+        for facts in (us, copy, eu):
+            facts.account()
+        assert accounts.counter.requests() == {"GET /v1/account": 2}
+        assert accounts.of("undeclared") is None
+        assert accounts.catalogue() is us  # the first app's
+
+
+def test_a_key_is_resolved_only_when_its_account_is_read() -> None:
+    def unset() -> str:
+        raise MissingSecret("environment variable STRIPE_API_KEY is not set")
+
+    with StripeAccounts({"stripe": unset}) as accounts, pytest.raises(MissingSecret):
+        accounts.of("stripe")

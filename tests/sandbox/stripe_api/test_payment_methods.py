@@ -27,6 +27,29 @@ def test_card_tokens_give_realistic_cards(stripe_client: stripe.StripeClient) ->
     assert fetched.to_dict() == method.to_dict()
 
 
+def test_cards_carry_their_expiry_also_when_expanded_as_invoice_default(
+    stripe_client: stripe.StripeClient,
+) -> None:
+    lapsed = stripe_client.v1.payment_methods.create(
+        {"type": "card", "card": {"token": "tok_visa", "exp_month": 3, "exp_year": 2021}}
+    )
+    fresh = stripe_client.v1.payment_methods.create({"type": "card", "card": {"token": "tok_visa"}})
+    customer = stripe_client.v1.customers.create({"email": "a@example.com"})
+    stripe_client.v1.payment_methods.attach(lapsed.id, {"customer": customer.id})
+    stripe_client.v1.customers.update(
+        customer.id, {"invoice_settings": {"default_payment_method": lapsed.id}}
+    )
+
+    [listed] = stripe_client.v1.customers.list(
+        {"expand": ["data.invoice_settings.default_payment_method"]}
+    ).data
+
+    # Without an expiry, a test token gives the sandbox's default one.
+    assert (fresh.card.exp_month, fresh.card.exp_year) == (12, 2034)
+    default = listed.invoice_settings.default_payment_method
+    assert (default.id, default.card.exp_month, default.card.exp_year) == (lapsed.id, 3, 2021)
+
+
 def test_attach_list_retrieve_and_detach(stripe_client: stripe.StripeClient) -> None:
     customer = stripe_client.v1.customers.create({"name": "A"})
     visa = stripe_client.v1.payment_methods.create({"type": "card", "card": {"token": "tok_visa"}})
