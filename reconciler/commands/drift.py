@@ -22,7 +22,7 @@ from reconciler.engine.drift_render import render_drift_markdown, render_drift_t
 from reconciler.engine.graph import OrderingError
 from reconciler.engine.planner import PlanOptions, make_plan
 from reconciler.engine.read_progress import ReadProgress
-from reconciler.manifests import ManifestSet, ValidationFailed, load_manifests
+from reconciler.manifests import load_manifests
 from reconciler.resources import RESOURCES
 from reconciler.resources.secrets import MissingSecret
 from reconciler.targets import Connection, TargetError, connect
@@ -70,7 +70,7 @@ def drift(
     `drift.ignore` in reconcile.yaml names fields that are not drift. Exits 0 when there is
     no drift, 2 when there is, 1 on error.
     """
-    manifests = _load(directory)
+    manifests = load_manifests(directory)
     options = PlanOptions(stripe_checks=not skip_stripe_checks)
     try:
         with connect(manifests, target_name) as connection:
@@ -91,16 +91,6 @@ def drift(
     _show(report, connection, notes, output, color=not no_color and sys.stdout.isatty())
     if report.drifted:
         raise DriftFound()
-
-
-def _load(directory: Path) -> ManifestSet:
-    # Each problem with its file:line:col, as `validate` prints it, then the summary.
-    try:
-        return load_manifests(directory)
-    except ValidationFailed as failure:
-        for diagnostic in failure.diagnostics:
-            click.echo(diagnostic.format(), err=True)
-        raise
 
 
 def _show(

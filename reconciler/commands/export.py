@@ -106,6 +106,7 @@ def _check_staged(staged: Path, out_dir: Path, *, partial: bool) -> str:
             problems,
             f"{len(problems)} problem(s) in the exported manifests; nothing was written to "
             f"{out_dir}",
+            listed=True,
         )
     if partial:
         return (
@@ -125,7 +126,9 @@ def _project_of(directory: Path) -> ManifestSet:
     if problems:
         for diagnostic in problems:
             click.echo(diagnostic.format())
-        raise ValidationFailed(problems, f"{len(problems)} problem(s) in the project file")
+        raise ValidationFailed(
+            problems, f"{len(problems)} problem(s) in the project file", listed=True
+        )
     return ManifestSet(root=directory, project=project, entries=(), files=())
 
 

@@ -36,4 +36,4 @@ def validate(directory: Path, output: str) -> None:
         if report.valid:
             click.echo(report.summary())
     if not report.valid:  # click prints the summary to stderr as the final line
-        raise ValidationFailed(list(report.diagnostics), report.summary())
+        raise ValidationFailed(list(report.diagnostics), report.summary(), listed=True)
