@@ -86,7 +86,10 @@ def connect(
         target = project.target(name)
     except KeyError:
         known = ", ".join(sorted(project.all_targets))
-        raise UnknownTarget(f"no target {name!r} in reconcile.yaml (known: {known})") from None
+        message = f"no target {name!r} in reconcile.yaml (known: {known})"
+        if "." in name:  # Terraform's -target names resources; here -r/--resource does
+            message += f"; to limit the command to one resource, use -r/--resource {name}"
+        raise UnknownTarget(message) from None
     with ExitStack() as stack:
         if isinstance(target, KonnectTarget):
             secrets = SecretSource()

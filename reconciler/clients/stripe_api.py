@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import stripe
@@ -31,9 +31,6 @@ from reconciler.clients.errors import (
 )
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
-
-if TYPE_CHECKING:
-    from stripe.params import CustomerUpdateParams
 
 STRIPE_API_BASE = "https://api.stripe.com"
 PAGE_LIMIT = 100
@@ -198,15 +195,6 @@ class StripeApi:
 
     def webhook_endpoints(self) -> list[Params]:
         return self._list(lambda c: c.v1.webhook_endpoints.list({"limit": PAGE_LIMIT}))
-
-    def update_customer(
-        self, customer_id: str, params: CustomerUpdateParams, *, idempotency_key: str
-    ) -> Params:
-        return self._call(
-            lambda c: c.v1.customers.update(
-                customer_id, params, {"idempotency_key": idempotency_key}
-            )
-        )
 
     def _call(self, fetch: Callable[[stripe.StripeClient], stripe.StripeObject]) -> Params:
         try:

@@ -79,7 +79,8 @@ def render_drift_markdown(report: DriftReport, target: str) -> str:
     """An issue body: a heading, the summary, then one section per drifted resource."""
     lines = [f"## reconcile drift: {target}", "", f"**{report.summary_line()}**", ""]
     if not report.stripe_checks:
-        lines += ["Stripe checks were skipped; Stripe drift is not shown.", ""]
+        # An alert box on GitHub: an issue saying "no drift" must not hide what was not looked at.
+        lines += ["> [!WARNING]", "> Stripe checks were skipped; Stripe drift is not shown.", ""]
     by_address: dict[Address, list[DriftItem]] = {}
     for item in report.items:
         by_address.setdefault(item.address, []).append(item)

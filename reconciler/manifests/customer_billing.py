@@ -30,7 +30,8 @@ StripePaymentMethodId = Annotated[
 
 
 class Customer(StrictModel):
-    """The Konnect customer, by key. Declare a name so that a missing customer is created."""
+    """The Konnect customer, by key. Declare a name so that a missing customer is created.
+    Customer fields left out stay as Konnect has them (sign-up flows and CRMs fill them in)."""
 
     key: Annotated[str, Field(min_length=1, max_length=256)] = Field(
         description="Konnect customer key (unique per organization, immutable)."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,10 +24,15 @@ class LoadedManifest:
     def where(self, loc: Location = ()) -> str:
         return self.source.where(loc)
 
+    def validated(self) -> LoadedManifest:
+        """The manifest with only the outline of its source, as a ManifestSet keeps it."""
+        return LoadedManifest(self.manifest, self.source.outline())
+
 
 @dataclass(frozen=True)
 class ManifestSet:
-    """Valid manifests of one directory, in file order."""
+    """Valid manifests of one directory, in file order (their sources only in outline:
+    a valid manifest needs no positions for messages)."""
 
     root: Path
     project: Project
@@ -41,7 +47,16 @@ class ManifestSet:
         return [entry.manifest for entry in self.entries if isinstance(entry.manifest, kind)]
 
     def get(self, kind: type[KindT], name: str) -> KindT | None:
-        return next((doc for doc in self.of_kind(kind) if doc.name == name), None)
+        found = self._by_kind_and_name.get((kind.KIND, name))
+        return found if isinstance(found, kind) else None
+
+    @cached_property
+    def _by_kind_and_name(self) -> dict[tuple[str, str], Manifest]:
+        # Apply asks once per action: a scan each time would be quadratic at 10,000 links.
+        index: dict[tuple[str, str], Manifest] = {}
+        for entry in self.entries:
+            index.setdefault((entry.manifest.KIND, entry.manifest.name), entry.manifest)
+        return index
 
     def __iter__(self) -> Iterator[Manifest]:
         return iter(self.manifests)

@@ -71,7 +71,11 @@ def validate_directory(root: Path) -> ValidationReport:
             entries.append(manifest)
     diagnostics.extend(cross_document_diagnostics(documents, entries))
     ordered = tuple(sorted_diagnostics(diagnostics))
-    manifest_set = None if ordered else ManifestSet(root, project, tuple(entries), tuple(files))
+    manifest_set = (
+        None
+        if ordered
+        else ManifestSet(root, project, tuple(e.validated() for e in entries), tuple(files))
+    )
     return ValidationReport(root, tuple(files), len(documents), ordered, manifest_set)
 
 

@@ -133,7 +133,7 @@ class CustomerBillingResource(Resource):
             {
                 "customer": {
                     **{field: raw.get(field) for field in OPTIONAL_FIELDS},
-                    "subject_keys": (raw.get("usage_attribution") or {}).get("subject_keys"),
+                    "subject_keys": _subject_keys(raw),
                     "labels": user_labels(raw.get("labels")),
                 },
                 "billing_profile": profile,
@@ -331,7 +331,7 @@ def _exported_link(live: Live, profile: str | None) -> Document:
     customer = {
         "key": live.key,
         **{field: raw.get(field) for field in OPTIONAL_FIELDS},
-        "subject_keys": (raw.get("usage_attribution") or {}).get("subject_keys") or None,
+        "subject_keys": _subject_keys(raw) or None,
     }
     spec = {
         "customer": compact(customer),
@@ -361,6 +361,12 @@ def _exported_profile(live: Live, context: ExportContext) -> tuple[bool, str | N
         default = next((p for p in context.live_of(PROFILE) if p.raw.get("default")), None)
         pinned = default is None or default.id != profile_id
     return True, name if pinned else None
+
+
+def _subject_keys(raw: Document) -> list[str] | None:
+    """A customer's event subjects, in one order: a set to Konnect, whatever order it keeps."""
+    keys = (raw.get("usage_attribution") or {}).get("subject_keys")
+    return sorted(keys) if keys is not None else None
 
 
 def _customer_body(customer: Document, *, applied: str | None = None) -> Document:
@@ -512,7 +518,9 @@ def _desired(link: CustomerBilling, profile: str | None) -> Desired:
                     if customer.billing_address
                     else None
                 ),
-                "subject_keys": customer.subject_keys,
+                "subject_keys": (
+                    sorted(customer.subject_keys) if customer.subject_keys is not None else None
+                ),
                 "labels": owned_labels(link.metadata.labels),
             },
             "billing_profile": profile,

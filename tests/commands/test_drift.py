@@ -681,6 +681,15 @@ def test_no_drift_in_markdown_is_one_heading_and_the_summary(scenario: Scenario)
     )
 
 
+def test_markdown_warns_when_stripe_was_not_looked_at(scenario: Scenario) -> None:
+    result = drift(scenario.project, "--output", "markdown", "--skip-stripe-checks")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "## reconcile drift: sandbox\n\n**No drift. Live state matches the manifests.**\n\n"
+        "> [!WARNING]\n> Stripe checks were skipped; Stripe drift is not shown.\n"
+    )
+
+
 def test_drift_writes_nothing(scenario: Scenario, served: list[SandboxServer]) -> None:
     scenario.edit_profile("invoiced", description="Edited in the UI")
     customer = scenario.konnect_one("/customers", key="acme")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -151,10 +150,7 @@ def test_a_generated_org_of_500_customers_round_trips(project: Path, world: Worl
     world.link(template, world.stripe_customer(), profile=enterprise)
     seed_customers(world, template, 499, enterprise["id"])
     out = project.parent / "out"
-
-    started = time.monotonic()
     export(project, out)
-    elapsed = time.monotonic() - started
 
     exported = documents(out)
     links = [d for (kind, _), d in exported.items() if kind == "CustomerBilling"]
@@ -170,7 +166,6 @@ def test_a_generated_org_of_500_customers_round_trips(project: Path, world: Worl
         "credit_grants",
     ]
     assert_plans_clean(out)
-    assert elapsed < 15, f"export of 500 customers took {elapsed:.1f}s"
 
 
 def test_values_equal_to_api_defaults_are_left_out(project: Path, world: World) -> None:

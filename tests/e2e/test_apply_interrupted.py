@@ -38,6 +38,16 @@ def planned(project: Path) -> dict[str, dict[str, Any]]:
     return {f"{a['address']['type']}.{a['address']['name']}": a for a in actions}
 
 
+def app_left_unlabelled(project: Path, admin: httpx.Client) -> dict[str, Any]:
+    """Apply with the app's labelling call refused: the app stays as install made it."""
+    write_manifests(project, STRIPE_APP, SAAS)
+    admin.patch("/faults", json={"route_faults": {APP_LABELLING: 403}}).raise_for_status()
+    assert reconcile(project, "apply", "--auto-approve").exit_code == 1
+    admin.put("/faults", json={}).raise_for_status()
+    [app] = stripe_apps(admin)
+    return app
+
+
 def test_an_app_left_unlabelled_by_a_failed_create_is_taken_over_by_the_rerun(
     served_project: Path, admin: httpx.Client
 ) -> None:
@@ -70,11 +80,7 @@ def test_an_app_left_unlabelled_by_a_failed_create_is_taken_over_by_the_rerun(
 def test_an_unlabelled_app_that_a_profile_uses_is_not_taken_over(
     served_project: Path, admin: httpx.Client, konnect_http: httpx.Client
 ) -> None:
-    write_manifests(served_project, STRIPE_APP, SAAS)
-    admin.patch("/faults", json={"route_faults": {APP_LABELLING: 403}}).raise_for_status()
-    assert reconcile(served_project, "apply", "--auto-approve").exit_code == 1
-    admin.put("/faults", json={}).raise_for_status()
-    [app] = stripe_apps(admin)
+    app = app_left_unlabelled(served_project, admin)
     # Someone bills through it by hand: no longer what an interrupted create leaves.
     profile = {
         "name": "By hand",
@@ -92,11 +98,7 @@ def test_an_unlabelled_app_that_a_profile_uses_is_not_taken_over(
 def test_an_unlabelled_app_of_another_stripe_account_is_not_taken_over(
     served_project: Path, admin: httpx.Client
 ) -> None:
-    write_manifests(served_project, STRIPE_APP, SAAS)
-    admin.patch("/faults", json={"route_faults": {APP_LABELLING: 403}}).raise_for_status()
-    assert reconcile(served_project, "apply", "--auto-approve").exit_code == 1
-    admin.put("/faults", json={}).raise_for_status()
-    [app] = stripe_apps(admin)
+    app = app_left_unlabelled(served_project, admin)
     admin.patch(f"/collections/konnect.apps/{app['id']}", json={"account_id": "acct_Other0"})
     action = planned(served_project)["stripe_app.stripe"]
     assert action["type"] == "blocked"

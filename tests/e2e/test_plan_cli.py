@@ -190,6 +190,13 @@ def test_unknown_target_and_unset_secret_are_errors_that_name_no_secret(
     unknown = plan(project, "--target", "production")
     assert unknown.exit_code == 1
     assert "no target 'production'" in unknown.output
+    # Terraform's -target habit: the error points at the option that does it here.
+    resource = plan(project, "--target", "stripe_app.stripe")
+    assert resource.exit_code == 1
+    assert resource.stderr.strip() == (
+        "Error: no target 'stripe_app.stripe' in reconcile.yaml (known: sandbox); to limit the "
+        "command to one resource, use -r/--resource stripe_app.stripe"
+    )
     (project / "reconcile.yaml").write_text(
         "targets:\n  production:\n    type: konnect\n    base_url: http://127.0.0.1:9/v3\n"
         "    konnect_token: ${env:KONNECT_TOKEN}\n    stripe_api_key: ${env:STRIPE_API_KEY}\n"

@@ -105,6 +105,24 @@ def test_linked_customers_as_declared_plan_clean_with_no_findings(scenario: Scen
     assert "Error" not in result.stdout
 
 
+def test_subject_keys_are_a_set_whatever_order_konnect_keeps(scenario: Scenario) -> None:
+    world = scenario.world
+    card_holder = world.stripe_customer()
+    world.card(card_holder)
+    customer = world.customer("acme", usage_attribution={"subject_keys": ["web", "api"]})
+    world.link(customer, card_holder)
+    customer_spec = {"key": "acme", "subject_keys": ["api", "web"]}
+    scenario.links.append(
+        manifest(
+            "CustomerBilling",
+            "acme",
+            {"customer": customer_spec, "stripe": {"customer_id": card_holder}},
+        )
+    )
+    result = scenario.plan("--detailed-exitcode")
+    assert result.exit_code == 0, result.output
+
+
 def test_unknown_and_deleted_stripe_customers_block(scenario: Scenario) -> None:
     world = scenario.world
     scenario.linked("ghost", "cus_DoesNotExist00")
