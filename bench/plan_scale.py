@@ -20,18 +20,18 @@ concurrency), peak RSS, and the speed-up over the naive strategy (wall against w
 One run on a 2-core machine (sandbox, planner and load generator share the cores):
 
          N strategy  konnect  stripe   floor req/floor load s  wall s bound s wall/bound  RSS MB
-     10000     bulk    10204     104   10207      1.01   10.3    42.8    32.2       1.33     297
-     10000    naive    20005   20000   10207      3.92    0.0   222.6   200.0       1.11     220
-     10000   cached      103     104   10207      0.02   10.4    11.2     0.6      17.31     275
+     10000     bulk    10204     104   10207      1.01    2.7    40.6    32.2       1.26     249
+     10000    naive    20005   20000   10207      3.92    0.0   221.0   200.0       1.10     219
+     10000   cached      103     104   10207      0.02    3.1    11.2     0.6      17.26     240
 
 Bulk reads sit within 1% of the request floor (101 extra requests list the customers pinned to
-the default profile, which the billing GET cannot tell from those following it) and run 5.2x
-faster than the naive refresh. Wall time is 1.33x the latency bound (1.33x to 1.47x over
-several runs, the target being 1.3x): each billing GET costs the client about 2 ms of CPU
-(httpx and JSON under the GIL), which at 16 in flight and 50 ms latency is close to the time
-budget per request (3.1 ms); the sandbox server uses the same two cores. The cached strategy
-is `plan --refresh=false` after every customer got its applied-digest label: no billing GET,
-so what is left is CPU.
+the default profile, which the billing GET cannot tell from those following it) and run 5.4x
+faster than the naive refresh. Wall time is 1.26x the latency bound (1.19x at N = 1,000; the
+target is 1.3x): each billing GET costs the client 1 to 2 ms of CPU (httpx and JSON under the
+GIL), which at 16 in flight and 50 ms latency is close to the time budget per request
+(3.1 ms); the sandbox server uses the same two cores. The cached strategy is
+`plan --refresh=false` after every customer got its applied-digest label: no billing GET, so
+what is left is CPU.
 """
 
 from __future__ import annotations
