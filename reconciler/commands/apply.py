@@ -177,6 +177,7 @@ def _deliver(report: ApplyReport, report_file: Path | None, output: str) -> None
 def _apply_source(source: Path, run: _Run) -> ApplyReport:
     saved = read_planfile(source) if source.is_file() else None
     if saved is not None:
+        _refuse_options_the_plan_fixed(saved, run)
         directory = Path(saved.manifest_dir)
         if not directory.is_dir():
             raise ApplyRefused(
@@ -192,6 +193,20 @@ def _apply_source(source: Path, run: _Run) -> ApplyReport:
     target_name = run.target_name or (saved.target if saved else None)
     with ApplyLock(manifest_root(manifests), _command_line()):
         return _plan_and_apply(manifests, target_name, saved, options, run)
+
+
+def _refuse_options_the_plan_fixed(saved: Planfile, run: _Run) -> None:
+    """A saved plan is applied as reviewed: against its own target, with its own scope."""
+    if run.target_name is not None and run.target_name != saved.target:
+        raise ApplyRefused(
+            f"the plan was made against target {saved.target!r}, not {run.target_name!r}; "
+            f"plan against {run.target_name!r} and apply that plan"
+        )
+    if run.prune or run.only:
+        raise ApplyRefused(
+            "-r/--resource and --prune shape a plan: give them to `reconcile plan` when saving "
+            "it; `apply PLANFILE` applies the plan as it was saved"
+        )
 
 
 def _plan_and_apply(

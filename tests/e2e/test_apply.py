@@ -299,6 +299,30 @@ def test_saved_plan_is_refused_when_the_manifests_changed(project: Path, world: 
     assert state(world) == before
 
 
+def test_a_saved_plan_is_applied_only_to_its_target_and_as_scoped(
+    project: Path, world: World
+) -> None:
+    (project / "reconcile.yaml").write_text(
+        "targets:\n  staging:\n    type: sandbox\n    url: http://127.0.0.1:9\n"
+    )
+    write_manifests(project, STRIPE_APP, SAAS)
+    planfile = project.parent / "plan.out"
+    assert reconcile("plan", str(project), "-out", str(planfile)).exit_code == 0
+    before = state(world)
+    elsewhere = reconcile("apply", str(planfile), "--target", "staging")
+    assert elsewhere.exit_code == 1
+    assert (
+        "Error: the plan was made against target 'sandbox', not 'staging'; plan against "
+        "'staging' and apply that plan"
+    ) in elsewhere.stderr
+    for option in (["--prune"], ["-r", "stripe_app.stripe"]):
+        rescoped = reconcile("apply", str(planfile), *option)
+        assert rescoped.exit_code == 1
+        assert "`apply PLANFILE` applies the plan as it was saved" in rescoped.stderr
+    assert state(world) == before
+    assert reconcile("apply", str(planfile), "--target", "sandbox").exit_code == 0
+
+
 def test_a_planfile_into_a_missing_directory_is_a_clear_error(project: Path) -> None:
     write_manifests(project, STRIPE_APP)
     result = reconcile("plan", str(project), "-out", str(project.parent / "no" / "plan.out"))
