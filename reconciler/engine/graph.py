@@ -47,14 +47,18 @@ def _must_come_after(action: Action, by_address: dict[Address, Action]) -> set[A
             for other in by_address.values()
             if other.type is ActionType.DELETE and action.address in other.depends_on
         }
-    if action.type in (ActionType.DELETE, ActionType.REPLACE):
-        # The object goes only once nothing refers to it any more.
-        before |= {
-            other.address
-            for other in by_address.values()
-            if other.is_change and action.address in other.releases
-        }
+    before |= set(releasing(action, by_address.values()))
     return before
+
+
+def releasing(action: Action, actions: Iterable[Action]) -> list[Address]:
+    """The changes a deletion (a replacement deletes too) waits for: those that stop referring
+    to the object, which goes only once nothing refers to it any more."""
+    if action.type not in (ActionType.DELETE, ActionType.REPLACE):
+        return []
+    return [
+        other.address for other in actions if other.is_change and action.address in other.releases
+    ]
 
 
 def _levels(

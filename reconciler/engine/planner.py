@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.diff import diff_fields
 from reconciler.engine.fingerprint import digest_files, digest_value
-from reconciler.engine.graph import order_in_levels
+from reconciler.engine.graph import order_in_levels, releasing
 from reconciler.engine.plan import Finding, Plan, Severity
 from reconciler.engine.reading import read_live_state
 from reconciler.engine.staleness import ABSENT, observation
@@ -296,15 +296,8 @@ def _with_dependencies(only: Iterable[Address], actions: Sequence[Action]) -> se
         if address not in keep:
             keep.add(address)
             pending += by_address[address].depends_on
-            pending += _moving_off(by_address[address], actions)
+            pending += releasing(by_address[address], actions)  # without them it would fail
     return keep
-
-
-def _moving_off(action: Action, actions: Sequence[Action]) -> list[Address]:
-    """The changes a deletion waits for: without them it would fail."""
-    if action.type not in (ActionType.DELETE, ActionType.REPLACE):
-        return []
-    return [a.address for a in actions if a.is_change and action.address in a.releases]
 
 
 def _in_order(actions: Sequence[Action]) -> list[Action]:
