@@ -120,20 +120,30 @@ class World:
 
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
     _desired_index: dict[Address, Desired] = field(default_factory=dict)
-    # Every live object that another live object refers to (`Resource.live_references`).
-    _referenced: set[Address] = field(default_factory=set)
+    # The kinds whose live objects' references count (`Resource.live_references`), and what
+    # they refer to, worked out on the first question: few plans ever ask.
+    _referring: list[Resource] = field(default_factory=list)
+    _referenced: set[Address] | None = None
 
     def set_live(self, address_type: str, objects: list[Live]) -> None:
         self.live[address_type] = objects
         self._keys.update(((address_type, o.id), o.key) for o in objects)
 
     def note_references(self, resource: Resource) -> None:
-        """Record what the kind's live objects refer to, once live and desired are paired."""
-        for live in self.live.get(resource.address_type, []):
-            self._referenced.update(resource.live_references(live, self))
+        """Count the kind's live references in `is_referenced` (once live and desired are
+        paired, since references are by address)."""
+        self._referring.append(resource)
+        self._referenced = None
 
     def is_referenced(self, address: Address) -> bool:
         """Whether another live object (of a kind whose references were noted) refers to it."""
+        if self._referenced is None:
+            self._referenced = {
+                reference
+                for resource in self._referring
+                for live in self.live.get(resource.address_type, [])
+                for reference in resource.live_references(live, self)
+            }
         return address in self._referenced
 
     def bind(self, address: Address, live: Live) -> None:
