@@ -47,10 +47,11 @@ from reconciler.targets import SANDBOX_STRIPE_KEY
 
 API_VERSION = "reconcile.konghq.dev/v1"
 SUPPLIER = {"name": "ACME Inc.", "addresses": {"billing_address": {"country": "US"}}}
-# Runs the CLI and reports, as the last stderr line, the process's own peak RSS (KiB on Linux)
-# and the requests its API clients retried (429, 5xx, broken connections), from their counters.
+# Runs the CLI and writes to the file named by its first argument the process's own peak RSS
+# (KiB on Linux) and the requests its API clients retried (429, 5xx, broken connections), from
+# their counters. A file, not stderr: the CLI's own progress lines share stderr.
 APPLY_RUNNER = """
-import contextlib, json, resource, sys
+import contextlib, json, pathlib, resource, sys
 import reconciler.commands.apply as command
 from reconciler.cli import main
 
@@ -64,14 +65,15 @@ def counted(*args, **kwargs):
         yield connection
 
 command.connect = counted
+counters_file = pathlib.Path(sys.argv[1])
 try:
-    main(sys.argv[1:])
+    main(sys.argv[2:])
 finally:
     counters = [c.sources.konnect.counter for c in connections]
-    counters += [c.sources.stripe.api.counter for c in connections]
+    counters += [c.sources.stripe.counter for c in connections]
     retries = sum(n for counter in counters for n in counter.retries().values())
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"rss_kib": rss, "retries": retries}), file=sys.stderr)
+    counters_file.write_text(json.dumps({"rss_kib": rss, "retries": retries}))
 """
 
 
@@ -199,15 +201,18 @@ def measure(size: int, args: argparse.Namespace) -> Figures:
             write_project(project, base_url, size, args.rate_limit)
             httpx.delete(base_url + "/_sandbox/stats")
             report = directory / "report.json"
+            counters = directory / "counters.json"
             command = [
-                *(sys.executable, "-c", APPLY_RUNNER, "apply", str(project)),
+                *(sys.executable, "-c", APPLY_RUNNER, str(counters), "apply", str(project)),
                 *("--auto-approve", "--output", "json", "--report", str(report)),
                 *("--parallelism", str(args.parallelism)),
             ]
             started = time.monotonic()
             finished = subprocess.run(command, capture_output=True, text=True, check=False)
+            if not counters.exists():
+                raise RuntimeError("the apply process died:\n" + finished.stderr[-2000:])
             wall = time.monotonic() - started
-            counted = json.loads(finished.stderr.strip().splitlines()[-1])
+            counted = json.loads(counters.read_text())
             outcomes = json.loads(report.read_text())["outcomes"]
             accepted, refused = konnect_totals(base_url)
         finally:
