@@ -71,10 +71,15 @@ class Plan(BaseModel):
         )
 
     @computed_field(  # type: ignore[prop-decorator]
-        description="No change and nothing blocked: apply would do nothing."
+        description="No change, no blocked action and no finding that blocks apply: apply "
+        "would do nothing and refuse nothing."
     )
     @property
     def is_noop(self) -> bool:
+        # A finding that blocks apply makes the plan fail, so such a plan is no no-op even
+        # when it changes nothing.
+        if self.blocking_findings:
+            return False
         return not any(a.is_change or a.type is ActionType.BLOCKED for a in self.actions)
 
     @property
@@ -100,4 +105,6 @@ class Plan(BaseModel):
         line = f"Plan: {s.add} to add, {s.change} to change, {s.destroy} to destroy."
         if s.blocked:
             line += f" {s.blocked} blocked."
+        if self.blocking_findings:
+            line += f" {len(self.blocking_findings)} finding(s) block apply."
         return line

@@ -140,6 +140,10 @@ def test_unknown_and_deleted_stripe_customers_block(scenario: Scenario) -> None:
     result = scenario.plan()
     assert result.exit_code == 1
     assert "2 finding(s) block apply" in result.output
+    # Nothing to change, yet apply would refuse: neither the summary nor the JSON says no-op.
+    assert "No changes." not in result.stdout
+    assert "Plan: 0 to add, 0 to change, 0 to destroy. 2 finding(s) block apply." in result.stdout
+    assert json.loads(scenario.plan("--output", "json").stdout)["is_noop"] is False
 
 
 def test_payment_method_must_belong_to_the_customer_and_have_an_address(

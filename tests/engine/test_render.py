@@ -77,6 +77,23 @@ def test_findings_are_listed_with_their_fix_and_colour_only_on_request() -> None
     assert plan.blocking_findings == plan.findings
 
 
+def test_a_plan_that_changes_nothing_but_has_a_blocking_finding_is_no_noop() -> None:
+    unchanged = (Action(address=APP, type=ActionType.NOOP),)
+    missing = Finding.blocking(PROFILE, "Stripe customer cus_X was deleted", "link another")
+    plan = Plan(actions=unchanged, findings=(missing,))
+    assert plan.is_noop is False
+    assert json.loads(plan.model_dump_json())["is_noop"] is False
+    summary = "Plan: 0 to add, 0 to change, 0 to destroy. 1 finding(s) block apply."
+    assert render_text(plan).rstrip().endswith(summary)
+    assert "No changes" not in render_text(plan)
+    assert render_markdown(plan).startswith(f"### reconcile plan\n\n**{summary}**")
+    # A warning is shown, but apply still has nothing to do and nothing keeps it from running.
+    warned = Finding(address=PROFILE, severity=Severity.WARNING, message="pinned")
+    quiet = Plan(actions=unchanged, findings=(warned,))
+    assert quiet.is_noop is True
+    assert quiet.summary_line() == "No changes. Live state matches the manifests."
+
+
 def test_markdown_leads_with_the_summary_and_marks_lines_for_github() -> None:
     plan = Plan(
         actions=(
