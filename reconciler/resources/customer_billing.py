@@ -38,7 +38,12 @@ from reconciler.resources.base import (
 from reconciler.resources.billing_profile import ADDRESS_TYPE as PROFILE
 from reconciler.resources.billing_profile import collection_method, tax_enforced
 from reconciler.resources.creation import create_once
-from reconciler.resources.customer_checks import DECLARED, ONBOARDED, stripe_findings
+from reconciler.resources.customer_checks import (
+    DECLARED,
+    ONBOARDED,
+    customer_gone,
+    stripe_findings,
+)
 from reconciler.resources.exporting import ExportContext, manifest_document
 from reconciler.resources.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 
@@ -582,7 +587,8 @@ def _checkout_pending(live: Live | None, stripe: StripeFacts | None) -> str | No
     linked = _linked_stripe(live)
     if not linked.get("customer_id"):
         return "no Stripe customer is linked yet (onboarding: checkout)"
-    if _card_saved(linked, stripe) is not False:
+    # A deleted Stripe customer is no pending checkout: the Stripe checks block on it.
+    if _card_saved(linked, stripe) is not False or customer_gone(stripe, linked["customer_id"]):
         return None
     return (
         f"checkout started (Stripe customer {linked['customer_id']}) but not completed: "
@@ -591,9 +597,11 @@ def _checkout_pending(live: Live | None, stripe: StripeFacts | None) -> str | No
 
 
 def _completed_checkout(live: Live | None, stripe: StripeFacts | None) -> Document | None:
-    """The Stripe ids Konnect linked to an onboarding customer, once its checkout completed."""
+    """The Stripe ids Konnect linked to an onboarding customer, once its checkout completed
+    or its Stripe customer is gone (deleted mid-onboarding: no checkout can complete then)."""
     linked = _linked_stripe(live)
-    if linked.get("customer_id") and _card_saved(linked, stripe):
+    customer_id = linked.get("customer_id")
+    if customer_id and (_card_saved(linked, stripe) or customer_gone(stripe, customer_id)):
         return linked
     return None
 

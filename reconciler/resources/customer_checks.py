@@ -96,6 +96,18 @@ def stripe_findings(
     return findings
 
 
+def customer_gone(stripe: StripeFacts | None, customer_id: str) -> bool:
+    """Whether the app's Stripe account no longer holds the customer: deleted, or never there.
+    False when unknown (no checks, or a failed read, which the app's account check reports)."""
+    if stripe is None:
+        return False
+    try:
+        customer = stripe.customer(customer_id)
+    except StripeUnavailable:
+        return False
+    return customer is None or bool(customer.get("deleted"))
+
+
 def _payment_findings(
     address: Address,
     stripe: StripeFacts,

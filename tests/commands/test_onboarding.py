@@ -245,6 +245,38 @@ def test_after_checkout_the_stripe_ids_konnect_linked_are_checked_by_plan_and_dr
     ]
 
 
+def test_a_stripe_customer_deleted_mid_onboarding_blocks_the_plan(
+    onboarding: Onboarding,
+) -> None:
+    # Konnect linked a Stripe customer when the session was made; it is deleted before the
+    # customer completes the checkout, which then can never save a card.
+    session = onboarding.checkout("hooli", "--success-url", SUCCESS)
+    stripe_customer = session["stripe_customer_id"]
+    onboarding.world.admin("DELETE", f"/stripe/customers/{stripe_customer}")
+
+    plan = onboarding.run("plan", "--output", "json")
+    assert plan.exit_code == 1, plan.output
+    assert [
+        (f["severity"], f["message"], f["fix"])
+        for f in json.loads(plan.stdout)["findings"]
+        if f["address"]["name"] == "hooli"
+    ] == [
+        (
+            "error",
+            f"Stripe customer {stripe_customer} was deleted",
+            "link a live Stripe customer: declare stripe.customer_id instead of "
+            "`onboarding: checkout`",
+        )
+    ]
+    drift = onboarding.run("drift", "--output", "json")
+    assert drift.exit_code == 2, drift.output
+    assert [
+        (i["class"], i["message"])
+        for i in json.loads(drift.stdout)["items"]
+        if i["address"]["name"] == "hooli"
+    ] == [("stripe", f"Stripe customer {stripe_customer} was deleted")]
+
+
 def test_portal_url_for_a_linked_customer(onboarding: Onboarding) -> None:
     result = onboarding.run("portal-url", "globex", "--return-url", RETURN, "--output", "json")
 
