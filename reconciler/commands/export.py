@@ -7,6 +7,11 @@ modelines name, and a copy of `reconcile.yaml`. For the embedded sandbox, whose 
 the project directory, the world is copied too, so `plan OUT_DIR` reads what was exported.
 Everything is written to a temporary directory and validated there first: an export that would
 not load as a project leaves OUT_DIR as it was.
+
+`--force` makes OUT_DIR hold what an export into an empty directory would. Export tells the
+files it writes by their names alone: a kind file of an exported kind (all kinds unless
+`--kind`) or a project file that this export does not write is removed; every other file is
+left as it is. OUT_DIR and the directories in it keep their modes; new ones get the umask's.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from reconciler.engine.exporter import (
     SCHEMAS_DIRECTORY,
     ExportedFile,
     export_live,
+    manifest_file_name,
     write_manifests,
 )
 from reconciler.manifests import ManifestSet, SandboxTarget, ValidationFailed, validate_directory
@@ -61,7 +67,12 @@ class ExportRefused(click.ClickException):
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory to write the project to; must be empty unless --force.",
 )
-@click.option("--force", is_flag=True, help="Write into a non-empty OUT_DIR, replacing files.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a non-empty OUT_DIR, replacing the files export writes and removing those "
+    "of its file names it no longer writes (other files are kept).",
+)
 def export(
     directory: Path, target_name: str | None, kinds: tuple[str, ...], out_dir: Path, force: bool
 ) -> None:
@@ -74,7 +85,8 @@ def export(
     project = _project_of(directory)
     if out_dir.exists() and any(out_dir.iterdir()) and not force:
         raise ExportRefused(f"{out_dir} is not empty; choose another directory or pass --force")
-    selected = [KIND_ADDRESS_TYPES[kind] for kind in kinds] or list(KIND_ADDRESS_TYPES.values())
+    exported_kinds = list(kinds) or list(KIND_ADDRESS_TYPES)
+    selected = [KIND_ADDRESS_TYPES[kind] for kind in exported_kinds]
     try:
         with connect(project, target_name) as connection:
             context = export_live(
@@ -88,9 +100,9 @@ def export(
         files = write_manifests(context, staged)
         _copy_project(directory, staged, project, target_name)
         summary = _check_staged(staged, out_dir, partial=bool(kinds))
-        shutil.copytree(staged, out_dir, dirs_exist_ok=True)
+        removed = _publish(staged, out_dir, _own_file_names(exported_kinds))
     moved = [dataclasses.replace(f, path=out_dir / f.path.relative_to(staged)) for f in files]
-    _report(context, moved)
+    _report(context, moved, removed)
     click.echo(f"{out_dir}: {summary}")
 
 
@@ -114,6 +126,41 @@ def _check_staged(staged: Path, out_dir: Path, *, partial: bool) -> str:
             "the project that declares those"
         )
     return written.summary()
+
+
+def _own_file_names(kinds: list[str]) -> list[str]:
+    """Files, relative to OUT_DIR, that are export's by their name: the files of the kinds
+    exported and the project file. What a previous export wrote under them goes when this
+    one writes nothing there. Seed files (named by a project file) and the sandbox world (the
+    state of a sandbox, not a manifest) are not among them."""
+    return [*(manifest_file_name(kind) for kind in kinds), *PROJECT_FILE_NAMES]
+
+
+def _publish(staged: Path, out_dir: Path, own: list[str]) -> list[Path]:
+    """Make OUT_DIR hold the staged export, removing the files of `own` it does not hold.
+
+    Files are copied in place, so OUT_DIR and the directories and files already in it keep
+    their modes (copying the staging directory's stat would make OUT_DIR private)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    removed = [out_dir / name for name in own if not (staged / name).exists()]
+    removed = [path for path in removed if path.is_file() or path.is_symlink()]
+    for path in removed:
+        path.unlink()
+    for source in sorted(staged.rglob("*")):
+        relative = source.relative_to(staged)
+        if source.is_dir():
+            (out_dir / relative).mkdir(exist_ok=True)
+            continue
+        if relative == SANDBOX_DB:
+            _forget_journal(out_dir / relative)
+        shutil.copyfile(source, out_dir / relative)
+    return removed
+
+
+def _forget_journal(world: Path) -> None:
+    # A write-ahead log left next to a replaced world belongs to the old database.
+    for suffix in ("-wal", "-shm"):
+        world.with_name(world.name + suffix).unlink(missing_ok=True)
 
 
 def _as_in(out_dir: Path, staged: Path, diagnostic: Diagnostic) -> Diagnostic:
@@ -169,9 +216,11 @@ def _with_local_schema(text: str) -> str:
     )
 
 
-def _report(context: ExportContext, files: list[ExportedFile]) -> None:
+def _report(context: ExportContext, files: list[ExportedFile], removed: list[Path]) -> None:
     for file in files:
         click.echo(f"Wrote {file.path.as_posix()}: {file.documents} {file.kind}")
+    for path in removed:
+        click.echo(f"Removed {path.as_posix()}: this export writes nothing there")
     if context.skipped:
         click.echo(f"Skipped {len(context.skipped)}:")
         for skipped in context.skipped:

@@ -82,6 +82,11 @@ def _file_stem(kind: str) -> str:
     return KINDS[kind].SCHEMA_FILE.removesuffix(".json")
 
 
+def manifest_file_name(kind: str) -> str:
+    """The file `write_manifests` gives the documents of `kind` (`tax-code.yaml`)."""
+    return f"{_file_stem(kind)}.yaml"
+
+
 def write_manifests(context: ExportContext, directory: Path) -> list[ExportedFile]:
     """One file per kind, `<kind>.yaml` next to `schemas/` (what its modeline names)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -91,7 +96,7 @@ def write_manifests(context: ExportContext, directory: Path) -> list[ExportedFil
         if not documents:
             continue
         kind = documents[0]["kind"]
-        path = directory / f"{_file_stem(kind)}.yaml"
+        path = directory / manifest_file_name(kind)
         path.write_text(_file_text(kind, documents), encoding="utf-8")
         written.append(ExportedFile(path=path, kind=kind, documents=len(documents)))
     return written

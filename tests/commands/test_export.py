@@ -7,8 +7,10 @@ export and the plans run through the CLI against the embedded sandbox.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -260,6 +262,58 @@ def test_a_non_empty_output_directory_is_refused(project: Path, world: World) ->
     assert result.exit_code == 1
     assert "is not empty" in result.output
     assert (out / "notes.txt").read_text() == "mine"
+
+
+def tree(directory: Path) -> set[str]:
+    return {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_force_writes_what_a_fresh_export_would_and_keeps_other_files(
+    project: Path, world: World
+) -> None:
+    app = world.stripe_app()
+    world.profile(app, "Main", default=True)
+    customer = world.customer("acme")
+    world.link(customer, world.stripe_customer())
+    out = project.parent / "out"
+    export(project, out)
+    assert (out / "customer-billing.yaml").is_file()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~current_umask()
+    out.chmod(0o750)
+    (out / "notes.txt").write_text("mine")
+    (out / "reconcile.yml").write_text("default_target: sandbox\n")  # export's name: replaced
+    # The log of the world the new copy replaces would be replayed onto it.
+    (out / ".reconcile" / "sandbox.db-wal").write_bytes(b"an older world's log")
+    world.konnect("DELETE", f"/customers/{customer['id']}")
+
+    result = export(project, out, "--force")
+    fresh = project.parent / "fresh"
+    export(project, fresh)
+    assert tree(out) == tree(fresh) | {"notes.txt"}
+    assert "customer-billing.yaml" not in tree(out)
+    assert f"Removed {out.as_posix()}/customer-billing.yaml" in result.output
+    assert (out / "notes.txt").read_text() == "mine"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
+    assert_plans_clean(out)
+
+
+def test_force_with_a_kind_removes_only_that_kinds_file(project: Path, world: World) -> None:
+    app = world.stripe_app()
+    world.profile(app, "Main", default=True)
+    customer = world.customer("acme")
+    world.link(customer, world.stripe_customer())
+    out = project.parent / "out"
+    export(project, out)
+    world.konnect("DELETE", f"/customers/{customer['id']}")
+    export(project, out, "--force", "--kind", "StripeApp", "--kind", "CustomerBilling")
+    assert "customer-billing.yaml" not in tree(out)
+    assert {"stripe-app.yaml", "billing-profile.yaml"} <= tree(out)
 
 
 def test_names_are_valid_deterministic_and_collision_free() -> None:
