@@ -169,7 +169,7 @@ def _as_in(out_dir: Path, staged: Path, diagnostic: Diagnostic) -> Diagnostic:
 
 
 def _project_of(directory: Path) -> ManifestSet:
-    project, problems = load_project(directory)
+    project, problems, _ = load_project(directory)
     if problems:
         for diagnostic in problems:
             click.echo(diagnostic.format())

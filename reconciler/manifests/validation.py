@@ -56,7 +56,10 @@ def _plural(count: int, noun: str) -> str:
 
 def validate_directory(root: Path) -> ValidationReport:
     """Validate `root` (a directory, or a single manifest file) and report every problem."""
-    project, diagnostics = load_project(root)
+    project, diagnostics, readable = load_project(root)
+    if not readable:
+        # Without the project file's exclusions any YAML file would be taken for a manifest.
+        return ValidationReport(root, (), 0, tuple(sorted_diagnostics(diagnostics)), None)
     files = manifest_files(root, project.not_manifests)
     documents: list[SourceDocument] = []
     for file in files:

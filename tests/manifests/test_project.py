@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from reconciler.manifests import KonnectTarget, SandboxTarget, load_manifests, validate_directory
 from tests.manifests.conftest import BASE, at, only
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 REAL_TARGET = """\
 default_target: {default}
 exclude: [broken/]
@@ -84,10 +86,43 @@ def test_a_broken_project_file_keeps_its_exclusions(root: Path) -> None:
     assert at(diagnostic) == ("reconcile.yaml", 2, 17, "bad-format")
 
 
-def test_project_file_syntax_error(root: Path) -> None:
+def test_a_broken_project_file_keeps_its_seed_files_out_of_the_manifests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    project_file = tmp_path / "examples" / "reconcile.yaml"
+    text = project_file.read_text()
+    broken = text.replace("    type: sandbox\n", "    type: sandbox\n    colour: blue\n", 1)
+    assert broken != text
+    project_file.write_text(broken)
+    line = broken.splitlines().index("    colour: blue") + 1
+    diagnostic = only(validate_directory(tmp_path / "examples"))
+    assert at(diagnostic) == ("reconcile.yaml", line, 5, "unknown-field")
+    assert diagnostic.format() == (
+        f"examples/reconcile.yaml:{line}:5: Project/reconcile.yaml: unknown field "
+        "'targets.sandbox.colour'"
+    )
+
+
+def test_seed_files_stay_out_whatever_else_the_project_file_gets_wrong(root: Path) -> None:
+    (root / "seed.yaml").write_text("stripe:\n  customers: [{id: cus_Seeded0}]\n")
+    (root / "reconcile.yaml").write_text(
+        "exclude: [broken/, 7]\ntargets:\n  sandbox: {type: sandbox, seed: seed.yaml}\n"
+    )
+    assert at(only(validate_directory(root))) == ("reconcile.yaml", 1, 20, "wrong-type")
+
+
+def test_project_file_syntax_error_is_the_only_problem_reported(root: Path) -> None:
+    # Which files are manifests is the project file's to say: none is read without it.
+    (root / "seed.yaml").write_text("stripe:\n  customers: [{id: cus_Seeded0}]\n")
     (root / "reconcile.yaml").write_text("targets: {\n")
-    report = validate_directory(root)
-    assert ("reconcile.yaml", 2, 1, "yaml-syntax") in [at(d) for d in report.diagnostics]
+    diagnostic = only(validate_directory(root))
+    assert at(diagnostic) == ("reconcile.yaml", 2, 1, "yaml-syntax")
+    assert diagnostic.message.endswith(
+        "; the manifests are checked once reconcile.yaml loads, since it names the files that "
+        "are not manifests"
+    )
 
 
 def test_sandbox_cannot_be_redefined_as_a_real_target(root: Path) -> None:
