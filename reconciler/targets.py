@@ -51,6 +51,8 @@ class Connection:
     secrets: SecretSource
     sandbox_url: str | None = None
     notes: list[str] = field(default_factory=list)
+    # What the target is, when its name does not say: "embedded sandbox", "sandbox at URL".
+    kind: str = ""
 
     def requests(self) -> int:
         """Requests sent so far to both APIs, retries included."""
@@ -58,7 +60,7 @@ class Connection:
 
     def header(self) -> list[str]:
         """What the plan output says about where it read from."""
-        lines = [f"Target: {self.target}" + (" (embedded sandbox)" if self.sandbox_url else "")]
+        lines = [f"Target: {self.target}" + (f" ({self.kind})" if self.kind else "")]
         lines += [
             f"Note: {name} is not set; the sandbox's built-in test key is used instead."
             for name in sorted(self.secrets.stood_in)
@@ -98,11 +100,14 @@ def connect(
             fallback = _fallback_key(secrets, target.stripe_api_key)
             stripe_url = None
             sandbox_url = None
+            kind = ""
         else:
             if target.url is not None:
                 sandbox_url = target.url.rstrip("/")
                 konnect_token = DEFAULT_KONNECT_TOKEN
+                kind = f"sandbox at {_shown_url(sandbox_url)}"
             else:
+                kind = "embedded sandbox"
                 config = sandbox_config or SandboxConfig(
                     db_path=manifest_root(manifests) / SANDBOX_DB
                 )
@@ -131,7 +136,14 @@ def connect(
             )
         )
         sources = Sources(konnect=konnect, stripe=stripe, concurrency=concurrency)
-        yield Connection(target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url)
+        yield Connection(
+            target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url, kind=kind
+        )
+
+
+def _shown_url(url: str) -> str:
+    # A user:password part of the URL is a credential: it is never printed.
+    return str(httpx.URL(url).copy_with(userinfo=b""))
 
 
 def _plant(path: Path, server: SandboxServer, konnect_token: str, stripe_key: str) -> None:

@@ -1,14 +1,18 @@
-"""Targets: a konnect target reads Stripe only through the apps' own keys, when it must."""
+"""Targets: a konnect target reads Stripe only through the apps' own keys, when it must;
+what the output calls a target."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
+from reconciler.manifests import load_manifests
 from reconciler.sandbox import SandboxConfig, SandboxServer
+from reconciler.targets import connect
 
 
 def test_a_konnect_target_exports_without_any_stripe_key(
@@ -28,3 +32,35 @@ def test_a_konnect_target_exports_without_any_stripe_key(
     result = CliRunner().invoke(main, ["export", str(project), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "Target: production" in result.output
+
+
+def sandbox_at(tmp_path: Path, url: str) -> Path:
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    (project / "reconcile.yaml").write_text(
+        f"default_target: local\ntargets:\n  local:\n    type: sandbox\n    url: {url}\n"
+    )
+    return project
+
+
+def test_a_running_sandbox_is_named_by_its_address_and_the_embedded_one_as_such(
+    tmp_path: Path, sandbox_server: SandboxServer
+) -> None:
+    project = sandbox_at(tmp_path, sandbox_server.url + "/")
+    target_line = f"Target: local (sandbox at {sandbox_server.url})"
+    served = CliRunner().invoke(main, ["plan", str(project), "--output", "json"])
+    assert served.exit_code == 0, served.output
+    assert json.loads(served.stdout)["notes"][0] == target_line
+    assert "embedded" not in served.output
+    text = CliRunner().invoke(main, ["plan", str(project)])
+    assert text.stdout.splitlines()[0] == target_line
+    embedded = CliRunner().invoke(main, ["plan", str(project), "--target", "sandbox"])
+    assert embedded.stdout.splitlines()[0] == "Target: sandbox (embedded sandbox)"
+
+
+def test_the_address_of_a_running_sandbox_is_shown_without_its_credentials(
+    tmp_path: Path,
+) -> None:
+    project = sandbox_at(tmp_path, "http://someone:hunter2secret@127.0.0.1:8787")
+    with connect(load_manifests(project), None) as connection:
+        assert connection.header()[0] == "Target: local (sandbox at http://127.0.0.1:8787)"
