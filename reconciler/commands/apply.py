@@ -184,7 +184,10 @@ def _apply_source(source: Path, run: _Run) -> ApplyReport:
                 f"the plan was made from the manifests in {directory}, which is not a directory "
                 "here; run apply from where plan ran"
             )
-        options = PlanOptions(prune=saved.plan.prune, stripe_checks=run.stripe_checks)
+        # Checked against a plan made as the saved one was, with its -r and --prune.
+        options = PlanOptions(
+            prune=saved.plan.prune, stripe_checks=run.stripe_checks, only=saved.plan.only
+        )
     else:
         directory = source
         only = tuple(parse_resource(text) for text in run.only)

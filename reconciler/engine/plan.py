@@ -52,6 +52,11 @@ class Plan(BaseModel):
         (), description="Live objects reconcile did not create and leaves untouched."
     )
     prune: bool = Field(False, description="Planned with `--prune`.")
+    only: tuple[Address, ...] = Field(
+        (),
+        description="Planned with `-r`: the resources the plan is limited to (with what they "
+        "depend on); empty when it covers everything.",
+    )
     prune_scope: tuple[str, ...] = Field(
         (), description="Resource types whose owned objects `--prune` may delete."
     )

@@ -422,3 +422,21 @@ def test_a_report_into_a_missing_directory_is_refused_before_any_write(
         == f"Error: cannot write the report to {report}: no directory {report.parent}\n"
     )
     assert state(world) == before
+
+
+def test_a_saved_plan_is_checked_within_the_scope_it_was_planned_with(
+    project: Path, world: World
+) -> None:
+    ghost = link("ghost", "cus_Nope0")  # its Stripe customer does not exist: a blocking finding
+    write_manifests(project, STRIPE_APP, SAAS, profile("main", default=True), ghost)
+    assert reconcile("plan", str(project)).exit_code == 1
+    planfile = project.parent / "plan.out"
+    args = ("-r", "TaxCode/saas", "--output", "json", "-out", str(planfile))
+    scoped = reconcile("plan", str(project), *args)
+    assert scoped.exit_code == 0, scoped.output
+    result = reconcile("apply", str(planfile))
+    assert result.exit_code == 0, result.output
+    assert json.loads(scoped.stdout)["only"] == [{"type": "tax_code", "name": "saas"}]
+    assert "saas_general" in [c["key"] for c in world.konnect("GET", "/tax-codes")["data"]]
+    assert world.konnect("GET", "/profiles")["data"] == []
+    assert world.konnect("GET", "/customers")["data"] == []
