@@ -1,8 +1,9 @@
 """`reconcile apply DIR|PLANFILE`: make Konnect match the manifests, in dependency order.
 
 From a directory it plans, shows the plan and asks for `yes` (unless `--auto-approve`). From a
-planfile it applies exactly the saved actions, after checking that the manifests and every
-object the plan relied on are unchanged. Either way one apply runs at a time per checkout,
+planfile it applies exactly the saved actions, after checking, against a plan made the same way
+(its `-r`, `--prune` and `--refresh`), that the manifests and every object the plan relied on
+are unchanged. Either way one apply runs at a time per checkout,
 each write is preceded by a re-read of its object, and the run ends with a per-action report.
 
 `--output json` prints the report, `{format_version, outcomes: [{address, action, status,
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -223,13 +224,13 @@ def _plan_and_apply(
     with connect(manifests, target_name, rate_limit=run.rate_limit) as connection:
         connection.sources.konnect.on_rate_limited = limit.rate_limited
         connection.sources.stripe.on_rate_limited = limit.rate_limited
+        sources = connection.sources
+        if saved is not None:
+            # Read as the saved plan read, so that its observations compare with these.
+            sources = replace(sources, refresh=saved.plan.refresh)
         with ReadProgress(sys.stderr, connection.requests):
-            fresh, world = make_plan(
-                manifests, RESOURCES, connection.sources, connection.secrets, options
-            )
-        applier = Applier(
-            RESOURCES, world, Writer(connection.sources.konnect, connection.secrets, world)
-        )
+            fresh, world = make_plan(manifests, RESOURCES, sources, connection.secrets, options)
+        applier = Applier(RESOURCES, world, Writer(sources.konnect, connection.secrets, world))
         if saved is not None:
             _check_saved(saved, fresh, applier, connection)
             plan = saved.plan

@@ -4,9 +4,9 @@
 by `format_version` (currently 1): `{format_version, target, summary: {add, change, destroy,
 blocked}, is_noop, actions: [{address: {type, name}, type, changes: [{path, before, after,
 sensitive, forces_replacement}], reasons, depends_on, releases, observed}], findings:
-[{address, severity, message, fix}], not_managed, prune, only, prune_scope, manifest_digest,
-live_fingerprint, notes}`. Actions are listed in apply order (no-ops last); sensitive changes
-carry no values.
+[{address, severity, message, fix}], not_managed, prune, only, refresh, prune_scope,
+manifest_digest, live_fingerprint, notes}`. Actions are listed in apply order (no-ops last);
+sensitive changes carry no values.
 """
 
 from __future__ import annotations
