@@ -2,8 +2,8 @@
 
 From a directory it plans, shows the plan and asks for `yes` (unless `--auto-approve`). From a
 planfile it applies exactly the saved actions, after checking, against a plan made the same way
-(its `-r`, `--prune` and `--refresh`), that the manifests and every object the plan relied on
-are unchanged. Either way one apply runs at a time per checkout,
+(its `-r`, `--prune` and `--refresh`), that the manifests, every object the plan relied on and
+every secret it would write are unchanged. Either way one apply runs at a time per checkout,
 each write is preceded by a re-read of its object, and the run ends with a per-action report.
 
 `--output json` prints the report, `{format_version, outcomes: [{address, action, status,
@@ -25,6 +25,7 @@ import click
 
 from reconciler.clients.errors import ClientError
 from reconciler.commands.plan import SKIPPED_CHECKS, parse_resource, show_plan, use_colour
+from reconciler.engine import planned_secrets
 from reconciler.engine.applier import Applier
 from reconciler.engine.apply_report import ApplyReport, write_report
 from reconciler.engine.concurrency import AdaptiveLimit
@@ -46,7 +47,7 @@ from reconciler.engine.staleness import StalePlan, ensure_fresh
 from reconciler.manifests import ManifestSet, ValidationFailed, load_manifests
 from reconciler.manifests.secret_patterns import redact
 from reconciler.resources import RESOURCES
-from reconciler.resources.base import Writer
+from reconciler.resources.base import World, Writer
 from reconciler.resources.secrets import MissingSecret
 from reconciler.targets import Connection, TargetError, connect, manifest_root
 
@@ -232,7 +233,7 @@ def _plan_and_apply(
             fresh, world = make_plan(manifests, RESOURCES, sources, connection.secrets, options)
         applier = Applier(RESOURCES, world, Writer(sources.konnect, connection.secrets, world))
         if saved is not None:
-            _check_saved(saved, fresh, applier, connection)
+            _check_saved(saved, fresh, world, applier, connection)
             plan = saved.plan
         else:
             plan = fresh
@@ -255,13 +256,21 @@ def _plan_and_apply(
         )
 
 
-def _check_saved(saved: Planfile, fresh: Plan, applier: Applier, connection: Connection) -> None:
+def _check_saved(
+    saved: Planfile, fresh: Plan, world: World, applier: Applier, connection: Connection
+) -> None:
     if saved.target != connection.target:
         raise ApplyRefused(
             f"the plan was made for target {saved.target!r}, not {connection.target!r}"
         )
-    changes = [a.address for a in saved.plan.actions if a.is_change]
-    ensure_fresh(saved.plan, manifest_digest=fresh.manifest_digest, fresh=applier.observed(changes))
+    changes = [a for a in saved.plan.actions if a.is_change]
+    secrets = planned_secrets.values_written(changes, RESOURCES, world, connection.secrets)
+    ensure_fresh(
+        saved.plan,
+        manifest_digest=fresh.manifest_digest,
+        fresh=applier.observed([a.address for a in changes]),
+        changed_secrets=planned_secrets.changed(saved.secrets, secrets),
+    )
     # Findings are checked again: a Stripe customer deleted since the plan blocks the apply.
     _refuse_blocked(fresh)
 

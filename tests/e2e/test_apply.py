@@ -440,3 +440,40 @@ def test_a_saved_plan_is_checked_within_the_scope_it_was_planned_with(
     assert "saas_general" in [c["key"] for c in world.konnect("GET", "/tax-codes")["data"]]
     assert world.konnect("GET", "/profiles")["data"] == []
     assert world.konnect("GET", "/customers")["data"] == []
+
+
+ROTATED_KEY = "sk_test_" + "rotated" + "7" * 20
+
+
+@pytest.mark.parametrize("installed", [False, True], ids=["install", "update"])
+def test_a_saved_plan_is_refused_when_the_key_it_would_write_changed(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch, installed: bool
+) -> None:
+    if installed:
+        write_manifests(project, STRIPE_APP)
+        assert reconcile("apply", str(project), "--auto-approve").exit_code == 0
+    described = {**STRIPE_APP, "spec": {**STRIPE_APP["spec"], "description": "Billing"}}
+    write_manifests(project, described)
+    planfile = project.parent / "plan.out"
+    assert reconcile("plan", str(project), "-out", str(planfile)).exit_code == 0
+    # The variable now names another key than the one planned (the sandbox's, when unset).
+    monkeypatch.setenv("STRIPE_API_KEY", ROTATED_KEY)
+    before = state(world)
+    report = project.parent / "report.json"
+    args = ("--skip-stripe-checks", "--report", str(report), "--output", "json")
+    result = reconcile("apply", str(planfile), *args)
+    written = refused_report(result, report)
+    assert written["refused"].startswith("the saved plan is stale, so nothing was applied")
+    assert (
+        "stripe_app.stripe: its secret api_key changed since the plan was made (the environment "
+        "holds another value than the one planned)"
+    ) in written["refused"]
+    assert state(world) == before
+    for text in (result.output, report.read_text(), planfile.read_text()):
+        assert ROTATED_KEY not in text and SANDBOX_STRIPE_KEY not in text
+        assert ROTATED_KEY[-8:] not in text and SANDBOX_STRIPE_KEY[-8:] not in text
+    monkeypatch.delenv("STRIPE_API_KEY")
+    assert reconcile("apply", str(planfile)).exit_code == 0
+    [app] = world.konnect("GET", "/apps")["data"]
+    assert app["description"] == "Billing"
+    assert app["masked_api_key"].endswith(SANDBOX_STRIPE_KEY[-4:])
