@@ -477,3 +477,89 @@ def test_a_saved_plan_is_refused_when_the_key_it_would_write_changed(
     [app] = world.konnect("GET", "/apps")["data"]
     assert app["description"] == "Billing"
     assert app["masked_api_key"].endswith(SANDBOX_STRIPE_KEY[-4:])
+
+
+def test_a_bad_resource_filter_is_refused_with_a_report(project: Path, world: World) -> None:
+    write_manifests(project, STRIPE_APP)
+    report = project.parent / "report.json"
+    args = ("--auto-approve", "-r", "Nonsense", "--report", str(report), "--output", "json")
+    result = reconcile("apply", str(project), *args)
+    assert result.exit_code == 1
+    written = json.loads(report.read_text())
+    assert json.loads(result.stdout) == written
+    assert (written["outcomes"], written["succeeded"], written["interrupted"]) == ([], False, False)
+    assert "'Nonsense': expected KIND/NAME" in written["refused"]
+    assert f"Error: {written['refused']}" in result.stderr
+
+
+def test_ctrl_c_before_the_first_write_is_reported_as_interrupted(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C does, in the main thread, while the plan reads
+
+    monkeypatch.setattr("reconciler.engine.planner.read_live_state", interrupted)
+    write_manifests(project, STRIPE_APP, SAAS)
+    before = state(world)
+    report = project.parent / "report.json"
+    args = ("--auto-approve", "--report", str(report), "--output", "json")
+    result = reconcile("apply", str(project), *args)
+    assert result.exit_code == 1
+    written = json.loads(report.read_text())
+    assert json.loads(result.stdout) == written
+    assert (written["interrupted"], written["refused"], written["succeeded"]) == (True, None, False)
+    assert written["outcomes"] == []
+    assert (
+        result.stderr == "Error: Apply interrupted before the first write: nothing was written.\n"
+    )
+    assert state(world) == before
+
+
+def test_ctrl_c_at_the_prompt_is_reported_as_interrupted(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reconciler.commands.apply._interactive", lambda: True)
+    write_manifests(project, STRIPE_APP)
+    before = state(world)
+    report = project.parent / "report.json"
+    # click's prompt ends the same way on Ctrl-C and at the end of its input: click.Abort.
+    result = reconcile("apply", str(project), "--report", str(report), input="")
+    assert "Only 'yes' will be accepted to approve." in result.stdout
+    assert result.exit_code == 1
+    written = json.loads(report.read_text())
+    assert (written["interrupted"], written["refused"], written["outcomes"]) == (True, None, [])
+    assert "Apply interrupted before the first write: nothing was written." in result.stderr
+    assert state(world) == before
+
+
+def test_a_fault_before_the_first_write_is_reported_as_a_refusal(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the planner broke")
+
+    monkeypatch.setattr("reconciler.engine.planner.read_live_state", broken)
+    write_manifests(project, STRIPE_APP)
+    report = project.parent / "report.json"
+    result = reconcile("apply", str(project), "--auto-approve", "--report", str(report))
+    assert isinstance(result.exception, RuntimeError)  # a fault keeps its traceback
+    written = json.loads(report.read_text())
+    assert written["refused"] == "unexpected error: RuntimeError: the planner broke"
+    assert (written["interrupted"], written["outcomes"]) == (False, [])
+
+
+def test_a_second_ctrl_c_while_writes_finish_is_still_reported(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(self: object, report: object) -> None:
+        raise KeyboardInterrupt  # while the executor waits for the writes in flight
+
+    monkeypatch.setattr("reconciler.engine.reporting.TextReporter.ended", interrupted)
+    write_manifests(project, STRIPE_APP)
+    report = project.parent / "report.json"
+    result = reconcile("apply", str(project), "--auto-approve", "--report", str(report))
+    assert result.exit_code == 1
+    written = json.loads(report.read_text())
+    assert (written["interrupted"], written["refused"], written["succeeded"]) == (True, None, False)
+    assert reconcile("apply", str(project), "--auto-approve").exit_code == 0
+    assert plan_is_clean(project)
