@@ -1,33 +1,39 @@
 """`reconcile apply DIR|PLANFILE`: make Konnect match the manifests, in dependency order.
 
 From a directory it plans, shows the plan and asks for `yes` (unless `--auto-approve`). From a
-planfile it applies exactly the saved actions, after checking that the manifests and every
-object the plan relied on are unchanged. Either way one apply runs at a time per checkout,
+planfile it applies exactly the saved actions, after checking, against a plan made the same way
+(its `-r`, `--prune` and `--refresh`), that the manifests, every object the plan relied on and
+every secret it would write are unchanged. Either way one apply runs at a time per checkout,
 each write is preceded by a re-read of its object, and the run ends with a per-action report.
 
 `--output json` prints the report, `{format_version, outcomes: [{address, action, status,
 duration_seconds, resource_id, error}], interrupted, refused, summary: {added, changed,
 destroyed, failed, conflicts, blocked, skipped, not_started}, succeeded}`, and `--report FILE`
-writes it, however the run ends: also when there was nothing to do (no outcomes), and when
-apply was refused before any write (`refused` says why; no outcomes). A report file that
-could not be written is refused before anything else.
+writes it, however the run ends: also when there was nothing to do (no outcomes), when apply
+was refused before any write (`refused` says why; no outcomes), and when it was interrupted
+before any write (`interrupted`; no outcomes). A report file that could not be written is
+refused before anything else.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
 
 from reconciler.clients.errors import ClientError
 from reconciler.commands.plan import SKIPPED_CHECKS, parse_resource, show_plan, use_colour
+from reconciler.engine import planned_secrets
 from reconciler.engine.applier import Applier
 from reconciler.engine.apply_report import ApplyReport, write_report
 from reconciler.engine.concurrency import AdaptiveLimit
-from reconciler.engine.executor import DEFAULT_PARALLELISM, execute
+from reconciler.engine.executor import DEFAULT_PARALLELISM, describe, execute
 from reconciler.engine.graph import OrderingError
 from reconciler.engine.lock import ApplyLock, LockHeld
 from reconciler.engine.plan import Plan
@@ -42,15 +48,19 @@ from reconciler.engine.reporting import (
     TextReporter,
 )
 from reconciler.engine.staleness import StalePlan, ensure_fresh
-from reconciler.manifests import ManifestSet, ValidationFailed, load_manifests
+from reconciler.manifests import ManifestSet, load_manifests
 from reconciler.manifests.secret_patterns import redact
 from reconciler.resources import RESOURCES
-from reconciler.resources.base import Writer
+from reconciler.resources.base import World, Writer
 from reconciler.resources.secrets import MissingSecret
 from reconciler.targets import Connection, TargetError, connect, manifest_root
 
 
 class ApplyRefused(click.ClickException):
+    exit_code = 1
+
+
+class ApplyInterrupted(click.ClickException):
     exit_code = 1
 
 
@@ -124,14 +134,20 @@ def apply(
         color=use_colour(no_color) and output == "text",
         auto_approve=auto_approve,
     )
-    try:
-        report = _apply_source(source, run)
-    except ValidationFailed as failure:
-        _deliver(ApplyReport(refused=redact(failure.message)), report_file, output)
-        raise
-    except _REFUSALS as error:
-        _deliver(ApplyReport(refused=redact(str(error))), report_file, output)
-        raise ApplyRefused(str(error)) from None
+    # Held until the writes are done: the lock, and the connection (the sandbox it serves).
+    with ExitStack() as held:
+        try:
+            writes = _prepare(source, run, held)
+        except (Exception, KeyboardInterrupt) as ending:
+            _deliver(_report_before_writing(ending), report_file, output)
+            raise _reraised(ending) from None
+        try:
+            report = writes()
+        except (Exception, KeyboardInterrupt):
+            # Only a second Ctrl-C, or a fault of reconcile itself, gets past the executor:
+            # writes may have happened and their outcomes are lost; a re-run converges.
+            _deliver(ApplyReport(interrupted=True), report_file, output)
+            raise
     _deliver(report, report_file, output)
     if not report.succeeded:
         raise click.exceptions.Exit(1)
@@ -174,25 +190,56 @@ def _deliver(report: ApplyReport, report_file: Path | None, output: str) -> None
         click.echo(report.model_dump_json(indent=2))
 
 
-def _apply_source(source: Path, run: _Run) -> ApplyReport:
+def _report_before_writing(ending: Exception | KeyboardInterrupt) -> ApplyReport:
+    """The report of a run that ended before its first write: interrupted, or refused."""
+    if isinstance(ending, (KeyboardInterrupt, click.Abort)):  # click.Abort: Ctrl-C at the prompt
+        return ApplyReport(interrupted=True)
+    if isinstance(ending, click.ClickException):
+        return ApplyReport(refused=redact(ending.format_message()))
+    if isinstance(ending, _REFUSALS):
+        return ApplyReport(refused=redact(str(ending)))
+    return ApplyReport(refused=f"unexpected error: {describe(ending)}")
+
+
+def _reraised(ending: Exception | KeyboardInterrupt) -> BaseException:
+    """What the command ends with once the report is delivered; a fault of reconcile itself
+    keeps its traceback."""
+    if isinstance(ending, (KeyboardInterrupt, click.Abort)):
+        return ApplyInterrupted("Apply interrupted before the first write: nothing was written.")
+    if isinstance(ending, _REFUSALS) and not isinstance(ending, click.ClickException):
+        return ApplyRefused(str(ending))
+    return ending
+
+
+def _prepare(source: Path, run: _Run, held: ExitStack) -> Callable[[], ApplyReport]:
+    """Everything before the first write (plan, checks, confirmation); returns the writes."""
     saved = read_planfile(source) if source.is_file() else None
     if saved is not None:
         _refuse_options_the_plan_fixed(saved, run)
-        directory = Path(saved.manifest_dir)
-        if not directory.is_dir():
-            raise ApplyRefused(
-                f"the plan was made from the manifests in {directory}, which is not a directory "
-                "here; run apply from where plan ran"
-            )
-        options = PlanOptions(prune=saved.plan.prune, stripe_checks=run.stripe_checks)
+        directory = _planned_directory(saved)
+        # Checked against a plan made as the saved one was, with its -r and --prune.
+        options = PlanOptions(
+            prune=saved.plan.prune, stripe_checks=run.stripe_checks, only=saved.plan.only
+        )
     else:
         directory = source
         only = tuple(parse_resource(text) for text in run.only)
         options = PlanOptions(prune=run.prune, stripe_checks=run.stripe_checks, only=only)
     manifests = load_manifests(directory)
     target_name = run.target_name or (saved.target if saved else None)
-    with ApplyLock(manifest_root(manifests), _command_line()):
-        return _plan_and_apply(manifests, target_name, saved, options, run)
+    held.enter_context(ApplyLock(manifest_root(manifests), _command_line()))
+    connection = held.enter_context(connect(manifests, target_name, rate_limit=run.rate_limit))
+    return _plan_writes(manifests, connection, saved, options, run)
+
+
+def _planned_directory(saved: Planfile) -> Path:
+    directory = Path(saved.manifest_dir)
+    if not directory.is_dir():
+        raise ApplyRefused(
+            f"the plan was made from the manifests in {directory}, which is not a directory "
+            "here; run apply from where plan ran"
+        )
+    return directory
 
 
 def _refuse_options_the_plan_fixed(saved: Planfile, run: _Run) -> None:
@@ -209,55 +256,63 @@ def _refuse_options_the_plan_fixed(saved: Planfile, run: _Run) -> None:
         )
 
 
-def _plan_and_apply(
+def _plan_writes(
     manifests: ManifestSet,
-    target_name: str | None,
+    connection: Connection,
     saved: Planfile | None,
     options: PlanOptions,
     run: _Run,
-) -> ApplyReport:
+) -> Callable[[], ApplyReport]:
     limit = AdaptiveLimit(run.parallelism)
-    with connect(manifests, target_name, rate_limit=run.rate_limit) as connection:
-        connection.sources.konnect.on_rate_limited = limit.rate_limited
-        connection.sources.stripe.on_rate_limited = limit.rate_limited
-        with ReadProgress(sys.stderr, connection.requests):
-            fresh, world = make_plan(
-                manifests, RESOURCES, connection.sources, connection.secrets, options
-            )
-        applier = Applier(
-            RESOURCES, world, Writer(connection.sources.konnect, connection.secrets, world)
-        )
-        if saved is not None:
-            _check_saved(saved, fresh, applier, connection)
-            plan = saved.plan
-        else:
-            plan = fresh
-            if run.output == "text":
-                skipped = [] if options.stripe_checks else [SKIPPED_CHECKS]
-                show_plan(plan, connection, connection.header() + skipped, "text", run.color)
-        _refuse_blocked(plan)
-        if plan.is_noop:
-            if run.output == "text":
-                click.echo("Nothing to apply.")
-            return ApplyReport()
-        if saved is None and not _confirmed(run.auto_approve, run.output):
-            raise ApplyRefused("Apply cancelled.")
-        return execute(
-            plan.actions,
-            applier.perform,
-            precondition=applier.precondition,
-            limit=limit,
-            reporter=_reporter(run.output, run.color),
-        )
+    connection.sources.konnect.on_rate_limited = limit.rate_limited
+    connection.sources.stripe.on_rate_limited = limit.rate_limited
+    sources = connection.sources
+    if saved is not None:
+        # Read as the saved plan read, so that its observations compare with these.
+        sources = replace(sources, refresh=saved.plan.refresh)
+    with ReadProgress(sys.stderr, connection.requests):
+        fresh, world = make_plan(manifests, RESOURCES, sources, connection.secrets, options)
+    applier = Applier(RESOURCES, world, Writer(sources.konnect, connection.secrets, world))
+    if saved is not None:
+        _check_saved(saved, fresh, world, applier, connection)
+        plan = saved.plan
+    else:
+        plan = fresh
+        if run.output == "text":
+            skipped = [] if options.stripe_checks else [SKIPPED_CHECKS]
+            show_plan(plan, connection, connection.header() + skipped, "text", run.color)
+    _refuse_blocked(plan)
+    if plan.is_noop:
+        if run.output == "text":
+            click.echo("Nothing to apply.")
+        return ApplyReport  # no writes: an empty report
+    if saved is None and not _confirmed(run.auto_approve, run.output):
+        raise ApplyRefused("Apply cancelled.")
+    return functools.partial(
+        execute,
+        plan.actions,
+        applier.perform,
+        precondition=applier.precondition,
+        limit=limit,
+        reporter=_reporter(run.output, run.color),
+    )
 
 
-def _check_saved(saved: Planfile, fresh: Plan, applier: Applier, connection: Connection) -> None:
+def _check_saved(
+    saved: Planfile, fresh: Plan, world: World, applier: Applier, connection: Connection
+) -> None:
     if saved.target != connection.target:
         raise ApplyRefused(
             f"the plan was made for target {saved.target!r}, not {connection.target!r}"
         )
-    changes = [a.address for a in saved.plan.actions if a.is_change]
-    ensure_fresh(saved.plan, manifest_digest=fresh.manifest_digest, fresh=applier.observed(changes))
+    changes = [a for a in saved.plan.actions if a.is_change]
+    secrets = planned_secrets.values_written(changes, RESOURCES, world, connection.secrets)
+    ensure_fresh(
+        saved.plan,
+        manifest_digest=fresh.manifest_digest,
+        fresh=applier.observed([a.address for a in changes]),
+        changed_secrets=planned_secrets.changed(saved.secrets, secrets),
+    )
     # Findings are checked again: a Stripe customer deleted since the plan blocks the apply.
     _refuse_blocked(fresh)
 

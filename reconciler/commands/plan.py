@@ -4,9 +4,10 @@
 by `format_version` (currently 1): `{format_version, target, summary: {add, change, destroy,
 blocked}, is_noop, actions: [{address: {type, name}, type, changes: [{path, before, after,
 sensitive, forces_replacement}], reasons, depends_on, releases, observed}], findings:
-[{address, severity, message, fix}], not_managed, prune, prune_scope, manifest_digest,
-live_fingerprint, notes}`. Actions are listed in apply order (no-ops last); sensitive changes
-carry no values.
+[{address, severity, message, fix}], not_managed, prune, only, refresh, prune_scope,
+manifest_digest, live_fingerprint, notes}`. Actions are listed in apply order (no-ops last);
+sensitive changes carry no values. `-out FILE` saves the same plan, with a salted fingerprint
+of each secret it would write, for `apply FILE`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import click
 
 from reconciler.clients.errors import ClientError
+from reconciler.engine import planned_secrets
 from reconciler.engine.actions import Address
 from reconciler.engine.graph import OrderingError
 from reconciler.engine.plan import Plan
@@ -30,6 +32,7 @@ from reconciler.engine.read_progress import ReadProgress
 from reconciler.engine.render import render_markdown, render_text
 from reconciler.manifests import load_manifests
 from reconciler.resources import KIND_ADDRESS_TYPES, RESOURCES
+from reconciler.resources.base import World
 from reconciler.resources.secrets import MissingSecret
 from reconciler.targets import Connection, TargetError, connect
 
@@ -155,7 +158,9 @@ def plan(
         with connect(manifests, target_name, concurrency=concurrency) as connection:
             sources = dataclasses.replace(connection.sources, refresh=refresh)
             with ReadProgress(sys.stderr, connection.requests):
-                result, _ = make_plan(manifests, RESOURCES, sources, connection.secrets, options)
+                result, world = make_plan(
+                    manifests, RESOURCES, sources, connection.secrets, options
+                )
             requests = connection.requests()
     except (MissingSecret, TargetError, UnknownResource, OrderingError, ClientError) as error:
         raise click.ClickException(str(error)) from None
@@ -164,17 +169,30 @@ def plan(
     warnings = [SKIPPED_CHECKS] if skip_stripe_checks else []
     show_plan(result, connection, notes, output, color=use_colour(no_color), warnings=warnings)
     if out_file is not None:
-        saved = Planfile(target=connection.target, manifest_dir=str(directory), plan=result)
-        try:
-            write_planfile(out_file, saved)
-        except PlanfileError as error:
-            raise click.ClickException(str(error)) from None
+        _save(out_file, directory, result, world, connection)
     # Checked after the plan is printed and saved: CI shows what blocks before it fails.
     blockers = result.what_blocks_apply()
     if blockers:
         raise PlanBlocked(f"{blockers} block apply")
     if detailed_exitcode and not result.is_noop:
         raise ChangesPresent()
+
+
+def _save(
+    out_file: Path, directory: Path, result: Plan, world: World, connection: Connection
+) -> None:
+    """Write the planfile, with a fingerprint of each secret the plan would write."""
+    written = planned_secrets.values_written(result.actions, RESOURCES, world, connection.secrets)
+    saved = Planfile(
+        target=connection.target,
+        manifest_dir=str(directory),
+        plan=result,
+        secrets=planned_secrets.record(written),
+    )
+    try:
+        write_planfile(out_file, saved)
+    except PlanfileError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def progress(message: str) -> None:

@@ -54,6 +54,9 @@ class ApplyReport(BaseModel):
 
     format_version: int = REPORT_FORMAT_VERSION
     outcomes: tuple[ActionOutcome, ...] = ()
+    # Ctrl-C ended the run: during the writes (the outcomes say which were done, unless a
+    # second Ctrl-C or a fault of reconcile itself cut the wait for them), or before the
+    # first write (no outcomes).
     interrupted: bool = False
     # Why apply wrote nothing at all (a stale plan, blocking findings, the lock held by
     # another apply, ...); None when it ran. A refused report has no outcomes.

@@ -52,6 +52,16 @@ class Plan(BaseModel):
         (), description="Live objects reconcile did not create and leaves untouched."
     )
     prune: bool = Field(False, description="Planned with `--prune`.")
+    only: tuple[Address, ...] = Field(
+        (),
+        description="Planned with `-r`: the resources the plan is limited to (with what they "
+        "depend on); empty when it covers everything.",
+    )
+    refresh: bool = Field(
+        True,
+        description="False when planned with `--refresh=false`: customer links whose "
+        "applied-digest label matched their manifest were not read one by one.",
+    )
     prune_scope: tuple[str, ...] = Field(
         (), description="Resource types whose owned objects `--prune` may delete."
     )

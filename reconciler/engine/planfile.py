@@ -1,7 +1,14 @@
 """Saved plans (`plan -out FILE`): the plan, with what it was made from, and nothing secret.
 
 Secret fields never reach a Plan (the diff keeps only the fact that they change), so the
-file holds no secret by construction; `tests/engine/test_planfile.py` checks it anyway.
+file holds no secret by construction; `tests/engine/test_planfile.py` checks it anyway. What
+stands for the secrets the plan would write is a salted fingerprint of each
+(`engine.planned_secrets`), so that apply can tell they are still the ones planned.
+
+How the plan was made (`-r`, `--prune`, `--refresh`) is part of the Plan, and `apply
+PLANFILE` plans again the same way to check it. The format stays 1: a file saved before the
+scope, the refresh mode and the fingerprints were recorded reads as unscoped and refreshed,
+and with no fingerprint, so a change in it that would write a secret is refused as stale.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reconciler import __version__
 from reconciler.engine.plan import PLAN_FORMAT_VERSION, Plan
+from reconciler.engine.planned_secrets import PlannedSecret
 
 
 class PlanfileError(Exception):
@@ -28,6 +36,7 @@ class Planfile(BaseModel):
     target: str
     manifest_dir: str
     plan: Plan
+    secrets: tuple[PlannedSecret, ...] = ()
 
 
 def write_planfile(path: Path, planfile: Planfile) -> None:

@@ -91,6 +91,8 @@ def make_plan(
         findings=tuple(findings),
         not_managed=tuple(not_managed),
         prune=options.prune,
+        only=options.only,
+        refresh=sources.refresh,
         prune_scope=tuple(r.address_type for r in resources if r.deletable),
         manifest_digest=digest_files(manifests.root, manifests.files),
         live_fingerprint=live_fingerprint(world),

@@ -82,13 +82,19 @@ def ensure_fresh(
     manifest_digest: str,
     fresh: Mapping[Address, LiveDocument],
     live_fingerprint: str | None = None,
+    changed_secrets: Sequence[str] = (),
 ) -> None:
-    """Raise StalePlan naming every reason the plan cannot be applied as it is."""
+    """Raise StalePlan naming every reason the plan cannot be applied as it is.
+
+    `changed_secrets` says which secrets the plan would write are not the ones planned (see
+    `engine.planned_secrets`); they are no live object, but a plan is just as stale for them.
+    """
     reasons: list[str] = []
     if plan.manifest_digest and plan.manifest_digest != manifest_digest:
         reasons.append("the manifests changed since the plan was made")
     if live_fingerprint is not None and plan.live_fingerprint != live_fingerprint:
         reasons.append("the live state read for the plan changed since it was made")
     reasons += [s.message for s in stale_actions(plan.actions, fresh)]
+    reasons += changed_secrets
     if reasons:
         raise StalePlan(reasons)

@@ -331,6 +331,11 @@ class Resource:
 
     # --- writing ----------------------------------------------------------------------------
 
+    def secret_values(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
+        """The secrets a write of `desired` sends, by field, resolved from the environment.
+        Never stored: a saved plan keeps a fingerprint of each (`engine.planned_secrets`)."""
+        return {}
+
     def observe(self, live: Live) -> Document:
         """What must be unchanged for a planned write to go ahead (see `engine.staleness`)."""
         return {k: v for k, v in live.raw.items() if k not in VOLATILE_FIELDS}

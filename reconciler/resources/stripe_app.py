@@ -141,6 +141,10 @@ class StripeAppResource(Resource):
     def implicit_adoption(self, desired: Desired, live: Live, world: World) -> str | None:
         return INTERRUPTED_CREATE_NOTE if _left_by_interrupted_create(live, world) else None
 
+    def secret_values(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
+        app = context.manifests.get(StripeApp, desired.address.name)
+        return {} if app is None else {"api_key": context.secrets.resolve(app.spec.api_key)}
+
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         return fetch_live(konnect, APP_ROUTE, {"appId": live.id}, "name")
 

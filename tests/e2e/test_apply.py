@@ -422,3 +422,144 @@ def test_a_report_into_a_missing_directory_is_refused_before_any_write(
         == f"Error: cannot write the report to {report}: no directory {report.parent}\n"
     )
     assert state(world) == before
+
+
+def test_a_saved_plan_is_checked_within_the_scope_it_was_planned_with(
+    project: Path, world: World
+) -> None:
+    ghost = link("ghost", "cus_Nope0")  # its Stripe customer does not exist: a blocking finding
+    write_manifests(project, STRIPE_APP, SAAS, profile("main", default=True), ghost)
+    assert reconcile("plan", str(project)).exit_code == 1
+    planfile = project.parent / "plan.out"
+    args = ("-r", "TaxCode/saas", "--output", "json", "-out", str(planfile))
+    scoped = reconcile("plan", str(project), *args)
+    assert scoped.exit_code == 0, scoped.output
+    result = reconcile("apply", str(planfile))
+    assert result.exit_code == 0, result.output
+    assert json.loads(scoped.stdout)["only"] == [{"type": "tax_code", "name": "saas"}]
+    assert "saas_general" in [c["key"] for c in world.konnect("GET", "/tax-codes")["data"]]
+    assert world.konnect("GET", "/profiles")["data"] == []
+    assert world.konnect("GET", "/customers")["data"] == []
+
+
+ROTATED_KEY = "sk_test_" + "rotated" + "7" * 20
+
+
+@pytest.mark.parametrize("installed", [False, True], ids=["install", "update"])
+def test_a_saved_plan_is_refused_when_the_key_it_would_write_changed(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch, installed: bool
+) -> None:
+    if installed:
+        write_manifests(project, STRIPE_APP)
+        assert reconcile("apply", str(project), "--auto-approve").exit_code == 0
+    described = {**STRIPE_APP, "spec": {**STRIPE_APP["spec"], "description": "Billing"}}
+    write_manifests(project, described)
+    planfile = project.parent / "plan.out"
+    assert reconcile("plan", str(project), "-out", str(planfile)).exit_code == 0
+    # The variable now names another key than the one planned (the sandbox's, when unset).
+    monkeypatch.setenv("STRIPE_API_KEY", ROTATED_KEY)
+    before = state(world)
+    report = project.parent / "report.json"
+    args = ("--skip-stripe-checks", "--report", str(report), "--output", "json")
+    result = reconcile("apply", str(planfile), *args)
+    written = refused_report(result, report)
+    assert written["refused"].startswith("the saved plan is stale, so nothing was applied")
+    assert (
+        "stripe_app.stripe: its secret api_key changed since the plan was made (the environment "
+        "holds another value than the one planned)"
+    ) in written["refused"]
+    assert state(world) == before
+    for text in (result.output, report.read_text(), planfile.read_text()):
+        assert ROTATED_KEY not in text and SANDBOX_STRIPE_KEY not in text
+        assert ROTATED_KEY[-8:] not in text and SANDBOX_STRIPE_KEY[-8:] not in text
+    monkeypatch.delenv("STRIPE_API_KEY")
+    assert reconcile("apply", str(planfile)).exit_code == 0
+    [app] = world.konnect("GET", "/apps")["data"]
+    assert app["description"] == "Billing"
+    assert app["masked_api_key"].endswith(SANDBOX_STRIPE_KEY[-4:])
+
+
+def test_a_bad_resource_filter_is_refused_with_a_report(project: Path, world: World) -> None:
+    write_manifests(project, STRIPE_APP)
+    report = project.parent / "report.json"
+    args = ("--auto-approve", "-r", "Nonsense", "--report", str(report), "--output", "json")
+    result = reconcile("apply", str(project), *args)
+    assert result.exit_code == 1
+    written = json.loads(report.read_text())
+    assert json.loads(result.stdout) == written
+    assert (written["outcomes"], written["succeeded"], written["interrupted"]) == ([], False, False)
+    assert "'Nonsense': expected KIND/NAME" in written["refused"]
+    assert f"Error: {written['refused']}" in result.stderr
+
+
+def test_ctrl_c_before_the_first_write_is_reported_as_interrupted(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C does, in the main thread, while the plan reads
+
+    monkeypatch.setattr("reconciler.engine.planner.read_live_state", interrupted)
+    write_manifests(project, STRIPE_APP, SAAS)
+    before = state(world)
+    report = project.parent / "report.json"
+    args = ("--auto-approve", "--report", str(report), "--output", "json")
+    result = reconcile("apply", str(project), *args)
+    assert result.exit_code == 1
+    written = json.loads(report.read_text())
+    assert json.loads(result.stdout) == written
+    assert (written["interrupted"], written["refused"], written["succeeded"]) == (True, None, False)
+    assert written["outcomes"] == []
+    assert (
+        result.stderr == "Error: Apply interrupted before the first write: nothing was written.\n"
+    )
+    assert state(world) == before
+
+
+def test_ctrl_c_at_the_prompt_is_reported_as_interrupted(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reconciler.commands.apply._interactive", lambda: True)
+    write_manifests(project, STRIPE_APP)
+    before = state(world)
+    report = project.parent / "report.json"
+    # click's prompt ends the same way on Ctrl-C and at the end of its input: click.Abort.
+    result = reconcile("apply", str(project), "--report", str(report), input="")
+    assert "Only 'yes' will be accepted to approve." in result.stdout
+    assert result.exit_code == 1
+    written = json.loads(report.read_text())
+    assert (written["interrupted"], written["refused"], written["outcomes"]) == (True, None, [])
+    assert "Apply interrupted before the first write: nothing was written." in result.stderr
+    assert state(world) == before
+
+
+def test_a_fault_before_the_first_write_is_reported_as_a_refusal(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the planner broke")
+
+    monkeypatch.setattr("reconciler.engine.planner.read_live_state", broken)
+    write_manifests(project, STRIPE_APP)
+    report = project.parent / "report.json"
+    result = reconcile("apply", str(project), "--auto-approve", "--report", str(report))
+    assert isinstance(result.exception, RuntimeError)  # a fault keeps its traceback
+    written = json.loads(report.read_text())
+    assert written["refused"] == "unexpected error: RuntimeError: the planner broke"
+    assert (written["interrupted"], written["outcomes"]) == (False, [])
+
+
+def test_a_second_ctrl_c_while_writes_finish_is_still_reported(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(self: object, report: object) -> None:
+        raise KeyboardInterrupt  # while the executor waits for the writes in flight
+
+    monkeypatch.setattr("reconciler.engine.reporting.TextReporter.ended", interrupted)
+    write_manifests(project, STRIPE_APP)
+    report = project.parent / "report.json"
+    result = reconcile("apply", str(project), "--auto-approve", "--report", str(report))
+    assert result.exit_code == 1
+    written = json.loads(report.read_text())
+    assert (written["interrupted"], written["refused"], written["succeeded"]) == (True, None, False)
+    assert reconcile("apply", str(project), "--auto-approve").exit_code == 0
+    assert plan_is_clean(project)

@@ -207,5 +207,52 @@ def test_a_checkout_link_is_always_read_since_konnect_completes_it(
     assert json.loads(quick.stdout)["findings"] == []  # not "no Stripe customer is linked yet"
 
 
+def rename(konnect: httpx.Client, key: str, name: str) -> None:
+    """Rename a customer outside reconcile, its labels kept: the applied digest still matches."""
+    [customer] = konnect.get("/customers", params={"filter[key]": key}).json()["data"]
+    labels = {k: v for k, v in customer["labels"].items() if not k.startswith("openmeter_")}
+    body = {"name": name, "labels": labels}
+    konnect.put(f"/customers/{customer['id']}", json=body).raise_for_status()
+
+
+def apply_saved(planfile: Path) -> Result:
+    return CliRunner().invoke(main, ["apply", str(planfile), "--skip-stripe-checks"])
+
+
+def save_quick_plan(project: Path, planfile: Path) -> Result:
+    args = ("--skip-stripe-checks", "--refresh=false", "--output", "json", "-out", str(planfile))
+    return reconcile(project, "plan", *args)
+
+
+def test_a_plan_saved_without_refresh_applies_reading_as_it_was_made(
+    applied: Path, admin: httpx.Client, konnect_http: httpx.Client
+) -> None:
+    rename(konnect_http, "c1", "Renamed")
+    planfile = applied.parent / "plan.out"
+    saved = save_quick_plan(applied, planfile)
+    assert billing_reads(admin, saved) == 0
+    assert changes(saved) == ["c1"]
+    result = apply_saved(planfile)
+    assert result.exit_code == 0, result.output
+    assert "Apply complete! Resources: 0 added, 1 changed, 0 destroyed." in result.stdout
+    # Checked and written as planned: the billing the plan took as applied is not read either.
+    assert billing_reads(admin, result) == 0
+    assert changes(reconcile(applied, "plan", "--skip-stripe-checks", "--output", "json")) == []
+
+
+def test_a_plan_saved_without_refresh_is_refused_when_its_link_changed(
+    applied: Path, admin: httpx.Client, konnect_http: httpx.Client
+) -> None:
+    rename(konnect_http, "c1", "Renamed")
+    planfile = applied.parent / "plan.out"
+    assert save_quick_plan(applied, planfile).exit_code == 0
+    rename(konnect_http, "c1", "Renamed again")
+    customers = admin.get("/collections/konnect.customers").json()
+    result = apply_saved(planfile)
+    assert result.exit_code == 1
+    assert "customer_billing.c1 was changed since the plan was made" in result.output
+    assert admin.get("/collections/konnect.customers").json() == customers
+
+
 def _documents(project: Path) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((project / "manifests.yaml").read_text()))

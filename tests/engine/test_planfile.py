@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,16 @@ def test_digests_ignore_key_order_but_not_content_or_names(tmp_path: Path) -> No
     assert first == digest_files(tmp_path, [tmp_path / "a.yaml", tmp_path / "b.yaml"])
     (tmp_path / "b.yaml").write_text("y: 3\n")
     assert digest_files(tmp_path, [tmp_path / "a.yaml", tmp_path / "b.yaml"]) != first
+
+
+def test_a_planfile_saved_before_scope_refresh_and_secrets_were_recorded_still_reads(
+    tmp_path: Path,
+) -> None:
+    saved = Planfile(target="sandbox", manifest_dir=".", plan=Plan()).model_dump(mode="json")
+    del saved["secrets"]
+    for key in ("only", "refresh"):
+        del saved["plan"][key]
+    path = tmp_path / "plan.out"
+    path.write_text(json.dumps(saved))
+    planfile = read_planfile(path)
+    assert (planfile.plan.only, planfile.plan.refresh, planfile.secrets) == ((), True, ())
