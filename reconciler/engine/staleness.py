@@ -81,7 +81,6 @@ def ensure_fresh(
     *,
     manifest_digest: str,
     fresh: Mapping[Address, LiveDocument],
-    live_fingerprint: str | None = None,
     changed_secrets: Sequence[str] = (),
 ) -> None:
     """Raise StalePlan naming every reason the plan cannot be applied as it is.
@@ -92,8 +91,6 @@ def ensure_fresh(
     reasons: list[str] = []
     if plan.manifest_digest and plan.manifest_digest != manifest_digest:
         reasons.append("the manifests changed since the plan was made")
-    if live_fingerprint is not None and plan.live_fingerprint != live_fingerprint:
-        reasons.append("the live state read for the plan changed since it was made")
     reasons += [s.message for s in stale_actions(plan.actions, fresh)]
     reasons += changed_secrets
     if reasons:

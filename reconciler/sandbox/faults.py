@@ -138,10 +138,28 @@ class FaultInjection:
         route = self.templates.template(method, scope["path"])
         decision = self.sandbox.faults.decide(api, method, route)
         statuses: list[int] = []
+        recorded = False
+
+        def record() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                self.sandbox.traffic.record(
+                    method=method,
+                    path=scope["path"],
+                    route=route,
+                    status=statuses[0] if statuses else None,
+                    idempotency_key=_header(scope, b"idempotency-key"),
+                    fault=decision.fault,
+                )
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 statuses.append(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Counted before the last byte leaves: a client that reads the stats right
+                # after its answer must find its request there.
+                record()
             await send(message)
 
         try:
@@ -154,14 +172,7 @@ class FaultInjection:
             else:
                 await self.app(scope, receive, recording_send)
         finally:
-            self.sandbox.traffic.record(
-                method=method,
-                path=scope["path"],
-                route=route,
-                status=statuses[0] if statuses else None,
-                idempotency_key=_header(scope, b"idempotency-key"),
-                fault=decision.fault,
-            )
+            record()
 
 
 async def _commit_then_drop(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:

@@ -71,13 +71,11 @@ def test_ensure_fresh_refuses_with_every_reason_at_once() -> None:
             plan,
             manifest_digest="sha256:m2",
             fresh={PROFILE: None},
-            live_fingerprint="sha256:l2",
             changed_secrets=["stripe_app.stripe: its secret api_key changed"],
         )
     assert refused.value.exit_code == 1
     assert refused.value.reasons == (
         "the manifests changed since the plan was made",
-        "the live state read for the plan changed since it was made",
         "billing_profile.enterprise was deleted since the plan was made",
         "stripe_app.stripe: its secret api_key changed",
     )
