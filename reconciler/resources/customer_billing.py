@@ -40,6 +40,7 @@ from reconciler.resources.billing_profile import collection_method, tax_enforced
 from reconciler.resources.creation import create_once
 from reconciler.resources.customer_checks import DECLARED, ONBOARDED, stripe_findings
 from reconciler.resources.exporting import ExportContext, manifest_document
+from reconciler.resources.stripe_app import ADDRESS_TYPE as STRIPE_APP
 from reconciler.resources.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "customer_billing"
@@ -55,6 +56,10 @@ PINNED = "pinned"
 TRUSTED = "trusted"
 NOT_READ = "(not read: --refresh=false)"
 PROFILES_ROUTE = "/openmeter/profiles"
+SEND_CHECKOUT = (
+    "send the customer a checkout link (reconcile checkout-url{pinning}); the card is saved when "
+    "they complete it"
+)
 # Customer fields a manifest may leave out; then they are the API's, not ours to compare.
 OPTIONAL_FIELDS = ("name", "description", "primary_email", "currency", "billing_address")
 
@@ -149,8 +154,13 @@ class CustomerBillingResource(Resource):
             if field not in customer and field in live_customer:
                 customer[field] = live_customer[field]
         document["customer"] = customer
-        if "stripe" not in document and "stripe" in live_document:
-            document["stripe"] = live_document["stripe"]  # onboarding: checkout links it
+        if "stripe" not in document:
+            if "stripe" in live_document:
+                document["stripe"] = live_document["stripe"]  # onboarding: checkout links it
+            elif "billing_profile" in live_document:
+                # Konnect takes a Stripe profile's billing only with a Stripe customer: the
+                # pin waits for the checkout (`findings` says so), it is no change to plan.
+                document["billing_profile"] = live_document["billing_profile"]
         for field in ("billing_profile", "stripe"):
             if _not_read(live_document.get(field)):
                 document[field] = live_document[field]  # --refresh=false: applied as declared
@@ -563,18 +573,56 @@ def _awaiting_checkout(world: World) -> list[Finding]:
         facts = None
         if world.stripe is not None and desired is not None:
             facts = world.stripe.of(_app_of(desired, world))
-        message = _checkout_pending(world.live_of(address), facts)
-        if message is not None:
-            findings.append(
-                Finding(
-                    address=address,
-                    severity=Severity.WARNING,
-                    message=message,
-                    fix="send the customer a checkout link (reconcile checkout-url); the card "
-                    "is saved when they complete it",
-                )
-            )
+        live = world.live_of(address)
+        message = _checkout_pending(live, facts)
+        if message is None:
+            continue
+        fix = SEND_CHECKOUT.format(pinning="")
+        if not _linked_stripe(live) and link.spec.billing_profile:
+            message, fix = _unpinned_checkout(message, fix, link.spec.billing_profile, live, world)
+        findings.append(
+            Finding(address=address, severity=Severity.WARNING, message=message, fix=fix)
+        )
     return findings
+
+
+def _unpinned_checkout(
+    message: str, fix: str, profile: str, live: Live | None, world: World
+) -> tuple[str, str]:
+    """What a checkout link with no Stripe customer yet says of the profile it names, when
+    Konnect bills it through another one: the pin waits for the checkout's Stripe customer."""
+    effective = _live_profile(world, _effective_profile_id(live))
+    declared = world.live_of(Address(type=PROFILE, name=profile))
+    if effective is None or declared is None or effective.id == declared.id:
+        return message, fix
+    effective_name = world.name_of(PROFILE, effective.id)
+    effective_app, declared_app = _payment_app(effective), _payment_app(declared)
+    if effective_app == declared_app:
+        message += (
+            f"; it is billed through {effective_name} until the checkout pins it to {profile} "
+            "(Konnect pins a customer only together with its Stripe customer)"
+        )
+        return message, SEND_CHECKOUT.format(pinning=f", which pins it to {profile}")
+    message += (
+        f"; it is billed through {effective_name}, whose app is not that of {profile}: a "
+        "checkout would create its Stripe customer in the wrong Stripe account, and Konnect "
+        "pins a customer only together with its Stripe customer"
+    )
+    app = world.name_of(STRIPE_APP, declared_app)
+    fix = (
+        f"create the Stripe customer in the account of {app} and declare it as "
+        "spec.stripe.customer_id instead of `onboarding: checkout`"
+    )
+    return message, fix
+
+
+def _live_profile(world: World, profile_id: str | None) -> Live | None:
+    return next((p for p in world.live.get(PROFILE, []) if p.id == profile_id), None)
+
+
+def _payment_app(profile: Live) -> str | None:
+    app_id: str | None = ((profile.raw.get("apps") or {}).get("payment") or {}).get("id")
+    return app_id
 
 
 def _checkout_pending(live: Live | None, stripe: StripeFacts | None) -> str | None:
