@@ -18,6 +18,7 @@ from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.fingerprint import digest_value
 from reconciler.engine.plan import Finding, Severity
+from reconciler.engine.staleness import observation
 from reconciler.manifests import BillingProfile, CustomerBilling
 from reconciler.resources.base import (
     APPLIED_LABEL,
@@ -55,6 +56,8 @@ PINNED = "pinned"
 # ... and whether its billing was left unread on the strength of its applied-digest label.
 TRUSTED = "trusted"
 NOT_READ = "(not read: --refresh=false)"
+# The link's fields that its billing GET shows (and a billing PUT writes).
+BILLING_FIELDS = ("billing_profile", "stripe")
 PROFILES_ROUTE = "/openmeter/profiles"
 SEND_CHECKOUT = (
     "send the customer a checkout link (reconcile checkout-url{pinning}); the card is saved when "
@@ -161,7 +164,7 @@ class CustomerBillingResource(Resource):
                 # Konnect takes a Stripe profile's billing only with a Stripe customer: the
                 # pin waits for the checkout (`findings` says so), it is no change to plan.
                 document["billing_profile"] = live_document["billing_profile"]
-        for field in ("billing_profile", "stripe"):
+        for field in BILLING_FIELDS:
             if _not_read(live_document.get(field)):
                 document[field] = live_document[field]  # --refresh=false: applied as declared
         return document
@@ -199,11 +202,13 @@ class CustomerBillingResource(Resource):
 
     def refine(self, action: Action, world: World) -> Action:
         desired = world.desired_of(action.address)
+        live = world.live_of(action.address)
         if desired and "billing_profile" in desired.advisory and action.releases:
             # A link left on the default never unpins (v3 cannot): it keeps its profile.
-            live = world.live_of(action.address)
             kept = self.live_references(live, world) if live else frozenset()
             action = action.model_copy(update={"releases": action.releases - kept})
+        if action.type is ActionType.NOOP and desired and live and _relabel(desired, live, world):
+            return _label_rewrite(action, self.observe(live))
         if (
             action.type is ActionType.CREATE
             and desired
@@ -307,8 +312,9 @@ class CustomerBillingResource(Resource):
     def update(self, desired: Desired, live: Live, writer: Writer) -> str:
         before = self.live_document(live, writer.world)
         after = self.comparable(desired, before)
-        billing_fields = ("billing_profile", "stripe")
-        if any(after.get(f) != before.get(f) for f in billing_fields) and after.get("stripe"):
+        # As planned: a field left to the API (the profile a link follows) is not written.
+        after.update({k: before[k] for k in desired.advisory if k in before})
+        if any(after.get(f) != before.get(f) for f in BILLING_FIELDS) and after.get("stripe"):
             _put_billing(live.id, desired, after, writer)
         # Last, so that the applied digest is written only once everything else was.
         _put_customer(live.id, after["customer"], desired, writer)
@@ -391,12 +397,54 @@ def _customer_body(customer: Document, *, applied: str | None = None) -> Documen
 
 
 def applied_digest(desired: Desired) -> str:
-    """What the applied-digest label holds: the link's manifest, as a label value can."""
-    return digest_value(desired.document).removeprefix("sha256:")[:32]
+    """What the applied-digest label holds, as a label value can: the billing link as apply
+    writes it, which is what `plan --refresh=false` leaves unread on its strength.
+
+    The customer's own fields are left out (the customer list shows them on every plan), and
+    so is the profile of a link that follows the default (no pin is written): a link keeps
+    its label when the default changes, or when its manifest takes up what Konnect shows.
+    """
+    written = {
+        field: desired.document[field]
+        for field in BILLING_FIELDS
+        if field in desired.document and field not in desired.advisory
+    }
+    return digest_value(written).removeprefix("sha256:")[:32]
+
+
+def _relabel(desired: Desired, live: Live, world: World) -> bool:
+    """Whether the link, read and found as declared, carries the applied-digest label of an
+    earlier manifest: its manifest changed in a way Konnect already matched.
+
+    A checkout link is read whatever its label says, and a link without one was never
+    applied whole. Nor is a link Konnect keeps pinned where its manifest does not: it is not
+    as applied, and trusted, its pin would go unwarned.
+    """
+    label = (live.raw.get("labels") or {}).get(APPLIED_LABEL)
+    if "stripe" not in desired.document or BILLING not in live.raw or label is None:
+        return False
+    undeclared_pin = "billing_profile" in desired.advisory and _pin_of(desired, world) is not None
+    return label != applied_digest(desired) and not undeclared_pin
 
 
 def _applied_as(customer: Document, desired: Desired) -> bool:
     return (customer.get("labels") or {}).get(APPLIED_LABEL) == applied_digest(desired)
+
+
+def _label_rewrite(action: Action, observed: Document) -> Action:
+    """An update that writes the applied-digest label alone (one customer PUT), so that
+    `plan --refresh=false` trusts the link again instead of reading it on every run."""
+    reason = (
+        "its applied-digest label is out of date: the manifest changed, and Konnect already "
+        "matches it; apply rewrites the label alone, so that plan --refresh=false trusts the link"
+    )
+    return action.model_copy(
+        update={
+            "type": ActionType.UPDATE,
+            "reasons": (*action.reasons, reason),
+            "observed": observation(observed),
+        }
+    )
 
 
 def _trusted(live: Live) -> Live:
