@@ -54,7 +54,6 @@ class LiveCustomer:
     key: str
     stripe_customer_id: str | None
     profile_id: str | None
-    payment_method_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -266,7 +265,6 @@ def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer
         key=key,
         stripe_customer_id=stripe.get("customer_id"),
         profile_id=(billing.get("billing_profile") or {}).get("id"),
-        payment_method_id=stripe.get("default_payment_method_id"),
     )
 
 

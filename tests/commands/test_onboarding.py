@@ -416,6 +416,27 @@ def test_declared_stripe_customer_needs_force(
     assert document["warnings"]
 
 
+def test_a_declared_link_konnect_bills_through_another_profile_needs_apply_first(
+    onboarding: Onboarding,
+) -> None:
+    moved = [
+        {**d, "spec": {**d["spec"], "billing_profile": "self-serve"}}
+        if d["metadata"]["name"] == "globex"
+        else d
+        for d in onboarding.documents()
+    ]
+    write_manifests(onboarding.project, *moved)
+
+    refused = onboarding.run("checkout-url", "globex", "--success-url", SUCCESS, "--force")
+
+    assert refused.exit_code == 1
+    assert "Konnect bills CustomerBilling/globex through billing profile 'invoiced', not " in (
+        refused.stderr
+    )
+    assert "run `reconcile apply` first, which pins it" in refused.stderr
+    assert onboarding.checkout_sessions() == []
+
+
 def test_konnect_errors_name_status_and_detail(onboarding: Onboarding) -> None:
     account = onboarding.world.admin("GET", "/stripe/accounts")["data"][0]["id"]
     onboarding.world.admin("DELETE", f"/stripe/accounts/{account}/portal-configurations/default")
