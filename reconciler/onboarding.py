@@ -7,7 +7,12 @@ when none is linked), so the request is sent exactly once, never retried.
 
 Each command first reads what it needs (`prepare_*`: the customer by key, its billing link and
 its profile), refusing with a fix when the customer is not ready, then sends one POST
-(`create_*`). The split keeps every refusal ahead of the only write.
+(`create_*`). The split keeps every refusal ahead of the only write that matters.
+
+Konnect makes the checkout under the app of the profile that bills the customer, and pins a
+customer to a profile only together with its Stripe customer: an onboarding customer whose
+link names a profile is pinned to it right after the checkout links its Stripe customer, and
+a checkout that Konnect would make under another app than that profile's is refused.
 """
 
 from __future__ import annotations
@@ -18,13 +23,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reconciler.clients.errors import AmbiguousWrite, ApiError, ClientError
+from reconciler.clients.errors import AmbiguousWrite, ApiError, ClientError, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.retry import NO_RETRIES
-from reconciler.manifests import CustomerBilling, ManifestSet
+from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
 from reconciler.resources.customer_billing import BILLING_ROUTE, CUSTOMERS_ROUTE
 
-PROFILE_ROUTE = "/openmeter/profiles/{profileId}"
+PROFILES_ROUTE = "/openmeter/profiles"
+PROFILE_ROUTE = PROFILES_ROUTE + "/{profileId}"
+APP_ROUTE = "/openmeter/apps/{appId}"
 CHECKOUT_ROUTE = BILLING_ROUTE + "/stripe/checkout-sessions"
 PORTAL_ROUTE = BILLING_ROUTE + "/stripe/portal-sessions"
 REDACTED = "(redacted; --show-secret to print)"
@@ -86,6 +93,8 @@ class PreparedCheckout:
     customer: LiveCustomer
     stripe_options: Document
     warnings: list[str] = field(default_factory=list)
+    # The profile an onboarding customer is pinned to once its checkout links a Stripe customer.
+    pin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,16 +154,37 @@ def find_link(manifests: ManifestSet, reference: str) -> CustomerBilling:
     raise OnboardingRefused(f"no {CustomerBilling.KIND} manifest named {name!r}{hint}")
 
 
+def profile_name(manifests: ManifestSet, link: CustomerBilling) -> str | None:
+    """The Konnect name of the billing profile the link names; None when it follows the default."""
+    named = link.spec.billing_profile
+    profile = manifests.get(BillingProfile, named) if named else None
+    return None if profile is None else profile.konnect_name
+
+
 def prepare_checkout(
-    konnect: KonnectClient, link: CustomerBilling, request: CheckoutRequest
+    konnect: KonnectClient,
+    link: CustomerBilling,
+    request: CheckoutRequest,
+    *,
+    profile: str | None = None,
 ) -> PreparedCheckout:
+    """Everything the checkout needs, read and checked; `profile` is the Konnect name of the
+    billing profile the link names (see `profile_name`)."""
     options = request.redirect_options()
     customer = read_customer(konnect, link)
     warnings = _checkout_warnings(link, customer, request.force)
-    if customer.profile_id and _charges_automatically(konnect, customer.profile_id):
+    billed = _checkout_profile(konnect, link, customer, profile)
+    if billed is not None and _charges_automatically(billed):
         # Konnect charges a card only when it has a billing address; collect it at checkout.
         options["billing_address_collection"] = "required"
-    return PreparedCheckout(link=link, customer=customer, stripe_options=options, warnings=warnings)
+    onboarding = link.spec.onboarding == "checkout"
+    return PreparedCheckout(
+        link=link,
+        customer=customer,
+        stripe_options=options,
+        warnings=warnings,
+        pin=billed["id"] if billed is not None and profile and onboarding else None,
+    )
 
 
 def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> CheckoutSession:
@@ -165,6 +195,9 @@ def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> Check
             {"stripe_options": prepared.stripe_options},
             path={"customerId": prepared.customer.id},
         )
+    warnings = prepared.warnings
+    if prepared.pin is not None:
+        warnings = warnings + _pin(konnect, prepared.customer, prepared.pin)
     return CheckoutSession(
         link=prepared.link,
         customer=prepared.customer,
@@ -172,8 +205,26 @@ def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> Check
         billing_address_collection=prepared.stripe_options.get(
             "billing_address_collection", "auto"
         ),
-        warnings=prepared.warnings,
+        warnings=warnings,
     )
+
+
+def _pin(konnect: KonnectClient, customer: LiveCustomer, profile_id: str) -> list[str]:
+    """Pin the customer to its profile with the Stripe customer the checkout linked, as apply
+    would; a warning when that fails, since the session exists all the same."""
+    path = {"customerId": customer.id}
+    try:
+        # Read again: the billing PUT replaces the Stripe ids, which the checkout just set.
+        billing = konnect.get(BILLING_ROUTE, path=path) or {}
+        linked = (billing.get("app_data") or {}).get("stripe") or {}
+        body = {"billing_profile": {"id": profile_id}, "app_data": {"stripe": linked}}
+        konnect.put(BILLING_ROUTE, body, path=path)
+    except ClientError as error:
+        return [
+            f"the customer is not pinned to its billing profile yet ({error}); `reconcile "
+            "apply` pins it, now that Konnect links its Stripe customer"
+        ]
+    return []
 
 
 def prepare_portal(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer:
@@ -217,6 +268,67 @@ def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer
     )
 
 
+def _checkout_profile(
+    konnect: KonnectClient, link: CustomerBilling, customer: LiveCustomer, profile: str | None
+) -> Document | None:
+    """The profile the checkout is for: the one the link names, else the one Konnect bills
+    the customer through. Refused when Konnect would make the checkout under another app."""
+    billed = _profile(konnect, customer.profile_id) if customer.profile_id else None
+    if profile is None:
+        return billed
+    named = next((p for p in konnect.list_all(PROFILES_ROUTE) if p.get("name") == profile), None)
+    if named is None:
+        raise OnboardingRefused(
+            f"Konnect has no billing profile named {profile!r} ({_address(link)} names it) "
+            "yet; run `reconcile apply` first"
+        )
+    if billed is None or billed["id"] == named["id"]:
+        return named
+    if link.spec.onboarding != "checkout":
+        raise OnboardingRefused(
+            f"Konnect bills {_address(link)} through billing profile {billed['name']!r}, not "
+            f"{profile!r} as its manifest says; run `reconcile apply` first, which pins it"
+        )
+    if _payment_app(billed) != _payment_app(named):
+        raise OnboardingRefused(_another_app(konnect, link, billed, named))
+    return named
+
+
+def _another_app(
+    konnect: KonnectClient, link: CustomerBilling, billed: Document, named: Document
+) -> str:
+    billed_app, named_app = (_app_name(konnect, p) for p in (billed, named))
+    return (
+        f"Konnect bills the customer through {billed['name']} (app {billed_app}), not "
+        f"{named['name']} (app {named_app}) as {_address(link)} says, until it is pinned to "
+        f"it, and it pins a customer only together with its Stripe customer: a checkout now "
+        f"would create the Stripe customer in the Stripe account of {billed_app}. Create the "
+        f"Stripe customer in the account of {named_app} and declare it as "
+        "spec.stripe.customer_id instead of `onboarding: checkout`, then run `reconcile apply`"
+    )
+
+
+def _profile(konnect: KonnectClient, profile_id: str) -> Document:
+    profile: Document = konnect.get(PROFILE_ROUTE, path={"profileId": profile_id}) or {}
+    return profile
+
+
+def _payment_app(profile: Document) -> str | None:
+    app_id: str | None = ((profile.get("apps") or {}).get("payment") or {}).get("id")
+    return app_id
+
+
+def _app_name(konnect: KonnectClient, profile: Document) -> str:
+    app_id = _payment_app(profile)
+    if app_id is None:
+        return "(none)"
+    try:
+        app: Document = konnect.get(APP_ROUTE, path={"appId": app_id}) or {}
+    except NotFound:
+        return app_id
+    return str(app.get("name") or app_id)
+
+
 def _checkout_warnings(link: CustomerBilling, customer: LiveCustomer, force: bool) -> list[str]:
     """Refuse a checkout that would fight the manifest; say what an allowed one will do."""
     if link.spec.onboarding == "checkout":
@@ -247,8 +359,7 @@ def _checkout_warnings(link: CustomerBilling, customer: LiveCustomer, force: boo
     ]
 
 
-def _charges_automatically(konnect: KonnectClient, profile_id: str) -> bool:
-    profile = konnect.get(PROFILE_ROUTE, path={"profileId": profile_id}) or {}
+def _charges_automatically(profile: Document) -> bool:
     payment = (profile.get("workflow") or {}).get("payment") or {}
     # Konnect's default collection method is charge_automatically.
     method = payment.get("collection_method", "charge_automatically")
@@ -318,5 +429,6 @@ __all__ = [
     "find_link",
     "prepare_checkout",
     "prepare_portal",
+    "profile_name",
     "read_customer",
 ]

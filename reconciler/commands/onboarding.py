@@ -29,6 +29,7 @@ from reconciler.onboarding import (
     find_link,
     prepare_checkout,
     prepare_portal,
+    profile_name,
 )
 from reconciler.resources.secrets import MissingSecret
 from reconciler.targets import Connection, TargetError, connect
@@ -105,7 +106,8 @@ def checkout_url(
     manifests = load_manifests(directory)
     link = _find(manifests, customer)
     with _connected(manifests, target_name) as connection:
-        prepared = prepare_checkout(connection.sources.konnect, link, request)
+        profile = profile_name(manifests, link)
+        prepared = prepare_checkout(connection.sources.konnect, link, request, profile=profile)
         session = create_checkout(connection.sources.konnect, prepared)
     for warning in session.warnings:
         click.echo(f"Warning: {warning}", err=True)

@@ -104,14 +104,14 @@ class BillingProfileResource(Resource):
         return {**desired.document, "workflow": {**workflow, "invoicing": compact(invoicing)}}
 
     def refine(self, action: Action, world: World) -> Action:
-        if action.type is ActionType.REPLACE:
-            return _replacement(action, world)
         if action.type is ActionType.DELETE:
             return _deletion(action, world)
         if _loses_default(action):
             return _demotion(action, world)
         if _gains_default(action):
-            return _promotion(action, world)
+            action = _promotion(action, world)
+        if action.type is ActionType.REPLACE:
+            return _replacement(action, world)
         return action
 
     def live_references(self, live: Live, world: World) -> frozenset[Address]:
@@ -423,8 +423,11 @@ def _loses_default(action: Action) -> bool:
 
 
 def _gains_default(action: Action) -> bool:
+    """Whether the action makes the profile the default: an update, or a new profile (created,
+    or replacing one) written with `default: true`, which demotes the current default."""
     change = _default_change(action)
-    return action.type is ActionType.UPDATE and change is not None and change[1] is True
+    promoting = (ActionType.CREATE, ActionType.UPDATE, ActionType.REPLACE)
+    return action.type in promoting and change is not None and change[1] is True
 
 
 def _new_default(world: World) -> Address | None:

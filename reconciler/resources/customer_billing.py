@@ -18,6 +18,7 @@ from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.fingerprint import digest_value
 from reconciler.engine.plan import Finding, Severity
+from reconciler.engine.staleness import observation
 from reconciler.manifests import BillingProfile, CustomerBilling
 from reconciler.resources.base import (
     APPLIED_LABEL,
@@ -45,6 +46,7 @@ from reconciler.resources.customer_checks import (
     stripe_findings,
 )
 from reconciler.resources.exporting import ExportContext, manifest_document
+from reconciler.resources.stripe_app import ADDRESS_TYPE as STRIPE_APP
 from reconciler.resources.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 
 ADDRESS_TYPE = "customer_billing"
@@ -59,7 +61,13 @@ PINNED = "pinned"
 # ... and whether its billing was left unread on the strength of its applied-digest label.
 TRUSTED = "trusted"
 NOT_READ = "(not read: --refresh=false)"
+# The link's fields that its billing GET shows (and a billing PUT writes).
+BILLING_FIELDS = ("billing_profile", "stripe")
 PROFILES_ROUTE = "/openmeter/profiles"
+SEND_CHECKOUT = (
+    "send the customer a checkout link (reconcile checkout-url{pinning}); the card is saved when "
+    "they complete it"
+)
 # Customer fields a manifest may leave out; then they are the API's, not ours to compare.
 OPTIONAL_FIELDS = ("name", "description", "primary_email", "currency", "billing_address")
 
@@ -154,9 +162,14 @@ class CustomerBillingResource(Resource):
             if field not in customer and field in live_customer:
                 customer[field] = live_customer[field]
         document["customer"] = customer
-        if "stripe" not in document and "stripe" in live_document:
-            document["stripe"] = live_document["stripe"]  # onboarding: checkout links it
-        for field in ("billing_profile", "stripe"):
+        if "stripe" not in document:
+            if "stripe" in live_document:
+                document["stripe"] = live_document["stripe"]  # onboarding: checkout links it
+            elif "billing_profile" in live_document:
+                # Konnect takes a Stripe profile's billing only with a Stripe customer: the
+                # pin waits for the checkout (`findings` says so), it is no change to plan.
+                document["billing_profile"] = live_document["billing_profile"]
+        for field in BILLING_FIELDS:
             if _not_read(live_document.get(field)):
                 document[field] = live_document[field]  # --refresh=false: applied as declared
         return document
@@ -194,11 +207,13 @@ class CustomerBillingResource(Resource):
 
     def refine(self, action: Action, world: World) -> Action:
         desired = world.desired_of(action.address)
+        live = world.live_of(action.address)
         if desired and "billing_profile" in desired.advisory and action.releases:
             # A link left on the default never unpins (v3 cannot): it keeps its profile.
-            live = world.live_of(action.address)
             kept = self.live_references(live, world) if live else frozenset()
             action = action.model_copy(update={"releases": action.releases - kept})
+        if action.type is ActionType.NOOP and desired and live and _relabel(desired, live, world):
+            return _label_rewrite(action, self.observe(live))
         if (
             action.type is ActionType.CREATE
             and desired
@@ -305,8 +320,9 @@ class CustomerBillingResource(Resource):
     def update(self, desired: Desired, live: Live, writer: Writer) -> str:
         before = self.live_document(live, writer.world)
         after = self.comparable(desired, before)
-        billing_fields = ("billing_profile", "stripe")
-        if any(after.get(f) != before.get(f) for f in billing_fields) and after.get("stripe"):
+        # As planned: a field left to the API (the profile a link follows) is not written.
+        after.update({k: before[k] for k in desired.advisory if k in before})
+        if any(after.get(f) != before.get(f) for f in BILLING_FIELDS) and after.get("stripe"):
             _put_billing(live.id, desired, after, writer)
         # Last, so that the applied digest is written only once everything else was.
         _put_customer(live.id, after["customer"], desired, writer)
@@ -389,12 +405,54 @@ def _customer_body(customer: Document, *, applied: str | None = None) -> Documen
 
 
 def applied_digest(desired: Desired) -> str:
-    """What the applied-digest label holds: the link's manifest, as a label value can."""
-    return digest_value(desired.document).removeprefix("sha256:")[:32]
+    """What the applied-digest label holds, as a label value can: the billing link as apply
+    writes it, which is what `plan --refresh=false` leaves unread on its strength.
+
+    The customer's own fields are left out (the customer list shows them on every plan), and
+    so is the profile of a link that follows the default (no pin is written): a link keeps
+    its label when the default changes, or when its manifest takes up what Konnect shows.
+    """
+    written = {
+        field: desired.document[field]
+        for field in BILLING_FIELDS
+        if field in desired.document and field not in desired.advisory
+    }
+    return digest_value(written).removeprefix("sha256:")[:32]
+
+
+def _relabel(desired: Desired, live: Live, world: World) -> bool:
+    """Whether the link, read and found as declared, carries the applied-digest label of an
+    earlier manifest: its manifest changed in a way Konnect already matched.
+
+    A checkout link is read whatever its label says, and a link without one was never
+    applied whole. Nor is a link Konnect keeps pinned where its manifest does not: it is not
+    as applied, and trusted, its pin would go unwarned.
+    """
+    label = (live.raw.get("labels") or {}).get(APPLIED_LABEL)
+    if "stripe" not in desired.document or BILLING not in live.raw or label is None:
+        return False
+    undeclared_pin = "billing_profile" in desired.advisory and _pin_of(desired, world) is not None
+    return label != applied_digest(desired) and not undeclared_pin
 
 
 def _applied_as(customer: Document, desired: Desired) -> bool:
     return (customer.get("labels") or {}).get(APPLIED_LABEL) == applied_digest(desired)
+
+
+def _label_rewrite(action: Action, observed: Document) -> Action:
+    """An update that writes the applied-digest label alone (one customer PUT), so that
+    `plan --refresh=false` trusts the link again instead of reading it on every run."""
+    reason = (
+        "its applied-digest label is out of date: the manifest changed, and Konnect already "
+        "matches it; apply rewrites the label alone, so that plan --refresh=false trusts the link"
+    )
+    return action.model_copy(
+        update={
+            "type": ActionType.UPDATE,
+            "reasons": (*action.reasons, reason),
+            "observed": observation(observed),
+        }
+    )
 
 
 def _trusted(live: Live) -> Live:
@@ -571,18 +629,56 @@ def _awaiting_checkout(world: World) -> list[Finding]:
         facts = None
         if world.stripe is not None and desired is not None:
             facts = world.stripe.of(_app_of(desired, world))
-        message = _checkout_pending(world.live_of(address), facts)
-        if message is not None:
-            findings.append(
-                Finding(
-                    address=address,
-                    severity=Severity.WARNING,
-                    message=message,
-                    fix="send the customer a checkout link (reconcile checkout-url); the card "
-                    "is saved when they complete it",
-                )
-            )
+        live = world.live_of(address)
+        message = _checkout_pending(live, facts)
+        if message is None:
+            continue
+        fix = SEND_CHECKOUT.format(pinning="")
+        if not _linked_stripe(live) and link.spec.billing_profile:
+            message, fix = _unpinned_checkout(message, fix, link.spec.billing_profile, live, world)
+        findings.append(
+            Finding(address=address, severity=Severity.WARNING, message=message, fix=fix)
+        )
     return findings
+
+
+def _unpinned_checkout(
+    message: str, fix: str, profile: str, live: Live | None, world: World
+) -> tuple[str, str]:
+    """What a checkout link with no Stripe customer yet says of the profile it names, when
+    Konnect bills it through another one: the pin waits for the checkout's Stripe customer."""
+    effective = _live_profile(world, _effective_profile_id(live))
+    declared = world.live_of(Address(type=PROFILE, name=profile))
+    if effective is None or declared is None or effective.id == declared.id:
+        return message, fix
+    effective_name = world.name_of(PROFILE, effective.id)
+    effective_app, declared_app = _payment_app(effective), _payment_app(declared)
+    if effective_app == declared_app:
+        message += (
+            f"; it is billed through {effective_name} until the checkout pins it to {profile} "
+            "(Konnect pins a customer only together with its Stripe customer)"
+        )
+        return message, SEND_CHECKOUT.format(pinning=f", which pins it to {profile}")
+    message += (
+        f"; it is billed through {effective_name}, whose app is not that of {profile}: a "
+        "checkout would create its Stripe customer in the wrong Stripe account, and Konnect "
+        "pins a customer only together with its Stripe customer"
+    )
+    app = world.name_of(STRIPE_APP, declared_app)
+    fix = (
+        f"create the Stripe customer in the account of {app} and declare it as "
+        "spec.stripe.customer_id instead of `onboarding: checkout`"
+    )
+    return message, fix
+
+
+def _live_profile(world: World, profile_id: str | None) -> Live | None:
+    return next((p for p in world.live.get(PROFILE, []) if p.id == profile_id), None)
+
+
+def _payment_app(profile: Live) -> str | None:
+    app_id: str | None = ((profile.raw.get("apps") or {}).get("payment") or {}).get("id")
+    return app_id
 
 
 def _checkout_pending(live: Live | None, stripe: StripeFacts | None) -> str | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
@@ -91,6 +92,15 @@ class Onboarding:
         for secret in (SANDBOX_STRIPE_KEY, OTHER_STRIPE_KEY, DEFAULT_KONNECT_TOKEN):
             assert secret not in result.output
         return result
+
+    def documents(self) -> list[dict[str, Any]]:
+        text = (self.project / "manifests.yaml").read_text()
+        return [d for d in yaml.safe_load_all(text) if d]
+
+    def profile_id(self, name: str) -> str:
+        profiles = self.world.konnect("GET", "/profiles")["data"]
+        profile_id: str = next(p["id"] for p in profiles if p["name"] == name)
+        return profile_id
 
     def checkout(self, customer: str, *args: str) -> dict[str, Any]:
         result = self.run("checkout-url", customer, "--output", "json", *args)
@@ -197,6 +207,106 @@ def test_completed_checkout_clears_the_plan_warning_and_opens_the_portal(
     portal = onboarding.run("portal-url", "hooli", "--return-url", RETURN, "--output", "json")
     assert portal.exit_code == 0, portal.output
     assert json.loads(portal.stdout)["stripe_customer_id"] == session["stripe_customer_id"]
+
+
+PIONEER = manifest(
+    "CustomerBilling",
+    "pioneer",
+    {
+        "customer": {"key": "pioneer", "name": "Pioneer", "primary_email": "ap@pioneer.example"},
+        "billing_profile": "invoiced",
+        "onboarding": "checkout",
+    },
+)
+EU_KEY = "sk_live_" + "onboardingeu" + "0" * 16
+EU_APP = manifest("StripeApp", "eu", {"name": "Stripe EU", "api_key": "${env:STRIPE_API_KEY_EU}"})
+EU_DIRECT = manifest("BillingProfile", "eu-direct", {"app": "eu", "supplier": SUPPLIER})
+
+
+def pioneer_plan(onboarding: Onboarding) -> tuple[int, list[str], list[str]]:
+    """The plan's exit code, and Pioneer's action types and finding messages."""
+    result = onboarding.run("plan", "--output", "json", "--detailed-exitcode")
+    plan = json.loads(result.stdout)
+    actions = [a["type"] for a in plan["actions"] if a["address"]["name"] == "pioneer"]
+    findings = [f["message"] for f in plan["findings"] if f["address"]["name"] == "pioneer"]
+    return result.exit_code, actions, findings
+
+
+def test_a_checkout_link_naming_a_profile_is_pinned_to_it_once_its_checkout_starts(
+    onboarding: Onboarding,
+) -> None:
+    applied = [d for d in onboarding.documents() if d["metadata"]["name"] != "initech"]
+    write_manifests(onboarding.project, *applied, PIONEER)
+    assert pioneer_plan(onboarding)[:2] == (2, ["create"])
+    apply = onboarding.run("apply", "--auto-approve")
+    assert apply.exit_code == 0, apply.output
+
+    # Konnect takes a Stripe profile's billing only with a Stripe customer: nothing to pin yet.
+    code, actions, [pending] = pioneer_plan(onboarding)
+    assert (code, actions) == (0, ["no-op"])
+    assert pending.startswith(AWAITING)
+    assert "billed through self-serve until the checkout pins it to invoiced" in pending
+
+    session = onboarding.checkout("pioneer", "--success-url", SUCCESS)
+
+    assert session["billing_address_collection"] == "auto"  # invoiced sends invoices
+    customer_id = session["customer"]["id"]
+    billing = onboarding.world.konnect("GET", f"/customers/{customer_id}/billing")
+    invoiced = onboarding.profile_id("invoiced")
+    assert billing["billing_profile"] == {"id": invoiced}
+    assert billing["app_data"]["stripe"] == {"customer_id": session["stripe_customer_id"]}
+    stored = onboarding.world.admin("GET", f"/collections/konnect.customers/{customer_id}")
+    assert stored["_pinned_profile_id"] == invoiced
+    assert pioneer_plan(onboarding)[:2] == (0, ["no-op"])
+
+
+def test_a_pin_that_fails_after_the_checkout_is_written_by_the_next_apply(
+    onboarding: Onboarding,
+) -> None:
+    applied = [d for d in onboarding.documents() if d["metadata"]["name"] != "initech"]
+    write_manifests(onboarding.project, *applied, PIONEER)
+    assert onboarding.run("apply", "--auto-approve").exit_code == 0
+    manifests = load_manifests(onboarding.project)
+    link = find_link(manifests, "pioneer")
+    request = CheckoutRequest(success_url=SUCCESS)
+    with connect(manifests, None) as connection:
+        konnect = connection.sources.konnect
+        prepared = prepare_checkout(konnect, link, request, profile="invoiced")
+        faults = {"route_faults": {"PUT /v3/openmeter/customers/{customer_id}/billing": 400}}
+        httpx.patch(f"{connection.sandbox_url}/_sandbox/faults", json=faults).raise_for_status()
+        session = create_checkout(konnect, prepared)
+
+    [warning] = session.warnings
+    assert warning.startswith("the customer is not pinned to its billing profile yet")
+    # Now that a Stripe customer is linked, apply can pin the customer with it.
+    assert pioneer_plan(onboarding)[:2] == (2, ["update"])
+    assert onboarding.run("apply", "--auto-approve").exit_code == 0
+    billing = onboarding.world.konnect("GET", f"/customers/{session.customer.id}/billing")
+    assert billing["billing_profile"] == {"id": onboarding.profile_id("invoiced")}
+    assert billing["app_data"]["stripe"] == {"customer_id": session.result["stripe_customer_id"]}
+    assert pioneer_plan(onboarding)[:2] == (0, ["no-op"])
+
+
+def test_a_checkout_under_another_app_than_the_links_profile_is_refused(
+    onboarding: Onboarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY_EU", EU_KEY)
+    eu_app = onboarding.world.stripe_app(name="Stripe EU", api_key=EU_KEY)
+    onboarding.world.profile(eu_app, "eu-direct")
+    onboarding.world.customer("pioneer", name="Pioneer", labels=labels_of(PIONEER))
+    in_eu = {**PIONEER, "spec": {**PIONEER["spec"], "billing_profile": "eu-direct"}}
+    write_manifests(onboarding.project, *onboarding.documents(), EU_APP, EU_DIRECT, in_eu)
+    stripe_customers = onboarding.world.admin("GET", "/collections/stripe.customers")
+
+    refused = onboarding.run("checkout-url", "pioneer", "--success-url", SUCCESS)
+
+    assert refused.exit_code == 1
+    assert "Konnect bills the customer through self-serve (app Stripe)" in refused.stderr
+    assert "not eu-direct (app Stripe EU)" in refused.stderr
+    assert onboarding.checkout_sessions() == []
+    assert onboarding.world.admin("GET", "/collections/stripe.customers") == stripe_customers
+    [pending] = pioneer_plan(onboarding)[2]
+    assert "a checkout would create its Stripe customer in the wrong Stripe account" in pending
 
 
 CHECKOUT_AGAIN = (
@@ -336,6 +446,27 @@ def test_declared_stripe_customer_needs_force(
     assert document["billing_address_collection"] == "auto"  # the invoiced profile sends invoices
     assert "Warning: CustomerBilling/globex declares its Stripe link" in forced.stderr
     assert document["warnings"]
+
+
+def test_a_declared_link_konnect_bills_through_another_profile_needs_apply_first(
+    onboarding: Onboarding,
+) -> None:
+    moved = [
+        {**d, "spec": {**d["spec"], "billing_profile": "self-serve"}}
+        if d["metadata"]["name"] == "globex"
+        else d
+        for d in onboarding.documents()
+    ]
+    write_manifests(onboarding.project, *moved)
+
+    refused = onboarding.run("checkout-url", "globex", "--success-url", SUCCESS, "--force")
+
+    assert refused.exit_code == 1
+    assert "Konnect bills CustomerBilling/globex through billing profile 'invoiced', not " in (
+        refused.stderr
+    )
+    assert "run `reconcile apply` first, which pins it" in refused.stderr
+    assert onboarding.checkout_sessions() == []
 
 
 def test_konnect_errors_name_status_and_detail(onboarding: Onboarding) -> None:

@@ -139,3 +139,53 @@ def test_replacing_a_profile_customers_are_pinned_to_is_blocked(
     )
     profiles = [p["name"] for p in world.konnect("GET", "/profiles")["data"]]
     assert sorted(profiles) == ["main", "special"]
+
+
+# The profiles applied first, the profiles that take over (the old default gone from the
+# manifests), and whether links pinned to the old default move to the new one. Links that
+# follow the default do not move: nothing else orders the deletion after the new default.
+DEFAULT_HANDOVERS = {
+    "a new profile": (
+        [profile("old", default=True), profile("spare")],
+        [profile("new", default=True), profile("spare")],
+        False,
+    ),
+    "a new profile, links moving to it": (
+        [profile("old", default=True)],
+        [profile("new", default=True)],
+        True,
+    ),
+    # `next` changes app as it becomes the default: created anew, so no link may use it.
+    "a replaced profile": (
+        [profile("old", default=True), profile("next", app="other")],
+        [profile("next", default=True)],
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("handover", DEFAULT_HANDOVERS)
+def test_a_pruned_default_is_deleted_after_its_successor_becomes_the_default(
+    project: Path, world: World, handover: str
+) -> None:
+    applied, taking_over, moving = DEFAULT_HANDOVERS[handover]
+    new_default = taking_over[0]["metadata"]["name"]
+    customer = paying_customer(world)
+    pinned = [link(name, customer, billing_profile="old") for name in LINKS] if moving else []
+    following = [link("hooli", customer)] if handover != "a replaced profile" else []
+    write_manifests(project, STRIPE_APP, OTHER_APP, *applied, *pinned, *following)
+    assert reconcile("apply", str(project), "--auto-approve").exit_code == 0
+    moved = [link(name, customer, billing_profile=new_default) for name in LINKS] if moving else []
+    write_manifests(project, STRIPE_APP, OTHER_APP, *taking_over, *moved, *following)
+    result = reconcile("apply", str(project), "--auto-approve", "--prune")
+    assert result.exit_code == 0, result.output
+    output = result.stdout
+    deleting = started(output, "billing_profile.old")
+    assert finished(output, f"billing_profile.{new_default}") < deleting
+    for address in [f"customer_billing.{name}" for name in LINKS] if moving else []:
+        assert finished(output, address) < deleting
+    assert completed(output)[-1] == "billing_profile.old"
+    profiles = {p["name"]: p["default"] for p in world.konnect("GET", "/profiles")["data"]}
+    assert "old" not in profiles
+    assert profiles[new_default] is True
+    assert plan_is_clean(project)

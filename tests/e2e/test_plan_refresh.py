@@ -256,3 +256,89 @@ def test_a_plan_saved_without_refresh_is_refused_when_its_link_changed(
 
 def _documents(project: Path) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((project / "manifests.yaml").read_text()))
+
+
+def customer_writes(admin: httpx.Client) -> list[str]:
+    return [
+        f"{e['method']} {e['path']}"
+        for e in admin.get("/requests").json()["data"]
+        if e["method"] != "GET" and "/customers" in e["path"]
+    ]
+
+
+def test_links_following_the_default_stay_trusted_after_a_default_switch(
+    applied: Path, admin: httpx.Client
+) -> None:
+    main = manifest("BillingProfile", "main", {"app": "stripe", "supplier": SUPPLIER})
+    next_default = manifest(
+        "BillingProfile", "next", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+    )
+    write_manifests(applied, STRIPE_APP, main, next_default, *links())
+    admin.delete("/requests")
+    switched = reconcile(applied, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert switched.exit_code == 0, switched.output
+    # The links follow the default: their billing, as apply writes it, names no profile.
+    assert customer_writes(admin) == []
+    admin.delete("/stats")
+    quick = reconcile(applied, "plan", "--skip-stripe-checks", "--refresh=false")
+    assert billing_reads(admin, quick) == 0
+    assert quick.exit_code == 0
+
+
+def test_a_customer_edit_konnect_already_shows_keeps_the_link_trusted(
+    applied: Path, admin: httpx.Client, sandbox_server: SandboxServer
+) -> None:
+    # A label added in Konnect, then taken into the manifest; the customer list shows it on
+    # every plan, so the label need not vouch for it.
+    headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
+    with httpx.Client(base_url=sandbox_server.url + "/v3/openmeter", headers=headers) as konnect:
+        [customer] = konnect.get("/customers", params={"filter[key]": "c1"}).json()["data"]
+        body = {"name": customer["name"], "labels": {**customer["labels"], "team": "growth"}}
+        konnect.put(f"/customers/{customer['id']}", json=body).raise_for_status()
+    edited = links()
+    edited[1]["metadata"]["labels"] = {"team": "growth"}
+    write_manifests(
+        applied, *[d for d in _documents(applied) if d["kind"] != "CustomerBilling"], *edited
+    )
+    quick = reconcile(applied, "plan", "--skip-stripe-checks", "--refresh=false")
+    assert billing_reads(admin, quick) == 0
+    assert quick.exit_code == 0
+
+
+def test_a_billing_edit_konnect_already_shows_rewrites_the_label_once(
+    applied: Path, admin: httpx.Client, sandbox_server: SandboxServer
+) -> None:
+    awaiting = manifest(
+        "CustomerBilling",
+        "newbie",
+        {"customer": {"key": "newbie", "name": "Newbie"}, "onboarding": "checkout"},
+    )
+    others = _documents(applied)
+    write_manifests(applied, *others, awaiting)
+    assert reconcile(applied, "apply", "--auto-approve", "--skip-stripe-checks").exit_code == 0
+    # The checkout completes, and the manifest then declares what Konnect linked.
+    headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
+    linked = {"customer_id": "cus_Onboarded0", "default_payment_method_id": "pm_Saved0"}
+    with httpx.Client(base_url=sandbox_server.url + "/v3/openmeter", headers=headers) as konnect:
+        [customer] = konnect.get("/customers", params={"filter[key]": "newbie"}).json()["data"]
+        body = {"app_data": {"stripe": linked}}
+        konnect.put(f"/customers/{customer['id']}/billing", json=body).raise_for_status()
+    declared = {**awaiting, "spec": {"customer": awaiting["spec"]["customer"], "stripe": linked}}
+    write_manifests(applied, *others, declared)
+
+    run = reconcile(applied, "plan", "--skip-stripe-checks", "--output", "json")
+    [action] = [a for a in json.loads(run.stdout)["actions"] if a["type"] != "no-op"]
+    assert (action["address"]["name"], action["type"], action["changes"]) == (
+        "newbie",
+        "update",
+        [],
+    )
+    assert "applied-digest label is out of date" in action["reasons"][0]
+    admin.delete("/requests")
+    rewritten = reconcile(applied, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert rewritten.exit_code == 0, rewritten.output
+    assert customer_writes(admin) == [f"PUT /v3/openmeter/customers/{customer['id']}"]
+    admin.delete("/stats")
+    quick = reconcile(applied, "plan", "--skip-stripe-checks", "--refresh=false")
+    assert billing_reads(admin, quick) == 0
+    assert quick.exit_code == 0
