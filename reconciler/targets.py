@@ -105,7 +105,7 @@ def connect(
             if target.url is not None:
                 sandbox_url = target.url.rstrip("/")
                 konnect_token = DEFAULT_KONNECT_TOKEN
-                kind = f"sandbox at {_shown_url(sandbox_url)}"
+                kind = f"sandbox at {sandbox_url}"
             else:
                 kind = "embedded sandbox"
                 config = sandbox_config or SandboxConfig(
@@ -139,11 +139,6 @@ def connect(
         yield Connection(
             target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url, kind=kind
         )
-
-
-def _shown_url(url: str) -> str:
-    # A user:password part of the URL is a credential: it is never printed.
-    return str(httpx.URL(url).copy_with(userinfo=b""))
 
 
 def _plant(path: Path, server: SandboxServer, konnect_token: str, stripe_key: str) -> None:

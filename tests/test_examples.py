@@ -51,6 +51,7 @@ PROMISED_CODES = {
     "secret-reference",
     "stripe-link",
     "unknown-target",
+    "credentials-in-url",
 }
 
 

@@ -10,9 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
-from reconciler.manifests import load_manifests
 from reconciler.sandbox import SandboxConfig, SandboxServer
-from reconciler.targets import connect
 
 
 def test_a_konnect_target_exports_without_any_stripe_key(
@@ -58,9 +56,17 @@ def test_a_running_sandbox_is_named_by_its_address_and_the_embedded_one_as_such(
     assert embedded.stdout.splitlines()[0] == "Target: sandbox (embedded sandbox)"
 
 
-def test_the_address_of_a_running_sandbox_is_shown_without_its_credentials(
-    tmp_path: Path,
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_a_target_url_with_credentials_is_refused_without_printing_them(
+    tmp_path: Path, command: str
 ) -> None:
+    # httpx would send them as basic auth in place of the token: the sandbox answers 401.
     project = sandbox_at(tmp_path, "http://someone:hunter2secret@127.0.0.1:8787")
-    with connect(load_manifests(project), None) as connection:
-        assert connection.header()[0] == "Target: local (sandbox at http://127.0.0.1:8787)"
+    result = CliRunner().invoke(main, [command, str(project)])
+    assert result.exit_code == 1
+    assert (
+        f"{project / 'reconcile.yaml'}:5:10: Project/reconcile.yaml: targets.local.url: must not "
+        "hold a `user:password@` part: requests carry the target's token instead"
+    ) in result.output
+    assert "hunter2secret" not in result.output
+    assert "Target:" not in result.output

@@ -32,6 +32,9 @@ PLAN_OUTCOMES = {
     1: "**The plan failed or is blocked**: fix what it reports before merging.",
     2: "Changes will be applied when this is merged.",
 }
+# Without --detailed-exitcode a plan exits 0 whether or not it has changes (2 proves the flag):
+# only the plan's own summary can tell then, so the headline claims neither.
+PLAN_SUCCEEDED = "The plan succeeded: its summary says what merging this changes."
 INVALID = (
     "**The manifests are invalid**, so nothing was planned: fix what validate reports and push "
     "again."
@@ -70,8 +73,20 @@ def main() -> None:
     show_default=True,
     help="What wrote the report: a plan, or validate's errors, which take the plan's place.",
 )
+@click.option(
+    "--detailed-exitcode",
+    envvar="DETAILED_EXITCODE",
+    is_flag=True,
+    help="The plan ran with --detailed-exitcode: its exit code tells changes (2) from none (0).",
+)
 def pr_comment(
-    report_file: Path, exit_code: int, run_url: str, pull_request: int, key: str, command: str
+    report_file: Path,
+    exit_code: int,
+    run_url: str,
+    pull_request: int,
+    key: str,
+    command: str,
+    detailed_exitcode: bool,
 ) -> None:
     """Post the plan as one pull-request comment, edited on every later run.
 
@@ -85,7 +100,7 @@ def pr_comment(
         report, outcome = validation_report(read_report(report_file)), INVALID
     else:
         report = read_report(report_file)
-        outcome = PLAN_OUTCOMES.get(exit_code, f"reconcile exited with {exit_code}.")
+        outcome = plan_outcome(exit_code, detailed_exitcode=detailed_exitcode)
     body = compose(marker("plan", key), report, footer(outcome, run_url))
     with connect() as client:
         announce(guarded(lambda: upsert_pr_comment(client, pull_request, body)), "comment")
@@ -147,6 +162,12 @@ def validation_report(text: str) -> str:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"### reconcile validate\n\n{fence}text\n{text.rstrip()}\n{fence}"
+
+
+def plan_outcome(exit_code: int, *, detailed_exitcode: bool) -> str:
+    if exit_code == 0 and not detailed_exitcode:
+        return PLAN_SUCCEEDED
+    return PLAN_OUTCOMES.get(exit_code, f"reconcile exited with {exit_code}.")
 
 
 def footer(outcome: str, run_url: str) -> str:

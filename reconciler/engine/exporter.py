@@ -9,12 +9,12 @@ Schemas the modelines point at.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from reconciler.engine.read_pool import ReadPool
 from reconciler.manifests.kinds import KINDS
 from reconciler.manifests.schemas import write_schemas
 from reconciler.resources.base import NotExportable, Resource, Sources
@@ -43,7 +43,7 @@ def export_live(
     """
     needed = _needed(resources, selected, manifest_types)
     chosen = [r for r in resources if r.address_type in needed]
-    with ThreadPoolExecutor(max_workers=len(chosen) or 1, thread_name_prefix="export") as pool:
+    with ReadPool(len(chosen) or 1, "export") as pool:
         reads = {r.address_type: pool.submit(r.read_for_export, sources) for r in chosen}
         context = ExportContext(live={kind: read.result() for kind, read in reads.items()})
     for resource in chosen:

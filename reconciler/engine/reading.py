@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import suppress
 
+from reconciler.engine.read_pool import ReadPool
 from reconciler.resources.base import Live, Resource, Sources, World
 from reconciler.resources.stripe_facts import StripeUnavailable
 
@@ -14,9 +15,7 @@ def read_live_state(
     resources: Sequence[Resource], sources: Sources, world: World, *, stripe_checks: bool
 ) -> None:
     """Fill `world.live` for every kind; Stripe facts the checks need are read alongside."""
-    with ThreadPoolExecutor(
-        max_workers=2 * len(resources), thread_name_prefix="reconcile-read"
-    ) as pool:
+    with ReadPool(2 * len(resources), "reconcile-read") as pool:
         reads: dict[str, Future[list[Live]]] = {
             r.address_type: pool.submit(r.read, sources, world.desired[r.address_type])
             for r in resources

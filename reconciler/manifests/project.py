@@ -22,7 +22,14 @@ TargetName = Annotated[
     ),
 ]
 BaseUrl = Annotated[
-    str, Pattern(r"^https?://[^\s/?#]+(?:/[^\s?#]*)?$", "must be an http(s) URL without query")
+    str,
+    Pattern(r"^https?://[^\s/?#]+(?:/[^\s?#]*)?$", "must be an http(s) URL without query"),
+    # httpx turns `user:password@` into basic auth, which takes the place of the bearer token.
+    Pattern(
+        r"^https?://[^\s/?#@]+(?:/[^\s?#]*)?$",
+        "must not hold a `user:password@` part: requests carry the target's token instead",
+        code="credentials-in-url",
+    ),
 ]
 
 RateLimit = Annotated[

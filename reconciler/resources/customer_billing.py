@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from reconciler.clients.errors import BadRequest, Gone, NotFound
@@ -18,6 +18,7 @@ from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.fingerprint import digest_value
 from reconciler.engine.plan import Finding, Severity
+from reconciler.engine.read_pool import ReadPool
 from reconciler.engine.staleness import observation
 from reconciler.manifests import BillingProfile, CustomerBilling
 from reconciler.resources.base import (
@@ -485,9 +486,7 @@ def _read(sources: Sources, billed: Callable[[Document], bool], *, pins: bool) -
     """Every customer, with the billing GET of those `billed` selects."""
     customers: list[Document] = []
     billings: dict[str, Future[Document]] = {}
-    with ThreadPoolExecutor(
-        max_workers=sources.concurrency, thread_name_prefix="reconcile-billing"
-    ) as pool:
+    with ReadPool(sources.concurrency, "reconcile-billing") as pool:
         pinning = pool.submit(_pins, sources, pool) if pins else None
         # The first page tells how many there are; the others are read concurrently, and
         # billing reads start as soon as the page naming the customer arrives.
@@ -505,7 +504,7 @@ def _read(sources: Sources, billed: Callable[[Document], bool], *, pins: bool) -
 
 
 def _customer_pages(
-    sources: Sources, pool: ThreadPoolExecutor, query: Mapping[str, str] | None = None
+    sources: Sources, pool: ReadPool, query: Mapping[str, str] | None = None
 ) -> Iterator[list[Document]]:
     konnect = sources.konnect
     size = konnect.page_size
@@ -544,7 +543,7 @@ class _Pins:
         return customer_id in self.pinned_to_default if self.known else None
 
 
-def _pins(sources: Sources, pool: ThreadPoolExecutor) -> _Pins:
+def _pins(sources: Sources, pool: ReadPool) -> _Pins:
     profiles = sources.konnect.list_all(PROFILES_ROUTE)
     default_id = next((p["id"] for p in profiles if p.get("default")), None)
     if default_id is None:

@@ -21,6 +21,7 @@ class Remedies:
     through Stripe Checkout gets its card from the customer completing a new checkout."""
 
     relink: str
+    missing: str
     attach: str
     replace_named_card: str
     replace_default_card: str
@@ -28,6 +29,7 @@ class Remedies:
 
 DECLARED = Remedies(
     relink="link a live Stripe customer, or use `onboarding: checkout` to create one",
+    missing="use the id of a customer of that account (Stripe Dashboard > Customers)",
     attach="attach it to that customer in Stripe, or name one that is",
     replace_named_card="attach a current card to the customer in Stripe and name it in "
     "stripe.default_payment_method_id (the customer can add one: `reconcile portal-url`)",
@@ -42,6 +44,8 @@ ONBOARDED = Remedies(
     # Konnect makes a new Stripe customer through checkout only while none is linked.
     relink="link a live Stripe customer: declare stripe.customer_id instead of "
     "`onboarding: checkout`",
+    missing="link a customer of that account: declare its id in stripe.customer_id instead "
+    "of `onboarding: checkout`",
     attach=_CHECKOUT_AGAIN,
     replace_named_card=_CHECKOUT_AGAIN,
     replace_default_card=_CHECKOUT_AGAIN,
@@ -67,7 +71,7 @@ def stripe_findings(
             Finding.blocking(
                 address,
                 f"Stripe customer {customer_id} does not exist in the app's Stripe account",
-                "use the id of a customer of that account (Stripe Dashboard > Customers)",
+                remedies.missing,
             )
         ]
     if customer.get("deleted"):

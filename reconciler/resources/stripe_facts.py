@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any, TypeVar
 
@@ -20,6 +19,7 @@ from reconciler.clients.errors import ClientError, NotFound
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.retry import RetryPolicy
 from reconciler.clients.stripe_api import StripeApi
+from reconciler.engine.read_pool import ReadPool
 
 T = TypeVar("T")
 Params = dict[str, Any]
@@ -89,9 +89,7 @@ class StripeFacts:
 
     def retrieve_customers(self, customer_ids: Collection[str]) -> None:
         """Read these customers concurrently (those the account list holds cost nothing)."""
-        with ThreadPoolExecutor(
-            max_workers=RETRIEVE_CONCURRENCY, thread_name_prefix="reconcile-stripe"
-        ) as pool:
+        with ReadPool(RETRIEVE_CONCURRENCY, "reconcile-stripe") as pool:
             for customer_id in customer_ids:
                 pool.submit(self._customer_quietly, customer_id)
 

@@ -168,6 +168,26 @@ def test_plans_of_other_directories_keep_their_own_comment(
     assert [c["body"].split("\n")[1] for c in github.comments[12]] == ["eu plan", "us plan"]
 
 
+def test_no_changes_is_said_only_when_the_plan_ran_with_detailed_exitcode(
+    github: FakeRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without the flag a plan with changes exits 0 too: its own summary is the one to read.
+    changes = report(tmp_path, "### reconcile plan\n\n**Plan: 1 to add, 0 to change.**")
+    publish(github, *comment_args(changes, 0))
+    body = github.comments[12][0]["body"]
+    assert "No changes." not in body
+    assert "The plan succeeded: its summary says what merging this changes." in body
+    publish(github, *comment_args(report(tmp_path, "no changes"), 0), "--detailed-exitcode")
+    assert github.comments[12][0]["body"].rstrip().endswith(f"No changes. ([run]({RUN_URL}))")
+    # As the action tells it, from the arguments the plan ran with.
+    monkeypatch.setenv("DETAILED_EXITCODE", "false")
+    publish(github, *comment_args(changes, 0))
+    assert "No changes." not in github.comments[12][0]["body"]
+    monkeypatch.setenv("DETAILED_EXITCODE", "true")
+    publish(github, *comment_args(report(tmp_path, "no changes"), 0))
+    assert "No changes. ([run]" in github.comments[12][0]["body"]
+
+
 def test_the_marked_comment_is_found_past_the_first_page(
     github: FakeRepository, tmp_path: Path
 ) -> None:

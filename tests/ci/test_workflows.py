@@ -195,13 +195,33 @@ def test_plan_with_changes_succeeds_and_saves_markdown(tmp_path: Path, work: Pat
     )
     assert process.returncode == 0, process.stderr
     values = read_outputs(outputs)
-    assert values == {"exit-code": "2", "output-file": str(work / "reports" / "plan.md")}
+    assert values == {
+        "exit-code": "2",
+        "output-file": str(work / "reports" / "plan.md"),
+        "detailed-exitcode": "true",
+    }
     markdown = (work / "reports" / "plan.md").read_text()
     assert markdown.startswith("### reconcile plan")
     assert (tmp_path / "runner" / "summary.md").read_text() == markdown
     assert planfile.is_file()
     for written in (process.stdout, process.stderr, markdown, planfile.read_text()):
         assert FAKE_TOKEN not in written and FAKE_STRIPE_KEY not in written
+
+
+def test_the_comment_is_told_whether_plan_ran_with_detailed_exitcode(
+    tmp_path: Path, work: Path
+) -> None:
+    # Without the flag a plan with changes exits 0: the comment must not read it as none.
+    process, outputs = run_action(
+        tmp_path, command="plan", directory="manifests", args="--skip-stripe-checks"
+    )
+    assert process.returncode == 0, process.stderr
+    assert "Plan: " in process.stdout
+    values = read_outputs(outputs)
+    assert (values["exit-code"], values["detailed-exitcode"]) == ("0", "false")
+    (publishing,) = [s for s in ACTION["runs"]["steps"] if "pr-comment" in s.get("run", "")]
+    assert publishing["env"]["EXIT_CODE"] == "${{ steps.run.outputs.exit-code }}"
+    assert publishing["env"]["DETAILED_EXITCODE"] == "${{ steps.run.outputs.detailed-exitcode }}"
 
 
 @pytest.mark.parametrize(("fail_on_error", "step_exit"), [("true", 1), ("false", 0)])

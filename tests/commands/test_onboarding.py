@@ -387,6 +387,31 @@ def test_a_stripe_customer_deleted_mid_onboarding_blocks_the_plan(
     ] == [("stripe", f"Stripe customer {stripe_customer} was deleted")]
 
 
+def test_a_linked_stripe_customer_missing_from_the_account_is_relinked_by_the_manifest(
+    onboarding: Onboarding,
+) -> None:
+    # Not a deleted customer but none at all, as when the app's key now opens another
+    # account: a new checkout cannot help, Konnect makes a customer only while none is linked.
+    session = onboarding.checkout("hooli", "--success-url", SUCCESS)
+    stripe_customer = session["stripe_customer_id"]
+    onboarding.world.admin("DELETE", f"/collections/stripe.customers/{stripe_customer}")
+
+    plan = onboarding.run("plan", "--output", "json")
+    assert plan.exit_code == 1, plan.output
+    assert [
+        (f["severity"], f["message"], f["fix"])
+        for f in json.loads(plan.stdout)["findings"]
+        if f["address"]["name"] == "hooli"
+    ] == [
+        (
+            "error",
+            f"Stripe customer {stripe_customer} does not exist in the app's Stripe account",
+            "link a customer of that account: declare its id in stripe.customer_id instead of "
+            "`onboarding: checkout`",
+        )
+    ]
+
+
 def test_portal_url_for_a_linked_customer(onboarding: Onboarding) -> None:
     result = onboarding.run("portal-url", "globex", "--return-url", RETURN, "--output", "json")
 

@@ -67,6 +67,8 @@ def test_real_target_by_base_url(root: Path) -> None:
         ("staging", "region: eu", 1, 17, "unknown-target"),
         ("sandbox", "region: mars", 6, 13, "bad-value"),
         ("sandbox", "base_url: ftp://x", 6, 15, "bad-format"),
+        ("sandbox", "base_url: https://bot:pw@konnect.example/v3", 6, 15, "credentials-in-url"),
+        ("sandbox", "base_url: https://bot@konnect.example/v3", 6, 15, "credentials-in-url"),
         ("sandbox", "region: us\n    base_url: https://x.example/v3", 4, 3, "target-endpoint"),
         ("sandbox", "zone: us", 6, 5, "unknown-field"),
     ],
@@ -78,6 +80,23 @@ def test_project_errors_are_reported_like_manifest_errors(
     diagnostics = validate_directory(root).diagnostics
     assert [at(d) for d in diagnostics] == [("reconcile.yaml", line, column, code)]
     assert all(d.subject == "Project/reconcile.yaml" for d in diagnostics)
+
+
+def test_a_base_url_with_credentials_is_refused_without_printing_them(root: Path) -> None:
+    write_project(root, endpoint="base_url: https://bot:s3cretPassw0rd@konnect.example/v3")
+    diagnostic = only(validate_directory(root))
+    assert at(diagnostic) == ("reconcile.yaml", 6, 15, "credentials-in-url")
+    assert diagnostic.format() == (
+        "reconcile.yaml:6:15: Project/reconcile.yaml: targets.prod.base_url: must not hold a "
+        "`user:password@` part: requests carry the target's token instead"
+    )
+
+
+def test_an_at_sign_in_the_path_of_a_base_url_is_no_credential(root: Path) -> None:
+    write_project(root, endpoint="base_url: https://konnect.example/v3/@team")
+    target = load_manifests(root).project.target("prod")
+    assert isinstance(target, KonnectTarget)
+    assert target.api_base_url == "https://konnect.example/v3/@team"
 
 
 def test_a_broken_project_file_keeps_its_exclusions(root: Path) -> None:
