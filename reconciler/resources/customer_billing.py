@@ -487,7 +487,7 @@ def _read(sources: Sources, billed: Callable[[Document], bool], *, pins: bool) -
     customers: list[Document] = []
     billings: dict[str, Future[Document]] = {}
     with ReadPool(sources.concurrency, "reconcile-billing") as pool:
-        pinning = pool.submit(_pins, sources, pool) if pins else None
+        pinning = pool.submit(_pins, sources) if pins else None
         # The first page tells how many there are; the others are read concurrently, and
         # billing reads start as soon as the page naming the customer arrives.
         for page in _customer_pages(sources, pool):
@@ -504,8 +504,10 @@ def _read(sources: Sources, billed: Callable[[Document], bool], *, pins: bool) -
 
 
 def _customer_pages(
-    sources: Sources, pool: ReadPool, query: Mapping[str, str] | None = None
+    sources: Sources, pool: ReadPool | None, query: Mapping[str, str] | None = None
 ) -> Iterator[list[Document]]:
+    """The customers, page by page; the pages after the first are read in `pool`, or one
+    after another without one."""
     konnect = sources.konnect
     size = konnect.page_size
 
@@ -519,7 +521,11 @@ def _customer_pages(
     meta = first.get("meta", {}).get("page", {})
     served = int(meta.get("size") or size)
     count = math.ceil(int(meta.get("total", 0)) / served) if served else 1
-    for later in [pool.submit(page, number) for number in range(2, count + 1)]:
+    numbers = range(2, count + 1)
+    if pool is None:
+        yield from ((page(number).get("data") or []) for number in numbers)
+        return
+    for later in [pool.submit(page, number) for number in numbers]:
         yield later.result().get("data") or []
 
 
@@ -543,14 +549,16 @@ class _Pins:
         return customer_id in self.pinned_to_default if self.known else None
 
 
-def _pins(sources: Sources, pool: ReadPool) -> _Pins:
+def _pins(sources: Sources) -> _Pins:
+    # Runs in the read pool, beside the billing GETs: its pages are read one after another,
+    # since waiting on pages queued behind itself would hang a pool of one reader.
     profiles = sources.konnect.list_all(PROFILES_ROUTE)
     default_id = next((p["id"] for p in profiles if p.get("default")), None)
     if default_id is None:
         return _Pins(None, frozenset())
     query = {"filter[billing_profile_id]": default_id}
     try:
-        pages = _customer_pages(sources, pool, query)
+        pages = _customer_pages(sources, None, query)
         return _Pins(default_id, frozenset(c["id"] for page in pages for c in page))
     except BadRequest:
         # The filter's semantics are not documented; `findings` says what the plan assumed.

@@ -104,3 +104,29 @@ def test_many_links_list_the_account_instead(world: World, project: Path) -> Non
     assert stripe["GET /v1/customers"] == 3
     assert "GET /v1/customers/{id}" not in stripe
     assert not any("payment_methods" in route for route in stripe)
+
+
+def test_one_read_at_a_time_still_lists_more_than_a_page_of_pinned_customers(
+    world: World, project: Path
+) -> None:
+    """The pinned listing shares the read pool with the billing GETs; with one reader it
+    must not wait on pages queued behind itself."""
+    app = world.stripe_app()
+    default = world.profile(app, "main", default=True)
+    stripe_customer = world.stripe_customer()
+    world.card(stripe_customer)
+    pinned = 101  # one more than Konnect's largest page
+    documents = []
+    for index in range(pinned):
+        world.link(world.customer(f"c{index}"), stripe_customer, profile=default)
+        documents.append(link(f"c{index}", stripe_customer))
+    write_manifests(project, STRIPE_APP, PROFILE, *documents)
+    manifests = load_manifests(project)
+    with connect(manifests, None, concurrency=1) as connection:
+        plan, _ = make_plan(
+            manifests, RESOURCES, connection.sources, connection.secrets, PlanOptions()
+        )
+        konnect = connection.sources.konnect.counter.requests()
+    # Pinned where the manifests leave them on the default: a warning each, and no change.
+    assert not any(a.is_change for a in plan.actions)
+    assert konnect["GET /openmeter/customers"] == 4  # two pages of all, two of the pinned
