@@ -126,6 +126,16 @@ class Onboarding:
         findings = [f["message"] for f in plan["findings"] if f["address"]["name"] == "hooli"]
         return actions, findings
 
+    def blocked_hooli_findings(self) -> list[tuple[str, str, str]]:
+        """(severity, message, fix) of Hooli's findings in a JSON plan that must fail."""
+        result = self.run("plan", "--output", "json")
+        assert result.exit_code == 1, result.output
+        return [
+            (f["severity"], f["message"], f["fix"])
+            for f in json.loads(result.stdout)["findings"]
+            if f["address"]["name"] == "hooli"
+        ]
+
 
 @pytest.fixture
 def onboarding(world: World, project: Path) -> Onboarding:
@@ -325,13 +335,7 @@ def test_after_checkout_the_stripe_ids_konnect_linked_are_checked_by_plan_and_dr
     stripe_customer, card = completed["stripe_customer_id"], completed["payment_method_id"]
     onboarding.world.admin("POST", f"/stripe/payment-methods/{card}/detach")
 
-    plan = onboarding.run("plan", "--output", "json")
-    assert plan.exit_code == 1, plan.output
-    assert [
-        (f["severity"], f["message"], f["fix"])
-        for f in json.loads(plan.stdout)["findings"]
-        if f["address"]["name"] == "hooli"
-    ] == [
+    assert onboarding.blocked_hooli_findings() == [
         (
             "error",
             f"payment method {card} is not attached to Stripe customer {stripe_customer}",
@@ -364,13 +368,7 @@ def test_a_stripe_customer_deleted_mid_onboarding_blocks_the_plan(
     stripe_customer = session["stripe_customer_id"]
     onboarding.world.admin("DELETE", f"/stripe/customers/{stripe_customer}")
 
-    plan = onboarding.run("plan", "--output", "json")
-    assert plan.exit_code == 1, plan.output
-    assert [
-        (f["severity"], f["message"], f["fix"])
-        for f in json.loads(plan.stdout)["findings"]
-        if f["address"]["name"] == "hooli"
-    ] == [
+    assert onboarding.blocked_hooli_findings() == [
         (
             "error",
             f"Stripe customer {stripe_customer} was deleted",
@@ -396,13 +394,7 @@ def test_a_linked_stripe_customer_missing_from_the_account_is_relinked_by_the_ma
     stripe_customer = session["stripe_customer_id"]
     onboarding.world.admin("DELETE", f"/collections/stripe.customers/{stripe_customer}")
 
-    plan = onboarding.run("plan", "--output", "json")
-    assert plan.exit_code == 1, plan.output
-    assert [
-        (f["severity"], f["message"], f["fix"])
-        for f in json.loads(plan.stdout)["findings"]
-        if f["address"]["name"] == "hooli"
-    ] == [
+    assert onboarding.blocked_hooli_findings() == [
         (
             "error",
             f"Stripe customer {stripe_customer} does not exist in the app's Stripe account",
