@@ -20,16 +20,17 @@ concurrency), peak RSS, and the speed-up over the naive strategy (wall against w
 One run on a 2-core machine (sandbox, planner and load generator share the cores):
 
          N strategy  konnect  stripe   floor req/floor load s  wall s bound s wall/bound  RSS MB
-     10000     bulk    10204     104   10207      1.01    2.7    40.6    32.2       1.26     249
-     10000    naive    20005   20000   10207      3.92    0.0   221.0   200.0       1.10     219
-     10000   cached      103     104   10207      0.02    3.1    11.2     0.6      17.26     240
+     10000     bulk    10204     104   10207      1.01    4.5    45.1    32.2       1.40     255
+     10000    naive    20005   20000   10207      3.92    0.0   223.3   200.0       1.12     220
+     10000   cached      103     104   10207      0.02    4.6    12.8     0.6      19.83     241
 
 Bulk reads sit within 1% of the request floor (101 extra requests list the customers pinned to
-the default profile, which the billing GET cannot tell from those following it) and run 5.4x
-faster than the naive refresh. Wall time is 1.26x the latency bound (1.19x at N = 1,000; the
-target is 1.3x): each billing GET costs the client 1 to 2 ms of CPU (httpx and JSON under the
-GIL), which at 16 in flight and 50 ms latency is close to the time budget per request
-(3.1 ms); the sandbox server uses the same two cores. The cached strategy is
+the default profile, which the billing GET cannot tell from those following it) and run 4.9x
+faster than the naive refresh. Wall time varies from run to run on two cores: 40.6 to 45.9 s
+over five runs, 1.26x to 1.42x the latency bound (the target is 1.3x): each billing GET costs
+the client 1 to 2 ms of CPU (httpx and JSON under the GIL), which at 16 in flight and 50 ms
+latency is close to the time budget per request (3.1 ms); the sandbox server uses the same two
+cores. The cached strategy is
 `plan --refresh=false` after every customer got its applied-digest label: no billing GET, so
 what is left is CPU.
 """
