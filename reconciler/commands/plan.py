@@ -103,8 +103,9 @@ def parse_resource(text: str) -> Address:
     "resources",
     multiple=True,
     metavar="KIND/NAME",
-    help="Limit the plan to this resource and what it depends on (repeatable). Terraform "
-    "calls this -target; here --target already names the project target.",
+    help="Limit the plan to this resource and what it depends on (repeatable), with the "
+    "findings that concern them. Terraform calls this -target; here --target already names "
+    "the project target.",
 )
 @click.option(
     "--skip-stripe-checks",

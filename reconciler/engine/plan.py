@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer
 
 from reconciler.engine.actions import Action, ActionType, Address
 
@@ -25,6 +25,17 @@ class Finding(BaseModel):
     severity: Severity = Field(description="`error` blocks apply; `warning` is shown only.")
     message: str
     fix: str = Field("", description="What to do about it; empty when nothing is to be done.")
+    # A customer link's Stripe checks hold for the profile it would be billed through: a plan
+    # limited to that profile (`-r`) must keep them, or it would apply around them.
+    concerns: frozenset[Address] = Field(
+        default_factory=frozenset,
+        description="Other resources the finding depends on; a plan limited with `-r` keeps "
+        "the finding when one of them is in scope.",
+    )
+
+    @field_serializer("concerns")
+    def _in_address_order(self, addresses: frozenset[Address]) -> list[Address]:
+        return sorted(addresses, key=str)
 
     @classmethod
     def blocking(cls, address: Address, message: str, fix: str) -> Finding:

@@ -84,7 +84,7 @@ def make_plan(
     if options.only:
         keep = _with_dependencies(options.only, actions)
         actions = [a for a in actions if a.address in keep]
-        findings = [f for f in findings if f.address in keep]
+        findings = [f for f in findings if f.address in keep or f.concerns & keep]
         not_managed = []
     plan = Plan(
         actions=tuple(_in_order(actions)),

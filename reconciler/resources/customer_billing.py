@@ -260,7 +260,7 @@ class CustomerBillingResource(Resource):
             stripe = declared or _completed_checkout(world.live_of(desired.address), facts)
             if not stripe or facts is None:
                 continue
-            findings += stripe_findings(
+            found = stripe_findings(
                 desired.address,
                 facts,
                 customer_id=stripe["customer_id"],
@@ -269,6 +269,7 @@ class CustomerBillingResource(Resource):
                 tax_enforced=tax_enforced(profile),
                 remedies=remedies,
             )
+            findings += _concerning_profile(found, desired)
         return findings
 
     def observe(self, live: Live) -> Document:
@@ -609,6 +610,16 @@ def _desired(link: CustomerBilling, profile: str | None) -> Desired:
         # Following the default is not a pin, and v3 cannot unpin: `findings` warns instead.
         advisory=frozenset() if spec.billing_profile else frozenset({"billing_profile"}),
     )
+
+
+def _concerning_profile(findings: list[Finding], desired: Desired) -> list[Finding]:
+    """The findings, marked as holding for the profile the link would be billed through (a
+    change of default moves a link that follows it)."""
+    name = desired.document.get("billing_profile")
+    if name is None:
+        return findings
+    profile = frozenset({Address(type=PROFILE, name=name)})
+    return [f.model_copy(update={"concerns": f.concerns | profile}) for f in findings]
 
 
 def _profile_document(desired: Desired, world: World) -> Document:

@@ -296,6 +296,7 @@ def test_customer_pinned_to_the_default_it_only_follows_is_a_warning(
             "which the manifest leaves it following: after a change of default it would stay "
             "on self-serve, and the v3 API cannot unpin a customer",
             "fix": "set spec.billing_profile to self-serve to make the pin explicit",
+            "concerns": [],
         }
     ]
 

@@ -120,6 +120,37 @@ def test_default_switch_promotes_the_new_default_before_the_old_is_demoted(
     assert "# (after" not in text.split("# billing_profile.old", 1)[0]
 
 
+def test_a_plan_limited_to_a_new_default_keeps_what_it_blocks_on_the_links_that_follow(
+    project: Path, world: World
+) -> None:
+    # The link names no profile: making `taxed` the default moves it there, and `taxed`
+    # enforces tax, which its Stripe customer (no address) cannot meet. A plan limited to the
+    # profiles must still say so, or `-r` would apply around the check.
+    app = world.stripe_app()
+    old = profile_manifest("old", default=True)
+    taxed = profile_manifest("taxed", workflow={"tax": {"enabled": True, "enforced": True}})
+    seed_profile(world, app, old)
+    seed_profile(world, app, taxed)
+    stripe_customer = world.stripe_customer()
+    world.card(stripe_customer)
+    world.link(world.customer("acme"), stripe_customer)
+    link = manifest(
+        "CustomerBilling",
+        "acme",
+        {"customer": {"key": "acme"}, "stripe": {"customer_id": stripe_customer}},
+    )
+    old["spec"]["default"] = False
+    taxed["spec"]["default"] = True
+    write_manifests(project, STRIPE_APP, old, taxed, link)
+    limited = plan(project, "-r", "BillingProfile/taxed", exit_code=1)
+    assert [(f["address"]["name"], f["message"]) for f in limited["findings"]] == [
+        ("acme", f"Stripe customer {stripe_customer} has no address, and its profile enforces tax")
+    ]
+    assert limited["findings"][0]["concerns"] == [{"type": "billing_profile", "name": "taxed"}]
+    # A plan limited to what the link does not depend on leaves it out.
+    assert plan(project, "-r", "StripeApp/stripe")["findings"] == []
+
+
 def test_pruned_default_profile_is_deleted_after_the_new_default_takes_over(
     project: Path, world: World
 ) -> None:
