@@ -18,7 +18,7 @@ One run on a 2-core machine (sandbox and apply share the cores):
 
          N  actions  failed  konnect  429s retries   wall s   req/s  of limit  RSS MB
       1000     1002       0     4010     1       1    161.2   24.88     99.5%      80
-     10000    10002       0    40010     5       5   1616.5   24.75     99.0%     263
+     10000    10002       0    40010     1       1   1611.9   24.82     99.3%     272
 
 Every link costs four Konnect requests: the lookup that confirms the customer is still absent
 (the precondition, and the idempotent-create check), the POST, the billing PUT and the
