@@ -27,6 +27,7 @@ from reconciler.clients.errors import AmbiguousWrite, ApiError, ClientError, Not
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.retry import NO_RETRIES
 from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
+from reconciler.resources.billing_profile import payment_app_id
 from reconciler.resources.customer_billing import BILLING_ROUTE, CUSTOMERS_ROUTE
 
 PROFILES_ROUTE = "/openmeter/profiles"
@@ -289,7 +290,7 @@ def _checkout_profile(
             f"Konnect bills {_address(link)} through billing profile {billed['name']!r}, not "
             f"{profile!r} as its manifest says; run `reconcile apply` first, which pins it"
         )
-    if _payment_app(billed) != _payment_app(named):
+    if payment_app_id(billed) != payment_app_id(named):
         raise OnboardingRefused(_another_app(konnect, link, billed, named))
     return named
 
@@ -313,13 +314,8 @@ def _profile(konnect: KonnectClient, profile_id: str) -> Document:
     return profile
 
 
-def _payment_app(profile: Document) -> str | None:
-    app_id: str | None = ((profile.get("apps") or {}).get("payment") or {}).get("id")
-    return app_id
-
-
 def _app_name(konnect: KonnectClient, profile: Document) -> str:
-    app_id = _payment_app(profile)
+    app_id = payment_app_id(profile)
     if app_id is None:
         return "(none)"
     try:

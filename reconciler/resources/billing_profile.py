@@ -232,6 +232,13 @@ def _app_id(raw: Document) -> str | None:
     return app_id
 
 
+def payment_app_id(raw: Document) -> str | None:
+    """The app a live profile takes payments through: the Stripe account its customers'
+    Stripe customers, and the checkouts made for them, belong to."""
+    app_id: str | None = ((raw.get("apps") or {}).get("payment") or {}).get("id")
+    return app_id
+
+
 def _supplier(raw: Document) -> Document:
     return {k: v for k, v in (raw.get("supplier") or {}).items() if k != "id"}
 

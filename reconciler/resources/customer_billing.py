@@ -38,7 +38,11 @@ from reconciler.resources.base import (
     user_labels,
 )
 from reconciler.resources.billing_profile import ADDRESS_TYPE as PROFILE
-from reconciler.resources.billing_profile import collection_method, tax_enforced
+from reconciler.resources.billing_profile import (
+    collection_method,
+    payment_app_id,
+    tax_enforced,
+)
 from reconciler.resources.creation import create_once
 from reconciler.resources.customer_checks import (
     DECLARED,
@@ -670,7 +674,7 @@ def _unpinned_checkout(
     if effective is None or declared is None or effective.id == declared.id:
         return message, fix
     effective_name = world.name_of(PROFILE, effective.id)
-    effective_app, declared_app = _payment_app(effective), _payment_app(declared)
+    effective_app, declared_app = payment_app_id(effective.raw), payment_app_id(declared.raw)
     if effective_app == declared_app:
         message += (
             f"; it is billed through {effective_name} until the checkout pins it to {profile} "
@@ -692,11 +696,6 @@ def _unpinned_checkout(
 
 def _live_profile(world: World, profile_id: str | None) -> Live | None:
     return next((p for p in world.live.get(PROFILE, []) if p.id == profile_id), None)
-
-
-def _payment_app(profile: Live) -> str | None:
-    app_id: str | None = ((profile.raw.get("apps") or {}).get("payment") or {}).get("id")
-    return app_id
 
 
 def _checkout_pending(live: Live | None, stripe: StripeFacts | None) -> str | None:
