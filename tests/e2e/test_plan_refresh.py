@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +12,22 @@ import yaml
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
-from reconciler.sandbox.server import SandboxServer
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, manifest, write_manifests
 
 BILLING_GET = "GET /v3/openmeter/customers/{customer_id}/billing"
 LINKS = 5
+# A customer awaiting its checkout, and what Konnect links when the customer completes it.
+NEWBIE = manifest(
+    "CustomerBilling",
+    "newbie",
+    {"customer": {"key": "newbie", "name": "Newbie"}, "onboarding": "checkout"},
+)
+ONBOARDED = {"customer_id": "cus_Onboarded0", "default_payment_method_id": "pm_Saved0"}
 
 
 @pytest.fixture
 def project(served_project: Path) -> Path:
     return served_project
-
-
-@pytest.fixture
-def admin(sandbox_server: SandboxServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox_server.url + "/_sandbox") as client:
-        yield client
 
 
 def links(stripe_customer: str = "cus_Applied0") -> list[dict[str, Any]]:
@@ -57,6 +55,29 @@ def billing_reads(admin: httpx.Client, run: Result) -> int:
     return count
 
 
+def assert_trusted(project: Path, admin: httpx.Client, *args: str) -> Result:
+    """`plan --refresh=false` reads no link's billing, and finds nothing to change."""
+    quick = reconcile(project, "plan", "--skip-stripe-checks", *args, "--refresh=false")
+    assert billing_reads(admin, quick) == 0
+    assert quick.exit_code == 0
+    return quick
+
+
+def customer_by_key(konnect: httpx.Client, key: str) -> dict[str, Any]:
+    [customer] = konnect.get("/customers", params={"filter[key]": key}).json()["data"]
+    found: dict[str, Any] = customer
+    return found
+
+
+def link_stripe(konnect: httpx.Client, key: str, stripe: dict[str, str]) -> dict[str, Any]:
+    """Link the customer to Stripe ids outside reconcile (Konnect's billing PUT, as a finished
+    checkout or another tool does); returns the customer."""
+    customer = customer_by_key(konnect, key)
+    body = {"app_data": {"stripe": stripe}}
+    konnect.put(f"/customers/{customer['id']}/billing", json=body).raise_for_status()
+    return customer
+
+
 def changes(run: Result) -> list[str]:
     data = json.loads(run.stdout)
     return [a["address"]["name"] for a in data["actions"] if a["type"] != "no-op"]
@@ -77,9 +98,7 @@ def applied(project: Path, admin: httpx.Client) -> Path:
 def test_links_applied_as_declared_are_not_read(applied: Path, admin: httpx.Client) -> None:
     args = ("plan", "--skip-stripe-checks", "--detailed-exitcode")
     assert billing_reads(admin, reconcile(applied, *args)) == LINKS
-    quick = reconcile(applied, *args, "--refresh=false")
-    assert billing_reads(admin, quick) == 0
-    assert quick.exit_code == 0
+    quick = assert_trusted(applied, admin, "--detailed-exitcode")
     assert "--refresh=false: customer links whose applied-digest label" in quick.stdout
     assert "reconcile-applied" not in quick.stdout
 
@@ -96,13 +115,9 @@ def test_a_changed_manifest_is_read_and_planned(applied: Path, admin: httpx.Clie
 
 
 def test_out_of_band_billing_edits_are_the_price(
-    applied: Path, admin: httpx.Client, sandbox_server: SandboxServer
+    applied: Path, admin: httpx.Client, konnect_http: httpx.Client
 ) -> None:
-    headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
-    with httpx.Client(base_url=sandbox_server.url + "/v3/openmeter", headers=headers) as konnect:
-        [customer] = konnect.get("/customers", params={"filter[key]": "c1"}).json()["data"]
-        body = {"app_data": {"stripe": {"customer_id": "cus_Elsewhere0"}}}
-        konnect.put(f"/customers/{customer['id']}/billing", json=body).raise_for_status()
+    link_stripe(konnect_http, "c1", {"customer_id": "cus_Elsewhere0"})
     quick = reconcile(
         applied, "plan", "--skip-stripe-checks", "--refresh=false", "--output", "json"
     )
@@ -182,23 +197,13 @@ def test_a_link_whose_billing_write_failed_is_still_planned(
 
 
 def test_a_checkout_link_is_always_read_since_konnect_completes_it(
-    applied: Path, admin: httpx.Client, sandbox_server: SandboxServer
+    applied: Path, admin: httpx.Client, konnect_http: httpx.Client
 ) -> None:
-    newbie = manifest(
-        "CustomerBilling",
-        "newbie",
-        {"customer": {"key": "newbie", "name": "Newbie"}, "onboarding": "checkout"},
-    )
-    write_manifests(applied, *_documents(applied), newbie)
+    write_manifests(applied, *_documents(applied), NEWBIE)
     again = reconcile(applied, "apply", "--auto-approve", "--skip-stripe-checks")
     assert again.exit_code == 0, again.output
     # The checkout completes: Konnect links the Stripe customer and its new card.
-    headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
-    with httpx.Client(base_url=sandbox_server.url + "/v3/openmeter", headers=headers) as konnect:
-        [customer] = konnect.get("/customers", params={"filter[key]": "newbie"}).json()["data"]
-        linked = {"customer_id": "cus_Onboarded0", "default_payment_method_id": "pm_Saved0"}
-        body = {"app_data": {"stripe": linked}}
-        konnect.put(f"/customers/{customer['id']}/billing", json=body).raise_for_status()
+    link_stripe(konnect_http, "newbie", ONBOARDED)
     admin.delete("/stats")
     quick = reconcile(
         applied, "plan", "--skip-stripe-checks", "--refresh=false", "--output", "json"
@@ -209,7 +214,7 @@ def test_a_checkout_link_is_always_read_since_konnect_completes_it(
 
 def rename(konnect: httpx.Client, key: str, name: str) -> None:
     """Rename a customer outside reconcile, its labels kept: the applied digest still matches."""
-    [customer] = konnect.get("/customers", params={"filter[key]": key}).json()["data"]
+    customer = customer_by_key(konnect, key)
     labels = {k: v for k, v in customer["labels"].items() if not k.startswith("openmeter_")}
     body = {"name": name, "labels": labels}
     konnect.put(f"/customers/{customer['id']}", json=body).raise_for_status()
@@ -280,50 +285,34 @@ def test_links_following_the_default_stay_trusted_after_a_default_switch(
     # The links follow the default: their billing, as apply writes it, names no profile.
     assert customer_writes(admin) == []
     admin.delete("/stats")
-    quick = reconcile(applied, "plan", "--skip-stripe-checks", "--refresh=false")
-    assert billing_reads(admin, quick) == 0
-    assert quick.exit_code == 0
+    assert_trusted(applied, admin)
 
 
 def test_a_customer_edit_konnect_already_shows_keeps_the_link_trusted(
-    applied: Path, admin: httpx.Client, sandbox_server: SandboxServer
+    applied: Path, admin: httpx.Client, konnect_http: httpx.Client
 ) -> None:
     # A label added in Konnect, then taken into the manifest; the customer list shows it on
     # every plan, so the label need not vouch for it.
-    headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
-    with httpx.Client(base_url=sandbox_server.url + "/v3/openmeter", headers=headers) as konnect:
-        [customer] = konnect.get("/customers", params={"filter[key]": "c1"}).json()["data"]
-        body = {"name": customer["name"], "labels": {**customer["labels"], "team": "growth"}}
-        konnect.put(f"/customers/{customer['id']}", json=body).raise_for_status()
+    customer = customer_by_key(konnect_http, "c1")
+    body = {"name": customer["name"], "labels": {**customer["labels"], "team": "growth"}}
+    konnect_http.put(f"/customers/{customer['id']}", json=body).raise_for_status()
     edited = links()
     edited[1]["metadata"]["labels"] = {"team": "growth"}
     write_manifests(
         applied, *[d for d in _documents(applied) if d["kind"] != "CustomerBilling"], *edited
     )
-    quick = reconcile(applied, "plan", "--skip-stripe-checks", "--refresh=false")
-    assert billing_reads(admin, quick) == 0
-    assert quick.exit_code == 0
+    assert_trusted(applied, admin)
 
 
 def test_a_billing_edit_konnect_already_shows_rewrites_the_label_once(
-    applied: Path, admin: httpx.Client, sandbox_server: SandboxServer
+    applied: Path, admin: httpx.Client, konnect_http: httpx.Client
 ) -> None:
-    awaiting = manifest(
-        "CustomerBilling",
-        "newbie",
-        {"customer": {"key": "newbie", "name": "Newbie"}, "onboarding": "checkout"},
-    )
     others = _documents(applied)
-    write_manifests(applied, *others, awaiting)
+    write_manifests(applied, *others, NEWBIE)
     assert reconcile(applied, "apply", "--auto-approve", "--skip-stripe-checks").exit_code == 0
     # The checkout completes, and the manifest then declares what Konnect linked.
-    headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
-    linked = {"customer_id": "cus_Onboarded0", "default_payment_method_id": "pm_Saved0"}
-    with httpx.Client(base_url=sandbox_server.url + "/v3/openmeter", headers=headers) as konnect:
-        [customer] = konnect.get("/customers", params={"filter[key]": "newbie"}).json()["data"]
-        body = {"app_data": {"stripe": linked}}
-        konnect.put(f"/customers/{customer['id']}/billing", json=body).raise_for_status()
-    declared = {**awaiting, "spec": {"customer": awaiting["spec"]["customer"], "stripe": linked}}
+    customer = link_stripe(konnect_http, "newbie", ONBOARDED)
+    declared = {**NEWBIE, "spec": {"customer": NEWBIE["spec"]["customer"], "stripe": ONBOARDED}}
     write_manifests(applied, *others, declared)
 
     run = reconcile(applied, "plan", "--skip-stripe-checks", "--output", "json")
@@ -339,6 +328,4 @@ def test_a_billing_edit_konnect_already_shows_rewrites_the_label_once(
     assert rewritten.exit_code == 0, rewritten.output
     assert customer_writes(admin) == [f"PUT /v3/openmeter/customers/{customer['id']}"]
     admin.delete("/stats")
-    quick = reconcile(applied, "plan", "--skip-stripe-checks", "--refresh=false")
-    assert billing_reads(admin, quick) == 0
-    assert quick.exit_code == 0
+    assert_trusted(applied, admin)
