@@ -274,15 +274,22 @@ def current_umask() -> int:
     return mask
 
 
-def test_force_writes_what_a_fresh_export_would_and_keeps_other_files(
-    project: Path, world: World
-) -> None:
+def exported_with_a_link(project: Path, world: World) -> tuple[Path, dict[str, Any]]:
+    """A Stripe app, a default profile and one linked customer, exported to `out`; returns
+    `out` and the customer."""
     app = world.stripe_app()
     world.profile(app, "Main", default=True)
     customer = world.customer("acme")
     world.link(customer, world.stripe_customer())
     out = project.parent / "out"
     export(project, out)
+    return out, customer
+
+
+def test_force_writes_what_a_fresh_export_would_and_keeps_other_files(
+    project: Path, world: World
+) -> None:
+    out, customer = exported_with_a_link(project, world)
     assert (out / "customer-billing.yaml").is_file()
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~current_umask()
     out.chmod(0o750)
@@ -304,12 +311,7 @@ def test_force_writes_what_a_fresh_export_would_and_keeps_other_files(
 
 
 def test_force_with_a_kind_removes_only_that_kinds_file(project: Path, world: World) -> None:
-    app = world.stripe_app()
-    world.profile(app, "Main", default=True)
-    customer = world.customer("acme")
-    world.link(customer, world.stripe_customer())
-    out = project.parent / "out"
-    export(project, out)
+    out, customer = exported_with_a_link(project, world)
     world.konnect("DELETE", f"/customers/{customer['id']}")
     export(project, out, "--force", "--kind", "StripeApp", "--kind", "CustomerBilling")
     assert "customer-billing.yaml" not in tree(out)
