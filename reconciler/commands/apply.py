@@ -64,6 +64,8 @@ class ApplyInterrupted(click.ClickException):
     exit_code = 1
 
 
+# Ctrl-C: while reading, or at the confirmation prompt (where click turns it into Abort).
+_INTERRUPTIONS = (KeyboardInterrupt, click.Abort)
 # Failures that happen before anything is written; each exits 1 with its message.
 _REFUSALS = (
     ApplyRefused,
@@ -192,7 +194,7 @@ def _deliver(report: ApplyReport, report_file: Path | None, output: str) -> None
 
 def _report_before_writing(ending: Exception | KeyboardInterrupt) -> ApplyReport:
     """The report of a run that ended before its first write: interrupted, or refused."""
-    if isinstance(ending, (KeyboardInterrupt, click.Abort)):  # click.Abort: Ctrl-C at the prompt
+    if isinstance(ending, _INTERRUPTIONS):
         return ApplyReport(interrupted=True)
     if isinstance(ending, click.ClickException):
         return ApplyReport(refused=redact(ending.format_message()))
@@ -204,7 +206,7 @@ def _report_before_writing(ending: Exception | KeyboardInterrupt) -> ApplyReport
 def _reraised(ending: Exception | KeyboardInterrupt) -> BaseException:
     """What the command ends with once the report is delivered; a fault of reconcile itself
     keeps its traceback."""
-    if isinstance(ending, (KeyboardInterrupt, click.Abort)):
+    if isinstance(ending, _INTERRUPTIONS):
         return ApplyInterrupted("Apply interrupted before the first write: nothing was written.")
     if isinstance(ending, _REFUSALS) and not isinstance(ending, click.ClickException):
         return ApplyRefused(str(ending))
