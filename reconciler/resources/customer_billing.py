@@ -984,23 +984,33 @@ def _moved_link(
         billing_profile=str(world.name_of(PROFILE, now.id)),
         collection_method=collection_method(now.raw) or None,
     )
-    after = BilledThrough(
-        billing_profile=destination.profile.name,
-        collection_method=collection_method(destination.facts) or None,
-    )
+    method = collection_method(destination.facts) or None
     stays = destination.live is not None and destination.live.id == now.id
-    if stays and not destination.replaced and before == after:
+    if stays and not destination.replaced and method == before.collection_method:
         return None
+    profile = before.billing_profile if stays else destination.profile.name
+    after = BilledThrough(billing_profile=profile, collection_method=method)
     cause, by = _move_cause(desired, destination, before, after, stays=stays)
-    if planned.get(by) is not None and planned[by].type is ActionType.BLOCKED:
-        cause += f"; {by} is blocked, so it moves only once that is resolved"
+    return MovedLink(
+        address=desired.address,
+        before=before,
+        after=after,
+        cause=cause + _move_notes(desired, before, after, planned.get(by)),
+        concerns=frozenset() if by == desired.address else frozenset({destination.profile}),
+    )
+
+
+def _move_notes(
+    desired: Desired, before: BilledThrough, after: BilledThrough, cause: Action | None
+) -> str:
+    """What the reason for a move leaves unsaid: that it waits, or what stops being charged."""
+    notes = ""
+    if cause is not None and cause.type is ActionType.BLOCKED:
+        notes += f"; {cause.address} is blocked, so it moves only once that is resolved"
     card = (desired.document.get("stripe") or {}).get("default_payment_method_id")
     if card and after.collection_method == "send_invoice" != before.collection_method:
-        cause += f"; the card it names, {card}, is no longer charged: invoices are sent"
-    concerns = frozenset() if by == desired.address else frozenset({destination.profile})
-    return MovedLink(
-        address=desired.address, before=before, after=after, cause=cause, concerns=concerns
-    )
+        notes += f"; the card it names, {card}, is no longer charged: invoices are sent"
+    return notes
 
 
 def _move_cause(

@@ -306,3 +306,18 @@ def test_customers_in_no_manifest_that_may_follow_the_default_are_counted(
     ]
     assert document["moved_links"] == []
     assert plan_json(project, "-r", "BillingProfile/cards")["findings"] == document["findings"]
+
+
+def test_a_link_pinned_to_a_profile_no_manifest_declares_does_not_move(
+    project: Path, world: World
+) -> None:
+    payer = world.stripe_customer()
+    world.card(payer)
+    seed(world, [STRIPE_APP, cards(default=True)])
+    [app] = world.konnect("GET", "/apps")["data"]
+    legacy = world.profile(app, "Legacy", labels={})
+    world.link(world.customer("acme", name="Acme"), payer, profile=legacy)
+    write_manifests(project, STRIPE_APP, cards(default=True), link("acme", payer))
+    document = plan_json(project)
+    assert document["moved_links"] == []
+    assert [name for name, _ in findings(document)] == ["acme"]  # the pin it keeps, warned of
