@@ -42,6 +42,47 @@ class Finding(BaseModel):
         return cls(address=address, severity=Severity.ERROR, message=message, fix=fix)
 
 
+class BilledThrough(BaseModel):
+    """How a customer link is billed: the profile and the collection method it brings."""
+
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
+
+    billing_profile: str = Field(
+        description="The profile's `metadata.name` (a profile no manifest declares shows as "
+        "`(not managed: NAME)`)."
+    )
+    collection_method: str | None = Field(
+        description="`charge_automatically` or `send_invoice`; null when not known."
+    )
+
+
+class MovedLink(BaseModel):
+    """A customer link the plan moves to another billing profile or collection method.
+
+    Most such moves are no write of the link's own: a link that names no profile follows the
+    default, and a profile's change of collection method or replacement carries its customers
+    along. Derived from the actions and the live state, so a saved plan need not be compared
+    on it.
+    """
+
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
+
+    address: Address
+    before: BilledThrough
+    after: BilledThrough = Field(description="Once the plan is applied.")
+    cause: str = Field(description="Why it moves: `follows the default profile: a -> b`, ...")
+    # As for findings: the change that moves the link may be another resource's.
+    concerns: frozenset[Address] = Field(
+        default_factory=frozenset,
+        description="The resources whose change moves the link; a plan limited with `-r` keeps "
+        "the entry when one of them is in scope.",
+    )
+
+    @field_serializer("concerns")
+    def _in_address_order(self, addresses: frozenset[Address]) -> list[Address]:
+        return sorted(addresses, key=str)
+
+
 class Summary(BaseModel):
     """Counted as Terraform counts: a replacement is one to add and one to destroy."""
 
@@ -59,6 +100,12 @@ class Plan(BaseModel):
     format_version: int = PLAN_FORMAT_VERSION
     actions: tuple[Action, ...] = Field((), description="In apply order; no-ops last.")
     findings: tuple[Finding, ...] = ()
+    moved_links: tuple[MovedLink, ...] = Field(
+        (),
+        description="Customer links whose billing profile or collection method changes once "
+        "applied: by a change of default, a profile's own change or replacement, or their "
+        "manifest.",
+    )
     not_managed: tuple[Address, ...] = Field(
         (), description="Live objects reconcile did not create and leaves untouched."
     )

@@ -4,7 +4,8 @@ Nothing here knows a particular kind. The planner builds the desired documents, 
 live state (all kinds concurrently), pairs desired and live objects by key, diffs their
 normalised documents, adds the ownership rules (prune, not managed), notes what each change
 stops referring to, asks each kind for its refinements and Stripe checks, refuses deletions of
-what stays in use, and orders the actions by their dependencies.
+what stays in use, asks each kind which of its objects the changes move (a customer link that
+follows the default profile), and orders the actions by their dependencies.
 """
 
 from __future__ import annotations
@@ -81,14 +82,17 @@ def make_plan(
         findings += resource.findings(world)
         if options.stripe_checks:
             findings += resource.stripe_checks(world)
+    moved = [link for resource in resources for link in resource.moved_links(world, actions)]
     if options.only:
         keep = _with_dependencies(options.only, actions)
         actions = [a for a in actions if a.address in keep]
         findings = [f for f in findings if f.address in keep or f.concerns & keep]
+        moved = [m for m in moved if m.address in keep or m.concerns & keep]
         not_managed = []
     plan = Plan(
         actions=tuple(_in_order(actions)),
         findings=tuple(findings),
+        moved_links=tuple(moved),
         not_managed=tuple(not_managed),
         prune=options.prune,
         only=options.only,

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from reconciler.engine.actions import Action, ActionType, Address, FieldChange
-from reconciler.engine.plan import Plan, Severity
+from reconciler.engine.plan import BilledThrough, MovedLink, Plan, Severity
 
 _SYMBOL = {
     ActionType.CREATE: ("+", "green", "will be created"),
@@ -29,6 +29,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         planned = {a.address for a in changing}
         for action in changing:
             lines += _action_block(action, planned, color)
+    lines += _moved_links(plan, color)
     lines += _findings(plan, color)
     lines += _scope(plan)
     lines.append(_style(plan.summary_line(), "bright_white", color, bold=True))
@@ -67,6 +68,28 @@ def _change_line(kind: ActionType, change: FieldChange) -> str:
     return f"      ~ {change.path} = {before} -> {after}{tail}"
 
 
+MOVED_HEADING = "Customer links that move to another billing profile or collection method:"
+
+
+def _moved_links(plan: Plan, color: bool) -> list[str]:
+    # Listed apart from the actions: most of these moves are no write of the link's own, and
+    # a reviewer must not have to work out which customers a change of default carries along.
+    if not plan.moved_links:
+        return []
+    lines = [MOVED_HEADING]
+    lines += [_style(f"  ~ {_moved_line(moved)}", "yellow", color) for moved in plan.moved_links]
+    return [*lines, ""]
+
+
+def _moved_line(moved: MovedLink) -> str:
+    """`customer_billing.globex: charge_automatically -> send_invoice (follows ...)`."""
+    return f"{moved.address}: {_method(moved.before)} -> {_method(moved.after)} ({moved.cause})"
+
+
+def _method(billed: BilledThrough) -> str:
+    return billed.collection_method or "(collection method unknown)"
+
+
 def _findings(plan: Plan, color: bool) -> list[str]:
     lines: list[str] = []
     for finding in plan.findings:
@@ -103,10 +126,21 @@ def render_markdown(plan: Plan, *, notes: Sequence[str] = (), warnings: Sequence
     parts.append(f"**{plan.summary_line()}**")
     if notes:
         parts.append("\n".join(f"- {note}" for note in notes))
+    if plan.moved_links:
+        parts.append(_moved_list(plan.moved_links))
     if not plan.is_noop or plan.findings:
         body = _diff_block(render_text(plan, color=False))
         parts.append(f"<details><summary>Details</summary>\n\n{body}\n</details>")
     return "\n\n".join(parts) + "\n"
+
+
+def _moved_list(moved_links: Sequence[MovedLink]) -> str:
+    # Outside the folded details: a reviewer sees which customers change how they pay.
+    heading = f"{len(moved_links)} customer link(s) move to another billing profile or " + (
+        "collection method:"
+    )
+    items = "\n".join(f"- `{_moved_line(moved)}`" for moved in moved_links)
+    return f"**{heading}**\n\n{items}"
 
 
 def _alert(kind: str, text: str) -> str:

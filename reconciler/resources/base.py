@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from reconciler.clients.errors import Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, Address
-from reconciler.engine.plan import Finding
+from reconciler.engine.plan import Finding, MovedLink
 from reconciler.manifests import ManifestSet
 from reconciler.resources.secrets import SecretSource
 from reconciler.resources.stripe_facts import StripeAccounts
@@ -313,6 +313,11 @@ class Resource:
 
     def findings(self, world: World) -> list[Finding]:
         """Warnings about the plan itself (things the API cannot do)."""
+        return []
+
+    def moved_links(self, world: World, actions: Sequence[Action]) -> list[MovedLink]:
+        """The kind's objects whose billing profile or collection method `actions` change,
+        often without an action of their own (a customer link that follows the default)."""
         return []
 
     def out_of_band(self, world: World) -> list[OutOfBand]:

@@ -437,9 +437,15 @@ def _gains_default(action: Action) -> bool:
     return action.type in promoting and change is not None and change[1] is True
 
 
-def _new_default(world: World) -> Address | None:
+def declared_default(world: World) -> Address | None:
+    """The profile the manifests make the default: where customers that name none go."""
     desired = world.desired.get(ADDRESS_TYPE, [])
     return next((d.address for d in desired if d.document.get("default")), None)
+
+
+def changes_app(profile: Document, live: Live, world: World) -> bool:
+    """Whether applying the declared `profile` replaces `live`: the app cannot change in place."""
+    return world.name_of(STRIPE_APP, _app_id(live.raw)) != profile.get("app")
 
 
 def _current_default(world: World) -> Live | None:
@@ -448,7 +454,7 @@ def _current_default(world: World) -> Live | None:
 
 def _demotion(action: Action, world: World) -> Action:
     """Konnect refuses to unset the default; the new default's update demotes this one."""
-    new_default = _new_default(world)
+    new_default = declared_default(world)
     if new_default is None:
         return action
     return action.model_copy(
@@ -482,7 +488,7 @@ def _deletion(action: Action, world: World) -> Action:
     current = _current_default(world)
     if current is None or world.address_of(ADDRESS_TYPE, current) != action.address:
         return action
-    if _new_default(world) is not None:
+    if declared_default(world) is not None:
         return action
     return action.model_copy(
         update={

@@ -17,7 +17,7 @@ from reconciler.clients.errors import BadRequest, Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.fingerprint import digest_value
-from reconciler.engine.plan import Finding, Severity
+from reconciler.engine.plan import BilledThrough, Finding, MovedLink, Severity
 from reconciler.engine.read_pool import ReadPool
 from reconciler.engine.staleness import observation
 from reconciler.manifests import BillingProfile, CustomerBilling
@@ -39,7 +39,9 @@ from reconciler.resources.base import (
 )
 from reconciler.resources.billing_profile import ADDRESS_TYPE as PROFILE
 from reconciler.resources.billing_profile import (
+    changes_app,
     collection_method,
+    declared_default,
     payment_app_id,
     tax_enforced,
 )
@@ -237,7 +239,16 @@ class CustomerBillingResource(Resource):
 
     def findings(self, world: World) -> list[Finding]:
         pins = [_pin_finding(pin) for pin in _undeclared_pins(world, self)]
-        return pins + _unknown_pins(world, self) + _awaiting_checkout(world)
+        findings = pins + _unknown_pins(world, self) + _awaiting_checkout(world)
+        return findings + _undeclared_followers(world, self)
+
+    def moved_links(self, world: World, actions: Sequence[Action]) -> list[MovedLink]:
+        planned = {action.address: action for action in actions}
+        return [
+            moved
+            for desired in world.desired_list(self)
+            if (moved := _moved_link(desired, world, planned)) is not None
+        ]
 
     def out_of_band(self, world: World) -> list[OutOfBand]:
         # Drift, though apply cannot undo it: the customer is billed, or will be after a
@@ -256,7 +267,9 @@ class CustomerBillingResource(Resource):
         _read_checkout_customers(world, world.stripe)
         findings: list[Finding] = []
         for desired in world.desired_list(self):
-            profile = _profile_document(desired, world)
+            # The profile it is billed through once applied: a change of default moves it.
+            destination = _destination(desired, world)
+            profile = destination.facts if destination else {}
             facts = world.stripe.of(profile.get("app"))
             declared = desired.document.get("stripe")
             remedies = DECLARED if declared else ONBOARDED
@@ -273,7 +286,7 @@ class CustomerBillingResource(Resource):
                 tax_enforced=tax_enforced(profile),
                 remedies=remedies,
             )
-            findings += _concerning_profile(found, desired)
+            findings += _concerning(found, destination)
         return findings
 
     def observe(self, live: Live) -> Document:
@@ -616,13 +629,12 @@ def _desired(link: CustomerBilling, profile: str | None) -> Desired:
     )
 
 
-def _concerning_profile(findings: list[Finding], desired: Desired) -> list[Finding]:
+def _concerning(findings: list[Finding], destination: _Destination | None) -> list[Finding]:
     """The findings, marked as holding for the profile the link would be billed through (a
     change of default moves a link that follows it)."""
-    name = desired.document.get("billing_profile")
-    if name is None:
+    if destination is None:
         return findings
-    profile = frozenset({Address(type=PROFILE, name=name)})
+    profile = frozenset({destination.profile})
     return [f.model_copy(update={"concerns": f.concerns | profile}) for f in findings]
 
 
@@ -883,5 +895,172 @@ def _unknown_pins(world: World, resource: Resource) -> list[Finding]:
             "be pinned to it",
             fix="before the default changes, check those customers' pins in Konnect: a pin "
             "the plan does not see is neither written nor warned of",
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class _Destination:
+    """The profile a link is billed through once the plan is applied."""
+
+    profile: Address
+    facts: Document  # the profile as the plan leaves it: `app` (manifest name), `workflow`
+    live: Live | None  # the profile's live object, which a replacement swaps for a new one
+    following: bool  # there as a follower of the default, not pinned
+    replaced: bool = False
+
+
+def _destination(desired: Desired, world: World) -> _Destination | None:
+    live = world.live_of(desired.address)
+    named = _named_profile(desired)
+    # Konnect pins a customer only together with its Stripe customer (a checkout's waits).
+    linked = "stripe" in desired.document or bool(_linked_stripe(live).get("customer_id"))
+    if named is not None and linked:
+        return _declared_destination(Address(type=PROFILE, name=named), world, following=False)
+    pinned = _pinned_profile(live, world)
+    if pinned is not None:
+        address = world.address_of(PROFILE, pinned)
+        if world.desired_of(address) is not None:
+            return _declared_destination(address, world, following=False)
+        facts = {
+            "app": world.name_of(STRIPE_APP, payment_app_id(pinned.raw)),
+            "workflow": pinned.raw.get("workflow") or {},
+        }
+        return _Destination(address, facts, pinned, following=False)
+    default = declared_default(world)
+    return None if default is None else _declared_destination(default, world, following=True)
+
+
+def _declared_destination(profile: Address, world: World, *, following: bool) -> _Destination:
+    desired = world.desired_of(profile)
+    facts = desired.document if desired else {}
+    live = world.live_of(profile)
+    replaced = live is not None and changes_app(facts, live, world)
+    return _Destination(profile, facts, live, following=following, replaced=replaced)
+
+
+def _named_profile(desired: Desired) -> str | None:
+    """The profile the link's manifest names; None when it follows the default."""
+    if "billing_profile" in desired.advisory:
+        return None
+    named: str | None = desired.document.get("billing_profile")
+    return named
+
+
+def _pinned_profile(live: Live | None, world: World) -> Live | None:
+    """The live profile Konnect keeps the customer pinned to, which no change of default moves
+    it off; None when it follows the default (as the plan takes one it cannot tell)."""
+    if live is None or live.raw.get(TRUSTED):
+        return None  # as applied: apply pins no link that follows the default
+    effective = _effective_profile_id(live)
+    default = _live_default(world)
+    on_default = default is not None and effective == default.id
+    pinned = live.raw.get(PINNED)
+    if pinned is True or (pinned is not False and not on_default):
+        return _live_profile(world, effective)
+    return None
+
+
+def _billed_now(desired: Desired, live: Live, world: World) -> Live | None:
+    """The live profile the customer is billed through today."""
+    if live.raw.get(TRUSTED):
+        # Unread (--refresh=false): as applied, pinned to the profile it names, or following.
+        named = _named_profile(desired)
+        if named is None:
+            return _live_default(world)
+        return world.live_of(Address(type=PROFILE, name=named))
+    return _live_profile(world, _effective_profile_id(live))
+
+
+def _moved_link(
+    desired: Desired, world: World, planned: Mapping[Address, Action]
+) -> MovedLink | None:
+    live = world.live_of(desired.address)
+    now = _billed_now(desired, live, world) if live is not None else None
+    destination = _destination(desired, world)
+    if now is None or destination is None:
+        return None  # a new link: it moves from nowhere
+    before = BilledThrough(
+        billing_profile=str(world.name_of(PROFILE, now.id)),
+        collection_method=collection_method(now.raw) or None,
+    )
+    method = collection_method(destination.facts) or None
+    stays = destination.live is not None and destination.live.id == now.id
+    if stays and not destination.replaced and method == before.collection_method:
+        return None
+    profile = before.billing_profile if stays else destination.profile.name
+    after = BilledThrough(billing_profile=profile, collection_method=method)
+    cause, by = _move_cause(desired, destination, before, after, stays=stays)
+    return MovedLink(
+        address=desired.address,
+        before=before,
+        after=after,
+        cause=cause + _move_notes(desired, before, after, planned.get(by)),
+        concerns=frozenset() if by == desired.address else frozenset({destination.profile}),
+    )
+
+
+def _move_notes(
+    desired: Desired, before: BilledThrough, after: BilledThrough, cause: Action | None
+) -> str:
+    """What the reason for a move leaves unsaid: that it waits, or what stops being charged."""
+    notes = ""
+    if cause is not None and cause.type is ActionType.BLOCKED:
+        notes += f"; {cause.address} is blocked, so it moves only once that is resolved"
+    card = (desired.document.get("stripe") or {}).get("default_payment_method_id")
+    if card and after.collection_method == "send_invoice" != before.collection_method:
+        notes += f"; the card it names, {card}, is no longer charged: invoices are sent"
+    return notes
+
+
+def _move_cause(
+    desired: Desired,
+    destination: _Destination,
+    before: BilledThrough,
+    after: BilledThrough,
+    *,
+    stays: bool,
+) -> tuple[str, Address]:
+    """Why the link moves, and whose planned action moves it."""
+    profile = destination.profile
+    if not stays:
+        profiles = f"{before.billing_profile} -> {after.billing_profile}"
+        if destination.following:
+            return f"follows the default profile: {profiles}", profile
+        return f"its manifest pins it: {profiles}", desired.address
+    if destination.replaced:
+        return f"{profile.name} is replaced, with another Stripe app", profile
+    return f"{profile.name} changes its collection method", profile
+
+
+def _undeclared_followers(world: World, resource: Resource) -> list[Finding]:
+    """What the plan can say of the customers no manifest declares when the default moves:
+    their billing is not read (a GET each), so how many there are, not who moves."""
+    old = _live_default(world)
+    new = declared_default(world)
+    if old is None or new is None:
+        return []
+    destination = _declared_destination(new, world, following=True)
+    old_method = collection_method(old.raw) or "unknown"
+    new_method = collection_method(destination.facts) or "unknown"
+    stays = destination.live is not None and destination.live.id == old.id
+    if stays and not destination.replaced and old_method == new_method:
+        return []
+    declared = {live.id for d in world.desired_list(resource) if (live := world.live_of(d.address))}
+    others = sum(1 for live in world.live.get(ADDRESS_TYPE, []) if live.id not in declared)
+    if not others:
+        return []
+    old_name = str(world.name_of(PROFILE, old.id))
+    new_name = f"a new {new.name}" if destination.replaced else new.name
+    return [
+        Finding(
+            address=destination.profile,
+            severity=Severity.WARNING,
+            message=f"{others} Konnect customer(s) are in no manifest, so their billing is not "
+            f"read: those that follow the default profile move with it too, from {old_name} "
+            f"({old_method}) to {new_name} ({new_method}), unchecked against Stripe",
+            fix="declare them as CustomerBilling (`reconcile export` writes their manifests) "
+            f"to have them listed and checked; one that must stay on {old_name} needs "
+            f"spec.billing_profile: {old_name}",
         )
     ]
