@@ -54,8 +54,8 @@ class DriftFound(click.exceptions.Exit):
 @click.option(
     "--skip-stripe-checks",
     is_flag=True,
-    help="Read of Stripe only the account behind each installed app's key; Stripe-side drift "
-    "is then not reported.",
+    help="Read only which Stripe account each installed app's key opens; Stripe-side drift is "
+    "then not reported.",
 )
 def drift(
     directory: Path,

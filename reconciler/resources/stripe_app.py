@@ -133,7 +133,7 @@ class StripeAppResource(Resource):
 
     def guards(self, world: World, stripe: StripeAccounts) -> list[Finding]:
         # Held even with --skip-stripe-checks: Konnect refuses a key of another account with a
-        # 400, after the writes ordered before the app's have been made.
+        # 400 in the middle of the apply, once the writes that do not wait for the app are made.
         findings = []
         for app in world.manifests.of_kind(StripeApp):
             foreign = _key_of_another_account(app, world, stripe)
