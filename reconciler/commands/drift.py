@@ -54,7 +54,8 @@ class DriftFound(click.exceptions.Exit):
 @click.option(
     "--skip-stripe-checks",
     is_flag=True,
-    help="Do not read Stripe; Stripe-side drift is then not reported.",
+    help="Read only which Stripe account each installed app's key opens; Stripe-side drift is "
+    "then not reported.",
 )
 def drift(
     directory: Path,

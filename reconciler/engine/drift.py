@@ -5,14 +5,14 @@ the manifest: a create means the object is missing, an update or replace that a 
 and a change to an object reconcile does not own means a same-named object was found that
 apply would adopt. What the kinds report as out of band (differences apply cannot undo, which
 the plan only warns of) is drift too, each with its own fix. The blocking findings the kinds'
-Stripe checks return are Stripe drift. Ignore rules from `reconcile.yaml` drop single fields;
-the report counts what they dropped.
+Stripe checks and guards return are Stripe drift. Ignore rules from `reconcile.yaml` drop
+single fields; the report counts what they dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -50,6 +50,10 @@ REPLACE = (
     "differs), or change the manifest to accept the live value"
 )
 BLOCKED = "apply cannot restore it as it stands: the note says why and what to do instead"
+GUARDED = (
+    "apply cannot restore it as it stands: the Stripe item of the same resource says why and "
+    "what to do instead"
+)
 
 
 class DriftClass(StrEnum):
@@ -160,11 +164,12 @@ def detect_drift(
     by_type = {resource.address_type: resource for resource in resources}
     items: list[DriftItem] = []
     ignored = 0
+    guarded = {finding.address for finding in _guard_findings(world, resources)}
     for action in plan.actions:
         item, dropped = _from_action(action, world, by_type[action.address.type], rules)
         ignored += dropped
         if item is not None:
-            items.append(item)
+            items.append(_unless_guarded(item, guarded))
     for resource in resources:
         for out_of_band in resource.out_of_band(world):
             if rules.ignores(str(out_of_band.address), out_of_band.path):
@@ -179,6 +184,20 @@ def detect_drift(
         stripe_checks=stripe_checks,
         not_managed=plan.not_managed,
     )
+
+
+def _guard_findings(world: World, resources: Sequence[Resource]) -> set[Finding]:
+    """What the guards found (see `Resource.guards`); nothing when Stripe was not read."""
+    if world.stripe is None:
+        return set()
+    return {finding for resource in resources for finding in resource.guards(world, world.stripe)}
+
+
+def _unless_guarded(item: DriftItem, guarded: set[Address]) -> DriftItem:
+    """A guard refuses any write of its resource, so apply cannot restore what changed."""
+    if item.drift_class is not DriftClass.CHANGED or item.address not in guarded:
+        return item
+    return replace(item, fix=GUARDED)
 
 
 def _from_action(
@@ -256,13 +275,15 @@ def _from_out_of_band(out_of_band: OutOfBand) -> DriftItem:
 
 
 def _stripe_items(plan: Plan, world: World, resources: Sequence[Resource]) -> list[DriftItem]:
-    """The plan's blocking findings that come from the Stripe checks, in the plan's order.
+    """The plan's blocking findings that come from the Stripe checks or the guards (a key of
+    another Stripe account than its app's), in the plan's order.
 
-    The checks read memoised Stripe facts, so asking them again costs no request.
+    Both read memoised Stripe facts, so asking them again costs no request.
     """
     from_stripe: set[Finding] = {
         finding for resource in resources for finding in resource.stripe_checks(world)
     }
+    from_stripe |= _guard_findings(world, resources)
     return [
         DriftItem(
             address=finding.address,

@@ -3,9 +3,9 @@
 Nothing here knows a particular kind. The planner builds the desired documents, reads the
 live state (all kinds concurrently), pairs desired and live objects by key, diffs their
 normalised documents, adds the ownership rules (prune, not managed), notes what each change
-stops referring to, asks each kind for its refinements and Stripe checks, refuses deletions of
-what stays in use, asks each kind which of its objects the changes move (a customer link that
-follows the default profile), and orders the actions by their dependencies.
+stops referring to, asks each kind for its refinements, guards and Stripe checks, refuses
+deletions of what stays in use, asks each kind which of its objects the changes move (a
+customer link that follows the default profile), and orders the actions by their dependencies.
 """
 
 from __future__ import annotations
@@ -78,6 +78,10 @@ def make_plan(
     actions = [_with_releases(by_type[a.address.type], a, world) for a in actions]
     actions = [by_type[a.address.type].refine(a, world) for a in actions]
     actions = _refuse_deletions_in_use(actions, resources, sources, world)
+    # Guards come first: the Stripe checks skip what a guard set aside, whose findings would
+    # only be its consequences.
+    for resource in resources:
+        findings += resource.guards(world, sources.stripe)
     for resource in resources:
         findings += resource.findings(world)
         if options.stripe_checks:

@@ -334,6 +334,12 @@ class Resource:
         """Facts Stripe must confirm before an apply; each blocks unless skipped."""
         return []
 
+    def guards(self, world: World, stripe: StripeAccounts) -> list[Finding]:
+        """What a write of this kind could only fail on half way, found before any write;
+        each blocks, even with the Stripe checks skipped. Asked before the Stripe checks, which
+        then leave alone what a guard set aside in `stripe`."""
+        return []
+
     # --- writing ----------------------------------------------------------------------------
 
     def secret_values(self, desired: Desired, context: DesiredContext) -> dict[str, str]:

@@ -177,12 +177,28 @@ class StripeAccounts:
         # Told of every 429 of any account, so that apply can lower its concurrency.
         self.on_rate_limited: Callable[[], None] | None = None
         self._by_key: dict[str, StripeFacts] = {}
+        self._set_aside: set[str] = set()
         self._lock = threading.Lock()
 
     def of(self, app: str | None) -> StripeFacts | None:
-        """The facts of the account behind this app's key; None for an undeclared app."""
+        """The facts of the account behind this app's key; None for an undeclared app, and for
+        one set aside (see `set_aside`), so that no check reads the wrong account."""
+        with self._lock:
+            if app in self._set_aside:
+                return None
+        return self.behind_key(app)
+
+    def behind_key(self, app: str | None) -> StripeFacts | None:
+        """The facts of the account this app's key opens, even when the app is set aside."""
         key = self._keys.get(app) if app is not None else None
         return None if key is None else self._facts(key())
+
+    def set_aside(self, app: str) -> None:
+        """Check nothing of this app's account any more: its key opens another Stripe account
+        than the one the app is installed with, so every customer, webhook or tax setting
+        read with it would be another account's, and each finding about them misleading."""
+        with self._lock:
+            self._set_aside.add(app)
 
     def catalogue(self) -> StripeFacts | None:
         """Facts that are the same in every account (Stripe's tax code catalogue): read

@@ -66,3 +66,15 @@ def test_a_key_is_resolved_only_when_its_account_is_read() -> None:
 
     with StripeAccounts({"stripe": unset}) as accounts, pytest.raises(MissingSecret):
         accounts.of("stripe")
+
+
+def test_an_app_set_aside_has_no_facts_for_the_checks_but_its_key_still_opens_them(
+    sandbox_server: SandboxServer,
+) -> None:
+    keys = {"us": lambda: SANDBOX_STRIPE_KEY, "copy": lambda: SANDBOX_STRIPE_KEY}
+    with StripeAccounts(keys, base_url=sandbox_server.url) as accounts:
+        opened = accounts.of("us")
+        accounts.set_aside("us")
+        assert accounts.of("us") is None
+        assert accounts.behind_key("us") is opened
+        assert accounts.of("copy") is opened  # another app with the same key is not set aside
