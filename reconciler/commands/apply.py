@@ -49,7 +49,7 @@ from reconciler.engine.reporting import (
     SilentReporter,
     TextReporter,
 )
-from reconciler.engine.staleness import PlanDiffers, StalePlan, ensure_fresh, ensure_same_actions
+from reconciler.engine.staleness import PlanDiffers, StalePlan, ensure_applicable
 from reconciler.manifests import ManifestSet, load_manifests
 from reconciler.manifests.secret_patterns import redact
 from reconciler.resources import RESOURCES
@@ -321,14 +321,12 @@ def _check_saved(
         )
     changes = [a for a in saved.plan.actions if a.is_change]
     secrets = planned_secrets.values_written(changes, RESOURCES, world, connection.secrets)
-    # Stale first: when the world moved, that explains any difference in the actions.
-    ensure_fresh(
+    ensure_applicable(
         saved.plan,
-        manifest_digest=fresh.manifest_digest,
+        fresh,
         fresh=applier.observed([a.address for a in changes]),
         changed_secrets=planned_secrets.changed(saved.secrets, secrets),
     )
-    ensure_same_actions(saved.plan.actions, fresh.actions)
     # What was reviewed as blocked stays refused, even if what blocked it is gone by now; the
     # caller then checks the findings of the plan made now (a Stripe customer deleted since).
     _refuse_blocked(saved.plan)

@@ -6,7 +6,7 @@ actions no longer hold; right before each write, the same check serves as the pr
 Checking per object, not one global serial, means changes elsewhere do not refuse a plan.
 
 A saved plan that is not stale must still be the plan the manifests and the live state
-produce: the caller plans again the way the saved plan was made, and `ensure_same_actions`
+produce: the caller plans again the way the saved plan was made, and `ensure_applicable`
 compares the two action by action (address, type, field changes), so that a planfile edited
 into something else is refused rather than executed.
 No API is called here: the caller supplies the fresh reads and the plan made again.
@@ -118,17 +118,48 @@ class PlanDiffers(Exception):
         )
 
 
-def ensure_same_actions(saved: Sequence[Action], now: Sequence[Action]) -> None:
-    """Raise PlanDiffers naming the first difference between the saved actions and the ones
-    planned again now. Their order, reasons and dependencies are not compared: apply runs the
-    actions planned now, in their own order, once they are shown to be the saved ones."""
-    difference = first_difference(saved, now)
+def ensure_applicable(
+    saved: Plan,
+    now: Plan,
+    *,
+    fresh: Mapping[Address, LiveDocument],
+    changed_secrets: Sequence[str] = (),
+) -> None:
+    """Raise StalePlan or PlanDiffers unless the saved plan is the one made `now`, the same
+    way, from unchanged manifests, objects (`fresh`, as for `ensure_fresh`) and secrets.
+
+    The first reason given is the one that explains the rest: changed manifests (with every
+    other stale reason); then a saved action on an object the plan made now has no action
+    for, which may name an object that never existed and must not read as one deleted since;
+    then the objects and secrets that changed; then the first action that differs.
+    """
+    if saved.manifest_digest == now.manifest_digest:
+        _ensure_planned_now(saved.actions, now.actions)
+    ensure_fresh(
+        saved,
+        manifest_digest=now.manifest_digest,
+        fresh=fresh,
+        changed_secrets=changed_secrets,
+    )
+    difference = first_difference(saved.actions, now.actions)
     if difference is not None:
         raise PlanDiffers(difference)
 
 
+def _ensure_planned_now(saved: Sequence[Action], now: Sequence[Action]) -> None:
+    planned_now = {action.address for action in now}
+    for action in saved:
+        if action.address not in planned_now:
+            raise PlanDiffers(_not_planned_now(action))
+
+
 def first_difference(saved: Sequence[Action], now: Sequence[Action]) -> str | None:
-    """`billing_profile.x: saved delete, now update`, or None when both say the same."""
+    """`billing_profile.x: saved delete, now update`, or None when both say the same.
+
+    Compared per address: the type and the field changes. Not the order, reasons or
+    dependencies: apply runs the actions planned now, in their own order, once they are
+    shown to be the saved ones.
+    """
     planned_now = {action.address: action for action in now}
     seen: set[Address] = set()
     for action in saved:
@@ -146,13 +177,17 @@ def first_difference(saved: Sequence[Action], now: Sequence[Action]) -> str | No
 
 def _action_difference(saved: Action, now: Action | None) -> str | None:
     if now is None:
-        return f"{saved.address}: saved {saved.type}, now not in the plan"
+        return _not_planned_now(saved)
     if saved.type is not now.type:
         return f"{saved.address}: saved {saved.type}, now {now.type}"
     path = _first_changed_field(saved.changes, now.changes)
     if path is not None:
         return f"{saved.address}: saved {saved.type} with other field changes than now, at {path}"
     return None
+
+
+def _not_planned_now(saved: Action) -> str:
+    return f"{saved.address}: saved {saved.type}, now not in the plan"
 
 
 def _first_changed_field(saved: Sequence[FieldChange], now: Sequence[FieldChange]) -> str | None:
