@@ -7,16 +7,25 @@ and compares the actions. The Stripe-checks mode is part of the saved plan.
 
 from __future__ import annotations
 
+import copy
 import json
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
 from reconciler.commands.plan import SKIPPED_CHECKS
+from reconciler.engine.actions import ActionType
 from reconciler.engine.fingerprint import digest_value
-from reconciler.sandbox import SandboxServer
+from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
+from reconciler.targets import SANDBOX_DB
 from tests.e2e.test_apply import link, paying_customer, profile, reconcile, state
 from tests.e2e.worlds import STRIPE_APP, World, write_manifests
 
@@ -209,3 +218,130 @@ def test_a_plan_saved_with_stripe_checks_runs_them_again_and_cannot_skip_them(
         "plan\n"
     )
     assert state(world) == before
+
+
+# --- Property: any forged action is refused, the plan as saved applies ----------------------
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLE_FILES = ["stripe.yaml", "tax-codes.yaml", "billing-profiles", "customers"]
+ALWAYS = ("stripe", "self-serve")  # the app and the default profile
+PINNED_TO_ENTERPRISE = "acme-corp"
+
+
+def example_documents() -> dict[str, Body]:
+    documents: dict[str, Body] = {}
+    for name in EXAMPLE_FILES:
+        for path in sorted((EXAMPLES / name).glob("*.yaml")) or [EXAMPLES / name]:
+            for document in yaml.safe_load_all(path.read_text()):
+                documents[document["metadata"]["name"]] = document
+    return documents
+
+
+EXAMPLE_DOCUMENTS = example_documents()
+
+
+def _revised(document: Body) -> Body:
+    """The document with one field another value than the example's: an update to plan."""
+    revised = copy.deepcopy(document)
+    spec = revised["spec"]
+    if revised["kind"] == "CustomerBilling":
+        spec["customer"]["description"] = "Revised account"
+    else:
+        spec["description"] = "Revised"
+    return revised
+
+
+@st.composite
+def example_states(draw: st.DrawFn, keep: frozenset[str] = frozenset()) -> list[Body]:
+    """Some of the examples, each as it is or revised; always the app and the default."""
+    names = {n for n in EXAMPLE_DOCUMENTS if n in ALWAYS or n in keep or draw(st.booleans())}
+    if PINNED_TO_ENTERPRISE in names:
+        names.add("enterprise")
+    chosen = [d for n, d in EXAMPLE_DOCUMENTS.items() if n in names]
+    return [_revised(d) if draw(st.booleans()) else d for d in chosen]
+
+
+@st.composite
+def transitions(draw: st.DrawFn) -> tuple[list[Body], list[Body], bool]:
+    """What is live (applied), what the manifests then say, and whether an owned profile in
+    no manifest is live too (for --prune to delete). A profile a live link may be pinned to
+    stays: deleting it would be blocked, and this property is about plans that apply."""
+    live = draw(example_states())
+    names = {d["metadata"]["name"] for d in live}
+    return live, draw(example_states(keep=frozenset(names & {"enterprise"}))), draw(st.booleans())
+
+
+ACTION_TYPES = [t.value for t in ActionType]
+
+
+def tamper(body: Body, data: st.DataObject) -> str:
+    """Change one saved action (its type, address or changes), add one or remove one."""
+    actions: list[Body] = body["plan"]["actions"]
+    action = actions[data.draw(st.integers(0, len(actions) - 1), label="action")]
+    kind = data.draw(st.sampled_from(["type", "address", "changes", "added", "removed"]))
+    if kind == "type":
+        others = [t for t in ACTION_TYPES if t != action["type"]]
+        action["type"] = data.draw(st.sampled_from(others), label="type")
+    elif kind == "address":
+        action["address"]["name"] += "-forged"
+    elif kind == "changes":
+        _tamper_changes(action["changes"], data)
+    elif kind == "added":
+        added = {**copy.deepcopy(action), "type": data.draw(st.sampled_from(ACTION_TYPES))}
+        added["address"]["name"] += "-added"
+        actions.append(added)
+    else:
+        actions.remove(action)
+    return kind
+
+
+def _tamper_changes(changes: list[Body], data: st.DataObject) -> None:
+    forged = {"path": "description", "before": None, "after": "forged"}
+    how = data.draw(st.sampled_from(["rewrite", "drop", "add"] if changes else ["add"]))
+    if how == "rewrite":
+        changes[0]["after"] = {"forged": changes[0]["after"]}
+    elif how == "drop":
+        changes.pop(0)
+    else:
+        changes.append({**forged, "sensitive": False, "forces_replacement": False})
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(states=transitions(), data=st.data())
+def test_any_forged_action_is_refused_and_the_plan_as_saved_applies(
+    states: tuple[list[Body], list[Body], bool],
+    data: st.DataObject,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    live, desired, legacy = states
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    with tempfile.TemporaryDirectory() as temporary:
+        project = Path(temporary) / "manifests"
+        write_manifests(project, *live)
+        for name in ("reconcile.yaml", "sandbox-seed.yaml"):
+            shutil.copy(EXAMPLES / name, project / name)
+        applied = reconcile("apply", str(project), "--auto-approve")
+        assert applied.exit_code == 0, applied.output
+        app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
+        with TestClient(app, base_url="http://sandbox.test") as client:
+            world = World(client)
+            if legacy:
+                world.profile(_app(world), "Legacy")
+            write_manifests(project, *desired)
+            planfile = Path(temporary) / "plan.out"
+            saved = reconcile("plan", str(project), "--prune", "-out", str(planfile))
+            assert saved.exit_code in (0, 2), saved.output
+            reviewed = planfile.read_text()
+            before = state(world)
+            forge(planfile, lambda body: tamper(body, data))
+            forged = reconcile("apply", str(planfile))
+            assert forged.exit_code == 1
+            assert "so nothing was applied" in forged.stderr, forged.output
+            assert state(world) == before
+            planfile.write_text(reviewed)
+            result = reconcile("apply", str(planfile))
+            assert result.exit_code == 0, result.output
