@@ -324,7 +324,7 @@ def _check_saved(
     ensure_applicable(
         saved.plan,
         fresh,
-        fresh=applier.observed([a.address for a in changes]),
+        reread=applier.observed([a.address for a in changes]),
         changed_secrets=planned_secrets.changed(saved.secrets, secrets),
     )
     # What was reviewed as blocked stays refused, even if what blocked it is gone by now; the

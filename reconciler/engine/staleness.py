@@ -122,11 +122,12 @@ def ensure_applicable(
     saved: Plan,
     now: Plan,
     *,
-    fresh: Mapping[Address, LiveDocument],
+    reread: Mapping[Address, LiveDocument],
     changed_secrets: Sequence[str] = (),
 ) -> None:
     """Raise StalePlan or PlanDiffers unless the saved plan is the one made `now`, the same
-    way, from unchanged manifests, objects (`fresh`, as for `ensure_fresh`) and secrets.
+    way, from unchanged manifests, objects (`reread`: each saved change's object as it is
+    now, see `ensure_fresh`) and secrets.
 
     The first reason given is the one that explains the rest: changed manifests (with every
     other stale reason); then a saved action on an object the plan made now has no action
@@ -138,7 +139,7 @@ def ensure_applicable(
     ensure_fresh(
         saved,
         manifest_digest=now.manifest_digest,
-        fresh=fresh,
+        fresh=reread,
         changed_secrets=changed_secrets,
     )
     difference = first_difference(saved.actions, now.actions)

@@ -157,12 +157,12 @@ def test_changed_manifests_are_named_before_an_action_the_plan_made_now_lacks() 
     now = Plan(actions=(observed, KEEP_TAX), manifest_digest="sha256:m1")
     reads = {PROFILE: LIVE_PROFILE}
     with pytest.raises(PlanDiffers, match=r"customer_billing\.acme: saved no-op, now not in"):
-        ensure_applicable(saved, now, fresh={PROFILE: None})
+        ensure_applicable(saved, now, reread={PROFILE: None})
     with pytest.raises(StalePlan, match="the manifests changed since the plan was made"):
-        ensure_applicable(saved, _with_digest(now, "sha256:m2"), fresh=reads)
-    ensure_applicable(now, now, fresh=reads)
+        ensure_applicable(saved, _with_digest(now, "sha256:m2"), reread=reads)
+    ensure_applicable(now, now, reread=reads)
     with pytest.raises(StalePlan, match=r"billing_profile\.enterprise was deleted since"):
-        ensure_applicable(now, now, fresh={PROFILE: None})
+        ensure_applicable(now, now, reread={PROFILE: None})
 
 
 def _with_digest(plan: Plan, digest: str) -> Plan:
