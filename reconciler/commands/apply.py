@@ -1,10 +1,12 @@
 """`reconcile apply DIR|PLANFILE`: make Konnect match the manifests, in dependency order.
 
 From a directory it plans, shows the plan and asks for `yes` (unless `--auto-approve`). From a
-planfile it applies exactly the saved actions, after checking, against a plan made the same way
-(its `-r`, `--prune` and `--refresh`), that the manifests, every object the plan relied on and
-every secret it would write are unchanged. Either way one apply runs at a time per checkout,
-each write is preceded by a re-read of its object, and the run ends with a per-action report.
+planfile (whose digest must match its content) it plans again the way the saved plan was made
+(its `-r`, `--prune`, `--refresh` and `--skip-stripe-checks`), checks that the manifests, every
+object the plan relied on and every secret it would write are unchanged, and that the saved
+actions are the ones planned now (address, type, field changes); only then does it apply them.
+Either way one apply runs at a time per checkout, each write is preceded by a re-read of its
+object, and the run ends with a per-action report.
 
 `--output json` prints the report, `{format_version, outcomes: [{address, action, status,
 duration_seconds, resource_id, error}], interrupted, refused, summary: {added, changed,
@@ -47,7 +49,7 @@ from reconciler.engine.reporting import (
     SilentReporter,
     TextReporter,
 )
-from reconciler.engine.staleness import StalePlan, ensure_fresh
+from reconciler.engine.staleness import PlanDiffers, StalePlan, ensure_applicable
 from reconciler.manifests import ManifestSet, load_manifests
 from reconciler.manifests.secret_patterns import redact
 from reconciler.resources import RESOURCES
@@ -76,6 +78,7 @@ _REFUSALS = (
     ClientError,
     PlanfileError,
     StalePlan,
+    PlanDiffers,
     LockHeld,
 )
 
@@ -219,9 +222,9 @@ def _prepare(source: Path, run: _Run, held: ExitStack) -> Callable[[], ApplyRepo
     if saved is not None:
         _refuse_options_the_plan_fixed(saved, run)
         directory = _planned_directory(saved)
-        # Checked against a plan made as the saved one was, with its -r and --prune.
+        # Planned again as the saved one was made, to compare their actions.
         options = PlanOptions(
-            prune=saved.plan.prune, stripe_checks=run.stripe_checks, only=saved.plan.only
+            prune=saved.plan.prune, stripe_checks=saved.plan.stripe_checks, only=saved.plan.only
         )
     else:
         directory = source
@@ -256,6 +259,14 @@ def _refuse_options_the_plan_fixed(saved: Planfile, run: _Run) -> None:
             "-r/--resource and --prune shape a plan: give them to `reconcile plan` when saving "
             "it; `apply PLANFILE` applies the plan as it was saved"
         )
+    # Skipping the checks changes what a plan may do (Stripe facts decide some actions), so
+    # it is decided when the plan is saved and reviewed; given again for a plan saved with
+    # it, it only repeats what the planfile records.
+    if not run.stripe_checks and saved.plan.stripe_checks:
+        raise ApplyRefused(
+            "the plan was saved with the Stripe checks, and `apply PLANFILE` runs them again: "
+            "to skip them, give --skip-stripe-checks to `reconcile plan` and apply that plan"
+        )
 
 
 def _plan_writes(
@@ -275,14 +286,15 @@ def _plan_writes(
     with ReadProgress(sys.stderr, connection.requests):
         fresh, world = make_plan(manifests, RESOURCES, sources, connection.secrets, options)
     applier = Applier(RESOURCES, world, Writer(sources.konnect, connection.secrets, world))
+    skipped = [] if options.stripe_checks else [SKIPPED_CHECKS]
     if saved is not None:
         _check_saved(saved, fresh, world, applier, connection)
-        plan = saved.plan
-    else:
-        plan = fresh
-        if run.output == "text":
-            skipped = [] if options.stripe_checks else [SKIPPED_CHECKS]
-            show_plan(plan, connection, connection.header() + skipped, "text", run.color)
+        if run.output == "text" and skipped:
+            click.echo(SKIPPED_CHECKS)
+    elif run.output == "text":
+        show_plan(fresh, connection, connection.header() + skipped, "text", run.color)
+    # What runs is the plan made now: for a planfile, once shown to be the saved one.
+    plan = fresh
     _refuse_blocked(plan)
     if plan.is_noop:
         if run.output == "text":
@@ -309,14 +321,15 @@ def _check_saved(
         )
     changes = [a for a in saved.plan.actions if a.is_change]
     secrets = planned_secrets.values_written(changes, RESOURCES, world, connection.secrets)
-    ensure_fresh(
+    ensure_applicable(
         saved.plan,
-        manifest_digest=fresh.manifest_digest,
-        fresh=applier.observed([a.address for a in changes]),
+        fresh,
+        reread=applier.observed([a.address for a in changes]),
         changed_secrets=planned_secrets.changed(saved.secrets, secrets),
     )
-    # Findings are checked again: a Stripe customer deleted since the plan blocks the apply.
-    _refuse_blocked(fresh)
+    # What was reviewed as blocked stays refused, even if what blocked it is gone by now; the
+    # caller then checks the findings of the plan made now (a Stripe customer deleted since).
+    _refuse_blocked(saved.plan)
 
 
 def _refuse_blocked(plan: Plan) -> None:

@@ -5,10 +5,10 @@ by `format_version` (currently 1): `{format_version, target, summary: {add, chan
 blocked}, is_noop, actions: [{address: {type, name}, type, changes: [{path, before, after,
 sensitive, forces_replacement}], reasons, depends_on, releases, observed}], findings:
 [{address, severity, message, fix, concerns}], moved_links: [{address, before, after, cause,
-concerns}], not_managed, prune, only, refresh,
-prune_scope, manifest_digest, live_fingerprint, notes}`. Actions are listed in apply order
-(no-ops last); sensitive changes carry no values. `-out FILE` saves the same plan, with a
-salted fingerprint of each secret it would write, for `apply FILE`.
+concerns}], not_managed, prune, only, refresh, stripe_checks, prune_scope, manifest_digest,
+live_fingerprint, notes}`. Actions are listed in apply order (no-ops last); sensitive changes
+carry no values. `-out FILE` saves the same plan, with a salted fingerprint of each secret it
+would write and a digest of the whole, for `apply FILE`.
 """
 
 from __future__ import annotations

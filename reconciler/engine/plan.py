@@ -120,6 +120,11 @@ class Plan(BaseModel):
         description="False when planned with `--refresh=false`: customer links whose "
         "applied-digest label matched their manifest were not read one by one.",
     )
+    stripe_checks: bool = Field(
+        True,
+        description="False when planned with `--skip-stripe-checks`: Stripe was not read and "
+        "nothing was checked against it.",
+    )
     prune_scope: tuple[str, ...] = Field(
         (), description="Resource types whose owned objects `--prune` may delete."
     )

@@ -5,21 +5,37 @@ file holds no secret by construction; `tests/engine/test_planfile.py` checks it 
 stands for the secrets the plan would write is a salted fingerprint of each
 (`engine.planned_secrets`), so that apply can tell they are still the ones planned.
 
-How the plan was made (`-r`, `--prune`, `--refresh`) is part of the Plan, and `apply
-PLANFILE` plans again the same way to check it. The format stays 1: a file saved before the
-scope, the refresh mode and the fingerprints were recorded reads as unscoped and refreshed,
-and with no fingerprint, so a change in it that would write a secret is refused as stale.
+How the plan was made (`-r`, `--prune`, `--refresh`, `--skip-stripe-checks`) is part of the
+Plan, and `apply PLANFILE` plans again the same way, then executes only if the saved actions
+are the ones that plan produces (`engine.staleness`).
+
+The file ends with `digest`: sha256 over the canonical JSON of everything else in it, so that
+a file edited by hand or damaged on the way is named as such. It is a checksum, not a
+signature: whoever can write the file can compute it again. What keeps an edited plan from
+running is the comparison with the plan made again at apply time; the digest only makes the
+common case, an accidental edit, say what it is.
+
+Format 2 added the digest and the Stripe-checks mode. A format 1 file is refused (plan again):
+without its digest it cannot be told from an edited one, and it does not say whether its
+Stripe checks were skipped. Plans are short-lived, so refusing costs one `plan`.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reconciler import __version__
-from reconciler.engine.plan import PLAN_FORMAT_VERSION, Plan
+from reconciler.engine.fingerprint import digest_value
+from reconciler.engine.plan import Plan
 from reconciler.engine.planned_secrets import PlannedSecret
+
+# Its own number, not the plan document's: the JSON plan output did not change with it.
+PLANFILE_FORMAT_VERSION = 2
+DIGEST_KEY = "digest"
 
 
 class PlanfileError(Exception):
@@ -31,7 +47,7 @@ class PlanfileError(Exception):
 class Planfile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    format_version: int = PLAN_FORMAT_VERSION
+    format_version: int = PLANFILE_FORMAT_VERSION
     reconcile_version: str = __version__
     target: str
     manifest_dir: str
@@ -39,10 +55,16 @@ class Planfile(BaseModel):
     secrets: tuple[PlannedSecret, ...] = ()
 
 
+def sealed_text(planfile: Planfile) -> str:
+    """The planfile as written: its JSON, with the digest of that JSON as the last key."""
+    body = planfile.model_dump(mode="json")
+    return json.dumps({**body, DIGEST_KEY: digest_value(body)}, indent=2) + "\n"
+
+
 def write_planfile(path: Path, planfile: Planfile) -> None:
     temporary = path.with_name(path.name + ".tmp")
     try:
-        temporary.write_text(planfile.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        temporary.write_text(sealed_text(planfile), encoding="utf-8")
         temporary.replace(path)
     except OSError as error:
         raise PlanfileError(f"{path}: cannot write the planfile: {error.strerror}") from None
@@ -53,15 +75,45 @@ def read_planfile(path: Path) -> Planfile:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise PlanfileError(f"{path}: cannot read planfile: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise PlanfileError(f"{path}: not a reconcile planfile (not UTF-8 text)") from None
+    body = _json_object(path, text)
+    _ensure_supported(path, body.get("format_version"))
+    _ensure_intact(path, body)
     try:
-        planfile = Planfile.model_validate_json(text)
+        return Planfile.model_validate(body)
     except ValidationError as error:
         raise PlanfileError(
             f"{path}: not a reconcile planfile ({error.error_count()} problems)"
         ) from None
-    if planfile.format_version != PLAN_FORMAT_VERSION:
+
+
+def _json_object(path: Path, text: str) -> dict[str, Any]:
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than any plan's
+        body = None
+    if not isinstance(body, dict):
+        raise PlanfileError(f"{path}: not a reconcile planfile (not a JSON object)")
+    return body
+
+
+def _ensure_supported(path: Path, version: object) -> None:
+    if version == PLANFILE_FORMAT_VERSION:
+        return
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise PlanfileError(f"{path}: not a reconcile planfile (no format_version)")
+    raise PlanfileError(
+        f"{path}: planfile format {version} is not supported (this reconcile writes format "
+        f"{PLANFILE_FORMAT_VERSION}); run `reconcile plan -out` again with this version"
+    )
+
+
+def _ensure_intact(path: Path, body: dict[str, Any]) -> None:
+    """The digest must be that of the rest of the file: anything else was edited or damaged."""
+    recorded = body.pop(DIGEST_KEY, None)
+    if recorded != digest_value(body):
         raise PlanfileError(
-            f"{path}: planfile format {planfile.format_version} is not supported "
-            f"(this reconcile writes format {PLAN_FORMAT_VERSION})"
+            f"{path}: the planfile was edited or damaged since `plan -out` wrote it (its "
+            "digest does not match its content), so nothing was applied; plan again"
         )
-    return planfile

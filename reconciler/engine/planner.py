@@ -101,6 +101,7 @@ def make_plan(
         prune=options.prune,
         only=options.only,
         refresh=sources.refresh,
+        stripe_checks=options.stripe_checks,
         prune_scope=tuple(r.address_type for r in resources if r.deletable),
         manifest_digest=digest_files(manifests.root, manifests.files),
         live_fingerprint=live_fingerprint(world),

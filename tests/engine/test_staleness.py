@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.engine.actions import Action, ActionType, Address
+from reconciler.engine.actions import Action, ActionType, Address, FieldChange
 from reconciler.engine.plan import Plan
 from reconciler.engine.staleness import (
     ABSENT,
+    PlanDiffers,
     StalePlan,
     check_observation,
+    ensure_applicable,
     ensure_fresh,
+    first_difference,
     observation,
     stale_actions,
 )
@@ -81,3 +84,86 @@ def test_ensure_fresh_refuses_with_every_reason_at_once() -> None:
     )
     assert "nothing was applied" in str(refused.value)
     assert "reconcile plan" in str(refused.value)
+
+
+DESCRIBED = FieldChange(path="description", before="Old", after="New")
+UPDATE = Action(address=PROFILE, type=ActionType.UPDATE, changes=(DESCRIBED,))
+KEEP_TAX = Action(address=TAX, type=ActionType.NOOP)
+
+
+def _with(action: Action, **fields: object) -> Action:
+    return action.model_copy(update=fields)
+
+
+@pytest.mark.parametrize(
+    ("saved", "difference"),
+    [
+        (
+            [_with(UPDATE, type=ActionType.DELETE), KEEP_TAX],
+            "billing_profile.enterprise: saved delete, now update",
+        ),
+        ([UPDATE], "tax_code.saas: not in the saved plan, now no-op"),
+        (
+            [UPDATE, KEEP_TAX, _with(KEEP_TAX, address=LINK)],
+            "customer_billing.acme: saved no-op, now not in the plan",
+        ),
+        ([UPDATE, KEEP_TAX, KEEP_TAX], "tax_code.saas: saved twice"),
+        (
+            [_with(UPDATE, changes=(_with(DESCRIBED, after="Other"),)), KEEP_TAX],
+            "billing_profile.enterprise: saved update with other field changes than now, at "
+            "description",
+        ),
+        (
+            [_with(UPDATE, changes=(DESCRIBED, _with(DESCRIBED, path="name"))), KEEP_TAX],
+            "billing_profile.enterprise: saved update with other field changes than now, at name",
+        ),
+        (
+            [_with(UPDATE, changes=()), KEEP_TAX],
+            "billing_profile.enterprise: saved update with other field changes than now, at "
+            "description",
+        ),
+        (
+            [_with(UPDATE, changes=(_with(DESCRIBED, forces_replacement=True),)), KEEP_TAX],
+            "billing_profile.enterprise: saved update with other field changes than now, at "
+            "description",
+        ),
+    ],
+    ids=["type", "removed", "added", "twice", "new-value", "more-fields", "fewer-fields", "flag"],
+)
+def test_the_first_difference_from_the_plan_made_now_is_named(
+    saved: list[Action], difference: str
+) -> None:
+    assert first_difference(saved, [UPDATE, KEEP_TAX]) == difference
+
+
+def test_order_reasons_dependencies_and_old_values_are_not_differences() -> None:
+    """What apply runs is the plan made now; the old value is pinned by the observation, and
+    may name other objects whose changes elsewhere must not refuse a plan."""
+    saved = [
+        KEEP_TAX,
+        _with(
+            UPDATE,
+            changes=(_with(DESCRIBED, before="(not managed: other)"),),
+            reasons=("edited",),
+            depends_on=frozenset({TAX}),
+        ),
+    ]
+    assert first_difference(saved, [UPDATE, KEEP_TAX]) is None
+
+
+def test_changed_manifests_are_named_before_an_action_the_plan_made_now_lacks() -> None:
+    observed = _with(UPDATE, observed=observation(LIVE_PROFILE))
+    saved = Plan(actions=(observed, _with(KEEP_TAX, address=LINK)), manifest_digest="sha256:m1")
+    now = Plan(actions=(observed, KEEP_TAX), manifest_digest="sha256:m1")
+    reads = {PROFILE: LIVE_PROFILE}
+    with pytest.raises(PlanDiffers, match=r"customer_billing\.acme: saved no-op, now not in"):
+        ensure_applicable(saved, now, reread={PROFILE: None})
+    with pytest.raises(StalePlan, match="the manifests changed since the plan was made"):
+        ensure_applicable(saved, _with_digest(now, "sha256:m2"), reread=reads)
+    ensure_applicable(now, now, reread=reads)
+    with pytest.raises(StalePlan, match=r"billing_profile\.enterprise was deleted since"):
+        ensure_applicable(now, now, reread={PROFILE: None})
+
+
+def _with_digest(plan: Plan, digest: str) -> Plan:
+    return plan.model_copy(update={"manifest_digest": digest})
