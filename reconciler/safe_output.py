@@ -178,7 +178,6 @@ def copy_privately(source: Path, destination: Path) -> None:
 
 
 def make_private_directory(path: Path) -> None:
-    """Create `path` (its missing parents with the umask's mode) private; an existing one
-    keeps its mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.mkdir(mode=PRIVATE_DIRECTORY, exist_ok=True)
+    """Create `path` private (missing parents get the umask's mode, as `mkdir -p` gives
+    them); an existing one keeps its mode."""
+    path.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
