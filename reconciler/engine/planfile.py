@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from reconciler import __version__
 from reconciler.engine.plan import PLAN_FORMAT_VERSION, Plan
 from reconciler.engine.planned_secrets import PlannedSecret
+from reconciler.safe_output import write_private_text
 
 
 class PlanfileError(Exception):
@@ -40,10 +41,8 @@ class Planfile(BaseModel):
 
 
 def write_planfile(path: Path, planfile: Planfile) -> None:
-    temporary = path.with_name(path.name + ".tmp")
     try:
-        temporary.write_text(planfile.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        temporary.replace(path)
+        write_private_text(path, planfile.model_dump_json(indent=2) + "\n")
     except OSError as error:
         raise PlanfileError(f"{path}: cannot write the planfile: {error.strerror}") from None
 
