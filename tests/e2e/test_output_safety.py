@@ -207,14 +207,22 @@ def test_a_refusal_that_quotes_the_token_shows_it_nowhere(
 
 
 @pytest.mark.usefixtures("umask_022")
-def test_reports_planfiles_and_the_sandbox_world_are_private(tmp_path: Path) -> None:
+@pytest.mark.parametrize("apply_first", [False, True], ids=["plan-first", "apply-first"])
+def test_reports_planfiles_and_the_sandbox_world_are_private(
+    tmp_path: Path, apply_first: bool
+) -> None:
+    # Whichever command comes first creates `.reconcile/`: plan for the world, apply for its lock.
     project = tmp_path / "fresh"
     project.mkdir()
     (project / "tax-codes.yaml").write_text(TAX_CODES)
     planfile = project.parent / "plan.out"
     report = project.parent / "report.json"
-    assert reconcile("plan", project, "-out", planfile).exit_code == 0
-    assert reconcile("apply", planfile, "--report", report).exit_code == 0
+    commands = [
+        ("plan", project, "-out", planfile),
+        ("apply", project, "--auto-approve", "--report", report),
+    ]
+    for command in reversed(commands) if apply_first else commands:
+        assert reconcile(*command).exit_code == 0
     state = project / SANDBOX_DB.parent
     world_files = [state / SANDBOX_DB.name, *state.glob(f"{SANDBOX_DB.name}-*")]
     modes = {path: stat.S_IMODE(path.stat().st_mode) for path in [planfile, report, *world_files]}
