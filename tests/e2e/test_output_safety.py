@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -204,6 +205,25 @@ def test_a_refusal_that_quotes_the_token_shows_it_nowhere(
     assert_safe(refused.stdout)
     assert_safe(refused.stderr)
     assert_safe(report.read_text())
+
+
+def test_a_faults_traceback_quoting_the_token_is_printed_without_it(
+    production: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError(f"reconcile broke holding Bearer {TOKEN} \x1b]0;owned\x07")
+
+    monkeypatch.setattr("reconciler.engine.planner.read_live_state", broken)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back after the test
+    with pytest.raises(RuntimeError) as fault:
+        CliRunner().invoke(main, ["plan", str(production)], catch_exceptions=False)
+    # What Python does with a fault that leaves main: hand it to the excepthook.
+    sys.excepthook(fault.type, fault.value, fault.tb)
+    printed = capsys.readouterr().err
+    assert printed.endswith(
+        "RuntimeError: reconcile broke holding Bearer <redacted> \\u001b]0;owned\\u0007\n"
+    )
+    assert_safe(printed)
 
 
 @pytest.mark.usefixtures("umask_022")
