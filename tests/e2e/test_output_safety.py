@@ -23,8 +23,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from reconciler.manifests import load_manifests
+from reconciler.manifests.secret_patterns import redact
 from reconciler.sandbox import SandboxConfig, SandboxServer
-from reconciler.targets import SANDBOX_DB
+from reconciler.targets import SANDBOX_DB, connect
 
 TOKEN = "kpat_" + "Zq7Xw2Lm9Pv4Rt6Yb1Nc8Hd3Jf5Gk0SsQe"
 # Clear the screen, retitle the window, a hyperlink, and an 8-bit CSI: none may reach a terminal.
@@ -205,6 +207,38 @@ def test_a_refusal_that_quotes_the_token_shows_it_nowhere(
     assert_safe(refused.stdout)
     assert_safe(refused.stderr)
     assert_safe(report.read_text())
+
+
+def test_connecting_registers_the_token_and_every_stripe_key_the_target_may_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = {
+        "KONNECT_TOKEN": TOKEN,
+        "STRIPE_API_KEY": "sk_test_" + "51QaZ8Lm2Nx7Pq4Rs9Tu3Vw6Xy1Za5Bc",
+        "STRIPE_API_KEY_EU": "rk_live_" + "51EuY7Kp3Mz8Lq2Ws6Ed4Rf9Tg1Yh5Uj",
+        "STRIPE_TAX_KEY": "sk_live_" + "51TxC4Vb8Nm2Qw6Er1Ty5Ui9Op3As7Df",
+    }
+    for name, value in keys.items():
+        monkeypatch.setenv(name, value)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "reconcile.yaml").write_text(
+        "default_target: production\ntargets:\n  production:\n    type: konnect\n"
+        "    base_url: http://127.0.0.1:9/v3\n    konnect_token: ${env:KONNECT_TOKEN}\n"
+        "    stripe_api_key: ${env:STRIPE_TAX_KEY}\n"
+    )
+    (project / "apps.yaml").write_text(
+        "\n---\n".join(
+            "apiVersion: reconcile.konghq.dev/v1\nkind: StripeApp\n"
+            f"metadata: {{name: {name}}}\nspec: {{api_key: '${{env:{variable}}}'}}"
+            for name, variable in [("us", "STRIPE_API_KEY"), ("eu", "STRIPE_API_KEY_EU")]
+        )
+    )
+    tails = [f"...{value[-9:]}" for value in keys.values()]
+    assert redact(" ".join(tails)) == " ".join(tails)
+    with connect(load_manifests(project), None):
+        pass  # nothing is read: a key is registered before any server could echo it
+    assert redact(" ".join(tails)) == " ".join(["...<redacted>"] * len(keys))
 
 
 def test_a_faults_traceback_quoting_the_token_is_printed_without_it(
