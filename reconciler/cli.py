@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
 
-from reconciler import __version__
+from reconciler import __version__, safe_output
 from reconciler.commands.adopt import adopt
 from reconciler.commands.apply import apply
 from reconciler.commands.drift import drift
@@ -23,7 +24,20 @@ from reconciler.commands.validate import validate
 class ReconcileGroup(click.Group):
     """Usage errors exit 1, not click's 2: `plan --detailed-exitcode` and `drift` exit 2 for
     changes and drift, and a mistyped option or a wrong directory in CI must not read as those.
+
+    Everything printed while a command runs, click's own error messages included, leaves
+    through `safe_output`: no secret and no server's control sequence reaches the terminal.
     """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with safe_output.safe_standard_streams():
+            try:
+                return super().main(*args, **kwargs)
+            except Exception:
+                # A fault of reconcile itself keeps its traceback, which Python prints once
+                # main is gone, past the streams above: print it cleaned as well.
+                sys.excepthook = safe_output.print_clean_traceback
+                raise
 
     def make_context(
         self,

@@ -19,11 +19,13 @@ import httpx
 
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
-from reconciler.manifests import KonnectTarget, ManifestSet, StripeApp
+from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
 from reconciler.manifests.project import SANDBOX
+from reconciler.manifests.secret_patterns import register_secret
 from reconciler.resources.base import Sources
 from reconciler.resources.secrets import SecretSource, variable_of
 from reconciler.resources.stripe_facts import KeySource, StripeAccounts
+from reconciler.safe_output import make_private_directory
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, SandboxConfig
 from reconciler.sandbox.seed import SeedError, load_seed, plant
 from reconciler.sandbox.server import SandboxServer
@@ -111,7 +113,7 @@ def connect(
                 config = sandbox_config or SandboxConfig(
                     db_path=manifest_root(manifests) / SANDBOX_DB
                 )
-                config.db_path.parent.mkdir(parents=True, exist_ok=True)
+                make_private_directory(config.db_path.parent)
                 new_world = not config.db_path.exists()
                 server = stack.enter_context(SandboxServer(config))
                 sandbox_url = server.url
@@ -123,6 +125,7 @@ def connect(
                 _plant(manifest_root(manifests) / target.seed, server, konnect_token, seed_key)
             fallback = _constant(SANDBOX_STRIPE_KEY)
             stripe_url = sandbox_url
+        _register_secrets(target, manifests, secrets, konnect_token)
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
             KonnectClient(konnect_url, konnect_token, limiter=_limiter(rate))
@@ -139,6 +142,22 @@ def connect(
         yield Connection(
             target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url, kind=kind
         )
+
+
+def _register_secrets(
+    target: KonnectTarget | SandboxTarget,
+    manifests: ManifestSet,
+    secrets: SecretSource,
+    konnect_token: str,
+) -> None:
+    """From now on every text that leaves is cut of the target's token and of each Stripe key
+    the environment holds for it, also those read later, or never (a server may echo any)."""
+    references = [app.spec.api_key for app in manifests.of_kind(StripeApp)]
+    if isinstance(target, KonnectTarget):
+        register_secret(konnect_token)
+        references += [target.stripe_api_key] if target.stripe_api_key else []
+    for reference in references:
+        register_secret(secrets.environ.get(variable_of(reference), ""))
 
 
 def _plant(path: Path, server: SandboxServer, konnect_token: str, stripe_key: str) -> None:

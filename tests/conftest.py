@@ -3,6 +3,7 @@ projects whose sandbox world a test builds before running the CLI on them."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import stripe
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from reconciler.manifests.secret_patterns import forget_secrets
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
 from reconciler.targets import SANDBOX_DB
 from tests.e2e.worlds import World
@@ -98,3 +100,20 @@ def served_project(tmp_path: Path, sandbox_server: SandboxServer) -> Path:
         f"targets:\n  local:\n    type: sandbox\n    url: {sandbox_server.url}\n"
     )
     return directory
+
+
+@pytest.fixture(autouse=True)
+def no_registered_secrets() -> Iterator[None]:
+    """Secrets a command registers are cut from all later output of the process: each test
+    starts and ends with none, so that one test's token cannot hide text from another."""
+    forget_secrets()
+    yield
+    forget_secrets()
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual umask, under which files are world-readable unless created private."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)

@@ -3,15 +3,17 @@
 DIR supplies only `reconcile.yaml` (its targets); manifests in it are not read, so DIR may be
 a directory holding nothing else. OUT_DIR gets one file per kind (`stripe-app.yaml`,
 `tax-code.yaml`, `billing-profile.yaml`, `customer-billing.yaml`), the JSON Schemas their
-modelines name, and a copy of `reconcile.yaml`. For the embedded sandbox, whose world lives in
-the project directory, the world is copied too, so `plan OUT_DIR` reads what was exported.
+modelines name, a copy of `reconcile.yaml` and of the sandbox seeds it names. OUT_DIR is a
+project meant for git, so nothing under `.reconcile/` (a sandbox's world, the apply lock: state
+that holds account data) is ever written there, and its `.gitignore` ignores `.reconcile/`.
 Everything is written to a temporary directory and validated there first: an export that would
 not load as a project leaves OUT_DIR as it was.
 
 `--force` makes OUT_DIR hold what an export into an empty directory would. Export tells the
 files it writes by their names alone: a kind file of an exported kind (all kinds unless
 `--kind`) or a project file that this export does not write is removed; every other file is
-left as it is. OUT_DIR and the directories in it keep their modes; new ones get the umask's.
+left as it is. OUT_DIR and the directories and files in it keep their modes; new ones are
+created private (0700 and 0600: they hold account data), or stricter as the umask says.
 """
 
 from __future__ import annotations
@@ -19,9 +21,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
-import sqlite3
 import tempfile
-from contextlib import closing
 from pathlib import Path
 
 import click
@@ -42,7 +42,12 @@ from reconciler.resources import KIND_ADDRESS_TYPES, RESOURCES
 from reconciler.resources.base import NotExportable
 from reconciler.resources.exporting import ExportContext
 from reconciler.resources.secrets import MissingSecret
+from reconciler.safe_output import copy_privately, make_private_directory, write_private_text
 from reconciler.targets import SANDBOX_DB, UnknownTarget, connect
+
+# Where commands keep a project's local state; never part of an export.
+STATE_DIRECTORY = SANDBOX_DB.parent
+GITIGNORE = ".gitignore"
 
 
 class ExportRefused(click.ClickException):
@@ -98,7 +103,7 @@ def export(
     with tempfile.TemporaryDirectory(prefix="reconcile-export-") as staging:
         staged = Path(staging)
         files = write_manifests(context, staged)
-        _copy_project(directory, staged, project, target_name)
+        _copy_project(directory, staged, project)
         summary = _check_staged(staged, out_dir, partial=bool(kinds))
         removed = _publish(staged, out_dir, _own_file_names(exported_kinds))
     moved = [dataclasses.replace(f, path=out_dir / f.path.relative_to(staged)) for f in files]
@@ -131,8 +136,7 @@ def _check_staged(staged: Path, out_dir: Path, *, partial: bool) -> str:
 def _own_file_names(kinds: list[str]) -> list[str]:
     """Files, relative to OUT_DIR, that are export's by their name: the files of the kinds
     exported and the project file. What a previous export wrote under them goes when this
-    one writes nothing there. Seed files (named by a project file) and the sandbox world (the
-    state of a sandbox, not a manifest) are not among them."""
+    one writes nothing there. Seed files (named by a project file) are not among them."""
     return [*(manifest_file_name(kind) for kind in kinds), *PROJECT_FILE_NAMES]
 
 
@@ -140,27 +144,39 @@ def _publish(staged: Path, out_dir: Path, own: list[str]) -> list[Path]:
     """Make OUT_DIR hold the staged export, removing the files of `own` it does not hold.
 
     Files are copied in place, so OUT_DIR and the directories and files already in it keep
-    their modes (copying the staging directory's stat would make OUT_DIR private)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    their modes; new ones are private. Nothing goes under `.reconcile/`, not even a seed file
+    someone kept there: what is there is state, which must not reach git."""
+    make_private_directory(out_dir)
     removed = [out_dir / name for name in own if not (staged / name).exists()]
     removed = [path for path in removed if path.is_file() or path.is_symlink()]
     for path in removed:
         path.unlink()
     for source in sorted(staged.rglob("*")):
         relative = source.relative_to(staged)
-        if source.is_dir():
-            (out_dir / relative).mkdir(exist_ok=True)
+        if relative.parts[0] == STATE_DIRECTORY.name:
             continue
-        if relative == SANDBOX_DB:
-            _forget_journal(out_dir / relative)
-        shutil.copyfile(source, out_dir / relative)
+        if source.is_dir():
+            make_private_directory(out_dir / relative)
+        else:
+            copy_privately(source, out_dir / relative)
+    _ignore_state(out_dir)
     return removed
 
 
-def _forget_journal(world: Path) -> None:
-    # A write-ahead log left next to a replaced world belongs to the old database.
-    for suffix in ("-wal", "-shm"):
-        world.with_name(world.name + suffix).unlink(missing_ok=True)
+def _ignore_state(out_dir: Path) -> None:
+    """Make OUT_DIR's `.gitignore` ignore `.reconcile/`: a command run on the exported project
+    keeps state there (the embedded sandbox's world, the apply lock). A `.gitignore` already
+    there keeps its lines and its mode."""
+    path = out_dir / GITIGNORE
+    if not path.is_file():
+        write_private_text(path, f"{STATE_DIRECTORY.name}/\n")
+        return
+    text = path.read_text(encoding="utf-8")
+    if any(line.strip().strip("/") == STATE_DIRECTORY.name for line in text.splitlines()):
+        return
+    separator = "\n" if text and not text.endswith("\n") else ""
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(f"{separator}{STATE_DIRECTORY.name}/\n")
 
 
 def _as_in(out_dir: Path, staged: Path, diagnostic: Diagnostic) -> Diagnostic:
@@ -179,10 +195,8 @@ def _project_of(directory: Path) -> ManifestSet:
     return ManifestSet(root=directory, project=project, entries=(), files=())
 
 
-def _copy_project(
-    directory: Path, out_dir: Path, project: ManifestSet, target_name: str | None
-) -> None:
-    """reconcile.yaml, the sandbox seed files it names, and the embedded sandbox's world."""
+def _copy_project(directory: Path, out_dir: Path, project: ManifestSet) -> None:
+    """reconcile.yaml and the sandbox seed files it names."""
     for name in PROJECT_FILE_NAMES:
         if (directory / name).is_file():
             text = (directory / name).read_text(encoding="utf-8")
@@ -191,18 +205,6 @@ def _copy_project(
     for seed in {t.seed for t in sandboxes if t.seed and (directory / t.seed).is_file()}:
         (out_dir / seed).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(directory / seed, out_dir / seed)
-    target = project.project.target(target_name)
-    if isinstance(target, SandboxTarget) and target.url is None:
-        _copy_world(directory / SANDBOX_DB, out_dir / SANDBOX_DB)
-
-
-def _copy_world(world: Path, copy_path: Path) -> None:
-    if not world.is_file():
-        return
-    copy_path.parent.mkdir(parents=True, exist_ok=True)
-    # The sandbox keeps a write-ahead log; a backup copies a consistent database.
-    with closing(sqlite3.connect(world)) as source, closing(sqlite3.connect(copy_path)) as copy:
-        source.backup(copy)
 
 
 def _with_local_schema(text: str) -> str:

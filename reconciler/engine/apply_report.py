@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from reconciler.engine.actions import ActionType, Address
+from reconciler.safe_output import write_private_text
 
 REPORT_FORMAT_VERSION = 1
 
@@ -128,10 +128,6 @@ class PartialApply(Exception):
 
 
 def write_report(path: Path, report: ApplyReport) -> None:
-    """Write the JSON report so that a reader sees the old file or the new one, never half."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8") as stream:
-        stream.write(report.model_dump_json(indent=2) + "\n")
-        stream.flush()
-        os.fsync(stream.fileno())
-    temporary.replace(path)
+    """Write the JSON report so that a reader sees the old file or the new one, never half;
+    private to its owner, and cleaned of secrets and control characters servers sent."""
+    write_private_text(path, report.model_dump_json(indent=2) + "\n")

@@ -10,10 +10,9 @@ import html
 import json
 from typing import Any
 
-import click
-
 from reconciler.engine.actions import Address
 from reconciler.engine.drift import DriftClass, DriftField, DriftItem, DriftReport
+from reconciler.safe_output import style
 
 SENSITIVE = "(sensitive value differs)"
 ABSENT = "(not set)"
@@ -72,7 +71,7 @@ def _value(value: Any) -> str:
 
 
 def _style(text: str, colour: str, color: bool, *, bold: bool = False) -> str:
-    return click.style(text, fg=colour, bold=bold) if color else text
+    return style(text, fg=colour, bold=bold) if color else text
 
 
 def render_drift_markdown(report: DriftReport, target: str) -> str:

@@ -19,6 +19,7 @@ from reconciler.manifests.kinds import KINDS
 from reconciler.manifests.schemas import write_schemas
 from reconciler.resources.base import NotExportable, Resource, Sources
 from reconciler.resources.exporting import ExportContext
+from reconciler.safe_output import clean
 
 SCHEMAS_DIRECTORY = "schemas"
 
@@ -97,7 +98,8 @@ def write_manifests(context: ExportContext, directory: Path) -> list[ExportedFil
             continue
         kind = documents[0]["kind"]
         path = directory / manifest_file_name(kind)
-        path.write_text(_file_text(kind, documents), encoding="utf-8")
+        # Live values are server text: cleaned like everything else that leaves.
+        path.write_text(clean(_file_text(kind, documents)), encoding="utf-8")
         written.append(ExportedFile(path=path, kind=kind, documents=len(documents)))
     return written
 

@@ -20,6 +20,7 @@ from types import TracebackType
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reconciler.manifests.secret_patterns import redact
+from reconciler.safe_output import make_private_directory
 
 LOCK_PATH = Path(".reconcile") / "apply.lock"
 
@@ -72,7 +73,7 @@ class ApplyLock:
         self._descriptor: int | None = None
 
     def acquire(self) -> LockHolder:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_directory(self.path.parent)
         descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

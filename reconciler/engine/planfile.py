@@ -32,6 +32,7 @@ from reconciler import __version__
 from reconciler.engine.fingerprint import digest_value
 from reconciler.engine.plan import Plan
 from reconciler.engine.planned_secrets import PlannedSecret
+from reconciler.safe_output import write_private_text
 
 # Its own number, not the plan document's: the JSON plan output did not change with it.
 PLANFILE_FORMAT_VERSION = 2
@@ -62,10 +63,8 @@ def sealed_text(planfile: Planfile) -> str:
 
 
 def write_planfile(path: Path, planfile: Planfile) -> None:
-    temporary = path.with_name(path.name + ".tmp")
     try:
-        temporary.write_text(sealed_text(planfile), encoding="utf-8")
-        temporary.replace(path)
+        write_private_text(path, sealed_text(planfile))
     except OSError as error:
         raise PlanfileError(f"{path}: cannot write the planfile: {error.strerror}") from None
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
 
+from reconciler.safe_output import CARRIAGE_RETURN
+
 
 class ReadProgress:
     """`with ReadProgress(sys.stderr, count):` shows `Reading live state: 4210 requests`."""
@@ -48,5 +50,5 @@ class ReadProgress:
             self._draw()
 
     def _draw(self) -> None:
-        self._stream.write(f"\rReading live state: {self._count()} requests")
+        self._stream.write(f"{CARRIAGE_RETURN}Reading live state: {self._count()} requests")
         self._stream.flush()

@@ -6,10 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import click
-
 from reconciler.engine.actions import Action, ActionType, Address, FieldChange
 from reconciler.engine.plan import BilledThrough, MovedLink, Plan, Severity
+from reconciler.safe_output import style
 
 _SYMBOL = {
     ActionType.CREATE: ("+", "green", "will be created"),
@@ -116,7 +115,7 @@ def _value(value: Any) -> str:
 
 
 def _style(text: str, colour: str, color: bool, *, bold: bool = False) -> str:
-    return click.style(text, fg=colour, bold=bold) if color else text
+    return style(text, fg=colour, bold=bold) if color else text
 
 
 def render_markdown(plan: Plan, *, notes: Sequence[str] = (), warnings: Sequence[str] = ()) -> str:

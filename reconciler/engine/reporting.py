@@ -14,6 +14,7 @@ import click
 
 from reconciler.engine.actions import Action, ActionType
 from reconciler.engine.apply_report import ActionOutcome, ApplyReport, ApplyStatus
+from reconciler.safe_output import CARRIAGE_RETURN, ERASE_LINE, style
 
 
 class Reporter(Protocol):
@@ -110,12 +111,12 @@ class TextReporter(SilentReporter):
         colour = "green" if report.succeeded else "red"
         line = report.summary_line()
         self._echo("")
-        self._echo(click.style(line, fg=colour, bold=True) if self._color else line)
+        self._echo(style(line, fg=colour, bold=True) if self._color else line)
 
     def _style(self, line: str, status: ApplyStatus) -> str:
         if not self._color or status is ApplyStatus.DONE:
             return line
-        return click.style(line, fg="yellow" if status is ApplyStatus.SKIPPED else "red")
+        return style(line, fg="yellow" if status is ApplyStatus.SKIPPED else "red")
 
 
 def outcome_line(action: Action, outcome: ActionOutcome) -> str:
@@ -182,7 +183,7 @@ class ProgressLine(SilentReporter):
     def clear(self) -> None:
         """Erase the line, so that other output can be written where it was."""
         if self._on_screen:
-            self._stream.write("\r\x1b[K")
+            self._stream.write(CARRIAGE_RETURN + ERASE_LINE)
             self._stream.flush()
             self._on_screen = False
 
@@ -198,5 +199,5 @@ class ProgressLine(SilentReporter):
         line = f"[{self._finished:>{width}}/{self._total}] {share:3d}%"
         if self._problems:
             line += f" | {self._problems} not done"
-        self._stream.write("\r" + line)
+        self._stream.write(CARRIAGE_RETURN + line)
         self._stream.flush()

@@ -8,6 +8,7 @@ nothing of either API: rules live in the route modules.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -39,12 +40,19 @@ def _field_sql(field: str) -> str:
     return f"json_extract(body, '$.{field}')"
 
 
+def _create_private(path: Path) -> None:
+    """The world holds account data: its directory and file are created for their owner only
+    (SQLite gives the journal files the mode of the database file)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # parents: the umask's mode
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+
+
 class Store:
     """Collections of JSON documents keyed by id, in insertion order (`seq`)."""
 
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._lock = threading.RLock()
         self._depth = 0

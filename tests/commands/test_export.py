@@ -59,15 +59,25 @@ def documents(out: Path) -> dict[tuple[str, str], dict[str, Any]]:
     return found
 
 
-def plan_json(directory: Path) -> dict[str, Any]:
-    result = run("plan", directory, "--output", "json", "--skip-stripe-checks")
+def share_world(out: Path, origin: Path) -> None:
+    """Let commands on the export `out` serve the sandbox world it was exported from: the
+    embedded sandbox keeps its world in `.reconcile/`, which export never writes."""
+    state = out / SANDBOX_DB.parent
+    if not state.exists():
+        state.symlink_to(origin / SANDBOX_DB.parent, target_is_directory=True)
+
+
+def plan_json(out: Path, origin: Path) -> dict[str, Any]:
+    share_world(out, origin)
+    result = run("plan", out, "--output", "json", "--skip-stripe-checks")
     assert result.exit_code in (0, 2), result.output
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
-def assert_plans_clean(directory: Path) -> None:
-    result = run("plan", directory, "--detailed-exitcode", "--skip-stripe-checks")
+def assert_plans_clean(out: Path, origin: Path) -> None:
+    share_world(out, origin)
+    result = run("plan", out, "--detailed-exitcode", "--skip-stripe-checks")
     assert result.exit_code == 0, result.output
     assert "No changes. Live state matches the manifests." in result.stdout
 
@@ -102,7 +112,7 @@ def test_applied_examples_export_under_their_names_and_plan_clean(
         .read_text()
         .startswith("# yaml-language-server: $schema=schemas/project.json")
     )
-    assert_plans_clean(out)
+    assert_plans_clean(out, examples)
     with_checks = run("plan", out, "--detailed-exitcode")
     assert with_checks.exit_code == 0, with_checks.output
 
@@ -167,7 +177,7 @@ def test_a_generated_org_of_500_customers_round_trips(project: Path, world: Worl
         "invoicing",
         "credit_grants",
     ]
-    assert_plans_clean(out)
+    assert_plans_clean(out, project)
 
 
 def test_values_equal_to_api_defaults_are_left_out(project: Path, world: World) -> None:
@@ -195,7 +205,7 @@ def test_values_equal_to_api_defaults_are_left_out(project: Path, world: World) 
         "invoicing": {"draft_period": "P1D"},
         "payment": {"collection_method": "send_invoice", "due_after": "P14D"},
     }
-    assert_plans_clean(out)
+    assert_plans_clean(out, project)
 
 
 def test_objects_reconcile_did_not_create_are_annotated_for_adoption(
@@ -222,7 +232,7 @@ def test_objects_reconcile_did_not_create_are_annotated_for_adoption(
     assert "annotated for adoption (3): StripeApp/stripe, TaxCode/legacy" in result.stdout
     assert "tax_code 'both_apps': maps to apps sandbox, stripe" in result.stdout
     assert ("TaxCode", "both-apps") not in exported
-    data = plan_json(out)
+    data = plan_json(out, project)
     changed = {a["address"]["name"]: a for a in data["actions"] if a["type"] != "no-op"}
     assert set(changed) == {"stripe", "legacy", "main", "acme"}
     assert all(a["type"] == "update" for a in changed.values())
@@ -291,12 +301,10 @@ def test_force_writes_what_a_fresh_export_would_and_keeps_other_files(
 ) -> None:
     out, customer = exported_with_a_link(project, world)
     assert (out / "customer-billing.yaml").is_file()
-    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~current_umask()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700 & ~current_umask()
     out.chmod(0o750)
     (out / "notes.txt").write_text("mine")
     (out / "reconcile.yml").write_text("default_target: sandbox\n")  # export's name: replaced
-    # The log of the world the new copy replaces would be replayed onto it.
-    (out / ".reconcile" / "sandbox.db-wal").write_bytes(b"an older world's log")
     world.konnect("DELETE", f"/customers/{customer['id']}")
 
     result = export(project, out, "--force")
@@ -307,7 +315,7 @@ def test_force_writes_what_a_fresh_export_would_and_keeps_other_files(
     assert f"Removed {out.as_posix()}/customer-billing.yaml" in result.output
     assert (out / "notes.txt").read_text() == "mine"
     assert stat.S_IMODE(out.stat().st_mode) == 0o750
-    assert_plans_clean(out)
+    assert_plans_clean(out, project)
 
 
 def test_force_with_a_kind_removes_only_that_kinds_file(project: Path, world: World) -> None:
@@ -374,7 +382,7 @@ def test_an_organization_without_a_default_profile_exports_a_valid_project(
     assert result.stdout.endswith(f"{out}: 2 documents in 2 files: valid\n")
     profile = documents(out)[("BillingProfile", "stripe-billing-profile")]
     assert profile["spec"]["default"] is True
-    data = plan_json(out)
+    data = plan_json(out, project)
     [promoted] = [a for a in data["actions"] if a["address"]["name"] == "stripe-billing-profile"]
     assert [(c["path"], c["before"], c["after"]) for c in promoted["changes"]] == [
         ("default", False, True),
@@ -413,3 +421,50 @@ def test_an_export_that_would_not_load_writes_nothing(project: Path, world: Worl
     assert f"{out}/customer-billing.yaml:" in result.output
     assert f"nothing was written to {out}" in result.output
     assert not out.exists()
+
+
+def test_an_export_writes_no_sandbox_state_and_its_gitignore_ignores_it(
+    project: Path, world: World
+) -> None:
+    world.profile(world.stripe_app(), "Main", default=True)
+    # A seed someone keeps among the state is no reason to publish the state.
+    (project / SANDBOX_DB.parent / "seed.yaml").write_text("stripe: {customers: []}\n")
+    (project / "reconcile.yaml").write_text(
+        "default_target: sandbox\ntargets:\n  seeded:\n    type: sandbox\n"
+        "    seed: .reconcile/seed.yaml\n"
+    )
+    out = project.parent / "out"
+    export(project, out)
+    assert (project / SANDBOX_DB).is_file()
+    assert not (out / SANDBOX_DB.parent).exists()
+    assert {"billing-profile.yaml", "reconcile.yaml"} <= tree(out)
+    assert (out / ".gitignore").read_text() == ".reconcile/\n"
+
+
+def test_a_gitignore_in_out_dir_keeps_its_lines_and_mode_and_gains_the_state_line_once(
+    project: Path, world: World
+) -> None:
+    world.profile(world.stripe_app(), "Main", default=True)
+    out = project.parent / "out"
+    out.mkdir()
+    (out / ".gitignore").write_text("*.log")
+    (out / ".gitignore").chmod(0o644)
+    export(project, out, "--force")
+    export(project, out, "--force")
+    assert (out / ".gitignore").read_text() == "*.log\n.reconcile/\n"
+    assert stat.S_IMODE((out / ".gitignore").stat().st_mode) == 0o644
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_what_an_export_creates_is_private(project: Path, world: World) -> None:
+    out, _ = exported_with_a_link(project, world)
+    created = [out, *out.rglob("*")]
+    assert {p.relative_to(out).as_posix() for p in created} >= {
+        ".",
+        ".gitignore",
+        "customer-billing.yaml",
+        "schemas",
+        "schemas/manifest.json",
+    }
+    modes = {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in created}
+    assert modes == {name: 0o700 if (out / name).is_dir() else 0o600 for name in modes}

@@ -7,11 +7,17 @@ import itertools
 import time
 
 from reconciler.engine.read_progress import ReadProgress
+from reconciler.safe_output import for_terminal
 
 
 class Terminal(io.StringIO):
+    """What a terminal shows: what reaches it through reconcile's exit."""
+
     def isatty(self) -> bool:
         return True
+
+    def write(self, text: str) -> int:
+        return super().write(for_terminal(text))
 
 
 def test_a_terminal_sees_the_count_grow_and_a_final_line() -> None:

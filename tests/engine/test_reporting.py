@@ -17,6 +17,7 @@ from reconciler.engine.reporting import (
     format_duration,
     outcome_line,
 )
+from reconciler.safe_output import for_terminal
 
 PROFILE = Address(type="billing_profile", name="enterprise")
 LINK = Address(type="customer_billing", name="acme")
@@ -110,8 +111,13 @@ def test_colour_only_when_asked() -> None:
 
 
 class FakeTerminal(io.StringIO):
+    """What a terminal shows: what reaches it through reconcile's exit."""
+
     def isatty(self) -> bool:
         return True
+
+    def write(self, text: str) -> int:
+        return super().write(for_terminal(text))
 
 
 def test_progress_line_redraws_in_place_and_ends_with_a_newline() -> None:
