@@ -32,7 +32,7 @@ from reconciler import __version__
 from reconciler.engine.fingerprint import digest_value
 from reconciler.engine.plan import Plan
 from reconciler.engine.planned_secrets import PlannedSecret
-from reconciler.safe_output import write_private_text
+from reconciler.safe_output import clean, write_private_text
 
 # Its own number, not the plan document's: the JSON plan output did not change with it.
 PLANFILE_FORMAT_VERSION = 2
@@ -57,8 +57,12 @@ class Planfile(BaseModel):
 
 
 def sealed_text(planfile: Planfile) -> str:
-    """The planfile as written: its JSON, with the digest of that JSON as the last key."""
-    body = planfile.model_dump(mode="json")
+    """The planfile as written: its JSON, with the digest of that JSON as the last key.
+
+    The body is cleaned before it is digested: the file is cleaned again as it is written
+    (`write_private_text`), and a digest of the uncleaned body would then never match it.
+    """
+    body = json.loads(clean(planfile.model_dump_json()))
     return json.dumps({**body, DIGEST_KEY: digest_value(body)}, indent=2) + "\n"
 
 
