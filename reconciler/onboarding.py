@@ -23,8 +23,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from reconciler.clients.answers import Expected
 from reconciler.clients.errors import AmbiguousWrite, ApiError, ClientError, NotFound
-from reconciler.clients.konnect import KonnectClient
+from reconciler.clients.konnect import PAGE, KonnectClient
 from reconciler.clients.retry import NO_RETRIES
 from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
 from reconciler.resources.billing_profile import payment_app_id
@@ -34,6 +35,11 @@ PROFILES_ROUTE = "/openmeter/profiles"
 PROFILE_ROUTE = PROFILES_ROUTE + "/{profileId}"
 APP_ROUTE = "/openmeter/apps/{appId}"
 CHECKOUT_ROUTE = BILLING_ROUTE + "/stripe/checkout-sessions"
+# A checkout session has no `id`: Konnect answers with Stripe's session id.
+CHECKOUT_SESSION = Expected(
+    "a JSON object with a `session_id`",
+    lambda body: isinstance(body, dict) and isinstance(body.get("session_id"), str),
+)
 PORTAL_ROUTE = BILLING_ROUTE + "/stripe/portal-sessions"
 REDACTED = "(redacted; --show-secret to print)"
 
@@ -195,6 +201,7 @@ def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> Check
             CHECKOUT_ROUTE,
             {"stripe_options": prepared.stripe_options},
             path={"customerId": prepared.customer.id},
+            expect=CHECKOUT_SESSION,
         )
     warnings = prepared.warnings
     if prepared.pin is not None:
@@ -251,7 +258,7 @@ def create_portal(
 def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer:
     """The Konnect customer with the manifest's key, and its billing link."""
     key = link.spec.customer.key
-    page = konnect.request("GET", CUSTOMERS_ROUTE, params={"filter[key]": key})
+    page = konnect.request("GET", CUSTOMERS_ROUTE, params={"filter[key]": key}, expect=PAGE)
     found = [c for c in page.get("data") or [] if c.get("key") == key and not c.get("deleted_at")]
     if not found:
         raise OnboardingRefused(

@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from reconciler.clients.errors import BadRequest, Gone, NotFound
-from reconciler.clients.konnect import KonnectClient
+from reconciler.clients.konnect import PAGE, KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.fingerprint import digest_value
 from reconciler.engine.plan import Finding, Severity
@@ -301,7 +301,7 @@ class CustomerBillingResource(Resource):
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         query = {"filter[key]": desired.key}
-        page = konnect.request("GET", CUSTOMERS_ROUTE, params=query)
+        page = konnect.request("GET", CUSTOMERS_ROUTE, params=query, expect=PAGE)
         found = [c for c in page.get("data") or [] if not c.get("deleted_at")]
         return Live.of(found[0], "key") if found else None
 
@@ -518,7 +518,7 @@ def _customer_pages(
 
     def page(number: int) -> Document:
         params = {**(query or {}), "page[size]": size, "page[number]": number}
-        result: Document = konnect.request("GET", CUSTOMERS_ROUTE, params=params)
+        result: Document = konnect.request("GET", CUSTOMERS_ROUTE, params=params, expect=PAGE)
         return result
 
     first = page(1)

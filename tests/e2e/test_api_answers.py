@@ -1,0 +1,82 @@
+"""A write is done only when the API says so, and a read only when it answers what it
+documents: a redirect, or a success whose body is not what the route returns, is one clear
+error line naming the request, exit 1, and never a traceback.
+
+The sandbox's route answers stand in for a misconfigured proxy or gateway in front of the API.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+from click.testing import CliRunner, Result
+
+from reconciler.cli import main
+from tests.e2e.worlds import STRIPE_APP, SUPPLIER, manifest, write_manifests
+
+BILLING_PUT = "PUT /v3/openmeter/customers/{customer_id}/billing"
+APPS_LIST = "GET /v3/openmeter/apps"
+PROFILE = manifest(
+    "BillingProfile", "main", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+)
+ACME = manifest(
+    "CustomerBilling",
+    "acme",
+    {"customer": {"key": "acme", "name": "Acme"}, "stripe": {"customer_id": "cus_Acme0"}},
+)
+
+
+def reconcile(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, [args[0], str(project), "--target", "local", *args[1:]])
+
+
+def answer(admin: httpx.Client, route: str, **canned: Any) -> None:
+    admin.patch("/faults", json={"route_answers": {route: canned}}).raise_for_status()
+
+
+def apply_with_billing_answered(project: Path, admin: httpx.Client, **canned: Any) -> str:
+    """The error of the link's write, as the text output and the JSON report both tell it."""
+    write_manifests(project, STRIPE_APP, PROFILE, ACME)
+    answer(admin, BILLING_PUT, **canned)
+    text = reconcile(project, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert text.exit_code == 1, text.output
+    assert "Traceback" not in text.output
+    [said] = [line for line in text.stdout.splitlines() if line.startswith("Error:")]
+    assert said.startswith("Error: customer_billing.acme: Creation failed after ")
+    # Again, now an update of the customer the first run created: still not done.
+    run = reconcile(project, "apply", "--auto-approve", "--skip-stripe-checks", "--output", "json")
+    assert run.exit_code == 1, run.output
+    report = json.loads(run.stdout)
+    assert report["succeeded"] is False
+    [failed] = [o for o in report["outcomes"] if o["status"] == "failed"]
+    assert failed["address"] == {"type": "customer_billing", "name": "acme"}
+    error: str = failed["error"]
+    assert said.endswith(f": {error}")
+    return error
+
+
+def stripe_link(konnect: httpx.Client) -> Any:
+    [customer] = konnect.get("/customers", params={"filter[key]": "acme"}).json()["data"]
+    billing = konnect.get(f"/customers/{customer['id']}/billing").json()
+    return (billing.get("app_data") or {}).get("stripe")
+
+
+def test_a_redirected_write_is_an_error_naming_the_status_and_host_and_nothing_is_written(
+    served_project: Path, admin: httpx.Client, konnect_http: httpx.Client
+) -> None:
+    location = "https://other.example/v3/openmeter/customers/x/billing"
+    error = apply_with_billing_answered(served_project, admin, status=307, location=location)
+    line = (
+        "PUT /openmeter/customers/{customerId}/billing: 307 redirect to other.example "
+        "(redirects are not followed)"
+    )
+    assert error == line
+    assert stripe_link(konnect_http) is None
+    sent = admin.get("/requests").json()["data"]
+    assert [e["fault"] for e in sent if e["method"] == "PUT" and "billing" in e["path"]] == [
+        "canned 307",
+        "canned 307",
+    ]
