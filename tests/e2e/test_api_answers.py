@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
@@ -80,3 +81,60 @@ def test_a_redirected_write_is_an_error_naming_the_status_and_host_and_nothing_i
         "canned 307",
         "canned 307",
     ]
+
+
+def test_a_write_answered_with_an_empty_success_is_not_done(
+    served_project: Path, admin: httpx.Client, konnect_http: httpx.Client
+) -> None:
+    error = apply_with_billing_answered(served_project, admin, status=200, content_type=None)
+    assert error == (
+        "PUT /openmeter/customers/{customerId}/billing: 200 with an empty body; "
+        "expected a JSON object"
+    )
+    assert stripe_link(konnect_http) is None
+
+
+GARBAGE = {
+    "truncated JSON": ({"body": '{"data": [{"id": "01J'}, "a body that is not valid JSON"),
+    "an HTML page": (
+        {"body": "<html>\n<h1>Sign in</h1>\n</html>", "content_type": "text/html"},
+        "a body of type text/html",
+    ),
+    "an array": ({"body": "[]"}, "a JSON array"),
+    "null": ({"body": "null"}, "JSON null"),
+    "JSON as plain text": (
+        {"body": '{"data": [], "meta": {"page": {"total": 0}}}', "content_type": "text/plain"},
+        "a body of type text/plain",
+    ),
+}
+PAGE = "a page object with `data` (objects with an `id`) and `meta.page.total`"
+
+
+def assert_one_error_line(run: Result, line: str) -> None:
+    assert run.exit_code == 1, run.output
+    assert "Traceback" not in run.output
+    assert "TypeError" not in run.output and "AttributeError" not in run.output
+    assert run.stderr == f"Error: {line}\n"
+
+
+@pytest.mark.parametrize("garbage", GARBAGE, ids=list(GARBAGE))
+def test_plan_on_a_garbage_read_says_which_request_and_what_came(
+    served_project: Path, admin: httpx.Client, garbage: str
+) -> None:
+    canned, came = GARBAGE[garbage]
+    write_manifests(served_project, STRIPE_APP, PROFILE)
+    answer(admin, APPS_LIST, status=200, **canned)
+    run = reconcile(served_project, "plan")
+    assert_one_error_line(run, f"GET /openmeter/apps: 200 with {came}; expected {PAGE}")
+
+
+@pytest.mark.parametrize("command", ["plan", "drift", "export"])
+def test_a_redirected_read_is_one_error_line_in_every_command(
+    served_project: Path, admin: httpx.Client, tmp_path: Path, command: str
+) -> None:
+    write_manifests(served_project, STRIPE_APP, PROFILE)
+    answer(admin, APPS_LIST, status=302, location="https://login.example/sso?next=/v3")
+    extra = ["-o", str(tmp_path / "exported")] if command == "export" else []
+    run = reconcile(served_project, command, *extra)
+    line = "GET /openmeter/apps: 302 redirect to login.example (redirects are not followed)"
+    assert_one_error_line(run, line)
