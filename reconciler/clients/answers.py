@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,8 +58,7 @@ def checked_body(
     """The parsed body of a success below 300, or UnexpectedAnswer saying what came instead."""
 
     def unexpected(what: str) -> UnexpectedAnswer:
-        problem = f"with {what}; expected {expected.description}"
-        return UnexpectedAnswer(method, route, status, problem)
+        return _not_expected(method, route, status, what, expected)
 
     if status not in SUCCESS_STATUSES:
         documented = ", ".join(map(str, SUCCESS_STATUSES))
@@ -73,9 +73,20 @@ def checked_body(
         body = json.loads(content)
     except (ValueError, RecursionError):
         raise unexpected("a body that is not valid JSON") from None
+    return checked_shape(method, route, status, body, expected)
+
+
+def checked_shape(method: str, route: str, status: int, body: Any, expected: Expected) -> Any:
+    """`body` if it has the expected shape, else UnexpectedAnswer saying what it is."""
     if not expected.holds(body):
-        raise unexpected(_json_kind(body))
+        raise _not_expected(method, route, status, _json_kind(body), expected)
     return body
+
+
+def _not_expected(
+    method: str, route: str, status: int, what: str, expected: Expected
+) -> UnexpectedAnswer:
+    return UnexpectedAnswer(method, route, status, f"with {what}; expected {expected.description}")
 
 
 def redirect_error(
@@ -108,6 +119,14 @@ def body_kind(media: str | None, content: bytes) -> str:
     if not content.strip():
         return "an empty body"
     return f"a body of type {media}" if media else "a body without a content type"
+
+
+def status_phrase(status: int) -> str:
+    """`Not Found` for 404; empty for a status HTTP does not name."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _host_of(location: str, own_host: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ from reconciler.clients.answers import (
     is_json,
     media_type,
     redirect_error,
+    status_phrase,
 )
 from reconciler.clients.counters import RequestCounter
 from reconciler.clients.errors import (
@@ -261,14 +261,7 @@ def _not_a_problem(
     """An error answered by something in front of the API (a gateway's HTML page): said in one
     line, and never taken for the API's own 404 or 409, which reads and creates act upon."""
     error_type = RateLimited if status == 429 else ServerError if status >= 500 else ApiError
-    return error_type(status, method, route, _phrase(status), detail, retry_after=retry_after)
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+    return error_type(status, method, route, status_phrase(status), detail, retry_after=retry_after)
 
 
 def _transport_failure(

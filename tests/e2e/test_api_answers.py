@@ -138,3 +138,28 @@ def test_a_redirected_read_is_one_error_line_in_every_command(
     run = reconcile(served_project, command, *extra)
     line = "GET /openmeter/apps: 302 redirect to login.example (redirects are not followed)"
     assert_one_error_line(run, line)
+
+
+@pytest.mark.parametrize(
+    ("canned", "came"),
+    [
+        (GARBAGE["an HTML page"][0], "200 with a body of type text/html; expected a JSON object"),
+        ({"body": "[]"}, "200 with a JSON array; expected a JSON object"),
+        (
+            {"status": 307, "location": "https://other.example/v1/account"},
+            "307 redirect to other.example (redirects are not followed)",
+        ),
+    ],
+)
+def test_a_stripe_account_answered_with_garbage_blocks_apply_with_one_line(
+    served_project: Path, admin: httpx.Client, canned: dict[str, Any], came: str
+) -> None:
+    write_manifests(served_project, STRIPE_APP, PROFILE)
+    answer(admin, "GET /v1/account", **{"status": 200, **canned})
+    run = reconcile(served_project, "plan")
+    assert run.exit_code == 1, run.output
+    assert "Traceback" not in run.output
+    assert (
+        "Error: stripe_app.stripe: the Stripe key does not read its account "
+        f"(GET /v1/account: {came})\n"
+    ) in run.stdout
