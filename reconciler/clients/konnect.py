@@ -130,8 +130,15 @@ class KonnectClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def get(self, route: str, *, path: Mapping[str, str] | None = None, **query: Any) -> JSON:
-        return self.request("GET", route, path=path, params=query or None)
+    def get(
+        self,
+        route: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        expect: Expected | None = None,
+        **query: Any,
+    ) -> JSON:
+        return self.request("GET", route, path=path, params=query or None, expect=expect)
 
     def post(
         self,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from reconciler.clients.answers import OBJECT_WITH_ID
 from reconciler.clients.errors import BadRequest, Gone, NotFound
 from reconciler.clients.konnect import PAGE, KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
@@ -288,7 +289,7 @@ class CustomerBillingResource(Resource):
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         path = {"customerId": live.id}
         try:
-            customer = konnect.get(CUSTOMER_ROUTE, path=path)
+            customer = konnect.get(CUSTOMER_ROUTE, path=path, expect=OBJECT_WITH_ID)
             if customer.get("deleted_at"):
                 return None
             if live.raw.get(TRUSTED):

@@ -163,3 +163,26 @@ def test_a_stripe_account_answered_with_garbage_blocks_apply_with_one_line(
         "Error: stripe_app.stripe: the Stripe key does not read its account "
         f"(GET /v1/account: {came})\n"
     ) in run.stdout
+
+
+def test_a_precondition_read_without_an_id_fails_the_action_with_one_line(
+    served_project: Path, admin: httpx.Client
+) -> None:
+    write_manifests(served_project, STRIPE_APP, PROFILE)
+    first = reconcile(served_project, "apply", "--auto-approve", "--skip-stripe-checks")
+    assert first.exit_code == 0, first.output
+    renamed = manifest(
+        "BillingProfile",
+        "main",
+        {"default": True, "app": "stripe", "supplier": {**SUPPLIER, "name": "ACME Corp."}},
+    )
+    write_manifests(served_project, STRIPE_APP, renamed)
+    answer(admin, "GET /v3/openmeter/profiles/{profile_id}", status=200, body='{"name": "main"}')
+    run = reconcile(served_project, "apply", "--auto-approve", "--output", "json")
+    assert run.exit_code == 1, run.output
+    [outcome] = json.loads(run.stdout)["outcomes"]
+    assert (outcome["status"], outcome["error"]) == (
+        "failed",
+        "GET /openmeter/profiles/{profileId}: 200 with a JSON object of another shape; "
+        "expected a JSON object with an `id`",
+    )
