@@ -128,14 +128,14 @@ def test_plan_on_a_garbage_read_says_which_request_and_what_came(
     assert_one_error_line(run, f"GET /openmeter/apps: 200 with {came}; expected {PAGE}")
 
 
-@pytest.mark.parametrize("command", ["plan", "drift", "export"])
+@pytest.mark.parametrize("command", ["plan", "drift", "export", "apply"])
 def test_a_redirected_read_is_one_error_line_in_every_command(
     served_project: Path, admin: httpx.Client, tmp_path: Path, command: str
 ) -> None:
     write_manifests(served_project, STRIPE_APP, PROFILE)
     answer(admin, APPS_LIST, status=302, location="https://login.example/sso?next=/v3")
-    extra = ["-o", str(tmp_path / "exported")] if command == "export" else []
-    run = reconcile(served_project, command, *extra)
+    extra = {"export": ["-o", str(tmp_path / "exported")], "apply": ["--auto-approve"]}
+    run = reconcile(served_project, command, *extra.get(command, []))
     line = "GET /openmeter/apps: 302 redirect to login.example (redirects are not followed)"
     assert_one_error_line(run, line)
 
