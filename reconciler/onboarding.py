@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reconciler.clients.answers import Expected
-from reconciler.clients.errors import AmbiguousWrite, ApiError, ClientError, NotFound
+from reconciler.clients.errors import (
+    AmbiguousWrite,
+    ApiError,
+    ClientError,
+    NotFound,
+    UnexpectedAnswer,
+)
 from reconciler.clients.konnect import PAGE, KonnectClient
 from reconciler.clients.retry import NO_RETRIES
 from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
@@ -379,6 +385,12 @@ def _retries_off(konnect: KonnectClient) -> Iterator[None]:
         konnect.retry = saved
 
 
+_MAY_EXIST = (
+    "so a checkout session may exist and Konnect may have linked a new Stripe customer. Not "
+    "retried: run `reconcile plan` to see the link before asking for another session"
+)
+
+
 @contextmanager
 def _explained_write_failure() -> Iterator[None]:
     """Say what a failed, unretried checkout request may have left behind."""
@@ -386,10 +398,12 @@ def _explained_write_failure() -> Iterator[None]:
         yield
     except AmbiguousWrite as error:
         raise CheckoutUncertain(
-            f"{error}: the request was sent but no answer came back, so a checkout session may "
-            "exist and Konnect may have linked a new Stripe customer. Not retried: run "
-            "`reconcile plan` to see the link before asking for another session"
+            f"{error}: the request was sent but no answer came back, {_MAY_EXIST}"
         ) from None
+    except UnexpectedAnswer as error:
+        if not 200 <= error.status < 300:
+            raise
+        raise CheckoutUncertain(f"{error}: Konnect said it succeeded, {_MAY_EXIST}") from None
     except ApiError as error:
         if error.status != 429:
             raise
