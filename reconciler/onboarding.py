@@ -23,8 +23,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reconciler.clients.errors import AmbiguousWrite, ApiError, ClientError, NotFound
-from reconciler.clients.konnect import KonnectClient
+from reconciler.clients.answers import Expected
+from reconciler.clients.errors import (
+    AmbiguousWrite,
+    ApiError,
+    ClientError,
+    NotFound,
+    UnexpectedAnswer,
+)
+from reconciler.clients.konnect import PAGE, KonnectClient
 from reconciler.clients.retry import NO_RETRIES
 from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
 from reconciler.resources.billing_profile import payment_app_id
@@ -34,6 +41,11 @@ PROFILES_ROUTE = "/openmeter/profiles"
 PROFILE_ROUTE = PROFILES_ROUTE + "/{profileId}"
 APP_ROUTE = "/openmeter/apps/{appId}"
 CHECKOUT_ROUTE = BILLING_ROUTE + "/stripe/checkout-sessions"
+# A checkout session has no `id`: Konnect answers with Stripe's session id.
+CHECKOUT_SESSION = Expected(
+    "a JSON object with a `session_id`",
+    lambda body: isinstance(body, dict) and isinstance(body.get("session_id"), str),
+)
 PORTAL_ROUTE = BILLING_ROUTE + "/stripe/portal-sessions"
 REDACTED = "(redacted; --show-secret to print)"
 
@@ -195,6 +207,7 @@ def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> Check
             CHECKOUT_ROUTE,
             {"stripe_options": prepared.stripe_options},
             path={"customerId": prepared.customer.id},
+            expect=CHECKOUT_SESSION,
         )
     warnings = prepared.warnings
     if prepared.pin is not None:
@@ -251,7 +264,7 @@ def create_portal(
 def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer:
     """The Konnect customer with the manifest's key, and its billing link."""
     key = link.spec.customer.key
-    page = konnect.request("GET", CUSTOMERS_ROUTE, params={"filter[key]": key})
+    page = konnect.request("GET", CUSTOMERS_ROUTE, params={"filter[key]": key}, expect=PAGE)
     found = [c for c in page.get("data") or [] if c.get("key") == key and not c.get("deleted_at")]
     if not found:
         raise OnboardingRefused(
@@ -372,6 +385,12 @@ def _retries_off(konnect: KonnectClient) -> Iterator[None]:
         konnect.retry = saved
 
 
+_MAY_EXIST = (
+    "so a checkout session may exist and Konnect may have linked a new Stripe customer. Not "
+    "retried: run `reconcile plan` to see the link before asking for another session"
+)
+
+
 @contextmanager
 def _explained_write_failure() -> Iterator[None]:
     """Say what a failed, unretried checkout request may have left behind."""
@@ -379,10 +398,12 @@ def _explained_write_failure() -> Iterator[None]:
         yield
     except AmbiguousWrite as error:
         raise CheckoutUncertain(
-            f"{error}: the request was sent but no answer came back, so a checkout session may "
-            "exist and Konnect may have linked a new Stripe customer. Not retried: run "
-            "`reconcile plan` to see the link before asking for another session"
+            f"{error}: the request was sent but no answer came back, {_MAY_EXIST}"
         ) from None
+    except UnexpectedAnswer as error:
+        if not 200 <= error.status < 300:
+            raise
+        raise CheckoutUncertain(f"{error}: Konnect said it succeeded, {_MAY_EXIST}") from None
     except ApiError as error:
         if error.status != 429:
             raise

@@ -52,6 +52,7 @@ PROMISED_CODES = {
     "stripe-link",
     "unknown-target",
     "credentials-in-url",
+    "insecure-url",
 }
 
 

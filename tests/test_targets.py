@@ -70,3 +70,27 @@ def test_a_target_url_with_credentials_is_refused_without_printing_them(
     ) in result.output
     assert "hunter2secret" not in result.output
     assert "Target:" not in result.output
+
+
+@pytest.mark.parametrize("command", ["plan", "apply", "drift", "export"])
+def test_a_konnect_target_over_plain_http_to_another_host_is_refused_before_any_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    monkeypatch.setenv("KONNECT_TOKEN", "kpat_" + "Plaintext" * 4)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "reconcile.yaml").write_text(
+        "default_target: staging\ntargets:\n  staging:\n    type: konnect\n"
+        "    base_url: http://konnect.staging.example.com/v3\n"
+        "    konnect_token: ${env:KONNECT_TOKEN}\n"
+    )
+    extra = {"apply": ["--auto-approve"], "export": ["-o", str(tmp_path / "out")]}
+    result = CliRunner().invoke(main, [command, str(project), *extra.get(command, [])])
+    assert result.exit_code == 1
+    assert (
+        f"{project / 'reconcile.yaml'}:5:15: Project/reconcile.yaml: targets.staging.base_url: "
+        "http:// would send the Konnect token unencrypted"
+    ) in result.output
+    assert "Plaintext" not in result.output
+    assert "Target:" not in result.output
+    assert "Traceback" not in result.output

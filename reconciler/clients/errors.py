@@ -36,6 +36,17 @@ class AmbiguousWrite(TransportFailure):
     """A write was sent but no answer came back: it may or may not have happened."""
 
 
+class UnexpectedAnswer(ClientError):
+    """The server answered, but not with a success its route documents: a redirect, another
+    status, or a body that is not what the route returns. A write answered so is not done."""
+
+    def __init__(self, method: str, route: str, status: int, problem: str) -> None:
+        self.method = method
+        self.route = route
+        self.status = status
+        super().__init__(f"{method} {route}: {status} {problem}")
+
+
 @dataclass
 class ApiError(ClientError):
     """The server answered with an error status."""

@@ -9,8 +9,28 @@ from urllib.parse import quote
 
 import httpx
 
+from reconciler.clients.answers import (
+    NOTHING_OR_OBJECT,
+    OBJECT,
+    OBJECT_WITH_ID,
+    Expected,
+    body_kind,
+    checked_body,
+    has_id,
+    is_json,
+    media_type,
+    redirect_error,
+    status_phrase,
+)
 from reconciler.clients.counters import RequestCounter
-from reconciler.clients.errors import AmbiguousWrite, ApiError, TransportFailure, konnect_error
+from reconciler.clients.errors import (
+    AmbiguousWrite,
+    ApiError,
+    RateLimited,
+    ServerError,
+    TransportFailure,
+    konnect_error,
+)
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
 
@@ -19,6 +39,35 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 # Failures that prove the request never left this machine, so any method may be resent.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 JSON = Any
+
+
+def _is_page(body: Any) -> bool:
+    if not isinstance(body, dict):
+        return False
+    data, meta = body.get("data"), body.get("meta")
+    page = meta.get("page") if isinstance(meta, dict) else None
+    return (
+        isinstance(data, list)
+        and all(has_id(item) for item in data)
+        and isinstance(page, dict)
+        and _is_count(page.get("total"))
+        and (page.get("size") is None or _is_count(page.get("size")))
+    )
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+PAGE = Expected("a page object with `data` (objects with an `id`) and `meta.page.total`", _is_page)
+# What a success of each method carries unless the call says otherwise: creates answer the
+# object they made, updates the object as it now is, deletes nothing.
+_EXPECTED_BY_METHOD = {
+    "GET": OBJECT,
+    "POST": OBJECT_WITH_ID,
+    "PUT": OBJECT,
+    "DELETE": NOTHING_OR_OBJECT,
+}
 
 
 def konnect_base_url(region: str) -> str:
@@ -58,6 +107,8 @@ class KonnectClient:
             },
             timeout=timeout,
             transport=transport,
+            # Never followed: the bearer token would go along to wherever a redirect points.
+            follow_redirects=False,
         )
         self.retry = retry or RetryPolicy()
         self.limiter = limiter or Unlimited()
@@ -79,11 +130,25 @@ class KonnectClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def get(self, route: str, *, path: Mapping[str, str] | None = None, **query: Any) -> JSON:
-        return self.request("GET", route, path=path, params=query or None)
+    def get(
+        self,
+        route: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        expect: Expected | None = None,
+        **query: Any,
+    ) -> JSON:
+        return self.request("GET", route, path=path, params=query or None, expect=expect)
 
-    def post(self, route: str, body: JSON, *, path: Mapping[str, str] | None = None) -> JSON:
-        return self.request("POST", route, path=path, json=body)
+    def post(
+        self,
+        route: str,
+        body: JSON,
+        *,
+        path: Mapping[str, str] | None = None,
+        expect: Expected | None = None,
+    ) -> JSON:
+        return self.request("POST", route, path=path, json=body, expect=expect)
 
     def put(self, route: str, body: JSON, *, path: Mapping[str, str] | None = None) -> JSON:
         return self.request("PUT", route, path=path, json=body)
@@ -111,12 +176,12 @@ class KonnectClient:
         number = 1
         while True:
             query = {**(params or {}), "page[size]": self.page_size, "page[number]": number}
-            page = self.request("GET", route, path=path, params=query)
-            data = page.get("data") or []
+            page = self.request("GET", route, path=path, params=query, expect=PAGE)
+            data = page["data"]
             yield from data
-            meta = page.get("meta", {}).get("page", {})
-            size = int(meta.get("size") or self.page_size)
-            if not data or number * size >= int(meta.get("total", 0)):
+            meta = page["meta"]["page"]
+            size = meta.get("size") or self.page_size
+            if not data or number * size >= meta["total"]:
                 return
             number += 1
 
@@ -128,8 +193,13 @@ class KonnectClient:
         path: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         json: JSON = None,
+        expect: Expected | None = None,
     ) -> JSON:
-        """One logical call: retried on 429/5xx and broken connections where that is safe."""
+        """One logical call: retried on 429/5xx and broken connections where that is safe.
+
+        Its answer is the parsed body of a documented success of the `expect`ed shape (by
+        default the method's); anything else below 400 raises UnexpectedAnswer.
+        """
         url = _expand(route, path)
         attempt = 1
         while True:
@@ -145,7 +215,7 @@ class KonnectClient:
                     continue
                 raise _transport_failure(method, route, failure, sent) from None
             if response.status_code < 400:
-                return response.json() if response.content else None
+                return self._success(method, route, response, expect)
             error = _api_error(method, route, response)
             if error.status == 429 and self.on_rate_limited is not None:
                 self.on_rate_limited()
@@ -154,6 +224,16 @@ class KonnectClient:
                 attempt += 1
                 continue
             raise error
+
+    def _success(
+        self, method: str, route: str, response: httpx.Response, expect: Expected | None
+    ) -> JSON:
+        status = response.status_code
+        if 300 <= status < 400:
+            location = response.headers.get("Location")
+            raise redirect_error(method, route, status, location, self._http.base_url.host)
+        expected = expect or _EXPECTED_BY_METHOD.get(method, OBJECT)
+        return checked_body(method, route, status, response.headers, response.content, expected)
 
     def _may_retry(self, method: str, error: ApiError, attempt: int) -> bool:
         # A 429 means the request was turned away before it ran; a 5xx after a POST may
@@ -170,12 +250,25 @@ def _expand(route: str, path: Mapping[str, str] | None) -> str:
 
 
 def _api_error(method: str, route: str, response: httpx.Response) -> ApiError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {"detail": response.text[:200]}
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    media = media_type(response.headers.get("content-type"))
+    try:
+        body = response.json() if is_json(media) else None
+    except (ValueError, RecursionError):
+        body = None
+    if not isinstance(body, dict):
+        problem = f"answered with {body_kind(media, response.content)}, not a problem document"
+        return _not_a_problem(method, route, response.status_code, problem, retry_after)
     return konnect_error(response.status_code, method, route, body, retry_after)
+
+
+def _not_a_problem(
+    method: str, route: str, status: int, detail: str, retry_after: float | None
+) -> ApiError:
+    """An error answered by something in front of the API (a gateway's HTML page): said in one
+    line, and never taken for the API's own 404 or 409, which reads and creates act upon."""
+    error_type = RateLimited if status == 429 else ServerError if status >= 500 else ApiError
+    return error_type(status, method, route, status_phrase(status), detail, retry_after=retry_after)
 
 
 def _transport_failure(

@@ -4,19 +4,38 @@ The SDK retries connection errors, 409 and 5xx itself (reusing its idempotency k
 not 429; the HTTP client below adds rate limiting, 429 retries that honour Retry-After, and
 per-route counts of requests and of retries (the SDK's own included). Reads return plain dicts
 so the engine never sees SDK objects.
+
+Answers are vetted before the SDK reads them, as the Konnect client vets its own: a redirect
+(never followed) or a success whose body is no JSON object is an UnexpectedAnswer naming the
+request; an error page that is no Stripe error becomes one line rather than the page itself.
+The reads then check the shape of what they asked for (an object with an `id`, a list page).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import stripe
 
+from reconciler.clients.answers import (
+    OBJECT,
+    OBJECT_WITH_ID,
+    Expected,
+    body_kind,
+    checked_body,
+    checked_shape,
+    has_id,
+    is_json,
+    media_type,
+    redirect_error,
+    status_phrase,
+)
 from reconciler.clients.counters import RequestCounter
 from reconciler.clients.errors import (
     ApiError,
@@ -36,6 +55,21 @@ STRIPE_API_BASE = "https://api.stripe.com"
 PAGE_LIMIT = 100
 _KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[0-9A-Za-z*]+")
 Params = dict[str, Any]
+Answer = tuple[bytes, int, Mapping[str, str]]
+
+
+def _is_list_page(body: Any) -> bool:
+    data = body.get("data") if isinstance(body, dict) else None
+    return (
+        isinstance(data, list)
+        and all(has_id(item) for item in data)
+        and isinstance(body.get("has_more"), bool)
+    )
+
+
+LIST_PAGE = Expected(
+    "a list object with `data` (objects with an `id`) and `has_more`", _is_list_page
+)
 
 
 def stripe_route(url: str) -> str:
@@ -102,7 +136,7 @@ class _MeteredHttpClient(stripe.HTTPXClient):
             if status == 429 and self.on_rate_limited is not None:
                 self.on_rate_limited()
             if status != 429 or not self._retry.may_try_again(attempt):
-                return content, status, response_headers
+                return _vetted(method.upper(), url, (content, status, response_headers))
             retry_after = parse_retry_after(response_headers.get("Retry-After"))
             self._pause(self._retry.delay(attempt, retry_after))
             attempt += 1
@@ -162,7 +196,7 @@ class StripeApi:
         self.close()
 
     def account(self) -> Params:
-        return self._call(lambda c: c.v1.accounts.retrieve_current())
+        return self._get("/v1/account", OBJECT_WITH_ID)
 
     def customers(self, *, expand: list[str] | None = None) -> list[Params]:
         """Every customer of the account (newest first), read in pages of 100."""
@@ -174,53 +208,88 @@ class StripeApi:
         return self._iter_json("/v1/customers", {"limit": PAGE_LIMIT, "expand": expand or []})
 
     def customer(self, customer_id: str, *, expand: list[str] | None = None) -> Params:
-        return self._call(lambda c: c.v1.customers.retrieve(customer_id, {"expand": expand or []}))
+        path = f"/v1/customers/{_segment(customer_id)}"
+        return self._get(path, OBJECT_WITH_ID, expand=expand or [])
 
     def payment_methods(self, customer_id: str) -> list[Params]:
-        return self._list(
-            lambda c: c.v1.customers.payment_methods.list(customer_id, {"limit": PAGE_LIMIT})
-        )
+        path = f"/v1/customers/{_segment(customer_id)}/payment_methods"
+        return list(self._iter_json(path, {"limit": PAGE_LIMIT}))
 
     def customer_payment_method(self, customer_id: str, payment_method_id: str) -> Params:
         """One payment method, only if attached to this customer (404 otherwise)."""
-        return self._call(
-            lambda c: c.v1.customers.payment_methods.retrieve(customer_id, payment_method_id)
+        path = (
+            f"/v1/customers/{_segment(customer_id)}/payment_methods/{_segment(payment_method_id)}"
         )
+        return self._get(path, OBJECT_WITH_ID)
 
     def tax_codes(self) -> list[Params]:
-        return self._list(lambda c: c.v1.tax_codes.list({"limit": PAGE_LIMIT}))
+        return list(self._iter_json("/v1/tax_codes", {"limit": PAGE_LIMIT}))
 
     def tax_settings(self) -> Params:
-        return self._call(lambda c: c.v1.tax.settings.retrieve())
+        return self._get("/v1/tax/settings", OBJECT)
 
     def webhook_endpoints(self) -> list[Params]:
-        return self._list(lambda c: c.v1.webhook_endpoints.list({"limit": PAGE_LIMIT}))
+        return list(self._iter_json("/v1/webhook_endpoints", {"limit": PAGE_LIMIT}))
 
-    def _call(self, fetch: Callable[[stripe.StripeClient], stripe.StripeObject]) -> Params:
+    def _get(self, path: str, expected: Expected, **params: Any) -> Params:
+        """The JSON the SDK read for one GET, checked against the shape the path returns:
+        plain JSON, since SDK objects for thousands of customers cost more CPU than the
+        requests themselves."""
         try:
-            result: Params = fetch(self._client).to_dict()
+            answer = self._client.raw_request("get", path, **params)
         except stripe.StripeError as error:
             raise stripe_error(error) from None
-        return result
+        route = stripe_route(path)
+        checked: Params = checked_shape("GET", route, answer.code, answer.data, expected)
+        return checked
 
     def _iter_json(self, path: str, params: Params) -> Iterator[Params]:
         cursor: Params = {}
         while True:
-            try:
-                page: Params = self._client.raw_request("get", path, **params, **cursor).data
-            except stripe.StripeError as error:
-                raise stripe_error(error) from None
-            items: list[Params] = page.get("data") or []
+            page = self._get(path, LIST_PAGE, **params, **cursor)
+            items: list[Params] = page["data"]
             yield from items
-            if not page.get("has_more") or not items:
+            if not page["has_more"] or not items:
                 return
             cursor = {"starting_after": items[-1]["id"]}
 
-    def _list(self, fetch: Callable[[stripe.StripeClient], stripe.ListObject[Any]]) -> list[Params]:
-        try:
-            return [item.to_dict() for item in fetch(self._client).auto_paging_iter()]
-        except stripe.StripeError as error:
-            raise stripe_error(error) from None
+
+def _segment(object_id: str) -> str:
+    return quote(object_id, safe="")
+
+
+def _vetted(method: str, url: str, answer: Answer) -> Answer:
+    """The answer if the SDK may read it; else the error it is (see the module docstring)."""
+    content, status, headers = answer
+    route = stripe_route(url)
+    if 300 <= status < 400:
+        own_host = urlsplit(url).hostname or "the API host"
+        raise redirect_error(method, route, status, headers.get("Location"), own_host)
+    if status < 300:
+        checked_body(method, route, status, headers, content, OBJECT)
+        return answer
+    if _is_stripe_error(headers, content):
+        return answer
+    what = body_kind(media_type(headers.get("content-type")), content)
+    if status >= 500:
+        # Handed on as a Stripe error, so that the SDK still retries it as any 5xx.
+        message = f"{method} {route} answered with {what}, not a Stripe error"
+        stand_in = {"error": {"type": "api_error", "message": message}}
+        return json.dumps(stand_in).encode(), status, headers
+    # Not handed on: an error page's 404 is not Stripe saying that an object is missing.
+    error_type = RateLimited if status == 429 else ApiError
+    detail = f"answered with {what}, not a Stripe error"
+    raise error_type(status, method, route, status_phrase(status), detail)
+
+
+def _is_stripe_error(headers: Mapping[str, str], content: bytes) -> bool:
+    if not is_json(media_type(headers.get("content-type"))):
+        return False
+    try:
+        body = json.loads(content)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(body, dict) and isinstance(body.get("error"), dict)
 
 
 def stripe_error(error: stripe.StripeError) -> ClientError:

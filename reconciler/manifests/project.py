@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -78,6 +80,12 @@ class KonnectTarget(StrictModel):
         "with its own spec.api_key.",
     )
     rate_limit: RateLimit = None
+    insecure: bool = Field(
+        default=False,
+        description="Allow a plain http:// `base_url` on another host than this machine, whose "
+        "traffic, the Konnect token included, then crosses the network unencrypted. For a "
+        "test server only.",
+    )
 
     @model_validator(mode="after")
     def _region_or_base_url(self) -> KonnectTarget:
@@ -85,11 +93,36 @@ class KonnectTarget(StrictModel):
             raise PydanticCustomError("target-endpoint", "declare either `region` or `base_url`")
         return self
 
+    @model_validator(mode="after")
+    def _encrypted_unless_local(self) -> KonnectTarget:
+        url = self.base_url
+        if url is None or self.insecure or not url.lower().startswith("http://"):
+            return self
+        if _is_loopback(urlsplit(url).hostname):
+            return self
+        raise PydanticCustomError(
+            "insecure-url",
+            "http:// would send the Konnect token unencrypted: use https://, a loopback "
+            "address (127.0.0.1, ::1, localhost), or set `insecure: true` on the target",
+            {"field": "base_url"},
+        )
+
     @property
     def api_base_url(self) -> str:
         if self.base_url is not None:
             return self.base_url.rstrip("/")
         return f"https://{self.region}.api.konghq.com/v3"
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 Target = Annotated[SandboxTarget | KonnectTarget, Field(discriminator="type")]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from reconciler.clients.answers import OBJECT_WITH_ID
 from reconciler.clients.errors import Gone, NotFound
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, Address
@@ -395,7 +396,7 @@ def fetch_live(
 ) -> Live | None:
     """The object at `route` as it is now, matched on `key_field`; None when it is gone."""
     try:
-        found = konnect.get(route, path=path)
+        found = konnect.get(route, path=path, expect=OBJECT_WITH_ID)
     except (NotFound, Gone):
         return None
     return None if found.get("deleted_at") else Live.of(found, key_field)

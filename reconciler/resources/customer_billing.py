@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from reconciler.clients.answers import OBJECT_WITH_ID
 from reconciler.clients.errors import BadRequest, Gone, NotFound
-from reconciler.clients.konnect import KonnectClient
+from reconciler.clients.konnect import PAGE, KonnectClient
 from reconciler.engine.actions import Action, ActionType, Address
 from reconciler.engine.fingerprint import digest_value
 from reconciler.engine.plan import BilledThrough, Finding, MovedLink, Severity
@@ -301,7 +302,7 @@ class CustomerBillingResource(Resource):
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         path = {"customerId": live.id}
         try:
-            customer = konnect.get(CUSTOMER_ROUTE, path=path)
+            customer = konnect.get(CUSTOMER_ROUTE, path=path, expect=OBJECT_WITH_ID)
             if customer.get("deleted_at"):
                 return None
             if live.raw.get(TRUSTED):
@@ -314,7 +315,7 @@ class CustomerBillingResource(Resource):
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         query = {"filter[key]": desired.key}
-        page = konnect.request("GET", CUSTOMERS_ROUTE, params=query)
+        page = konnect.request("GET", CUSTOMERS_ROUTE, params=query, expect=PAGE)
         found = [c for c in page.get("data") or [] if not c.get("deleted_at")]
         return Live.of(found[0], "key") if found else None
 
@@ -531,7 +532,7 @@ def _customer_pages(
 
     def page(number: int) -> Document:
         params = {**(query or {}), "page[size]": size, "page[number]": number}
-        result: Document = konnect.request("GET", CUSTOMERS_ROUTE, params=params)
+        result: Document = konnect.request("GET", CUSTOMERS_ROUTE, params=params, expect=PAGE)
         return result
 
     first = page(1)

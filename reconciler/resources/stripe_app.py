@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reconciler.clients.answers import Expected, has_id
 from reconciler.clients.konnect import KonnectClient
 from reconciler.engine.actions import Action, Address
 from reconciler.engine.plan import Finding
@@ -40,6 +41,9 @@ KEY_VARIABLE = "STRIPE_API_KEY"
 APPS_ROUTE = "/openmeter/apps"
 APP_ROUTE = "/openmeter/apps/{appId}"
 INSTALL_ROUTE = "/openmeter/app-catalog/install"
+INSTALLED = Expected(
+    "a JSON object with `app.id`", lambda body: isinstance(body, dict) and has_id(body.get("app"))
+)
 # Konnect creates the app's Stripe webhook endpoint when it installs the app, and only then.
 ENABLE_ENDPOINT = "re-enable the endpoint in the Stripe Dashboard (Developers > Webhooks)"
 # Konnect alone holds the endpoint's signing secret, which Stripe shows only when the endpoint
@@ -171,7 +175,8 @@ class StripeAppResource(Resource):
                 "api_key": _api_key(desired, writer),
                 "create_billing_profile": False,
             }
-            app_id: str = writer.konnect.post(INSTALL_ROUTE, body)["app"]["id"]
+            installed = writer.konnect.post(INSTALL_ROUTE, body, expect=INSTALLED)
+            app_id: str = installed["app"]["id"]
             return app_id
 
         app_id = create_once(install, lambda: self.find(writer.konnect, desired))

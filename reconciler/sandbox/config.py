@@ -10,6 +10,18 @@ DEFAULT_DB_PATH = Path(".reconcile") / "sandbox.db"
 DEFAULT_KONNECT_TOKEN = "sandbox-konnect-token"
 
 
+class CannedAnswer(BaseModel):
+    """An answer a route gives as is, whatever it was asked: what a misconfigured proxy or a
+    broken gateway sends, such as a redirect or an HTML page with a 200."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    status: int = Field(ge=200, le=599)
+    body: str = ""
+    content_type: str | None = "application/json"
+    location: str | None = Field(default=None, description="sent as the Location header")
+
+
 class FaultSettings(BaseModel):
     """How the emulated APIs misbehave; admin can swap these on a running sandbox.
 
@@ -35,6 +47,11 @@ class FaultSettings(BaseModel):
         default_factory=dict,
         description="`METHOD /route/{template}` (as the stats count it) -> the status every "
         "request to that route is answered with, before it runs",
+    )
+    route_answers: dict[str, CannedAnswer] = Field(
+        default_factory=dict,
+        description="`METHOD /route/{template}` -> the answer every request to that route gets "
+        "instead of running: redirects, garbage bodies",
     )
     seed: int | None = None
 

@@ -4,7 +4,8 @@ Only `/v3` (Konnect) and `/v1` (Stripe) requests are touched; `/_sandbox` never 
 always reset and inspect a misbehaving sandbox. Per request, in this order:
 
 0. a route named in `route_faults` is answered with its status, every time: how a test stops
-   a run at the one write it chooses;
+   a run at the one write it chooses; one named in `route_answers` gets its canned answer
+   (a redirect, an HTML page with a 200), never running either;
 1. the API's own rate limit (a token bucket per API) may answer 429 with Retry-After;
 2. with `fault_rate`, an error drawn from `fault_statuses` (500, 503, 429) replaces the answer;
 3. `latency_ms` is waited (asynchronously) before answering;
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reconciler.sandbox.config import FaultSettings
+from reconciler.sandbox.config import CannedAnswer, FaultSettings
 from reconciler.sandbox.stats import RouteTemplates
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class Decision:
     status: int | None = None  # set when the answer is an injected error
     retry_after: int | None = None
     latency: float = 0.0
+    canned: CannedAnswer | None = None
 
     @property
     def drops(self) -> bool:
@@ -107,6 +109,9 @@ class FaultPlan:
         if chosen is not None:
             retry_after = settings.retry_after_seconds if chosen == 429 else None
             return Decision(str(chosen), chosen, retry_after, latency)
+        canned = settings.route_answers.get(f"{method} {route}")
+        if canned is not None:
+            return Decision(f"canned {canned.status}", latency=latency, canned=canned)
         bucket = self._buckets.get(api)
         wait = bucket.take() if bucket is not None else 0.0
         if wait > 0:
@@ -167,6 +172,8 @@ class FaultInjection:
                 await asyncio.sleep(decision.latency)
             if decision.status is not None:
                 await _send_error(api, decision, recording_send)
+            elif decision.canned is not None:
+                await _send_canned(decision.canned, recording_send)
             elif decision.drops:
                 await _commit_then_drop(self.app, scope, receive, recording_send)
             else:
@@ -210,6 +217,17 @@ async def _send_error(api: str, decision: Decision, send: Send) -> None:
     if decision.retry_after is not None:
         headers.append((b"retry-after", str(decision.retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_canned(answer: CannedAnswer, send: Send) -> None:
+    body = answer.body.encode()
+    headers = [(b"content-length", b"%d" % len(body))]
+    if answer.content_type is not None:
+        headers.append((b"content-type", answer.content_type.encode()))
+    if answer.location is not None:
+        headers.append((b"location", answer.location.encode()))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

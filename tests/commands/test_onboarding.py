@@ -514,6 +514,11 @@ def test_bad_option_combinations_are_usage_errors(onboarding: Onboarding) -> Non
     [
         ({"fault_rate": 1.0, "fault_statuses": [429], "retry_after_seconds": 0}, "not retried"),
         ({"drop_rate": 1.0}, "a checkout session may exist"),
+        (
+            {"route_answers": {CHECKOUT_ROUTE: {"status": 201}}},
+            r"201 with an empty body; expected a JSON object with a `session_id`: Konnect said "
+            "it succeeded, so a checkout session may exist",
+        ),
     ],
 )
 def test_the_checkout_request_is_sent_once(

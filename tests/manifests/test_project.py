@@ -71,6 +71,8 @@ def test_real_target_by_base_url(root: Path) -> None:
         ("sandbox", "base_url: https://bot@konnect.example/v3", 6, 15, "credentials-in-url"),
         ("sandbox", "region: us\n    base_url: https://x.example/v3", 4, 3, "target-endpoint"),
         ("sandbox", "zone: us", 6, 5, "unknown-field"),
+        ("sandbox", "base_url: http://konnect.example.com/v3", 6, 15, "insecure-url"),
+        ("sandbox", "base_url: http://localhost.example.com/v3", 6, 15, "insecure-url"),
     ],
 )
 def test_project_errors_are_reported_like_manifest_errors(
@@ -90,6 +92,34 @@ def test_a_base_url_with_credentials_is_refused_without_printing_them(root: Path
         "reconcile.yaml:6:15: Project/reconcile.yaml: targets.prod.base_url: must not hold a "
         "`user:password@` part: requests carry the target's token instead"
     )
+
+
+def test_plain_http_to_another_host_is_refused_where_it_is_written(root: Path) -> None:
+    write_project(root, endpoint="base_url: http://konnect.internal.example/v3")
+    diagnostic = only(validate_directory(root))
+    assert diagnostic.format() == (
+        "reconcile.yaml:6:15: Project/reconcile.yaml: targets.prod.base_url: http:// would "
+        "send the Konnect token unencrypted: use https://, a loopback address (127.0.0.1, ::1, "
+        "localhost), or set `insecure: true` on the target"
+    )
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "base_url: http://127.0.0.1:8787/v3",
+        "base_url: http://127.8.9.10/v3",
+        "base_url: http://[::1]:8787/v3",
+        "base_url: http://localhost:8787/v3",
+        "base_url: http://konnect.internal.example/v3\n    insecure: true",
+        "base_url: https://konnect.internal.example/v3",
+    ],
+)
+def test_plain_http_is_accepted_on_loopback_or_when_declared_insecure(
+    root: Path, endpoint: str
+) -> None:
+    write_project(root, endpoint=endpoint)
+    assert list(validate_directory(root).diagnostics) == []
 
 
 def test_an_at_sign_in_the_path_of_a_base_url_is_no_credential(root: Path) -> None:

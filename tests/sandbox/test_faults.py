@@ -68,6 +68,29 @@ def test_route_faults_answer_errors_only(tmp_path: Path) -> None:
     assert "4xx or 5xx" in wrong.text
 
 
+def test_a_route_answer_is_sent_as_is_and_the_request_never_runs(tmp_path: Path) -> None:
+    create = "POST /v3/openmeter/customers"
+    redirect = {"status": 307, "location": "https://other.example/v3/openmeter/customers"}
+    with _app_client(tmp_path) as client:
+        client.headers.update(KONNECT_AUTH)
+        client.put("/_sandbox/faults", json={"route_answers": {create: redirect}})
+        moved = client.post(
+            "/v3/openmeter/customers", json={"key": "a", "name": "A"}, follow_redirects=False
+        )
+        html = {"status": 200, "body": "<html>login</html>", "content_type": "text/html"}
+        client.put("/_sandbox/faults", json={"route_answers": {"GET /v3/openmeter/apps": html}})
+        page = client.get("/v3/openmeter/apps")
+        client.put("/_sandbox/faults", json={})
+        customers = client.get("/v3/openmeter/customers").json()["data"]
+    assert (moved.status_code, moved.headers["location"]) == (307, redirect["location"])
+    assert (page.status_code, page.headers["content-type"], page.text) == (
+        200,
+        "text/html",
+        "<html>login</html>",
+    )
+    assert customers == []
+
+
 def test_token_bucket_allows_a_burst_then_the_rate() -> None:
     now = [0.0]
     bucket = TokenBucket(2, clock=lambda: now[0])

@@ -8,6 +8,7 @@ import pytest
 
 from reconciler.clients.errors import BadRequest, Conflict, Gone
 from reconciler.clients.konnect import KonnectClient
+from reconciler.resources.stripe_app import INSTALLED
 from reconciler.sandbox import SandboxConfig, SandboxServer
 from tests.conftest import SANDBOX_STRIPE_KEY
 
@@ -40,6 +41,7 @@ def test_both_error_shapes_reach_the_client(client: KonnectClient) -> None:
             "api_key": SANDBOX_STRIPE_KEY,
             "create_billing_profile": False,
         },
+        expect=INSTALLED,
     )["app"]
     apps = {role: {"id": app["id"]} for role in ("tax", "invoicing", "payment")}
     body = {"name": "P", "supplier": SUPPLIER, "workflow": {}, "apps": apps, "default": True}
