@@ -3,7 +3,7 @@ files of account data it writes are private.
 
 Konnect is the sandbox seen through a gateway on 127.0.0.1 that misbehaves as real ones do:
 it echoes the request's Authorization header, and terminal escapes, into the names it returns
-and into the error page it answers writes with. The sandbox cannot be made to do this itself.
+and into the error document it answers writes with. The sandbox cannot be made to do this itself.
 """
 
 from __future__ import annotations
@@ -105,9 +105,11 @@ class EchoingGateway:
                 return answer
 
             def _error_page(self, status: int) -> None:
+                # A problem document, whose detail reconcile shows (an HTML page it does not).
                 echoed = self.headers["Authorization"]
-                page = f"<pre>{echoed} (key ...{TOKEN[-12:]}) {ESCAPES}</pre>\n<h1>Error</h1>"
-                self._send(status, "text/html", page.encode())
+                detail = f"{echoed} (key ...{TOKEN[-12:]}) {ESCAPES}"
+                page = {"type": "about:blank", "title": "Error", "status": status, "detail": detail}
+                self._send(status, "application/problem+json", json.dumps(page).encode())
 
             def _send(self, status: int, content_type: str, body: bytes) -> None:
                 self.send_response(status)
@@ -182,7 +184,7 @@ def test_echoed_tokens_and_escapes_reach_no_output_report_or_planfile(
     applied = reconcile("apply", planfile, "--report", report)
 
     assert (planned.exit_code, as_json.exit_code, applied.exit_code) == (0, 0, 1)
-    # The tampered name is shown, and the echo in the error page, each with the secret cut.
+    # The tampered name is shown, and the echo in the error document, each with the secret cut.
     assert '"Existing Bearer <redacted> \\u001b[2J' in planned.stdout
     assert "Bearer <redacted>" in json.loads(as_json.stdout)["actions"][0]["changes"][0]["before"]
     [failed] = [o for o in json.loads(report.read_text())["outcomes"] if o["status"] == "failed"]
