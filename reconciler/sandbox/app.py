@@ -13,6 +13,7 @@ from reconciler.sandbox import admin, konnect_api, stripe_api
 from reconciler.sandbox.config import SandboxConfig
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.faults import FaultInjection
+from reconciler.sandbox.konnect_api.apps import forget_keys
 from reconciler.sandbox.stats import RouteTemplates
 from reconciler.sandbox.store import Store
 
@@ -24,6 +25,7 @@ ADMIN_PREFIX = "/_sandbox"
 def create_app(config: SandboxConfig | None = None, *, store: Store | None = None) -> Starlette:
     config = config or SandboxConfig()
     sandbox = Sandbox(config=config, store=store or Store(config.db_path))
+    _upgrade(sandbox.store)
     routes: list[BaseRoute] = [
         Mount(KONNECT_PREFIX, routes=konnect_api.routes()),
         Mount(STRIPE_PREFIX, routes=stripe_api.routes()),
@@ -38,6 +40,12 @@ def create_app(config: SandboxConfig | None = None, *, store: Store | None = Non
     )
     app.state.sandbox = sandbox
     return app
+
+
+def _upgrade(store: Store) -> None:
+    """Bring a world stored by an older sandbox up to today's rules, before anyone reads it."""
+    if forget_keys(store):
+        store.compact()  # the replaced keys must not survive in free pages or the log
 
 
 def admin_routes() -> list[BaseRoute]:
