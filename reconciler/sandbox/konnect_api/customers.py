@@ -137,15 +137,24 @@ def _subject_keys(customer: Document) -> list[str]:
 
 async def _create(request: Request, sandbox: Sandbox) -> Response:
     body = await parse_body(request, CreateCustomer)
-    store = sandbox.store
+    return json(render(create_customer(sandbox.store, body)), 201)
+
+
+def create_customer(store: Store, body: CreateCustomer) -> Document:
+    """A new customer; 409 when a live customer has its key or one of its subject keys."""
     customer = stamp_new({"id": new_ulid(), "key": body.key})
     _apply(customer, body)
     with store.transaction():
-        if store.count(CUSTOMERS, {"key": body.key, "deleted_at": None}):
+        if live_customer_with_key(store, body.key) is not None:
             raise problem(409, f"customer with key {body.key!r} already exists")
         _claim_subject_keys(store, customer["id"], [], _subject_keys(customer))
         store.put(CUSTOMERS, customer["id"], customer)
-    return json(render(customer), 201)
+    return customer
+
+
+def live_customer_with_key(store: Store, key: str) -> Document | None:
+    found = store.find(CUSTOMERS, {"key": key, "deleted_at": None}, limit=1)
+    return found[0] if found else None
 
 
 async def _get(request: Request, sandbox: Sandbox) -> Response:
