@@ -7,6 +7,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 
 from reconciler.sandbox import admin, konnect_api, stripe_api
@@ -36,10 +38,22 @@ def create_app(config: SandboxConfig | None = None, *, store: Store | None = Non
         middleware=[
             Middleware(FaultInjection, sandbox=sandbox, templates=RouteTemplates(routes)),
         ],
+        exception_handlers={404: _unrouted},
         lifespan=_closing(sandbox),
     )
     app.state.sandbox = sandbox
     return app
+
+
+async def _unrouted(request: Request, _: Exception) -> Response:
+    """A path that not even an API's catch-all takes (path patterns stop at a line break in
+    the path, `%0A`): the API its prefix names answers it as that API answers unknown paths."""
+    path = request.url.path
+    if path.startswith(KONNECT_PREFIX + "/"):
+        return konnect_api.route_not_found()
+    if path.startswith(STRIPE_PREFIX + "/"):
+        return await stripe_api.route_not_found(request)
+    return PlainTextResponse("Not Found", status_code=404)
 
 
 def _upgrade(store: Store) -> None:

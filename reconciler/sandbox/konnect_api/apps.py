@@ -33,6 +33,7 @@ from reconciler.sandbox.konnect_api.errors import (
 )
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
 from reconciler.sandbox.konnect_api.pagination import page_of
+from reconciler.sandbox.konnect_api.query import PAGED
 from reconciler.sandbox.konnect_api.schemas import (
     Description,
     Labels,
@@ -98,14 +99,14 @@ CAPABILITY_TYPES = ["calculate_tax", "invoice_customers", "collect_payments"]
 
 class InstallStripe(Sealed):
     type: Literal["stripe"]
-    name: str
+    name: Name
     create_billing_profile: bool
     api_key: str
 
 
 class InstallWithoutCredentials(Sealed):
     type: Literal["sandbox", "external_invoicing"]
-    name: str
+    name: Name
     create_billing_profile: bool
 
 
@@ -355,10 +356,10 @@ async def _uninstall(request: Request, sandbox: Sandbox) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/app-catalog", endpoint(_catalog), methods=["GET"]),
+        Route("/app-catalog", endpoint(_catalog, PAGED), methods=["GET"]),
         Route("/app-catalog/install", endpoint(_install), methods=["POST"]),
         Route("/app-catalog/{app_type}", endpoint(_catalog_item), methods=["GET"]),
-        Route("/apps", endpoint(_list), methods=["GET"]),
+        Route("/apps", endpoint(_list, PAGED), methods=["GET"]),
         Route("/apps/{app_id}", endpoint(_get), methods=["GET"]),
         Route("/apps/{app_id}", endpoint(_update), methods=["PUT"]),
         Route("/apps/{app_id}", endpoint(_uninstall), methods=["DELETE"]),

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from reconciler.sandbox.context import Sandbox
-from reconciler.sandbox.konnect_api.errors import problem
+from reconciler.sandbox.konnect_api.query import bad_query
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -50,15 +50,9 @@ def _query_int(
     try:
         value = int(text)
     except ValueError:
-        raise _bad_query(name, "must be an integer", {"rule": "is_integer"}) from None
+        raise bad_query(name, "must be an integer", {"rule": "is_integer"}) from None
     if value < minimum:
-        raise _bad_query(name, f"must be at least {minimum}", {"rule": "min", "minimum": minimum})
+        raise bad_query(name, f"must be at least {minimum}", {"rule": "min", "minimum": minimum})
     if maximum is not None and value > maximum:
-        raise _bad_query(name, f"must be at most {maximum}", {"rule": "max", "maximum": maximum})
+        raise bad_query(name, f"must be at most {maximum}", {"rule": "max", "maximum": maximum})
     return value
-
-
-def _bad_query(name: str, reason: str, rule: dict[str, Any]) -> Exception:
-    return problem(
-        400, "invalid query", [{"field": name, "reason": reason, "source": "query", **rule}]
-    )
