@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.konnect_api.query import bad_query
 
 DEFAULT_PAGE_SIZE = 20
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,10 @@ def _query_int(
     text = request.query_params.get(name)
     if text is None:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise bad_query(name, "must be an integer", {"rule": "is_integer"}) from None
+    # Decimal digits only: Python's int() also takes " 5", "1_0" and other scripts' digits.
+    if not _INTEGER.fullmatch(text):
+        raise bad_query(name, "must be an integer", {"rule": "is_integer"})
+    value = int(text)
     if value < minimum:
         raise bad_query(name, f"must be at least {minimum}", {"rule": "min", "minimum": minimum})
     if maximum is not None and value > maximum:

@@ -18,12 +18,12 @@ from starlette.requests import Request
 
 from reconciler.sandbox.konnect_api.errors import KonnectError, problem
 
-Path = tuple[str, ...]
+PropertyPath = tuple[str, ...]
 # `name[a][b]`: the parameter's name, then its bracketed property path.
 _KEY = re.compile(r"^(?P<name>[^\[\]]+)(?P<path>(?:\[[^\[\]]*\])*)$")
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 
-PAGE_PATHS: frozenset[Path] = frozenset({("size",), ("number",)})
+PAGE_PATHS: frozenset[PropertyPath] = frozenset({("size",), ("number",)})
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class QueryParameters:
     """What an operation declares: plain parameters, and deepObject ones with their paths."""
 
     plain: frozenset[str] = frozenset()
-    deep: Mapping[str, frozenset[Path]] = field(default_factory=dict)
+    deep: Mapping[str, frozenset[PropertyPath]] = field(default_factory=dict)
 
 
 PAGED = QueryParameters(deep={"page": PAGE_PATHS})
@@ -47,7 +47,7 @@ def _check_key(request: Request, key: str, declared: QueryParameters) -> None:
     match = _KEY.match(key)
     name = match["name"] if match else key.partition("[")[0]
     if name in declared.deep:
-        path: Path = tuple(_SEGMENT.findall(match["path"])) if match else ()
+        path: PropertyPath = tuple(_SEGMENT.findall(match["path"])) if match else ()
         if not path or not all(path):
             raise bad_query(key, "not a property of a deepObject parameter", {"rule": "format"})
         if path not in declared.deep[name]:

@@ -43,6 +43,9 @@ def problem_of(response: Any, status: int) -> dict[str, Any]:
         ("/tax-codes?page[number]=1&page[number]=2", "page[number]", "too_many_values"),
         ("/tax-codes?include_deleted=true&include_deleted=false", "include_deleted", None),
         ("/app-catalog?page[]=1", "page[]", "format"),
+        ("/apps?page[size]=1_0", "page[size]", "is_integer"),
+        ("/apps?page[size]=%205", "page[size]", "is_integer"),
+        ("/apps?page[number]=%D9%A3", "page[number]", "is_integer"),
     ],
 )
 def test_unknown_or_malformed_query_keys_are_400(
