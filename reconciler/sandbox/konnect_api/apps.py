@@ -163,18 +163,17 @@ def forget_keys(store: Store) -> int:
     Each such key opened its app's account when it was installed, so it is registered to that
     account unless the world knows it already (revoked keys stay revoked).
     """
-    changed = 0
+    if not any(_PLAIN_KEY in app for app in store.find(APPS)):
+        return 0  # today's worlds: no write, so no lock taken on every start
     with store.transaction():
-        for app in store.find(APPS):
-            key = app.pop(_PLAIN_KEY, None)
-            if not isinstance(key, str):
-                continue
+        legacy = [app for app in store.find(APPS) if isinstance(app.get(_PLAIN_KEY), str)]
+        for app in legacy:
+            key = app.pop(_PLAIN_KEY)
             if store.get(world.API_KEYS, world.key_digest(key)) is None:
                 world.register_key(store, key, app["account_id"])
             _set_key(app, key)
             store.put(APPS, app["id"], app)
-            changed += 1
-    return changed
+    return len(legacy)
 
 
 def _set_key(app: Document, api_key: str) -> None:
