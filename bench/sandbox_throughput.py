@@ -202,6 +202,8 @@ def _seed(client: httpx.Client, count: int) -> tuple[list[Scenario], str | None]
 def _install_stripe_app(client: httpx.Client, konnect: dict[str, str]) -> None:
     """A default billing profile, so every customer has an effective billing profile."""
     install = {"type": "stripe", "name": "Stripe", "create_billing_profile": True}
+    # The sandbox opens no account for a key nobody registered, as Stripe would not.
+    client.post("/_sandbox/stripe/keys", json={"key": STRIPE_KEY}).raise_for_status()
     response = client.post(
         KONNECT + "/app-catalog/install", json={**install, "api_key": STRIPE_KEY}, headers=konnect
     )

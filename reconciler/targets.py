@@ -15,8 +15,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
@@ -27,12 +25,13 @@ from reconciler.resources.secrets import SecretSource, variable_of
 from reconciler.resources.stripe_facts import KeySource, StripeAccounts
 from reconciler.safe_output import make_private_directory
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, SandboxConfig
-from reconciler.sandbox.seed import SeedError, load_seed, plant
+from reconciler.sandbox.seed import SeedError, SeedKeyRefused, load_seed, plant
 from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.stripe_api.world import BUILT_IN_TEST_KEY
 
 SANDBOX_DB = Path(".reconcile") / "sandbox.db"
-# Well-formed, so the sandbox opens its default test account with it; not a Stripe secret.
-SANDBOX_STRIPE_KEY = "sk_test_" + "reconcile" + "sandbox" + "0" * 16
+# The key every sandbox world accepts, opening its default test account; not a Stripe secret.
+SANDBOX_STRIPE_KEY = BUILT_IN_TEST_KEY
 DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
 
 
@@ -114,15 +113,14 @@ def connect(
                     db_path=manifest_root(manifests) / SANDBOX_DB
                 )
                 make_private_directory(config.db_path.parent)
-                new_world = not config.db_path.exists()
                 server = stack.enter_context(SandboxServer(config))
                 sandbox_url = server.url
                 konnect_token = config.konnect_token
             secrets = SecretSource(stand_ins=_sandbox_stand_ins(manifests))
             konnect_url = sandbox_url + "/v3"
-            if target.url is None and target.seed is not None and new_world:
-                seed_key = _sandbox_stripe_key(manifests, secrets)
-                _plant(manifest_root(manifests) / target.seed, server, konnect_token, seed_key)
+            if target.url is None and target.seed is not None:
+                key, key_source = _seed_key(manifests, secrets)
+                _plant(manifest_root(manifests) / target.seed, server, key, key_source)
             fallback = _constant(SANDBOX_STRIPE_KEY)
             stripe_url = sandbox_url
         _register_secrets(target, manifests, secrets, konnect_token)
@@ -160,14 +158,20 @@ def _register_secrets(
         register_secret(secrets.environ.get(variable_of(reference), ""))
 
 
-def _plant(path: Path, server: SandboxServer, konnect_token: str, stripe_key: str) -> None:
-    headers = {"Authorization": f"Bearer {konnect_token}"}
+def _plant(path: Path, server: SandboxServer, stripe_key: str, key_source: str) -> None:
+    """Plant the seed unless the world has it; a refused seed leaves no trace, so the next
+    run plants it again."""
     try:
         seed = load_seed(path)
-        with httpx.Client(base_url=server.url + "/v3", headers=headers) as konnect:
-            plant(seed, server.sandbox.store, stripe_key, konnect)
     except SeedError as error:
         raise TargetError(str(error)) from None
+    try:
+        plant(seed, server.sandbox.store, stripe_key)
+    except SeedError as error:
+        source = f"; that key is {key_source}" if isinstance(error, SeedKeyRefused) else ""
+        raise TargetError(
+            f"{path}: {error}{source}; nothing of it was planted, and the next run plants it again"
+        ) from None
 
 
 def _limiter(rate: float | None) -> RateLimiter | Unlimited:
@@ -199,11 +203,13 @@ def _constant(key: str) -> KeySource:
     return lambda: key
 
 
-def _sandbox_stripe_key(manifests: ManifestSet, secrets: SecretSource) -> str:
+def _seed_key(manifests: ManifestSet, secrets: SecretSource) -> tuple[str, str]:
+    """The Stripe key the seed is planted with, and where it comes from, for errors to name."""
     apps = manifests.of_kind(StripeApp)
     if not apps:
-        return SANDBOX_STRIPE_KEY
-    return secrets.resolve(apps[0].spec.api_key)
+        return SANDBOX_STRIPE_KEY, "the built-in test key"
+    reference = apps[0].spec.api_key
+    return secrets.resolve(reference), f"StripeApp/{apps[0].name}'s {reference}"
 
 
 __all__ = ["SANDBOX", "Connection", "TargetError", "UnknownTarget", "connect", "manifest_root"]

@@ -15,11 +15,13 @@ from starlette.testclient import TestClient
 
 from reconciler.manifests.secret_patterns import forget_secrets
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
+from reconciler.sandbox.stripe_api.world import BUILT_IN_TEST_KEY
 from reconciler.targets import SANDBOX_DB
 from tests.e2e.worlds import World
 
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
-SANDBOX_STRIPE_KEY = "sk_test_" + "sandbox" + "0" * 24
+# The one key a sandbox world accepts without registration; other keys are registered first.
+SANDBOX_STRIPE_KEY = BUILT_IN_TEST_KEY
 
 
 @pytest.fixture

@@ -7,12 +7,15 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 
 from reconciler.sandbox import admin, konnect_api, stripe_api
 from reconciler.sandbox.config import SandboxConfig
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.faults import FaultInjection
+from reconciler.sandbox.konnect_api.apps import forget_keys
 from reconciler.sandbox.stats import RouteTemplates
 from reconciler.sandbox.store import Store
 
@@ -24,6 +27,7 @@ ADMIN_PREFIX = "/_sandbox"
 def create_app(config: SandboxConfig | None = None, *, store: Store | None = None) -> Starlette:
     config = config or SandboxConfig()
     sandbox = Sandbox(config=config, store=store or Store(config.db_path))
+    _upgrade(sandbox.store)
     routes: list[BaseRoute] = [
         Mount(KONNECT_PREFIX, routes=konnect_api.routes()),
         Mount(STRIPE_PREFIX, routes=stripe_api.routes()),
@@ -34,10 +38,28 @@ def create_app(config: SandboxConfig | None = None, *, store: Store | None = Non
         middleware=[
             Middleware(FaultInjection, sandbox=sandbox, templates=RouteTemplates(routes)),
         ],
+        exception_handlers={404: _unrouted},
         lifespan=_closing(sandbox),
     )
     app.state.sandbox = sandbox
     return app
+
+
+async def _unrouted(request: Request, _: Exception) -> Response:
+    """A path that not even an API's catch-all takes (path patterns stop at a line break in
+    the path, `%0A`): the API its prefix names answers it as that API answers unknown paths."""
+    path = request.url.path
+    if path.startswith(KONNECT_PREFIX + "/"):
+        return konnect_api.route_not_found()
+    if path.startswith(STRIPE_PREFIX + "/"):
+        return await stripe_api.route_not_found(request)
+    return PlainTextResponse("Not Found", status_code=404)
+
+
+def _upgrade(store: Store) -> None:
+    """Bring a world stored by an older sandbox up to today's rules, before anyone reads it."""
+    if forget_keys(store):
+        store.compact()  # the replaced keys must not survive in free pages or the log
 
 
 def admin_routes() -> list[BaseRoute]:

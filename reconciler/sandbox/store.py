@@ -65,6 +65,13 @@ class Store:
         with self._lock:
             self._db.close()
 
+    def compact(self) -> None:
+        """Rewrite the file and empty the write-ahead log, so that what was replaced or deleted
+        (a secret, say) lingers in no free page and no old log frame."""
+        with self._lock:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Run a read-modify-write atomically, also against other processes. Nests."""

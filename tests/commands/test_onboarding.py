@@ -301,6 +301,7 @@ def test_a_checkout_under_another_app_than_the_links_profile_is_refused(
     onboarding: Onboarding, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("STRIPE_API_KEY_EU", EU_KEY)
+    onboarding.world.admin("POST", "/stripe/keys", {"key": EU_KEY})
     eu_app = onboarding.world.stripe_app(name="Stripe EU", api_key=EU_KEY)
     onboarding.world.profile(eu_app, "eu-direct")
     onboarding.world.customer("pioneer", name="Pioneer", labels=labels_of(PIONEER))

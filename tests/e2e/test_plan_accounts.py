@@ -79,6 +79,8 @@ class TwoAccounts:
 def accounts(world: World, project: Path, monkeypatch: pytest.MonkeyPatch) -> TwoAccounts:
     monkeypatch.setenv("STRIPE_API_KEY", TEST_KEY)
     monkeypatch.setenv("STRIPE_API_KEY_EU", LIVE_KEY)
+    for key in (TEST_KEY, LIVE_KEY):  # each to its mode's default account
+        world.admin("POST", "/stripe/keys", {"key": key})
     return TwoAccounts(world, project)
 
 

@@ -28,8 +28,9 @@ def plan(project: Path, *args: str) -> Result:
 
 
 def test_planfile_holds_the_plan_and_digests_but_no_secret(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    world.admin("POST", "/stripe/keys", {"key": SECRET_KEY})
     monkeypatch.setenv("STRIPE_API_KEY", SECRET_KEY)
     write_manifests(project, STRIPE_APP, PROFILE)
     out = project.parent / "plan.out"

@@ -72,6 +72,7 @@ def test_a_key_that_does_not_read_its_account(
     world: World, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world.stripe_app()
+    world.admin("POST", "/stripe/keys", {"key": OTHER_KEY})
     world.admin("POST", "/stripe/keys/revoke", {"key": OTHER_KEY})
     monkeypatch.setenv("STRIPE_API_KEY", OTHER_KEY)
     # Konnect holds a key that still works: only the manifest's key is refused.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 
 from reconciler.clients.retry import RetryPolicy
@@ -46,9 +47,10 @@ def test_a_failed_read_is_remembered_and_raised_without_the_key(
 
 
 def test_apps_with_one_key_share_one_account_and_one_request_count(
-    sandbox_server: SandboxServer,
+    sandbox_server: SandboxServer, admin: httpx.Client
 ) -> None:
     other_key = "sk_test_" + "another" + "0" * 20
+    admin.post("/stripe/keys", json={"key": other_key, "account": "acct_1Another0000"})
     keys = {"us": lambda: SANDBOX_STRIPE_KEY, "copy": lambda: SANDBOX_STRIPE_KEY}
     with StripeAccounts({**keys, "eu": lambda: other_key}, base_url=sandbox_server.url) as accounts:
         us, copy, eu = accounts.of("us"), accounts.of("copy"), accounts.of("eu")

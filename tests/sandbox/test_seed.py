@@ -1,4 +1,8 @@
-"""Seed files: what a new sandbox world starts with, planted once, through the CLI's target."""
+"""Seed files: what a new sandbox world starts with, planted once, through the CLI's target.
+
+A seed is planted whole or not at all: one the sandbox refuses leaves nothing behind, says
+why, and is planted by the next run once it is fixed.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from starlette.testclient import TestClient
 
 from reconciler.cli import main
 from reconciler.sandbox import SandboxConfig, create_app
-from reconciler.sandbox.seed import SeedError, load_seed
+from reconciler.sandbox.seed import SandboxSeed, SeedError, is_planted, load_seed, plant
+from reconciler.sandbox.store import Store
+from reconciler.sandbox.stripe_api import world
 from reconciler.targets import SANDBOX_DB
 from tests.e2e.worlds import World
 
@@ -76,3 +82,87 @@ def test_a_broken_seed_stops_the_command_cleanly(examples: Path) -> None:
     assert result.exit_code == 1
     assert "sandbox-seed.yaml: not a sandbox seed" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_refused_key_names_the_problem_and_the_next_run_plants_the_seed(
+    examples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short_key = "sk_test_" + "short"
+    monkeypatch.setenv("STRIPE_API_KEY", short_key)
+
+    refused = CliRunner().invoke(main, ["plan", str(examples)])
+
+    assert refused.exit_code == 1
+    assert (
+        "sandbox-seed.yaml: the sandbox refuses the Stripe key the seed is planted with: it is "
+        f"not a Stripe secret or restricted key ({world.KEY_FORMAT}); that key is "
+        "StripeApp/stripe's ${env:STRIPE_API_KEY}; nothing of it was planted, and the next run "
+        "plants it again"
+    ) in refused.output
+    assert short_key not in refused.output and "Traceback" not in refused.output
+    monkeypatch.delenv("STRIPE_API_KEY")
+    planned = CliRunner().invoke(main, ["plan", str(examples)])
+    assert planned.exit_code == 0, planned.output
+    assert "Error:" not in planned.stdout
+
+
+def test_a_seed_refused_halfway_plants_nothing_until_it_is_fixed(examples: Path) -> None:
+    seed = examples / "sandbox-seed.yaml"
+    good = seed.read_text()
+    seed.write_text(good.replace("card: mastercard", "card: nonesuch"))
+
+    refused = CliRunner().invoke(main, ["plan", str(examples)])
+
+    assert refused.exit_code == 1
+    assert (
+        "sandbox-seed.yaml: pm_1Ab2Cd3Ef4Gh5Ij6: no test card 'nonesuch'; nothing of it was "
+        "planted, and the next run plants it again"
+    ) in refused.output
+    with world_of(examples) as client:
+        # The customers before the bad card were not kept: the world is as it was.
+        assert World(client).admin("GET", "/collections/stripe.customers")["data"] == []
+    seed.write_text(good)
+    planned = CliRunner().invoke(main, ["plan", str(examples)])
+    assert planned.exit_code == 0, planned.output
+    assert "Error:" not in planned.stdout
+
+
+def test_a_seed_is_planted_once_and_registers_the_key_it_is_planted_with(tmp_path: Path) -> None:
+    key = "sk_test_" + "projectkey" * 2
+    seed = SandboxSeed.model_validate(
+        {"stripe": {"customers": [{"id": "cus_Seeded1"}]}, "konnect": {"customers": []}}
+    )
+    store = Store(tmp_path / "world.db")
+    try:
+        assert world.account_for_key(store, key) is None and not is_planted(store)
+
+        planted = plant(seed, store, key)
+        again = plant(seed, store, key)
+
+        account = world.account_for_key(store, key)
+        assert planted and not again and is_planted(store)
+        assert account is not None and account["id"] == world.default_account_id(livemode=False)
+        assert world.get_customer(store, account["id"], "cus_Seeded1") is not None
+    finally:
+        store.close()
+
+
+def test_a_seed_with_a_revoked_key_or_a_bad_konnect_customer_is_refused_whole(
+    tmp_path: Path,
+) -> None:
+    seed = SandboxSeed.model_validate(
+        {
+            "stripe": {"customers": [{"id": "cus_Seeded1"}]},
+            "konnect": {"customers": [{"key": "acme", "name": ""}]},
+        }
+    )
+    store = Store(tmp_path / "world.db")
+    try:
+        with pytest.raises(SeedError, match=r"konnect customer 'acme': name: String should have"):
+            plant(seed, store, world.BUILT_IN_TEST_KEY)
+        assert store.collections() == [] and not is_planted(store)
+        world.revoke_key(store, world.BUILT_IN_TEST_KEY)
+        with pytest.raises(SeedError, match=r"planted with: it was revoked$"):
+            plant(seed, store, world.BUILT_IN_TEST_KEY)
+    finally:
+        store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from reconciler.sandbox.konnect_api import (
@@ -28,8 +29,13 @@ def routes() -> list[BaseRoute]:
     return [*known, fallback.catch_all(known)]
 
 
+def route_not_found() -> Response:
+    """The answer to a path under the API's prefix that no route takes."""
+    return fallback.route_not_found()
+
+
 def admin_routes() -> list[BaseRoute]:
     return admin.routes()
 
 
-__all__ = ["admin_routes", "routes"]
+__all__ = ["admin_routes", "route_not_found", "routes"]

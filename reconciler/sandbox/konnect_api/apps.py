@@ -1,7 +1,8 @@
 """Installed billing apps and the app catalog (`/app-catalog`, `/apps`).
 
-A Stripe app keeps the Stripe account it was installed against and its key; the key stays in
-the sandbox database and only `masked_api_key` is ever rendered.
+A Stripe app keeps the Stripe account it was installed against, the masked key it renders
+(`masked_api_key`) and the digest of its key, through which the Stripe side tells whether the
+key still opens that account. The key itself is never stored.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from reconciler.sandbox.konnect_api.errors import (
 )
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
 from reconciler.sandbox.konnect_api.pagination import page_of
+from reconciler.sandbox.konnect_api.query import PAGED
 from reconciler.sandbox.konnect_api.schemas import (
     Description,
     Labels,
@@ -57,7 +59,9 @@ WEBHOOK_EVENTS = [
     "invoice.voided",
     "setup_intent.succeeded",
 ]
-_API_KEY = "_api_key"
+_KEY_DIGEST = "_key_digest"
+# Where worlds made before keys were kept as digests hold the key in clear (see `forget_keys`).
+_PLAIN_KEY = "_api_key"
 
 
 def _capability(kind: str, name: str, description: str) -> dict[str, str]:
@@ -95,14 +99,14 @@ CAPABILITY_TYPES = ["calculate_tax", "invoice_customers", "collect_payments"]
 
 class InstallStripe(Sealed):
     type: Literal["stripe"]
-    name: str
+    name: Name
     create_billing_profile: bool
     api_key: str
 
 
 class InstallWithoutCredentials(Sealed):
     type: Literal["sandbox", "external_invoicing"]
-    name: str
+    name: Name
     create_billing_profile: bool
 
 
@@ -143,14 +147,38 @@ def render(store: Store, app: Document) -> Document:
     shown = public(app)
     shown["labels"] = labels_for_read(app)
     if app["type"] == "stripe":
-        authorized = world.account_for_key(store, app[_API_KEY]) is not None
+        authorized = stripe_account_of(store, app) is not None
         shown["status"] = "ready" if authorized else "unauthorized"
     return shown
 
 
-def stripe_key_of(app: Document) -> str:
-    key: str = app[_API_KEY]
-    return key
+def stripe_account_of(store: Store, app: Document) -> Document | None:
+    """The Stripe account the app's key opens; None once the key is revoked."""
+    return world.account_for_digest(store, app[_KEY_DIGEST])
+
+
+def forget_keys(store: Store) -> int:
+    """Replace the clear keys of apps stored by older sandboxes with digests; how many.
+
+    Each such key opened its app's account when it was installed, so it is registered to that
+    account unless the world knows it already (revoked keys stay revoked).
+    """
+    if not any(_PLAIN_KEY in app for app in store.find(APPS)):
+        return 0  # today's worlds: no write, so no lock taken on every start
+    with store.transaction():
+        legacy = [app for app in store.find(APPS) if isinstance(app.get(_PLAIN_KEY), str)]
+        for app in legacy:
+            key = app.pop(_PLAIN_KEY)
+            if store.get(world.API_KEYS, world.key_digest(key)) is None:
+                world.register_key(store, key, app["account_id"])
+            _set_key(app, key)
+            store.put(APPS, app["id"], app)
+    return len(legacy)
+
+
+def _set_key(app: Document, api_key: str) -> None:
+    app[_KEY_DIGEST] = world.key_digest(api_key)
+    app["masked_api_key"] = world.masked_key(api_key)
 
 
 async def _catalog(request: Request, sandbox: Sandbox) -> Response:
@@ -241,14 +269,8 @@ def _stripe_app(store: Store, body: InstallStripe) -> Document:
     if account is None:
         raise invalid("api_key", "the Stripe API key is invalid or revoked")
     app = _new_app("stripe", body.name)
-    app.update(
-        {
-            "account_id": account["id"],
-            "livemode": bool(account["livemode"]),
-            "masked_api_key": world.masked_key(body.api_key),
-            _API_KEY: body.api_key,
-        }
-    )
+    app.update({"account_id": account["id"], "livemode": bool(account["livemode"])})
+    _set_key(app, body.api_key)
     world.ensure_webhook_endpoint(
         store,
         account["id"],
@@ -263,7 +285,7 @@ def _supplier_of(store: Store, app: Document) -> Document:
     """The supplier of an install-created profile: the Stripe account's business details."""
     if app["type"] != "stripe":
         return {"name": "Sandbox Supplier", "addresses": {"billing_address": {"country": "US"}}}
-    account = world.account_for_key(store, app[_API_KEY]) or {}
+    account = stripe_account_of(store, app) or {}
     settings = account.get("settings", {}).get("dashboard", {})
     name = settings.get("display_name") or account.get("business_profile", {}).get("name")
     return {
@@ -319,8 +341,7 @@ def _rotate_key(store: Store, app: Document, api_key: str) -> None:
         raise invalid("secret_api_key", "the Stripe API key is invalid or revoked")
     if account["id"] != app["account_id"]:
         raise invalid("secret_api_key", "the key belongs to a different Stripe account")
-    app[_API_KEY] = api_key
-    app["masked_api_key"] = world.masked_key(api_key)
+    _set_key(app, api_key)
 
 
 async def _uninstall(request: Request, sandbox: Sandbox) -> Response:
@@ -334,10 +355,10 @@ async def _uninstall(request: Request, sandbox: Sandbox) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/app-catalog", endpoint(_catalog), methods=["GET"]),
+        Route("/app-catalog", endpoint(_catalog, PAGED), methods=["GET"]),
         Route("/app-catalog/install", endpoint(_install), methods=["POST"]),
         Route("/app-catalog/{app_type}", endpoint(_catalog_item), methods=["GET"]),
-        Route("/apps", endpoint(_list), methods=["GET"]),
+        Route("/apps", endpoint(_list, PAGED), methods=["GET"]),
         Route("/apps/{app_id}", endpoint(_get), methods=["GET"]),
         Route("/apps/{app_id}", endpoint(_update), methods=["PUT"]),
         Route("/apps/{app_id}", endpoint(_uninstall), methods=["DELETE"]),

@@ -29,6 +29,7 @@ from reconciler.sandbox.konnect_api.endpoint import (
 from reconciler.sandbox.konnect_api.errors import not_found, problem
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
 from reconciler.sandbox.konnect_api.pagination import page_of
+from reconciler.sandbox.konnect_api.query import PAGE_PATHS, QueryParameters, bad_query
 from reconciler.sandbox.konnect_api.schemas import (
     Address,
     CurrencyCode,
@@ -61,6 +62,18 @@ FILTER_FIELDS = {
 _FILTER = re.compile(r"^filter\[(\w+)\](?:\[(\w+)\])?$")
 STRING_OPERATORS = ("eq", "neq", "contains", "oeq", "ocontains", "gt", "gte", "lt", "lte", "exists")
 ULID_OPERATORS = ("eq", "oeq", "neq")
+# `filter[field]` (equality) or `filter[field][operator]`, the operators the field's type has.
+FILTER_PATHS = frozenset(
+    {(field,) for field in FILTER_FIELDS}
+    | {
+        (field, operator)
+        for field in FILTER_FIELDS
+        for operator in (ULID_OPERATORS if field == "billing_profile_id" else STRING_OPERATORS)
+    }
+)
+LIST_QUERY = QueryParameters(
+    plain=frozenset({"sort"}), deep={"page": PAGE_PATHS, "filter": FILTER_PATHS}
+)
 
 
 class UsageAttribution(Sealed):
@@ -137,15 +150,24 @@ def _subject_keys(customer: Document) -> list[str]:
 
 async def _create(request: Request, sandbox: Sandbox) -> Response:
     body = await parse_body(request, CreateCustomer)
-    store = sandbox.store
+    return json(render(create_customer(sandbox.store, body)), 201)
+
+
+def create_customer(store: Store, body: CreateCustomer) -> Document:
+    """A new customer; 409 when a live customer has its key or one of its subject keys."""
     customer = stamp_new({"id": new_ulid(), "key": body.key})
     _apply(customer, body)
     with store.transaction():
-        if store.count(CUSTOMERS, {"key": body.key, "deleted_at": None}):
+        if live_customer_with_key(store, body.key) is not None:
             raise problem(409, f"customer with key {body.key!r} already exists")
         _claim_subject_keys(store, customer["id"], [], _subject_keys(customer))
         store.put(CUSTOMERS, customer["id"], customer)
-    return json(render(customer), 201)
+    return customer
+
+
+def live_customer_with_key(store: Store, key: str) -> Document | None:
+    found = store.find(CUSTOMERS, {"key": key, "deleted_at": None}, limit=1)
+    return found[0] if found else None
 
 
 async def _get(request: Request, sandbox: Sandbox) -> Response:
@@ -251,26 +273,12 @@ def _filters(request: Request) -> tuple[dict[str, Any], list[Condition]]:
 
 
 def _check_filter(name: str, field: str, operator: str, value: str) -> None:
-    allowed = ULID_OPERATORS if field == "billing_profile_id" else STRING_OPERATORS
-    if field not in FILTER_FIELDS or operator not in allowed:
-        raise problem(
-            400,
-            "invalid query",
-            [{"field": name, "reason": "unsupported filter", "rule": "invalid", "source": "query"}],
-        )
+    """The values the document types: ULIDs for `billing_profile_id`, a boolean for `exists`.
+    Which fields and operators exist was checked with the rest of the query."""
     if field == "billing_profile_id" and not all(is_ulid(v) for v in value.split(",")):
-        raise problem(
-            400,
-            "invalid query",
-            [
-                {
-                    "field": name,
-                    "reason": "must be a ULID",
-                    "rule": "matches_regex",
-                    "source": "query",
-                }
-            ],
-        )
+        raise bad_query(name, "must be a ULID", {"rule": "matches_regex"})
+    if operator == "exists" and value not in ("true", "false"):
+        raise bad_query(name, "must be true or false", {"rule": "is_boolean"})
 
 
 def _matches(customer: Document, path: str, operator: str, value: str) -> bool:
@@ -307,7 +315,7 @@ def _lookup(doc: Document, path: str) -> Any:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/customers", endpoint(_list), methods=["GET"]),
+        Route("/customers", endpoint(_list, LIST_QUERY), methods=["GET"]),
         Route("/customers", endpoint(_create), methods=["POST"]),
         Route("/customers/{customer_id}", endpoint(_get), methods=["GET"]),
         Route("/customers/{customer_id}", endpoint(_update), methods=["PUT"]),

@@ -1,4 +1,8 @@
-"""What every Konnect route does around its handler: auth, body parsing, error rendering."""
+"""What every Konnect route does around its handler: auth, validation, error rendering.
+
+As on the v3 server, the path and the query are checked before the handler runs, so that a
+bad id is a 404 and a bad query a 400 whatever the body holds.
+"""
 
 from __future__ import annotations
 
@@ -21,16 +25,31 @@ from reconciler.sandbox.konnect_api.errors import (
     problem,
 )
 from reconciler.sandbox.konnect_api.indexes import ensure_indexes
+from reconciler.sandbox.konnect_api.query import QueryParameters, check_query
 
 Handler = Callable[[Request, Sandbox], Awaitable[Response]]
 ModelT = TypeVar("ModelT", bound=BaseModel)
+# Path parameters holding a ULID, and what a 404 for one says is missing.
+_ID_PARAMETERS = {
+    "app_id": "app",
+    "customer_id": "customer",
+    "profile_id": "billing profile",
+    "tax_code_id": "tax code",
+}
 
 
-def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+def endpoint(
+    handler: Handler, query: QueryParameters | None = None
+) -> Callable[[Request], Awaitable[Response]]:
+    """The handler behind auth and validation; `query` is what the operation declares."""
+
     async def run(request: Request) -> Response:
         sandbox = sandbox_of(request)
         try:
             require_token(request, sandbox)
+            for name in request.path_params.keys() & _ID_PARAMETERS.keys():
+                path_id(request, name, _ID_PARAMETERS[name])
+            check_query(request, query or QueryParameters())
             ensure_indexes(sandbox.store)
             return await handler(request, sandbox)
         except KonnectError as error:

@@ -18,6 +18,10 @@ def catch_all(known: list[BaseRoute]) -> Route:
             match, _ = route.matches(scope)
             if match is Match.PARTIAL:
                 return problem(405, "method not allowed").response()
-        return problem(404, "route not found").response()
+        return route_not_found()
 
     return Route("/{path:path}", unmatched, methods=ALL_METHODS)
+
+
+def route_not_found() -> Response:
+    return problem(404, "route not found").response()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 
 from reconciler.sandbox.context import Sandbox
-from reconciler.sandbox.konnect_api.errors import problem
+from reconciler.sandbox.konnect_api.query import bad_query
 
 DEFAULT_PAGE_SIZE = 20
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,12 @@ def _query_int(
     text = request.query_params.get(name)
     if text is None:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise _bad_query(name, "must be an integer", {"rule": "is_integer"}) from None
+    # Decimal digits only: Python's int() also takes " 5", "1_0" and other scripts' digits.
+    if not _INTEGER.fullmatch(text):
+        raise bad_query(name, "must be an integer", {"rule": "is_integer"})
+    value = int(text)
     if value < minimum:
-        raise _bad_query(name, f"must be at least {minimum}", {"rule": "min", "minimum": minimum})
+        raise bad_query(name, f"must be at least {minimum}", {"rule": "min", "minimum": minimum})
     if maximum is not None and value > maximum:
-        raise _bad_query(name, f"must be at most {maximum}", {"rule": "max", "maximum": maximum})
+        raise bad_query(name, f"must be at most {maximum}", {"rule": "max", "maximum": maximum})
     return value
-
-
-def _bad_query(name: str, reason: str, rule: dict[str, Any]) -> Exception:
-    return problem(
-        400, "invalid query", [{"field": name, "reason": reason, "source": "query", **rule}]
-    )

@@ -38,6 +38,7 @@ from reconciler.sandbox.konnect_api.errors import (
 )
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
 from reconciler.sandbox.konnect_api.pagination import page_of
+from reconciler.sandbox.konnect_api.query import PAGED
 from reconciler.sandbox.konnect_api.schemas import (
     ULID,
     Address,
@@ -422,7 +423,7 @@ async def _delete(request: Request, sandbox: Sandbox) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/profiles", endpoint(_list), methods=["GET"]),
+        Route("/profiles", endpoint(_list, PAGED), methods=["GET"]),
         Route("/profiles", endpoint(_create), methods=["POST"]),
         Route("/profiles/{profile_id}", endpoint(_get), methods=["GET"]),
         Route("/profiles/{profile_id}", endpoint(_update), methods=["PUT"]),

@@ -105,7 +105,7 @@ def _stripe_app(store: Store, customer: Document) -> tuple[Document, str]:
         raise billing_problem(
             400, "app_not_stripe", "the customer's billing profile does not use a Stripe app"
         )
-    account = world.account_for_key(store, apps.stripe_key_of(app))
+    account = apps.stripe_account_of(store, app)
     if account is None:
         raise billing_problem(400, "app_unauthorized", "the Stripe app's API key is not valid")
     return app, str(account["id"])

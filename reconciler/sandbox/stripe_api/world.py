@@ -14,20 +14,27 @@ from reconciler.sandbox.ids import stripe_id
 from reconciler.sandbox.store import Document, Store
 from reconciler.sandbox.stripe_api.accounts import ACCOUNTS as ACCOUNTS
 from reconciler.sandbox.stripe_api.accounts import API_KEYS as API_KEYS
+from reconciler.sandbox.stripe_api.accounts import BUILT_IN_TEST_KEY as BUILT_IN_TEST_KEY
+from reconciler.sandbox.stripe_api.accounts import KEY_FORMAT as KEY_FORMAT
 from reconciler.sandbox.stripe_api.accounts import PORTAL_CONFIGURATIONS as PORTAL_CONFIGURATIONS
 from reconciler.sandbox.stripe_api.accounts import SANDBOX_HEAD_OFFICE as SANDBOX_HEAD_OFFICE
 from reconciler.sandbox.stripe_api.accounts import TAX_SETTINGS as TAX_SETTINGS
+from reconciler.sandbox.stripe_api.accounts import account_for_digest as account_for_digest
 from reconciler.sandbox.stripe_api.accounts import account_for_key as account_for_key
 from reconciler.sandbox.stripe_api.accounts import (
     create_portal_configuration as create_portal_configuration,
 )
+from reconciler.sandbox.stripe_api.accounts import default_account_id as default_account_id
 from reconciler.sandbox.stripe_api.accounts import ensure_account as ensure_account
 from reconciler.sandbox.stripe_api.accounts import get_tax_settings as get_tax_settings
 from reconciler.sandbox.stripe_api.accounts import is_well_formed_key as is_well_formed_key
 from reconciler.sandbox.stripe_api.accounts import key_digest as key_digest
+from reconciler.sandbox.stripe_api.accounts import key_livemode as key_livemode
+from reconciler.sandbox.stripe_api.accounts import key_record as key_record
 from reconciler.sandbox.stripe_api.accounts import livemode_of as livemode_of
 from reconciler.sandbox.stripe_api.accounts import masked_key as masked_key
 from reconciler.sandbox.stripe_api.accounts import new_account_id as new_account_id
+from reconciler.sandbox.stripe_api.accounts import refusal as refusal
 from reconciler.sandbox.stripe_api.accounts import register_key as register_key
 from reconciler.sandbox.stripe_api.accounts import (
     remove_default_portal_configuration as remove_default_portal_configuration,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,12 +29,29 @@ SUPPLIER = {
 }
 
 
+# Where the official v3 OpenAPI document is read from when it is not beside the repository.
+DOCUMENT_VARIABLE = "RECONCILE_V3_OPENAPI"
+
+
+def v3_document_path() -> Path:
+    return Path(os.environ.get(DOCUMENT_VARIABLE) or SHARED_DIR / SPEC_RELATIVE_PATH)
+
+
 @pytest.fixture(scope="session")
-def v3_spec() -> OpenAPI:
-    path = SHARED_DIR / SPEC_RELATIVE_PATH
+def v3_document() -> dict[str, Any]:
+    path = v3_document_path()
     if not path.is_file():
-        pytest.skip(f"the v3 OpenAPI document is not beside the repository ({SPEC_RELATIVE_PATH})")
-    document = with_exploded_deep_objects(yaml.safe_load(path.read_text()))
+        pytest.skip(
+            f"the v3 OpenAPI document is not at {path}: put it beside the repository "
+            f"(../shared/{SPEC_RELATIVE_PATH}) or name it in {DOCUMENT_VARIABLE}"
+        )
+    document: dict[str, Any] = yaml.safe_load(path.read_text())
+    return document
+
+
+@pytest.fixture(scope="session")
+def v3_spec(v3_document: dict[str, Any]) -> OpenAPI:
+    document = with_exploded_deep_objects(copy.deepcopy(v3_document))
     # Error bodies are `application/problem+json`, which is JSON.
     config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
     return OpenAPI.from_dict(document, config=config)

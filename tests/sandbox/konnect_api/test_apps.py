@@ -125,8 +125,14 @@ def test_install_with_profile_takes_over_a_sandbox_default(konnect: ContractClie
     assert sum(defaults.values()) == 1
 
 
+def register(sandbox_app: Any, key: str, account: str = "acct_1SandboxTest0000") -> None:
+    """Bind a key as the Stripe Dashboard would issue it: the sandbox knows no other keys."""
+    world.register_key(sandbox_app.state.sandbox.store, key, account)
+
+
 def test_rotation_replaces_the_masked_key(konnect: ContractClient, sandbox_app: Any) -> None:
     app = install_stripe(konnect)
+    register(sandbox_app, OTHER_KEY)
     response = konnect.put(
         f"/openmeter/apps/{app['id']}",
         json={"type": "stripe", "name": "Renamed", "secret_api_key": OTHER_KEY},
@@ -139,7 +145,7 @@ def test_rotation_replaces_the_masked_key(konnect: ContractClient, sandbox_app: 
 
 def test_rotation_to_another_account_is_refused(konnect: ContractClient, sandbox_app: Any) -> None:
     app = install_stripe(konnect)
-    world.register_key(sandbox_app.state.sandbox.store, OTHER_KEY, "acct_1OtherAccount00")
+    register(sandbox_app, OTHER_KEY, "acct_1OtherAccount00")
     response = konnect.put(
         f"/openmeter/apps/{app['id']}",
         json={"type": "stripe", "name": "x", "secret_api_key": OTHER_KEY},
@@ -148,6 +154,7 @@ def test_rotation_to_another_account_is_refused(konnect: ContractClient, sandbox
 
 
 def test_revoked_key_makes_the_app_unauthorized(konnect: ContractClient, sandbox_app: Any) -> None:
+    register(sandbox_app, OTHER_KEY)
     app = install_stripe(konnect, OTHER_KEY)
     world.revoke_key(sandbox_app.state.sandbox.store, OTHER_KEY)
     assert konnect.get(f"/openmeter/apps/{app['id']}").json()["status"] == "unauthorized"

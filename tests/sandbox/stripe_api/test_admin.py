@@ -47,6 +47,21 @@ def test_a_key_registered_to_a_new_account_sees_only_that_account(
     assert created["id"] in {account["id"] for account in listed}
 
 
+def test_a_key_registered_without_an_account_opens_its_modes_default_account(
+    api: StripeHTTP, admin: TestClient
+) -> None:
+    live_key = "rk_live_" + "registered12"
+    refused = api.as_key(live_key).get("/account")
+
+    registered = admin.post(f"{ADMIN}/keys", json={"key": live_key}).json()
+
+    assert refused.status_code == 401 and error_of(refused)["code"] == "api_key_invalid"
+    assert registered["account"] == "acct_1SandboxLive0000"
+    account = api.as_key(live_key).get("/account")
+    assert account.status_code == 200 and account.json()["id"] == "acct_1SandboxLive0000"
+    assert api.as_key(live_key).post("/customers").json()["livemode"] is True
+
+
 def test_a_revoked_key_is_refused(api: StripeHTTP, admin: TestClient) -> None:
     assert api.get("/account").status_code == 200
 
@@ -102,7 +117,8 @@ def test_customers_can_be_deleted_and_methods_detached(api: StripeHTTP, admin: T
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
-        ("POST", "/keys", {"key": "sk_test_" + "k" * 12}),
+        ("POST", "/keys", {"key": "sk_test_" + "k" * 12, "account": "tenant"}),
+        ("POST", "/keys/revoke", {"key": OTHER_KEY}),
         ("POST", "/keys", {"key": "nonsense", "account": "acct_1Tenant"}),
         ("POST", "/keys/revoke", {}),
         ("DELETE", "/customers/cus_unknown", None),

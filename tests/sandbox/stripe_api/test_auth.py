@@ -1,4 +1,8 @@
-"""Keys: Bearer or Basic; unknown, malformed and revoked keys are 401s that echo no secret."""
+"""Keys: Bearer or Basic; unknown, malformed and revoked keys are 401s that echo no secret.
+
+Only the built-in test key and registered keys open an account, as only issued keys do on
+Stripe: a well-formed key nobody registered is a 401 like any other.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,15 @@ def test_bearer_and_basic_open_the_same_account(asgi: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "header",
-    [None, "Bearer", "Bearer sk_test_short", "Bearer pk_test_" + "a" * 24, "Token sk_test_x"],
+    [
+        None,
+        "Bearer",
+        "Bearer sk_test_short",
+        "Bearer pk_test_" + "a" * 24,
+        "Token sk_test_x",
+        "Bearer sk_test_" + "wellformed" * 3,
+        "Bearer rk_live_" + "wellformed" * 3,
+    ],
 )
 def test_missing_or_bad_keys_are_401(asgi: TestClient, header: str | None) -> None:
     headers = {} if header is None else {"Authorization": header}
@@ -33,15 +45,31 @@ def test_missing_or_bad_keys_are_401(asgi: TestClient, header: str | None) -> No
 
     assert response.status_code == 401
     assert error_of(response)["type"] == "invalid_request_error"
+    assert asgi.get("/_sandbox/stripe/accounts").json()["data"] == []
     credential = (header or "").partition(" ")[2]
     assert not credential or credential not in response.text
 
 
-def test_restricted_and_live_keys_work(raw: StripeHTTP) -> None:
-    live = raw.as_key("rk_live_" + "restricted12").get("/account")
+def test_an_unknown_key_is_refused_in_stripes_words(raw: StripeHTTP) -> None:
+    response = raw.as_key("sk_test_" + "wellformed" * 3).get("/account")
 
-    assert live.status_code == 200 and live.json()["id"].startswith("acct_")
-    assert raw.as_key("rk_live_" + "restricted12").post("/customers").json()["livemode"] is True
+    assert response.status_code == 401
+    assert error_of(response) == {
+        "type": "invalid_request_error",
+        "code": "api_key_invalid",
+        "doc_url": "https://stripe.com/docs/error-codes/api-key-invalid",
+        "message": "Invalid API Key provided.",
+    }
+
+
+def test_restricted_and_live_keys_work_once_registered(raw: StripeHTTP) -> None:
+    key = "rk_live_" + "restricted12"
+    raw.client.post("/_sandbox/stripe/keys", json={"key": key, "account": "acct_1LiveTenant"})
+
+    live = raw.as_key(key).get("/account")
+
+    assert live.status_code == 200 and live.json()["id"] == "acct_1LiveTenant"
+    assert raw.as_key(key).post("/customers").json()["livemode"] is True
 
 
 def test_the_sdk_sees_an_authentication_error(sandbox_server_url: str) -> None:

@@ -167,6 +167,7 @@ def test_empty_string_unsets_a_field(raw: StripeHTTP) -> None:
 def test_customers_of_another_account_do_not_exist(raw: StripeHTTP) -> None:
     mine = raw.post("/customers", {"name": "mine"}).json()
     other = raw.as_key("sk_live_" + "other" * 4)
+    raw.client.post("/_sandbox/stripe/keys", json={"key": "sk_live_" + "other" * 4})
 
     seen = other.get(f"/customers/{mine['id']}")
     listed = other.get("/customers").json()

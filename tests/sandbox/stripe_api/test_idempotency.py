@@ -66,7 +66,8 @@ def test_a_failed_write_leaves_nothing_behind(raw: StripeHTTP) -> None:
 
 def test_keys_are_scoped_per_account(raw: StripeHTTP) -> None:
     key = {"Idempotency-Key": "shared-key"}
-    other = raw.as_key("sk_live_" + "another" * 3)  # test keys share the default test account
+    other = raw.as_key("sk_live_" + "another" * 3)  # a key of the default live account
+    raw.client.post("/_sandbox/stripe/keys", json={"key": "sk_live_" + "another" * 3})
 
     mine = raw.post("/customers", {"name": "x"}, headers=key).json()
     theirs = other.post("/customers", {"name": "x"}, headers=key)

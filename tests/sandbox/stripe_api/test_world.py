@@ -11,7 +11,8 @@ from reconciler.sandbox.store import Store
 from reconciler.sandbox.stripe_api import world
 from reconciler.sandbox.stripe_api.errors import StripeError
 
-TEST_KEY = "sk_test_" + "world" + "1" * 20
+TEST_KEY = world.BUILT_IN_TEST_KEY
+OTHER_KEY = "sk_test_" + "world" + "1" * 20
 
 
 @pytest.fixture
@@ -21,30 +22,45 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store.close()
 
 
-def test_a_well_formed_key_opens_its_modes_default_account(store: Store) -> None:
-    test_account = world.account_for_key(store, TEST_KEY)
-    live_account = world.account_for_key(store, "rk_live_" + "a" * 12)
+def test_the_built_in_key_opens_the_default_test_account(store: Store) -> None:
+    account = world.account_for_key(store, TEST_KEY)
 
-    assert test_account is not None and live_account is not None
-    assert test_account["id"].startswith("acct_") and test_account["livemode"] is False
-    assert live_account["livemode"] is True and live_account["id"] != test_account["id"]
-    assert test_account["settings"]["dashboard"]["display_name"]
-    assert test_account["business_profile"]["name"]
+    assert account is not None and account["id"] == world.default_account_id(livemode=False)
+    assert account["livemode"] is False
+    assert account["settings"]["dashboard"]["display_name"]
+    assert account["business_profile"]["name"]
+
+
+@pytest.mark.parametrize("key", [OTHER_KEY, "rk_live_" + "a" * 12])
+def test_a_well_formed_key_nobody_registered_opens_nothing(store: Store, key: str) -> None:
+    assert world.account_for_key(store, key) is None
+    assert world.refusal(store, key) == (
+        "the sandbox does not know it (it knows its built-in test key and registered keys)"
+    )
+    assert store.find(world.ACCOUNTS) == []
 
 
 @pytest.mark.parametrize("key", ["sk_test_short", "pk_test_" + "a" * 20, "sk_test_" + "-" * 20])
 def test_malformed_keys_open_nothing(store: Store, key: str) -> None:
     assert world.account_for_key(store, key) is None
+    assert world.refusal(store, key) == (
+        f"it is not a Stripe secret or restricted key ({world.KEY_FORMAT})"
+    )
 
 
-def test_revoked_keys_open_nothing_even_if_never_seen(store: Store) -> None:
-    world.account_for_key(store, TEST_KEY)
-    unseen = "sk_test_" + "u" * 20
+def test_revoked_keys_open_nothing(store: Store) -> None:
+    world.register_key(store, OTHER_KEY, world.default_account_id(livemode=False))
 
-    assert world.revoke_key(store, TEST_KEY) and world.revoke_key(store, unseen)
+    assert world.revoke_key(store, TEST_KEY) and world.revoke_key(store, OTHER_KEY)
 
     assert world.account_for_key(store, TEST_KEY) is None
-    assert world.account_for_key(store, unseen) is None
+    assert world.account_for_key(store, OTHER_KEY) is None
+    assert world.refusal(store, TEST_KEY) == "it was revoked"
+
+
+def test_a_key_nobody_registered_cannot_be_revoked(store: Store) -> None:
+    assert not world.revoke_key(store, OTHER_KEY)
+    assert store.find(world.API_KEYS) == []
 
 
 def test_keys_are_stored_by_digest_only(store: Store) -> None:
@@ -56,9 +72,9 @@ def test_keys_are_stored_by_digest_only(store: Store) -> None:
 
 
 def test_a_registered_key_opens_its_own_account(store: Store) -> None:
-    world.register_key(store, TEST_KEY, "acct_1OtherAccount0000")
+    world.register_key(store, OTHER_KEY, "acct_1OtherAccount0000")
 
-    account = world.account_for_key(store, TEST_KEY)
+    account = world.account_for_key(store, OTHER_KEY)
 
     assert account is not None and account["id"] == "acct_1OtherAccount0000"
 
