@@ -140,7 +140,9 @@ def _publish(staged: Path, out_dir: Path, own: list[str]) -> list[Path]:
     """Make OUT_DIR hold the staged export, removing the files of `own` it does not hold.
 
     Files are copied in place, so OUT_DIR and the directories and files already in it keep
-    their modes (copying the staging directory's stat would make OUT_DIR private)."""
+    their modes (copying the staging directory's stat would make OUT_DIR private); a new file
+    takes the mode it was staged with, so that a private seed file stays private."""
+    _refuse_links_leading_outside(staged, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     removed = [out_dir / name for name in own if not (staged / name).exists()]
     removed = [path for path in removed if path.is_file() or path.is_symlink()]
@@ -153,8 +155,28 @@ def _publish(staged: Path, out_dir: Path, own: list[str]) -> list[Path]:
             continue
         if relative == SANDBOX_DB:
             _forget_journal(out_dir / relative)
+        new = not (out_dir / relative).exists()
         shutil.copyfile(source, out_dir / relative)
+        if new:
+            shutil.copymode(source, out_dir / relative)
     return removed
+
+
+def _refuse_links_leading_outside(staged: Path, out_dir: Path) -> None:
+    """Export writes only inside OUT_DIR: no symbolic link there may take a file it writes
+    elsewhere. Checked for every file before the first is written."""
+    inside = out_dir.resolve()
+    for source in staged.rglob("*"):
+        destination = out_dir / source.relative_to(staged)
+        try:
+            leads_inside = destination.resolve().is_relative_to(inside)
+        except RuntimeError:  # a symbolic link loop
+            leads_inside = False
+        if not leads_inside:
+            raise ExportRefused(
+                f"{destination} leads outside {out_dir} through a symbolic link, and export "
+                "writes only inside it; remove the link or export elsewhere"
+            )
 
 
 def _forget_journal(world: Path) -> None:
@@ -190,7 +212,7 @@ def _copy_project(
     sandboxes = [t for t in project.project.all_targets.values() if isinstance(t, SandboxTarget)]
     for seed in {t.seed for t in sandboxes if t.seed and (directory / t.seed).is_file()}:
         (out_dir / seed).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(directory / seed, out_dir / seed)
+        shutil.copy(directory / seed, out_dir / seed)  # with its mode
     target = project.project.target(target_name)
     if isinstance(target, SandboxTarget) and target.url is None:
         _copy_world(directory / SANDBOX_DB, out_dir / SANDBOX_DB)
