@@ -9,7 +9,7 @@ import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -186,6 +186,16 @@ class _Constructor(SafeConstructor):
             tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
             problem = f"the value cannot be read as {tag}"
             raise ConstructorError(None, None, problem, node.start_mark) from None
+
+    def _refuse_binary(self, node: Node) -> Any:
+        # pydantic would take the bytes for a string: a name written in base64, unseen.
+        problem = "binary data (!!binary) has no place in a manifest"
+        raise ConstructorError(None, None, problem, node.start_mark)
+
+    yaml_constructors: ClassVar[dict[Any, Any]] = {
+        **SafeConstructor.yaml_constructors,
+        "tag:yaml.org,2002:binary": _refuse_binary,
+    }
 
 
 def load_text(file: Path, text: str) -> LoadedFile:

@@ -111,8 +111,8 @@ def test_a_broken_project_file_link_is_no_absent_project_file(examples: Path) ->
 def test_an_unreadable_file_is_an_error(examples: Path) -> None:
     (examples / "customers" / "self-serve.yaml").chmod(0)
     assert refused(validate()) == [
-        "examples/customers/self-serve.yaml:1:1: ?/?: cannot be read: permission denied; fix or remove it, or "
-        "list it under `exclude` in reconcile.yaml"
+        "examples/customers/self-serve.yaml:1:1: ?/?: cannot be read: permission denied; fix or "
+        "remove it, or list it under `exclude` in reconcile.yaml"
     ]
 
 
@@ -141,8 +141,8 @@ def test_a_file_the_system_refuses_to_read_is_an_error(
 
     monkeypatch.setattr(os, "open", open_unless_denied)
     assert refused(validate()) == [
-        "examples/customers/self-serve.yaml:1:1: ?/?: cannot be read: permission denied; fix or remove it, or "
-        "list it under `exclude` in reconcile.yaml"
+        "examples/customers/self-serve.yaml:1:1: ?/?: cannot be read: permission denied; fix or "
+        "remove it, or list it under `exclude` in reconcile.yaml"
     ]
 
 

@@ -48,24 +48,34 @@ def replace_line(path: Path, old: str, new: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize(
-    ("value", "tag"),
+    ("value", "problem"),
     [
-        ("!!bool maybe", "!!bool"),
-        ('!!bool ""', "!!bool"),
-        ("!!timestamp notadate", "!!timestamp"),
-        ("!!timestamp 2025-13-45", "!!timestamp"),
-        ("!!float lots", "!!float"),
-        ("!!int 0xZZ", "!!int"),
-        ("9" * 5000, "!!int"),  # more digits than Python converts to an int
+        ("!!bool maybe", "the value cannot be read as !!bool"),
+        ('!!bool ""', "the value cannot be read as !!bool"),
+        ("!!timestamp notadate", "the value cannot be read as !!timestamp"),
+        ("!!timestamp 2025-13-45", "the value cannot be read as !!timestamp"),
+        ("!!float lots", "the value cannot be read as !!float"),
+        ("!!int 0xZZ", "the value cannot be read as !!int"),
+        ("9" * 5000, "the value cannot be read as !!int"),  # more digits than Python converts
+        ("!!binary dHJ1ZQ==", "binary data (!!binary) has no place in a manifest"),
     ],
     ids=lambda value: value[:24],
 )
 def test_a_value_its_tag_cannot_read_is_an_error_at_the_value(
-    examples: Path, value: str, tag: str
+    examples: Path, value: str, problem: str
 ) -> None:
     line, _ = replace_line(examples / "stripe.yaml", "  livemode: false", f"  livemode: {value}")
     problems = refused(validate())
-    assert f"{APP}:{line}:13: ?/?: YAML: the value cannot be read as {tag}" in problems
+    assert f"{APP}:{line}:13: ?/?: YAML: {problem}" in problems
+
+
+def test_binary_data_does_not_pass_for_a_name(examples: Path) -> None:
+    # "c3RyaXBl" is base64 for "stripe": read as bytes, pydantic would take it for the name.
+    line, _ = replace_line(examples / "stripe.yaml", "  name: stripe", "  name: !!binary c3RyaXBl")
+    problems = refused(validate())
+    assert f"{APP}:{line}:9: ?/?: YAML: binary data (!!binary) has no place in a manifest" in (
+        problems
+    )
 
 
 def boolean_lines() -> list[tuple[str, int, int]]:
