@@ -232,8 +232,8 @@ def _alias_expansion(file: Path, position: Position) -> Diagnostic:
         file,
         position,
         "alias-expansion",
-        f"YAML: with this alias the file's aliases expand to more than {MAX_ALIAS_NODES:,} "
-        "nodes, the most a manifest file may have them add; write the values out instead",
+        f"YAML: with this alias, the file's aliases add more than {MAX_ALIAS_NODES:,} nodes, "
+        "the most a manifest file may add through aliases; write the values out instead",
     )
 
 
@@ -346,7 +346,9 @@ def _not_utf8(file: Path, data: bytes, offset: int) -> Diagnostic:
 
 def _unusable(path: Path, error: OSError) -> tuple[str, str]:
     """The code and message for a path that may hold manifests but cannot be read."""
-    advice = "; fix or remove it, or list it under `exclude` in reconcile.yaml"
+    advice = "; fix or remove it"
+    if path.name not in PROJECT_FILE_NAMES:
+        advice += ", or list it under `exclude` in reconcile.yaml"
     if error.errno == errno.ELOOP:
         return "symlink-loop", "a symbolic link loop: its links lead back to themselves" + advice
     if error.errno == errno.ENOENT and path.is_symlink():
