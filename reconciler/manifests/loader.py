@@ -374,8 +374,13 @@ def manifest_files(root: Path, exclude: Sequence[str] = ()) -> ManifestFiles:
     """
     if root.is_file():
         return ManifestFiles([root], [])
+    try:
+        status = root.stat()
+    except OSError as error:
+        reason = (error.strerror or "unreadable").lower()
+        return ManifestFiles([], [Diagnostic(root, START, "unreadable-directory", reason)])
     scan = _Scan(root, exclude)
-    pending = [(root, frozenset({_identity(root.stat())}))]
+    pending = [(root, frozenset({_identity(status)}))]
     while pending:
         directory, above = pending.pop()
         pending.extend(scan.directory(directory, above))

@@ -132,3 +132,11 @@ def test_absurd_nesting_is_a_diagnostic_not_a_crash() -> None:
     assert diagnostic.code == "yaml-syntax"
     # Our limit (Python's recursion) or libyaml's, whichever parser reads the file.
     assert diagnostic.message in ("YAML: nested too deeply", "YAML: exceeded maximum nesting depth")
+
+
+def test_a_missing_root_is_a_diagnostic_not_an_empty_valid_set(tmp_path: Path) -> None:
+    from reconciler.manifests import validate_directory
+
+    report = validate_directory(tmp_path / "missing")
+    assert not report.valid
+    assert at(only(report)) == ("missing", 1, 1, "unreadable-directory")
