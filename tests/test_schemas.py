@@ -31,7 +31,7 @@ EXAMPLES = REPO / "examples"
 
 
 def example_manifests() -> list[Path]:
-    return manifest_files(EXAMPLES, load_project(EXAMPLES)[0].not_manifests)
+    return manifest_files(EXAMPLES, load_project(EXAMPLES)[0].not_manifests).files
 
 
 MODELINE = re.compile(r"#\s*yaml-language-server:\s*\$schema=(\S+)")

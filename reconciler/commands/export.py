@@ -146,6 +146,7 @@ def _publish(staged: Path, out_dir: Path, own: list[str]) -> list[Path]:
     Files are copied in place, so OUT_DIR and the directories and files already in it keep
     their modes; new ones are private. Nothing goes under `.reconcile/`, not even a seed file
     someone kept there: what is there is state, which must not reach git."""
+    _refuse_links_leading_outside(staged, out_dir)
     make_private_directory(out_dir)
     removed = [out_dir / name for name in own if not (staged / name).exists()]
     removed = [path for path in removed if path.is_file() or path.is_symlink()]
@@ -179,6 +180,23 @@ def _ignore_state(out_dir: Path) -> None:
         stream.write(f"{separator}{STATE_DIRECTORY.name}/\n")
 
 
+def _refuse_links_leading_outside(staged: Path, out_dir: Path) -> None:
+    """Export writes only inside OUT_DIR: no symbolic link there may take a file it writes
+    elsewhere. Checked for every file before the first is written."""
+    inside = out_dir.resolve()
+    for source in staged.rglob("*"):
+        destination = out_dir / source.relative_to(staged)
+        try:
+            leads_inside = destination.resolve().is_relative_to(inside)
+        except RuntimeError:  # a symbolic link loop
+            leads_inside = False
+        if not leads_inside:
+            raise ExportRefused(
+                f"{destination} leads outside {out_dir} through a symbolic link, and export "
+                "writes only inside it; remove the link or export elsewhere"
+            )
+
+
 def _as_in(out_dir: Path, staged: Path, diagnostic: Diagnostic) -> Diagnostic:
     relative = diagnostic.file.resolve().relative_to(staged.resolve())
     return dataclasses.replace(diagnostic, file=out_dir / relative)
@@ -204,7 +222,7 @@ def _copy_project(directory: Path, out_dir: Path, project: ManifestSet) -> None:
     sandboxes = [t for t in project.project.all_targets.values() if isinstance(t, SandboxTarget)]
     for seed in {t.seed for t in sandboxes if t.seed and (directory / t.seed).is_file()}:
         (out_dir / seed).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(directory / seed, out_dir / seed)
+        shutil.copy(directory / seed, out_dir / seed)  # with its mode
 
 
 def _with_local_schema(text: str) -> str:

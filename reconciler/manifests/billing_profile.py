@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from reconciler.manifests.common import (
@@ -73,11 +73,11 @@ class Collection(StrictModel):
 
 
 class Invoicing(StrictModel):
-    auto_advance: bool | None = Field(default=None, description="API default: true.")
+    auto_advance: StrictBool | None = Field(default=None, description="API default: true.")
     draft_period: Iso8601Duration | None = Field(
         default=None, description="How long an invoice stays draft before sending. Default P0D."
     )
-    progressive_billing: bool | None = Field(default=None, description="API default: true.")
+    progressive_billing: StrictBool | None = Field(default=None, description="API default: true.")
     subscription_end_proration_mode: Literal["bill_full_period", "bill_actual_period"] | None = (
         Field(default=None, description="API default: bill_actual_period.")
     )
@@ -102,8 +102,8 @@ class DefaultTaxConfig(StrictModel):
 
 
 class Tax(StrictModel):
-    enabled: bool | None = Field(default=None, description="API default: true.")
-    enforced: bool | None = Field(
+    enabled: StrictBool | None = Field(default=None, description="API default: true.")
+    enforced: StrictBool | None = Field(
         default=None, description="API default: false. Requires `enabled` not false."
     )
     default_tax_config: DefaultTaxConfig | None = None
@@ -128,7 +128,7 @@ class BillingProfileSpec(StrictModel):
         default=None, description="Konnect display name; defaults to metadata.name."
     )
     description: Description | None = None
-    default: bool = Field(
+    default: StrictBool = Field(
         default=False, description="Exactly one profile is the organization's default."
     )
     app: ManifestName = Field(

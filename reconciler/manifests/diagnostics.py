@@ -22,6 +22,12 @@ class Position:
 START = Position(1, 1)
 
 
+def position_at(text: str, index: int) -> Position:
+    """Where the character at `index` of `text` is written (lines end with a line feed)."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return Position(text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """A problem a user must fix, printed as `path:line:col: kind/name: message`.
@@ -71,8 +77,9 @@ class Diagnostic:
 def display_path(path: Path, base: Path | None = None) -> str:
     """The path relative to `base` (the current directory by default) when it lies below it."""
     anchor = (base or Path.cwd()).resolve()
+    # The path itself stays unresolved: a broken or looping symbolic link is named as written.
     try:
-        return path.resolve().relative_to(anchor).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(anchor).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
-from collections.abc import Iterator, Sequence
+import os
+import stat
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
-from yaml.constructor import SafeConstructor
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from reconciler.manifests.diagnostics import START, UNKNOWN, Diagnostic, Position, display_path
+from reconciler.manifests.characters import (
+    describe,
+    escaped_character,
+    has_forbidden,
+    written_characters,
+)
+from reconciler.manifests.diagnostics import (
+    START,
+    UNKNOWN,
+    Diagnostic,
+    Position,
+    display_path,
+    position_at,
+)
 from reconciler.manifests.references import Location
+from reconciler.manifests.yaml_limits import MAX_ALIAS_NODES, MAX_FILE_BYTES, alias_overflow
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 PROJECT_FILE_NAMES = ("reconcile.yaml", "reconcile.yml")
@@ -109,24 +126,32 @@ class _Walk:
     positions: PositionMap = field(default_factory=PositionMap)
     scalars: list[Scalar] = field(default_factory=list)
     duplicates: list[tuple[Position, str, Position]] = field(default_factory=list)
+    # Double-quoted scalars whose escapes may spell a forbidden character, once each.
+    escaped: dict[int, ScalarNode] = field(default_factory=dict)
 
     def visit(
         self, node: Node, loc: Location, active: frozenset[int] = frozenset(), *, own: bool = True
     ) -> None:
         # The last of duplicate keys wins, as in the loaded data; a merged mapping (`<<`) is
         # not the position of the mapping it is merged into.
+        position = _position(node)
         if own:
-            self.positions.values[loc] = _position(node)
+            self.positions.values[loc] = position
         if id(node) in active:  # an alias pointing at its own ancestor
             return
         inner = active | {id(node)}
         if isinstance(node, ScalarNode):
-            self.scalars.append(Scalar(loc, str(node.value), _position(node)))
+            self._visit_scalar(node, loc, str(node.value), position)
         elif isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
                 self.visit(item, (*loc, index), inner)
         elif isinstance(node, MappingNode):
             self._visit_mapping(node, loc, inner)
+
+    def _visit_scalar(self, node: ScalarNode, loc: Location, text: str, position: Position) -> None:
+        self.scalars.append(Scalar(loc, text, position))
+        if node.style == '"' and has_forbidden(text):
+            self.escaped[id(node)] = node
 
     def _visit_mapping(self, node: MappingNode, loc: Location, active: frozenset[int]) -> None:
         seen: dict[str, Position] = {}
@@ -136,7 +161,7 @@ class _Walk:
                 continue
             key = str(key_node.value)
             key_position = _position(key_node)
-            self.scalars.append(Scalar((*loc, key), key, key_position))
+            self._visit_scalar(key_node, (*loc, key), key, key_position)
             if key in seen:
                 self.duplicates.append((key_position, key, seen[key]))
             seen.setdefault(key, key_position)
@@ -144,17 +169,50 @@ class _Walk:
             self.visit(value_node, (*loc, key), active)
 
 
+class _Constructor(SafeConstructor):
+    """PyYAML's safe constructor, whose failures on a value point at the value.
+
+    Its constructors fail on what a tag cannot hold with plain exceptions: KeyError for
+    `!!bool maybe`, AttributeError for `!!timestamp notadate`, ValueError for `!!float x` or an
+    integer of 5,000 digits; each becomes a YAML error at the node it was about.
+    """
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (LookupError, AttributeError, ValueError, TypeError, ArithmeticError):
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            problem = f"the value cannot be read as {tag}"
+            raise ConstructorError(None, None, problem, node.start_mark) from None
+
+    def _refuse_binary(self, node: Node) -> Any:
+        # pydantic would take the bytes for a string: a name written in base64, unseen.
+        problem = "binary data (!!binary) has no place in a manifest"
+        raise ConstructorError(None, None, problem, node.start_mark)
+
+    yaml_constructors: ClassVar[dict[Any, Any]] = {
+        **SafeConstructor.yaml_constructors,
+        "tag:yaml.org,2002:binary": _refuse_binary,
+    }
+
+
 def load_text(file: Path, text: str) -> LoadedFile:
     """Every document of a YAML text; a syntax error ends the file with a diagnostic."""
-    loaded = LoadedFile([], [])
+    overflow = alias_overflow(text, _LOADER)
+    if overflow is not None:
+        return LoadedFile([], [_alias_expansion(file, overflow)])
+    loaded = LoadedFile([], [_written_character(file, text, i) for i in written_characters(text)])
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=_LOADER)):
-            _add_document(loaded, file, index, node)
+            _add_document(loaded, file, text, index, node)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        position = Position(mark.line + 1, mark.column + 1) if mark else START
-        problem = error.problem or "invalid YAML"
-        loaded.diagnostics.append(Diagnostic(file, position, "yaml-syntax", f"YAML: {problem}"))
+        loaded.diagnostics.append(_syntax_error(file, error, START))
+    except yaml.reader.ReaderError as error:
+        position = position_at(text, error.position)
+        message = f"YAML: {error.reason} (U+{error.character:04X})"
+        loaded.diagnostics.append(Diagnostic(file, position, "yaml-syntax", message))
     except yaml.YAMLError:
         loaded.diagnostics.append(Diagnostic(file, START, "yaml-syntax", "YAML: unreadable"))
     except RecursionError:
@@ -162,17 +220,43 @@ def load_text(file: Path, text: str) -> LoadedFile:
     return loaded
 
 
-def _add_document(loaded: LoadedFile, file: Path, index: int, node: Node | None) -> None:
+def _syntax_error(file: Path, error: yaml.MarkedYAMLError, fallback: Position) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    position = Position(mark.line + 1, mark.column + 1) if mark else fallback
+    problem = error.problem or "invalid YAML"
+    return Diagnostic(file, position, "yaml-syntax", f"YAML: {problem}")
+
+
+def _alias_expansion(file: Path, position: Position) -> Diagnostic:
+    return Diagnostic(
+        file,
+        position,
+        "alias-expansion",
+        f"YAML: with this alias, the file's aliases add more than {MAX_ALIAS_NODES:,} nodes, "
+        "the most a manifest file may add through aliases; write the values out instead",
+    )
+
+
+def _written_character(file: Path, text: str, found: tuple[int, str]) -> Diagnostic:
+    index, character = found
+    return Diagnostic(file, position_at(text, index), "control-character", describe(character))
+
+
+def _add_document(loaded: LoadedFile, file: Path, text: str, index: int, node: Node | None) -> None:
     if node is None:
         return
     walk = _Walk()
     walk.visit(node, ())
     start = walk.positions.values[()]
     try:
-        data = SafeConstructor().construct_document(node)
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
-        problem = getattr(error, "problem", None) or "a value cannot be read"
-        loaded.diagnostics.append(Diagnostic(file, start, "yaml-syntax", f"YAML: {problem}"))
+        data = _Constructor().construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        loaded.diagnostics.append(_syntax_error(file, error, start))
+        return
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        loaded.diagnostics.append(
+            Diagnostic(file, start, "yaml-syntax", "YAML: a value cannot be read")
+        )
         return
     if data is None:
         return
@@ -188,43 +272,209 @@ def _add_document(loaded: LoadedFile, file: Path, index: int, node: Node | None)
                 document.name,
             )
         )
+    loaded.diagnostics.extend(_escaped_characters(document, text, walk.escaped.values()))
     loaded.documents.append(document)
 
 
+def _escaped_characters(
+    document: SourceDocument, text: str, scalars: Iterable[ScalarNode]
+) -> Iterator[Diagnostic]:
+    for node in scalars:
+        source = text[node.start_mark.index : node.end_mark.index]
+        found = escaped_character(source)
+        if found is None:  # written as it is: reported with the file's text
+            continue
+        offset, character = found
+        yield Diagnostic(
+            document.file,
+            position_at(text, node.start_mark.index + offset),
+            "control-character",
+            describe(character),
+            document.kind,
+            document.name,
+        )
+
+
 def read_file(file: Path) -> LoadedFile:
+    """The documents of `file`, read as UTF-8 text of at most MAX_FILE_BYTES bytes."""
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return LoadedFile([], [Diagnostic(file, START, "unreadable-file", "not a UTF-8 text file")])
+        data = _read_bytes(file)
+    except OSError as error:
+        code, message = _unusable(file, error)
+        return LoadedFile([], [Diagnostic(file, START, code, message)])
+    if len(data) > MAX_FILE_BYTES:
+        return LoadedFile([], [_too_large(file)])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return LoadedFile([], [_not_utf8(file, data, error.start)])
     return load_text(file, text)
 
 
-def manifest_files(root: Path, exclude: Sequence[str] = ()) -> list[Path]:
-    """YAML files under `root` in a stable order, skipping hidden paths and the project file."""
+def _read_bytes(file: Path) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes of `file`: enough to tell that it is too large."""
+    # Non-blocking, so that a FIFO named like a manifest is refused instead of waited on.
+    descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as stream:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        # Sized by the file: a read of the limit itself would allocate 5 MB for every file.
+        expected = min(status.st_size, MAX_FILE_BYTES) + 1
+        data = stream.read(expected)
+        if len(data) == expected:  # grown since, or over the limit
+            data += stream.read(MAX_FILE_BYTES + 1 - len(data))
+        return data
+
+
+def _too_large(file: Path) -> Diagnostic:
+    return Diagnostic(
+        file,
+        START,
+        "file-too-large",
+        f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, the most a manifest "
+        "file may hold; split its documents over several files",
+    )
+
+
+def _not_utf8(file: Path, data: bytes, offset: int) -> Diagnostic:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    position = Position(data.count(b"\n", 0, offset) + 1, column)
+    return Diagnostic(file, position, "unreadable-file", "not a UTF-8 text file")
+
+
+def _unusable(path: Path, error: OSError) -> tuple[str, str]:
+    """The code and message for a path that may hold manifests but cannot be read."""
+    advice = "; fix or remove it"
+    if path.name not in PROJECT_FILE_NAMES:
+        advice += ", or list it under `exclude` in reconcile.yaml"
+    if error.errno == errno.ELOOP:
+        return "symlink-loop", "a symbolic link loop: its links lead back to themselves" + advice
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return "broken-symlink", "a symbolic link to a path that does not exist" + advice
+    reason = (error.strerror or "unreadable").lower()
+    return "unreadable-file", f"cannot be read: {reason}{advice}"
+
+
+@dataclass(frozen=True)
+class ManifestFiles:
+    """The manifest files under a root, and the paths there that may hold manifests but
+    cannot be read: each one is an error, lest what it declares be taken as removed."""
+
+    files: list[Path]
+    problems: list[Diagnostic]
+
+
+def manifest_files(root: Path, exclude: Sequence[str] = ()) -> ManifestFiles:
+    """YAML files under `root` in a stable order, skipping hidden paths and the project file.
+
+    Symbolic links are followed, directories too; a directory is read once, and a link back to
+    a directory above it is a loop.
+    """
     if root.is_file():
-        return [root]
-    return sorted(path for path in _candidates(root) if not _excluded(path, root, exclude))
+        return ManifestFiles([root], [])
+    try:
+        status = root.stat()
+    except OSError as error:
+        reason = (error.strerror or "unreadable").lower()
+        return ManifestFiles([], [Diagnostic(root, START, "unreadable-directory", reason)])
+    scan = _Scan(root, exclude)
+    pending = [(root, frozenset({_identity(status)}))]
+    while pending:
+        directory, above = pending.pop()
+        pending.extend(scan.directory(directory, above))
+    return ManifestFiles(sorted(scan.files), scan.problems)
 
 
-def _candidates(root: Path) -> Iterator[Path]:
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        hidden = any(part.startswith(".") for part in relative.parts)
-        is_project_file = relative.as_posix() in PROJECT_FILE_NAMES
-        if (
-            path.is_file()
-            and path.suffix in MANIFEST_SUFFIXES
-            and not hidden
-            and not is_project_file
-        ):
-            yield path
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
 
 
-def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
+@dataclass
+class _Scan:
+    root: Path
+    exclude: Sequence[str]
+    files: list[Path] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    read: set[tuple[int, int]] = field(default_factory=set)
+
+    def directory(
+        self, directory: Path, above: frozenset[tuple[int, int]]
+    ) -> list[tuple[Path, frozenset[tuple[int, int]]]]:
+        """The directories below `directory` still to read, each with those above it."""
+        try:
+            entries = sorted(directory.iterdir())
+        except OSError as error:
+            reason = (error.strerror or "unreadable").lower()
+            self._problem(directory, "unreadable-directory", f"cannot list directory: {reason}")
+            return []
+        below = (self._entry(path, above) for path in entries)
+        return [found for found in below if found is not None]
+
+    def _entry(
+        self, path: Path, above: frozenset[tuple[int, int]]
+    ) -> tuple[Path, frozenset[tuple[int, int]]] | None:
+        relative = path.relative_to(self.root).as_posix()
+        if path.name.startswith(".") or relative in PROJECT_FILE_NAMES:
+            return None
+        status = self._status(path, relative)
+        if status is None:
+            return None
+        if stat.S_ISDIR(status.st_mode):
+            if _excludes_below(relative, self.exclude) or not self._first_read(path, status, above):
+                return None
+            return path, above | {_identity(status)}
+        if path.suffix in MANIFEST_SUFFIXES and not _excluded(relative, self.exclude):
+            self._file(path, status)
+        return None
+
+    def _status(self, path: Path, relative: str) -> os.stat_result | None:
+        try:
+            return path.stat()
+        except OSError as error:
+            if not (_excluded(relative, self.exclude) or _excludes_below(relative, self.exclude)):
+                self._problem(path, *_unusable(path, error))
+            return None
+
+    def _first_read(
+        self, path: Path, status: os.stat_result, above: frozenset[tuple[int, int]]
+    ) -> bool:
+        identity = _identity(status)
+        if identity in above:
+            self._problem(
+                path,
+                "symlink-loop",
+                "a symbolic link loop: it leads back to a directory above it; remove it, or "
+                "list it under `exclude` in reconcile.yaml",
+            )
+            return False
+        # Reached through another link too: its files are read once, through the first path.
+        first = identity not in self.read
+        self.read.add(identity)
+        return first
+
+    def _file(self, path: Path, status: os.stat_result) -> None:
+        if stat.S_ISREG(status.st_mode):
+            self.files.append(path)
+        else:
+            self._problem(path, "not-a-file", "named like a manifest but not a regular file")
+
+    def _problem(self, path: Path, code: str, message: str) -> None:
+        self.problems.append(Diagnostic(path, START, code, message))
+
+
+def _excluded(relative: str, patterns: Sequence[str]) -> bool:
     # `*` also crosses `/`, so `invalid/*` covers everything below `invalid/`.
-    relative = path.relative_to(root).as_posix()
     return any(
         fnmatch.fnmatchcase(relative, pattern)
         or fnmatch.fnmatchcase(relative, pattern.rstrip("/") + "/*")
         for pattern in patterns
+    )
+
+
+def _excludes_below(directory: str, patterns: Sequence[str]) -> bool:
+    """Whether every path below `directory` is excluded, so it need not be read at all."""
+    return any(
+        fnmatch.fnmatchcase(directory + "/", pattern.rstrip("/") + "/*") for pattern in patterns
     )

@@ -34,6 +34,17 @@ BaseUrl = Annotated[
     ),
 ]
 
+# Export copies the seed to the same relative path in OUT_DIR: a path leaving the project
+# would be written outside OUT_DIR too.
+SeedPath = Annotated[
+    str,
+    Pattern(
+        r"^(?!/)(?!(?:.*/)?\.\.(?:/|$))[^\x00]+$",
+        "must be a file inside the project: a path relative to the manifest root, without '..'",
+        code="seed-path",
+    ),
+]
+
 RateLimit = Annotated[
     float | None,
     Field(
@@ -53,7 +64,7 @@ class SandboxTarget(StrictModel):
         description="A sandbox already running (`reconcile sandbox serve`) instead of one "
         "started per command, e.g. to apply against one that injects faults.",
     )
-    seed: str | None = Field(
+    seed: SeedPath | None = Field(
         default=None,
         description="YAML file, relative to the manifest root, of Stripe customers (with fixed "
         "ids and cards) and Konnect customers that a new sandbox starts with; planted when its "

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from reconciler.manifests.diagnostics import Diagnostic
-from reconciler.manifests.loader import PROJECT_FILE_NAMES, read_file
+from reconciler.manifests.loader import PROJECT_FILE_NAMES, SourceDocument, read_file
 from reconciler.manifests.parsing import secret_diagnostics, secret_locations, validate_model
-from reconciler.manifests.project import Project
+from reconciler.manifests.project import Project, SandboxTarget
 
 PROJECT_KIND = "Project"
 MANIFESTS_UNCHECKED = (
@@ -26,7 +27,9 @@ class LoadedProject(NamedTuple):
 
 def load_project(root: Path) -> LoadedProject:
     """The project at `root` (defaults when there is no project file) and its problems."""
-    path = next((root / name for name in PROJECT_FILE_NAMES if (root / name).is_file()), None)
+    # A project file that is there but cannot be read (a broken link, say) is an error, not
+    # an absent file: without it, files it excludes would be taken for manifests.
+    path = next((root / name for name in PROJECT_FILE_NAMES if _present(root / name)), None)
     if path is None or not root.is_dir():
         return LoadedProject(Project(), [])
     loaded = read_file(path)
@@ -47,7 +50,40 @@ def load_project(root: Path) -> LoadedProject:
     project, problems = validate_model(Project, document, secret_locations(document))
     if not isinstance(project, Project):
         project = _fallback_project(document.data)
+    else:
+        problems.extend(_seed_diagnostics(root, project, document))
     return LoadedProject(project, _as_project([*diagnostics, *problems]))
+
+
+def _present(path: Path) -> bool:
+    return path.is_symlink() or path.exists()
+
+
+def _seed_diagnostics(
+    root: Path, project: Project, document: SourceDocument
+) -> Iterator[Diagnostic]:
+    """Seed files that are no file inside the project, as its model cannot tell from the
+    path alone: missing ones, and those a symbolic link takes outside."""
+    for name, target in project.targets.items():
+        if not isinstance(target, SandboxTarget) or target.seed is None:
+            continue
+        problem = _seed_problem(root, target.seed)
+        if problem is not None:
+            position = document.positions.locate(("targets", name, "seed"), prefer_key=False)
+            message = f"targets.{name}.seed: {problem}"
+            yield Diagnostic(document.file, position, "seed-path", message)
+
+
+def _seed_problem(root: Path, seed: str) -> str | None:
+    try:
+        resolved = (root / seed).resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+        return "no such file, relative to the manifest root"
+    if not resolved.is_relative_to(root.resolve()):
+        return "must be a file inside the project; a symbolic link takes this path outside it"
+    if not resolved.is_file():
+        return "must be a file, not a directory"
+    return None
 
 
 def _as_project(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from reconciler.manifests.common import (
     Description,
@@ -31,7 +31,7 @@ class StripeAppSpec(StrictModel):
             "`${env:NAME}`. Never returned by the API; rotation is detected by fingerprint."
         )
     )
-    livemode: bool | None = Field(
+    livemode: StrictBool | None = Field(
         default=None,
         description="Expected mode of the key: true for live, false for test. Unchecked if unset.",
     )

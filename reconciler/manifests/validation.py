@@ -60,7 +60,9 @@ def validate_directory(root: Path) -> ValidationReport:
     if not readable:
         # Without the project file's exclusions any YAML file would be taken for a manifest.
         return ValidationReport(root, (), 0, tuple(sorted_diagnostics(diagnostics)), None)
-    files = manifest_files(root, project.not_manifests)
+    found = manifest_files(root, project.not_manifests)
+    files = found.files
+    diagnostics.extend(found.problems)
     documents: list[SourceDocument] = []
     for file in files:
         loaded = read_file(file)

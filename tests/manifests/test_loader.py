@@ -91,16 +91,17 @@ def test_any_layout_yaml_and_yml_hidden_and_project_files_skipped(tmp_path: Path
     ]:
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text("{}\n")
-    found = manifest_files(tmp_path, exclude=["skip/", "skipped.*"])
+    found = manifest_files(tmp_path, exclude=["skip/", "skipped.*"]).files
     assert [path.relative_to(tmp_path).as_posix() for path in found] == ["a.yaml", "deep/er/b.yml"]
 
 
-def test_non_utf8_file_is_a_diagnostic(tmp_path: Path) -> None:
+def test_non_utf8_file_is_a_diagnostic_at_the_first_bad_byte(tmp_path: Path) -> None:
     from reconciler.manifests import validate_directory
 
-    (tmp_path / "bad.yaml").write_bytes(b"a: \xff\xfe\n")
+    # Columns count characters: the two bytes of 'é' are one column.
+    (tmp_path / "bad.yaml").write_bytes(b"a: 1\nb" + "é".encode() + b": \xff\xfe\n")
     diagnostic = only(validate_directory(tmp_path))
-    assert at(diagnostic) == ("bad.yaml", 1, 1, "unreadable-file")
+    assert at(diagnostic) == ("bad.yaml", 2, 5, "unreadable-file")
 
 
 def test_a_single_file_can_be_validated(tmp_path: Path) -> None:
@@ -131,3 +132,11 @@ def test_absurd_nesting_is_a_diagnostic_not_a_crash() -> None:
     assert diagnostic.code == "yaml-syntax"
     # Our limit (Python's recursion) or libyaml's, whichever parser reads the file.
     assert diagnostic.message in ("YAML: nested too deeply", "YAML: exceeded maximum nesting depth")
+
+
+def test_a_missing_root_is_a_diagnostic_not_an_empty_valid_set(tmp_path: Path) -> None:
+    from reconciler.manifests import validate_directory
+
+    report = validate_directory(tmp_path / "missing")
+    assert not report.valid
+    assert at(only(report)) == ("missing", 1, 1, "unreadable-directory")

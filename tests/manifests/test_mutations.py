@@ -18,7 +18,7 @@ from reconciler.manifests.project_file import load_project
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE_TEXTS = {
     path.relative_to(EXAMPLES).as_posix(): path.read_text()
-    for path in manifest_files(EXAMPLES, load_project(EXAMPLES)[0].not_manifests)
+    for path in manifest_files(EXAMPLES, load_project(EXAMPLES)[0].not_manifests).files
 }
 
 Path_ = tuple[Any, ...]
