@@ -1,6 +1,6 @@
 """The manifest reference in Markdown, generated from the JSON Schemas (and so the models).
 
-The README embeds this text; a test keeps the two identical.
+docs/reference.md embeds this text; a test keeps the two identical.
 """
 
 from __future__ import annotations
