@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
-from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
 from reconciler.manifests.reference import render_reference
 from reconciler.schema_files import schema_files
+from reconciler.views.plan_json import PLAN_OUTPUT_FILE
 from tests.test_examples import PROMISED_CODES
 
 REPO = Path(__file__).resolve().parents[1]
