@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 import yaml
 
+from reconciler.manifests.discovery import manifest_files
 from reconciler.manifests.kinds import KINDS
-from reconciler.manifests.loader import manifest_files
 from reconciler.manifests.project_file import load_project
 from reconciler.manifests.schemas import (
     ANY_MANIFEST_FILE,

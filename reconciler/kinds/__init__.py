@@ -1,4 +1,4 @@
-"""One module per kind, behind the protocol in `base`; `RESOURCES` is the registry.
+"""One module per kind, behind the protocol in `core.kind`; `RESOURCES` is the registry.
 
 The registry's order is the order kinds are shown and, through their dependencies, applied:
 Stripe app, tax codes, organization defaults, billing profiles, customer links.

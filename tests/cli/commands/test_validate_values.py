@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-from reconciler.manifests.loader import manifest_files
+from reconciler.manifests.discovery import manifest_files
 from reconciler.manifests.project_file import load_project
 
 REPO = Path(__file__).resolve().parents[3]
