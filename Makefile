@@ -26,6 +26,7 @@ test: lint typecheck unit
 lint: $(STAMP)
 	$(BIN)/ruff check reconciler tests bench
 	$(BIN)/ruff format --check reconciler tests bench
+	$(BIN)/lint-imports
 	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck .github/workflows/*.yml
 
 typecheck: $(STAMP)
@@ -41,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/sandbox_throughput.py
 
 clean:
-	rm -rf $(VENV) .reconcile .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .reconcile .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

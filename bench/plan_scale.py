@@ -56,13 +56,14 @@ import yaml
 
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.stripe_api import StripeApi
-from reconciler.engine.planner import PlanOptions, make_plan
+from reconciler.core.kind import DesiredContext, Sources
+from reconciler.core.live import APPLIED_LABEL
+from reconciler.core.secrets import SecretSource
+from reconciler.core.stripe_facts import StripeAccounts
+from reconciler.engine.planning.planner import PlanOptions, make_plan
+from reconciler.kinds import RESOURCES
+from reconciler.kinds.customer_billing import CustomerBillingResource, applied_digest
 from reconciler.manifests import load_manifests
-from reconciler.resources import RESOURCES
-from reconciler.resources.base import APPLIED_LABEL, DesiredContext, Sources
-from reconciler.resources.customer_billing import CustomerBillingResource, applied_digest
-from reconciler.resources.secrets import SecretSource
-from reconciler.resources.stripe_facts import StripeAccounts
 from reconciler.sandbox import SandboxConfig, create_app
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
 from reconciler.sandbox.ids import new_ulid

@@ -6,6 +6,7 @@ internal and may change.
 
 from __future__ import annotations
 
+from reconciler.core.version import VERSION
 from reconciler.manifests import (
     BillingProfile,
     CustomerBilling,
@@ -21,7 +22,7 @@ from reconciler.manifests import (
     validate_directory,
 )
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "BillingProfile",

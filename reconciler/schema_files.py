@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.engine.plan_document import PLAN_OUTPUT_FILE, PLAN_OUTPUT_TITLE, PlanDocument
 from reconciler.manifests.schemas import all_schemas, json_schema
+from reconciler.views.plan_json import PLAN_OUTPUT_FILE, PLAN_OUTPUT_TITLE, PlanDocument
 
 
 def schema_files() -> dict[str, dict[str, Any]]:

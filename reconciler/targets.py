@@ -17,13 +17,13 @@ from pathlib import Path
 
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
+from reconciler.core.kind import Sources
+from reconciler.core.safe_output import make_private_directory
+from reconciler.core.secrets import SecretSource, variable_of
+from reconciler.core.stripe_facts import KeySource, StripeAccounts
 from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
 from reconciler.manifests.project import SANDBOX
 from reconciler.manifests.secret_patterns import register_secret
-from reconciler.resources.base import Sources
-from reconciler.resources.secrets import SecretSource, variable_of
-from reconciler.resources.stripe_facts import KeySource, StripeAccounts
-from reconciler.safe_output import make_private_directory
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, SandboxConfig
 from reconciler.sandbox.seed import SeedError, SeedKeyRefused, load_seed, plant
 from reconciler.sandbox.server import SandboxServer

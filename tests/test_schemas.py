@@ -12,9 +12,8 @@ import jsonschema
 import pytest
 import yaml
 
-from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
+from reconciler.manifests.discovery import manifest_files
 from reconciler.manifests.kinds import KINDS
-from reconciler.manifests.loader import manifest_files
 from reconciler.manifests.project_file import load_project
 from reconciler.manifests.schemas import (
     ANY_MANIFEST_FILE,
@@ -24,6 +23,7 @@ from reconciler.manifests.schemas import (
     write_schemas,
 )
 from reconciler.schema_files import schema_files
+from reconciler.views.plan_json import PLAN_OUTPUT_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "schemas"

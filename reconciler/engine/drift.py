@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from reconciler.engine.actions import Action, ActionType, Address, FieldChange
-from reconciler.engine.plan import Finding, Plan, Severity
+from reconciler.core.actions import Action, ActionType, Address, FieldChange
+from reconciler.core.kind import Adoption, Resource, World
+from reconciler.core.live import MANAGED_BY_KEY, OutOfBand
+from reconciler.core.plan import Finding, Plan, Severity
 from reconciler.manifests.drift_rules import DriftSettings
-from reconciler.resources.base import MANAGED_BY_KEY, Adoption, OutOfBand, Resource, World
 
 DRIFT_FORMAT_VERSION = 1
 MISSING = "missing: deleted out of band or never applied"

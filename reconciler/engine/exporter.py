@@ -14,12 +14,12 @@ from pathlib import Path
 
 import yaml
 
-from reconciler.engine.read_pool import ReadPool
+from reconciler.core.exporting import ExportContext
+from reconciler.core.kind import NotExportable, Resource, Sources
+from reconciler.core.read_pool import ReadPool
+from reconciler.core.safe_output import clean
 from reconciler.manifests.kinds import KINDS
 from reconciler.manifests.schemas import write_schemas
-from reconciler.resources.base import NotExportable, Resource, Sources
-from reconciler.resources.exporting import ExportContext
-from reconciler.safe_output import clean
 
 SCHEMAS_DIRECTORY = "schemas"
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import errno
-import fnmatch
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,7 +31,6 @@ from reconciler.manifests.diagnostics import (
 from reconciler.manifests.references import Location
 from reconciler.manifests.yaml_limits import MAX_ALIAS_NODES, MAX_FILE_BYTES, alias_overflow
 
-MANIFEST_SUFFIXES = (".yaml", ".yml")
 PROJECT_FILE_NAMES = ("reconcile.yaml", "reconcile.yml")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # libyaml's parser, when PyYAML was built with it, reads large manifest sets several times
@@ -300,7 +298,7 @@ def read_file(file: Path) -> LoadedFile:
     try:
         data = _read_bytes(file)
     except OSError as error:
-        code, message = _unusable(file, error)
+        code, message = unusable(file, error)
         return LoadedFile([], [Diagnostic(file, START, code, message)])
     if len(data) > MAX_FILE_BYTES:
         return LoadedFile([], [_too_large(file)])
@@ -344,7 +342,7 @@ def _not_utf8(file: Path, data: bytes, offset: int) -> Diagnostic:
     return Diagnostic(file, position, "unreadable-file", "not a UTF-8 text file")
 
 
-def _unusable(path: Path, error: OSError) -> tuple[str, str]:
+def unusable(path: Path, error: OSError) -> tuple[str, str]:
     """The code and message for a path that may hold manifests but cannot be read."""
     advice = "; fix or remove it"
     if path.name not in PROJECT_FILE_NAMES:
@@ -355,126 +353,3 @@ def _unusable(path: Path, error: OSError) -> tuple[str, str]:
         return "broken-symlink", "a symbolic link to a path that does not exist" + advice
     reason = (error.strerror or "unreadable").lower()
     return "unreadable-file", f"cannot be read: {reason}{advice}"
-
-
-@dataclass(frozen=True)
-class ManifestFiles:
-    """The manifest files under a root, and the paths there that may hold manifests but
-    cannot be read: each one is an error, lest what it declares be taken as removed."""
-
-    files: list[Path]
-    problems: list[Diagnostic]
-
-
-def manifest_files(root: Path, exclude: Sequence[str] = ()) -> ManifestFiles:
-    """YAML files under `root` in a stable order, skipping hidden paths and the project file.
-
-    Symbolic links are followed, directories too; a directory is read once, and a link back to
-    a directory above it is a loop.
-    """
-    if root.is_file():
-        return ManifestFiles([root], [])
-    try:
-        status = root.stat()
-    except OSError as error:
-        reason = (error.strerror or "unreadable").lower()
-        return ManifestFiles([], [Diagnostic(root, START, "unreadable-directory", reason)])
-    scan = _Scan(root, exclude)
-    pending = [(root, frozenset({_identity(status)}))]
-    while pending:
-        directory, above = pending.pop()
-        pending.extend(scan.directory(directory, above))
-    return ManifestFiles(sorted(scan.files), scan.problems)
-
-
-def _identity(status: os.stat_result) -> tuple[int, int]:
-    return status.st_dev, status.st_ino
-
-
-@dataclass
-class _Scan:
-    root: Path
-    exclude: Sequence[str]
-    files: list[Path] = field(default_factory=list)
-    problems: list[Diagnostic] = field(default_factory=list)
-    read: set[tuple[int, int]] = field(default_factory=set)
-
-    def directory(
-        self, directory: Path, above: frozenset[tuple[int, int]]
-    ) -> list[tuple[Path, frozenset[tuple[int, int]]]]:
-        """The directories below `directory` still to read, each with those above it."""
-        try:
-            entries = sorted(directory.iterdir())
-        except OSError as error:
-            reason = (error.strerror or "unreadable").lower()
-            self._problem(directory, "unreadable-directory", f"cannot list directory: {reason}")
-            return []
-        below = (self._entry(path, above) for path in entries)
-        return [found for found in below if found is not None]
-
-    def _entry(
-        self, path: Path, above: frozenset[tuple[int, int]]
-    ) -> tuple[Path, frozenset[tuple[int, int]]] | None:
-        relative = path.relative_to(self.root).as_posix()
-        if path.name.startswith(".") or relative in PROJECT_FILE_NAMES:
-            return None
-        status = self._status(path, relative)
-        if status is None:
-            return None
-        if stat.S_ISDIR(status.st_mode):
-            if _excludes_below(relative, self.exclude) or not self._first_read(path, status, above):
-                return None
-            return path, above | {_identity(status)}
-        if path.suffix in MANIFEST_SUFFIXES and not _excluded(relative, self.exclude):
-            self._file(path, status)
-        return None
-
-    def _status(self, path: Path, relative: str) -> os.stat_result | None:
-        try:
-            return path.stat()
-        except OSError as error:
-            if not (_excluded(relative, self.exclude) or _excludes_below(relative, self.exclude)):
-                self._problem(path, *_unusable(path, error))
-            return None
-
-    def _first_read(
-        self, path: Path, status: os.stat_result, above: frozenset[tuple[int, int]]
-    ) -> bool:
-        identity = _identity(status)
-        if identity in above:
-            self._problem(
-                path,
-                "symlink-loop",
-                "a symbolic link loop: it leads back to a directory above it; remove it, or "
-                "list it under `exclude` in reconcile.yaml",
-            )
-            return False
-        # Reached through another link too: its files are read once, through the first path.
-        first = identity not in self.read
-        self.read.add(identity)
-        return first
-
-    def _file(self, path: Path, status: os.stat_result) -> None:
-        if stat.S_ISREG(status.st_mode):
-            self.files.append(path)
-        else:
-            self._problem(path, "not-a-file", "named like a manifest but not a regular file")
-
-    def _problem(self, path: Path, code: str, message: str) -> None:
-        self.problems.append(Diagnostic(path, START, code, message))
-
-
-def _excluded(relative: str, patterns: Sequence[str]) -> bool:
-    # `*` also crosses `/`, so `invalid/*` covers everything below `invalid/`.
-    return any(
-        fnmatch.fnmatchcase(relative, pattern)
-        or fnmatch.fnmatchcase(relative, pattern.rstrip("/") + "/*")
-        for pattern in patterns
-    )
-
-
-def _excludes_below(directory: str, patterns: Sequence[str]) -> bool:
-    """Whether every path below `directory` is excluded, so it need not be read at all."""
-    return any(
-        fnmatch.fnmatchcase(directory + "/", pattern.rstrip("/") + "/*") for pattern in patterns
-    )

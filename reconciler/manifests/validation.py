@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.manifests.diagnostics import Diagnostic, sorted_diagnostics
+from reconciler.manifests.discovery import manifest_files
 from reconciler.manifests.errors import ValidationFailed
-from reconciler.manifests.loader import SourceDocument, manifest_files, read_file
+from reconciler.manifests.loader import SourceDocument, read_file
 from reconciler.manifests.manifest_set import LoadedManifest, ManifestSet
 from reconciler.manifests.parsing import parse_manifest
 from reconciler.manifests.project_file import load_project

@@ -27,15 +27,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reconciler.sandbox.config import CannedAnswer, FaultSettings
-from reconciler.sandbox.stats import RouteTemplates
-
-if TYPE_CHECKING:
-    from reconciler.sandbox.context import Sandbox
+from reconciler.sandbox.stats import RouteTemplates, Traffic
 
 KONNECT = "konnect"
 STRIPE = "stripe"
@@ -126,10 +123,18 @@ class FaultPlan:
         return Decision(latency=latency)
 
 
+class Misbehaving(Protocol):
+    """What the middleware reaches of the sandbox (`context.Sandbox`), read afresh on each
+    request: `faults` is replaced whenever a test sets other faults."""
+
+    faults: FaultPlan
+    traffic: Traffic
+
+
 class FaultInjection:
     """ASGI middleware: applies the sandbox's `FaultPlan` and records every API request."""
 
-    def __init__(self, app: ASGIApp, sandbox: Sandbox, templates: RouteTemplates) -> None:
+    def __init__(self, app: ASGIApp, sandbox: Misbehaving, templates: RouteTemplates) -> None:
         self.app = app
         self.sandbox = sandbox
         self.templates = templates

@@ -9,9 +9,9 @@ from reconciler.clients.errors import RateLimited, ServerError
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.retry import RetryPolicy
 from reconciler.clients.stripe_api import StripeApi
-from reconciler.engine.actions import Action, ActionType, Address
-from reconciler.engine.concurrency import AdaptiveLimit
-from reconciler.engine.executor import ActionResult, execute
+from reconciler.core.actions import Action, ActionType, Address
+from reconciler.engine.applying.concurrency import AdaptiveLimit
+from reconciler.engine.applying.executor import ActionResult, execute
 from reconciler.sandbox import SandboxConfig, SandboxServer
 from tests.conftest import SANDBOX_STRIPE_KEY
 

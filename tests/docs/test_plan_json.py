@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
+from reconciler.views.plan_json import PLAN_OUTPUT_FILE
 from reconciler.schema_files import schema_files
 from tests.docs.pages import between, page
 

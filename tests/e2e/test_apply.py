@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-from reconciler.engine.lock import ApplyLock
+from reconciler.engine.applying.lock import ApplyLock
 from reconciler.targets import SANDBOX_STRIPE_KEY
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
@@ -127,7 +127,7 @@ def test_apply_without_a_terminal_needs_auto_approve(project: Path, world: World
 def test_only_yes_approves(
     project: Path, world: World, monkeypatch: pytest.MonkeyPatch, answer: str, applied: bool
 ) -> None:
-    monkeypatch.setattr("reconciler.commands.apply._interactive", lambda: True)
+    monkeypatch.setattr("reconciler.cli.commands.apply._interactive", lambda: True)
     write_manifests(project, STRIPE_APP)
     before = state(world)
     result = reconcile("apply", str(project), input=answer + "\n")
@@ -502,7 +502,7 @@ def test_ctrl_c_before_the_first_write_is_reported_as_interrupted(
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt  # as Ctrl-C does, in the main thread, while the plan reads
 
-    monkeypatch.setattr("reconciler.engine.planner.read_live_state", interrupted)
+    monkeypatch.setattr("reconciler.engine.planning.planner.read_live_state", interrupted)
     write_manifests(project, STRIPE_APP, SAAS)
     before = state(world)
     report = project.parent / "report.json"
@@ -522,7 +522,7 @@ def test_ctrl_c_before_the_first_write_is_reported_as_interrupted(
 def test_ctrl_c_at_the_prompt_is_reported_as_interrupted(
     project: Path, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("reconciler.commands.apply._interactive", lambda: True)
+    monkeypatch.setattr("reconciler.cli.commands.apply._interactive", lambda: True)
     write_manifests(project, STRIPE_APP)
     before = state(world)
     report = project.parent / "report.json"
@@ -542,7 +542,7 @@ def test_a_fault_before_the_first_write_is_reported_as_a_refusal(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the planner broke")
 
-    monkeypatch.setattr("reconciler.engine.planner.read_live_state", broken)
+    monkeypatch.setattr("reconciler.engine.planning.planner.read_live_state", broken)
     write_manifests(project, STRIPE_APP)
     report = project.parent / "report.json"
     result = reconcile("apply", str(project), "--auto-approve", "--report", str(report))
@@ -558,7 +558,7 @@ def test_a_second_ctrl_c_while_writes_finish_is_still_reported(
     def interrupted(self: object, report: object) -> None:
         raise KeyboardInterrupt  # while the executor waits for the writes in flight
 
-    monkeypatch.setattr("reconciler.engine.reporting.TextReporter.ended", interrupted)
+    monkeypatch.setattr("reconciler.views.apply.TextReporter.ended", interrupted)
     write_manifests(project, STRIPE_APP)
     report = project.parent / "report.json"
     result = reconcile("apply", str(project), "--auto-approve", "--report", str(report))

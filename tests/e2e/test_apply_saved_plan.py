@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from reconciler.commands.plan import SKIPPED_CHECKS
-from reconciler.engine.actions import ActionType
-from reconciler.engine.fingerprint import digest_value
+from reconciler.cli.commands.plan import SKIPPED_CHECKS
+from reconciler.core.actions import ActionType
+from reconciler.core.fingerprint import digest_value
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
 from reconciler.targets import SANDBOX_DB
 from tests.e2e.test_apply import link, paying_customer, profile, reconcile, state

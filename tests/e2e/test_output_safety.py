@@ -265,7 +265,7 @@ def test_a_faults_traceback_quoting_the_token_is_printed_without_it(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError(f"reconcile broke holding Bearer {TOKEN} \x1b]0;owned\x07")
 
-    monkeypatch.setattr("reconciler.engine.planner.read_live_state", broken)
+    monkeypatch.setattr("reconciler.engine.planning.planner.read_live_state", broken)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back after the test
     with pytest.raises(RuntimeError) as fault:
         CliRunner().invoke(main, ["plan", str(production)], catch_exceptions=False)

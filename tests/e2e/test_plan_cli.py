@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
-from reconciler.engine.planfile import read_planfile
+from reconciler.engine.planning.planfile import read_planfile
+from reconciler.views.plan_json import PLAN_OUTPUT_FILE
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-from reconciler.engine.plan_document import PLAN_OUTPUT_FILE
+from reconciler.views.plan_json import PLAN_OUTPUT_FILE
 from tests.e2e.seeding import seed
 from tests.e2e.test_apply import state
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests

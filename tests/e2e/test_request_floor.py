@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reconciler.engine.planner import PlanOptions, make_plan
+from reconciler.core.stripe_facts import FEW_CUSTOMERS
+from reconciler.engine.planning.planner import PlanOptions, make_plan
+from reconciler.kinds import RESOURCES
 from reconciler.manifests import load_manifests
-from reconciler.resources import RESOURCES
-from reconciler.resources.stripe_facts import FEW_CUSTOMERS
 from reconciler.targets import connect
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from reconciler.kinds import RESOURCES
 from reconciler.manifests.drift_rules import ADDRESS_TYPES, DriftSettings
-from reconciler.resources import RESOURCES
 
 RULES = DriftSettings.model_validate(
     {

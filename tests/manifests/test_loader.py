@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.manifests.diagnostics import Position
-from reconciler.manifests.loader import load_text, manifest_files
+from reconciler.manifests.discovery import manifest_files
+from reconciler.manifests.loader import load_text
 from tests.manifests.conftest import Validate, at, only
 
 NESTED = """\

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.manifests import ValidationReport, validate_directory
-from reconciler.manifests.loader import manifest_files
+from reconciler.manifests.discovery import manifest_files
 from reconciler.manifests.project_file import load_project
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -8,7 +8,7 @@ import pytest
 
 from reconciler.clients.errors import BadRequest, Conflict, Gone
 from reconciler.clients.konnect import KonnectClient
-from reconciler.resources.stripe_app import INSTALLED
+from reconciler.kinds.stripe_app import INSTALLED
 from reconciler.sandbox import SandboxConfig, SandboxServer
 from tests.conftest import SANDBOX_STRIPE_KEY
 

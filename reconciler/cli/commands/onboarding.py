@@ -1,0 +1,186 @@
+"""`reconcile checkout-url` and `reconcile portal-url`: links that onboard one customer.
+
+`--output json` prints one object. checkout-url: `{target, customer: {manifest, key, id}, url,
+session_id, setup_intent_id, stripe_customer_id, expires_at, client_secret,
+billing_address_collection, warnings}`; portal-url: `{target, customer, url, session_id,
+stripe_customer_id, return_url, created_at}`. `client_secret` (embedded checkout only) is
+redacted unless `--show-secret`; null when Stripe gave none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconciler.clients.errors import ClientError
+from reconciler.core.secrets import MissingSecret
+from reconciler.kinds.onboarding import (
+    CheckoutRequest,
+    CheckoutSession,
+    OnboardingRefused,
+    PortalSession,
+    create_checkout,
+    create_portal,
+    find_link,
+    prepare_checkout,
+    prepare_portal,
+    profile_name,
+)
+from reconciler.manifests import CustomerBilling, ManifestSet, load_manifests
+from reconciler.targets import Connection, TargetError, connect
+
+CommandT = TypeVar("CommandT", bound=Callable[..., Any])
+
+
+def _common_options(command: CommandT) -> CommandT:
+    options = [
+        click.argument("directory", type=click.Path(exists=True, path_type=Path)),
+        click.argument("customer"),
+        click.option("--target", "target_name", help="Target from reconcile.yaml."),
+        click.option(
+            "--output",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="`json` prints one object for machines.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.command("checkout-url")
+@_common_options
+@click.option("--success-url", help="Where Stripe sends the customer after the checkout.")
+@click.option("--cancel-url", help="Where Stripe sends a customer who leaves the checkout.")
+@click.option(
+    "--embedded",
+    is_flag=True,
+    help="An embedded checkout (your page mounts it with the client secret); needs --return-url.",
+)
+@click.option("--return-url", help="Where an embedded checkout returns to.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also for a customer whose manifest declares its Stripe customer.",
+)
+@click.option(
+    "--show-secret", is_flag=True, help="Print the client secret of an embedded checkout."
+)
+def checkout_url(
+    directory: Path,
+    customer: str,
+    target_name: str | None,
+    output: str,
+    success_url: str | None,
+    cancel_url: str | None,
+    embedded: bool,
+    return_url: str | None,
+    force: bool,
+    show_secret: bool,
+) -> None:
+    """Create a Stripe Checkout link that collects a card for CUSTOMER.
+
+    CUSTOMER is a CustomerBilling manifest in DIRECTORY, as NAME or CustomerBilling/NAME.
+    Konnect links the Stripe customer (creating it when none is linked) and, once the
+    customer completes the checkout, makes the card its default. Each call creates a new
+    session; a failed request is never retried.
+    """
+    request = CheckoutRequest(
+        success_url=success_url,
+        cancel_url=cancel_url,
+        return_url=return_url,
+        ui_mode="embedded" if embedded else "hosted",
+        force=force,
+    )
+    try:
+        request.redirect_options()
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    manifests = load_manifests(directory)
+    link = _find(manifests, customer)
+    with _connected(manifests, target_name) as connection:
+        profile = profile_name(manifests, link)
+        prepared = prepare_checkout(connection.sources.konnect, link, request, profile=profile)
+        session = create_checkout(connection.sources.konnect, prepared)
+    for warning in session.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if output == "json":
+        document = {"target": connection.target, **session.to_json(show_secret=show_secret)}
+        click.echo(json.dumps(document, indent=2))
+    else:
+        _show_checkout(session, show_secret=show_secret)
+
+
+@click.command("portal-url")
+@_common_options
+@click.option("--return-url", required=True, help="Where the portal's back link goes.")
+def portal_url(
+    directory: Path, customer: str, target_name: str | None, output: str, return_url: str
+) -> None:
+    """Create a Stripe Billing Portal link for CUSTOMER, who must have a linked Stripe customer.
+
+    CUSTOMER is a CustomerBilling manifest in DIRECTORY, as NAME or CustomerBilling/NAME.
+    The link is short-lived and opens the portal once.
+    """
+    manifests = load_manifests(directory)
+    link = _find(manifests, customer)
+    with _connected(manifests, target_name) as connection:
+        konnect = connection.sources.konnect
+        session = create_portal(konnect, link, prepare_portal(konnect, link), return_url)
+    if output == "json":
+        click.echo(json.dumps({"target": connection.target, **session.to_json()}, indent=2))
+    else:
+        _show_portal(session)
+
+
+def _find(manifests: ManifestSet, customer: str) -> CustomerBilling:
+    try:
+        return find_link(manifests, customer)
+    except OnboardingRefused as error:
+        raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def _connected(manifests: ManifestSet, target_name: str | None) -> Iterator[Connection]:
+    """The target's clients; every expected failure becomes one clear line and exit 1."""
+    try:
+        with connect(manifests, target_name) as connection:
+            for line in connection.header():
+                click.echo(line, err=True)
+            yield connection
+    except (OnboardingRefused, MissingSecret, TargetError) as error:
+        raise click.ClickException(str(error)) from None
+    except ClientError as error:
+        raise click.ClickException(f"Konnect: {error}") from None
+
+
+def _show_checkout(session: CheckoutSession, *, show_secret: bool) -> None:
+    document = session.to_json(show_secret=show_secret)
+    click.echo(f"Checkout for {_whom(document)}:")
+    if document["url"]:
+        click.echo(f"  {document['url']}")
+    if document["client_secret"] is not None:
+        click.echo(f"  client secret: {document['client_secret']}")
+    click.echo(f"  expires at {document['expires_at']}")
+    click.echo(f"  session {document['session_id']}")
+    click.echo(f"  Stripe customer {document['stripe_customer_id']}")
+    click.echo(f"  billing address collection: {document['billing_address_collection']}")
+
+
+def _show_portal(session: PortalSession) -> None:
+    document = session.to_json()
+    click.echo(f"Billing portal for {_whom(document)} (single use, short-lived):")
+    click.echo(f"  {document['url']}")
+    click.echo(f"  Stripe customer {document['stripe_customer_id']}")
+
+
+def _whom(document: dict[str, Any]) -> str:
+    customer = document["customer"]
+    return f"{customer['manifest']} (customer key {customer['key']})"

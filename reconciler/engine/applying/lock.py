@@ -1,0 +1,129 @@
+"""One apply at a time per checkout: an exclusive `flock` on `.reconcile/apply.lock`.
+
+The kernel drops a `flock` when its holder exits, however it exits, so a crashed apply never
+leaves a stale lock behind. The file also says who holds it, for the message a second apply
+shows. It is emptied, never removed, on release: removing it would let two processes lock
+two different files of the same name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import getpass
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from reconciler.core.safe_output import make_private_directory
+from reconciler.manifests.secret_patterns import redact
+
+LOCK_PATH = Path(".reconcile") / "apply.lock"
+
+
+class LockHolder(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    pid: int
+    host: str
+    user: str
+    started_at: datetime
+    command: str
+
+    @classmethod
+    def this_process(cls, command: str) -> LockHolder:
+        return cls(
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            user=_user_name(),
+            started_at=datetime.now(UTC),
+            command=redact(command),
+        )
+
+    def describe(self) -> str:
+        started = self.started_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"pid {self.pid} on {self.host} by {self.user}, started {started}: {self.command}"
+
+
+class LockHeld(Exception):
+    """Another apply holds the lock of this checkout."""
+
+    exit_code = 1
+
+    def __init__(self, path: Path, holder: LockHolder | None) -> None:
+        self.path = path
+        self.holder = holder
+        who = holder.describe() if holder else "a process that has not yet said who it is"
+        super().__init__(
+            f"another apply is running in this project ({who}); "
+            f"wait for it to finish (lock file: {path})"
+        )
+
+
+class ApplyLock:
+    """`with ApplyLock(project_dir, "reconcile apply plan.out"):` holds the lock or raises."""
+
+    def __init__(self, project_dir: Path, command: str) -> None:
+        self.path = project_dir / LOCK_PATH
+        self.command = command
+        self._descriptor: int | None = None
+
+    def acquire(self) -> LockHolder:
+        make_private_directory(self.path.parent)
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(descriptor)
+            os.close(descriptor)
+            raise LockHeld(self.path, holder) from None
+        holder = LockHolder.this_process(self.command)
+        _write_holder(descriptor, holder)
+        self._descriptor = descriptor
+        return holder
+
+    def release(self) -> None:
+        descriptor, self._descriptor = self._descriptor, None
+        if descriptor is None:
+            return
+        try:
+            os.ftruncate(descriptor, 0)
+        finally:
+            os.close(descriptor)  # closing the last descriptor releases the flock
+
+    def __enter__(self) -> LockHolder:
+        return self.acquire()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+def _write_holder(descriptor: int, holder: LockHolder) -> None:
+    data = (holder.model_dump_json() + "\n").encode()
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, data, 0)
+    os.fsync(descriptor)
+
+
+def _read_holder(descriptor: int) -> LockHolder | None:
+    # The holder writes its details right after locking; in that instant the file is empty.
+    data = os.pread(descriptor, 64 * 1024, 0)
+    try:
+        return LockHolder.model_validate_json(data)
+    except ValidationError:
+        return None
+
+
+def _user_name() -> str:
+    with contextlib.suppress(Exception):
+        return getpass.getuser()
+    return str(os.getuid())

@@ -1,0 +1,141 @@
+"""Which files under a directory are manifests: YAML files, in a stable order, past hidden
+paths, the project file and what it excludes; and every path there that might hold manifests
+but cannot be read, since what it declares must not be taken as removed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reconciler.manifests.diagnostics import START, Diagnostic
+from reconciler.manifests.loader import PROJECT_FILE_NAMES, unusable
+
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class ManifestFiles:
+    """The manifest files under a root, and the paths there that may hold manifests but
+    cannot be read: each one is an error, lest what it declares be taken as removed."""
+
+    files: list[Path]
+    problems: list[Diagnostic]
+
+
+def manifest_files(root: Path, exclude: Sequence[str] = ()) -> ManifestFiles:
+    """YAML files under `root` in a stable order, skipping hidden paths and the project file.
+
+    Symbolic links are followed, directories too; a directory is read once, and a link back to
+    a directory above it is a loop.
+    """
+    if root.is_file():
+        return ManifestFiles([root], [])
+    try:
+        status = root.stat()
+    except OSError as error:
+        reason = (error.strerror or "unreadable").lower()
+        return ManifestFiles([], [Diagnostic(root, START, "unreadable-directory", reason)])
+    scan = _Scan(root, exclude)
+    pending = [(root, frozenset({_identity(status)}))]
+    while pending:
+        directory, above = pending.pop()
+        pending.extend(scan.directory(directory, above))
+    return ManifestFiles(sorted(scan.files), scan.problems)
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
+
+
+@dataclass
+class _Scan:
+    root: Path
+    exclude: Sequence[str]
+    files: list[Path] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    read: set[tuple[int, int]] = field(default_factory=set)
+
+    def directory(
+        self, directory: Path, above: frozenset[tuple[int, int]]
+    ) -> list[tuple[Path, frozenset[tuple[int, int]]]]:
+        """The directories below `directory` still to read, each with those above it."""
+        try:
+            entries = sorted(directory.iterdir())
+        except OSError as error:
+            reason = (error.strerror or "unreadable").lower()
+            self._problem(directory, "unreadable-directory", f"cannot list directory: {reason}")
+            return []
+        below = (self._entry(path, above) for path in entries)
+        return [found for found in below if found is not None]
+
+    def _entry(
+        self, path: Path, above: frozenset[tuple[int, int]]
+    ) -> tuple[Path, frozenset[tuple[int, int]]] | None:
+        relative = path.relative_to(self.root).as_posix()
+        if path.name.startswith(".") or relative in PROJECT_FILE_NAMES:
+            return None
+        status = self._status(path, relative)
+        if status is None:
+            return None
+        if stat.S_ISDIR(status.st_mode):
+            if _excludes_below(relative, self.exclude) or not self._first_read(path, status, above):
+                return None
+            return path, above | {_identity(status)}
+        if path.suffix in MANIFEST_SUFFIXES and not _excluded(relative, self.exclude):
+            self._file(path, status)
+        return None
+
+    def _status(self, path: Path, relative: str) -> os.stat_result | None:
+        try:
+            return path.stat()
+        except OSError as error:
+            if not (_excluded(relative, self.exclude) or _excludes_below(relative, self.exclude)):
+                self._problem(path, *unusable(path, error))
+            return None
+
+    def _first_read(
+        self, path: Path, status: os.stat_result, above: frozenset[tuple[int, int]]
+    ) -> bool:
+        identity = _identity(status)
+        if identity in above:
+            self._problem(
+                path,
+                "symlink-loop",
+                "a symbolic link loop: it leads back to a directory above it; remove it, or "
+                "list it under `exclude` in reconcile.yaml",
+            )
+            return False
+        # Reached through another link too: its files are read once, through the first path.
+        first = identity not in self.read
+        self.read.add(identity)
+        return first
+
+    def _file(self, path: Path, status: os.stat_result) -> None:
+        if stat.S_ISREG(status.st_mode):
+            self.files.append(path)
+        else:
+            self._problem(path, "not-a-file", "named like a manifest but not a regular file")
+
+    def _problem(self, path: Path, code: str, message: str) -> None:
+        self.problems.append(Diagnostic(path, START, code, message))
+
+
+def _excluded(relative: str, patterns: Sequence[str]) -> bool:
+    # `*` also crosses `/`, so `invalid/*` covers everything below `invalid/`.
+    return any(
+        fnmatch.fnmatchcase(relative, pattern)
+        or fnmatch.fnmatchcase(relative, pattern.rstrip("/") + "/*")
+        for pattern in patterns
+    )
+
+
+def _excludes_below(directory: str, patterns: Sequence[str]) -> bool:
+    """Whether every path below `directory` is excluded, so it need not be read at all."""
+    return any(
+        fnmatch.fnmatchcase(directory + "/", pattern.rstrip("/") + "/*") for pattern in patterns
+    )

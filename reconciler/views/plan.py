@@ -1,0 +1,160 @@
+"""Plans for people, in the vocabulary of Terraform (`+`, `~`, `-`, `-/+`): text and Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from reconciler.core.actions import Action, ActionType, Address, FieldChange
+from reconciler.core.plan import BilledThrough, MovedLink, Plan, Severity
+from reconciler.views.style import style
+
+_SYMBOL = {
+    ActionType.CREATE: ("+", "green", "will be created"),
+    ActionType.UPDATE: ("~", "yellow", "will be updated in-place"),
+    ActionType.DELETE: ("-", "red", "will be destroyed"),
+    ActionType.REPLACE: ("-/+", "magenta", "must be replaced"),
+    ActionType.BLOCKED: ("!", "red", "is blocked"),
+}
+SENSITIVE = "(sensitive value)"
+
+
+def render_text(plan: Plan, *, color: bool = False) -> str:
+    lines: list[str] = []
+    changing = [a for a in plan.actions if a.type is not ActionType.NOOP]
+    if changing:
+        lines += ["reconcile will perform the following actions:", ""]
+        planned = {a.address for a in changing}
+        for action in changing:
+            lines += _action_block(action, planned, color)
+    lines += _moved_links(plan, color)
+    lines += _findings(plan, color)
+    lines += _scope(plan)
+    lines.append(_style(plan.summary_line(), "bright_white", color, bold=True))
+    return "\n".join(lines) + "\n"
+
+
+def _action_block(action: Action, planned: set[Address], color: bool) -> list[str]:
+    symbol, colour, verb = _SYMBOL[action.type]
+    lines = [f"  # {action.address} {verb}"]
+    lines += [f"  # ({reason})" for reason in action.reasons]
+    # Only waits on other actions of this plan explain its order; no-op dependencies do not.
+    waits_for = sorted(str(a) for a in action.depends_on & planned)
+    if waits_for:
+        lines.append(f"  # (after {', '.join(waits_for)})")
+    lines.append(
+        _style(f'  {symbol} {action.address.type} "{action.address.name}" {{', colour, color)
+    )
+    for change in action.changes:
+        lines.append(_style(_change_line(action.type, change), colour, color))
+    lines += ["    }", ""]
+    return lines
+
+
+def _change_line(kind: ActionType, change: FieldChange) -> str:
+    before = SENSITIVE if change.sensitive else _value(change.before)
+    after = SENSITIVE if change.sensitive else _value(change.after)
+    tail = " # forces replacement" if change.forces_replacement else ""
+    if kind is ActionType.CREATE:
+        return f"      + {change.path} = {after}"
+    if kind is ActionType.DELETE:
+        return f"      - {change.path} = {before}"
+    if change.before is None and not change.sensitive:
+        return f"      + {change.path} = {after}{tail}"
+    if change.after is None and not change.sensitive:
+        return f"      - {change.path} = {before}{tail}"
+    return f"      ~ {change.path} = {before} -> {after}{tail}"
+
+
+MOVED_HEADING = "Customer links that move to another billing profile or collection method:"
+
+
+def _moved_links(plan: Plan, color: bool) -> list[str]:
+    # Listed apart from the actions: most of these moves are no write of the link's own, and
+    # a reviewer must not have to work out which customers a change of default carries along.
+    if not plan.moved_links:
+        return []
+    lines = [MOVED_HEADING]
+    lines += [_style(f"  ~ {_moved_line(moved)}", "yellow", color) for moved in plan.moved_links]
+    return [*lines, ""]
+
+
+def _moved_line(moved: MovedLink) -> str:
+    """`customer_billing.globex: charge_automatically -> send_invoice (follows ...)`."""
+    return f"{moved.address}: {_method(moved.before)} -> {_method(moved.after)} ({moved.cause})"
+
+
+def _method(billed: BilledThrough) -> str:
+    return billed.collection_method or "(collection method unknown)"
+
+
+def _findings(plan: Plan, color: bool) -> list[str]:
+    lines: list[str] = []
+    for finding in plan.findings:
+        label = "Error" if finding.severity is Severity.ERROR else "Warning"
+        colour = "red" if finding.severity is Severity.ERROR else "yellow"
+        lines.append(_style(f"{label}: {finding.address}: {finding.message}", colour, color))
+        if finding.fix:
+            lines.append(f"  Fix: {finding.fix}")
+    return lines + ([""] if lines else [])
+
+
+def _scope(plan: Plan) -> list[str]:
+    kinds = ", ".join(plan.prune_scope) or "none"
+    prune = f"Prune: {'on' if plan.prune else 'off'} (scope: {kinds})"
+    lines = [prune]
+    if plan.not_managed:
+        names = ", ".join(str(a) for a in plan.not_managed)
+        lines.append(f"Not managed (left untouched): {names}")
+    return [*lines, ""]
+
+
+def _value(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _style(text: str, colour: str, color: bool, *, bold: bool = False) -> str:
+    return style(text, fg=colour, bold=bold) if color else text
+
+
+def render_markdown(plan: Plan, *, notes: Sequence[str] = (), warnings: Sequence[str] = ()) -> str:
+    """A PR comment: warnings first, where a reviewer cannot miss them; the summary and the
+    notes (target, keys, caveats); then the same text as the terminal in a diff block."""
+    parts = ["### reconcile plan", *(_alert("WARNING", warning) for warning in warnings)]
+    parts.append(f"**{plan.summary_line()}**")
+    if notes:
+        parts.append("\n".join(f"- {note}" for note in notes))
+    if plan.moved_links:
+        parts.append(_moved_list(plan.moved_links))
+    if not plan.is_noop or plan.findings:
+        body = _diff_block(render_text(plan, color=False))
+        parts.append(f"<details><summary>Details</summary>\n\n{body}\n</details>")
+    return "\n\n".join(parts) + "\n"
+
+
+def _moved_list(moved_links: Sequence[MovedLink]) -> str:
+    # Outside the folded details: a reviewer sees which customers change how they pay.
+    heading = f"{len(moved_links)} customer link(s) move to another billing profile or " + (
+        "collection method:"
+    )
+    items = "\n".join(f"- `{_moved_line(moved)}`" for moved in moved_links)
+    return f"**{heading}**\n\n{items}"
+
+
+def _alert(kind: str, text: str) -> str:
+    # GitHub renders `> [!WARNING]` as a coloured alert box; elsewhere it stays a quote.
+    return f"> [!{kind}]\n> {text}"
+
+
+def _diff_block(text: str) -> str:
+    # GitHub colours lines by their first character in a `diff` block, so the Terraform
+    # symbols are moved to the front of each line.
+    lines = []
+    for line in text.rstrip("\n").splitlines():
+        stripped = line.lstrip()
+        marker = stripped[:1] if stripped[:1] in "+-~!" else " "
+        marker = {"~": "!", "!": "-"}.get(marker, marker)
+        lines.append(marker + " " + line)
+    fence = "```"
+    return fence + "diff\n" + "\n".join(lines) + "\n" + fence
