@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from reconciler.views.plan_json import PLAN_OUTPUT_FILE
 from reconciler.schema_files import schema_files
+from reconciler.views.plan_json import PLAN_OUTPUT_FILE
 from tests.docs.pages import between, page
 
 
