@@ -10,8 +10,7 @@ from reconciler.core.kind import Resource
 from reconciler.kinds.billing_profile import BillingProfileResource
 from reconciler.kinds.customer_billing import CustomerBillingResource
 from reconciler.kinds.stripe_app import StripeAppResource
-from reconciler.kinds.tax_code import TaxCodeResource
-from reconciler.kinds.tax_defaults import TaxDefaultsResource
+from reconciler.kinds.tax_code import TaxCodeResource, TaxDefaultsResource
 
 RESOURCES: tuple[Resource, ...] = (
     StripeAppResource(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from reconciler.clients import routes
 from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Action, ActionType, Address
 from reconciler.core.exporting import ExportContext, manifest_document, without
@@ -42,8 +43,6 @@ from reconciler.manifests.billing_profile import (
 
 ADDRESS_TYPE = "billing_profile"
 KIND = "BillingProfile"
-PROFILES_ROUTE = "/openmeter/profiles"
-PROFILE_ROUTE = "/openmeter/profiles/{profileId}"
 PRORATION = "subscription_end_proration_mode"
 
 
@@ -153,7 +152,7 @@ class BillingProfileResource(Resource):
         return {k: v for k, v in super().observe(live).items() if k != "default"}
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
-        return fetch_live(konnect, PROFILE_ROUTE, {"profileId": live.id}, "name")
+        return fetch_live(konnect, routes.PROFILE, {"profileId": live.id}, "name")
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         return next((p for p in _profiles(konnect) if p.key == desired.key), None)
@@ -166,7 +165,7 @@ class BillingProfileResource(Resource):
         }
 
         def post() -> str:
-            profile_id: str = writer.konnect.post(PROFILES_ROUTE, body)["id"]
+            profile_id: str = writer.konnect.post(routes.PROFILES, body)["id"]
             return profile_id
 
         # A replacement shares its name with the profile it replaces: look for a new one only.
@@ -187,11 +186,11 @@ class BillingProfileResource(Resource):
     def update(self, desired: Desired, live: Live, writer: Writer) -> str:
         # PUT replaces the whole profile: omitted workflow fields would fall back to defaults.
         document = self.comparable(desired, self.live_document(live, writer.world))
-        writer.konnect.put(PROFILE_ROUTE, _writable(document), path={"profileId": live.id})
+        writer.konnect.put(routes.PROFILE, _writable(document), path={"profileId": live.id})
         return live.id
 
     def delete(self, live: Live, writer: Writer) -> None:
-        writer.konnect.delete(PROFILE_ROUTE, path={"profileId": live.id})
+        writer.konnect.delete(routes.PROFILE, path={"profileId": live.id})
 
     def adopt(self, live: Live, konnect: KonnectClient) -> None:
         # PUT replaces the whole profile, so every field goes back as read.
@@ -204,7 +203,7 @@ class BillingProfileResource(Resource):
             "supplier": _supplier(raw),
             "workflow": raw.get("workflow") or {},
         }
-        konnect.put(PROFILE_ROUTE, compact(body), path={"profileId": live.id})
+        konnect.put(routes.PROFILE, compact(body), path={"profileId": live.id})
 
     def export(self, context: ExportContext) -> None:
         profiles = context.distinct(ADDRESS_TYPE, context.live_of(ADDRESS_TYPE))
@@ -313,7 +312,7 @@ _DEFAULT_WORKFLOW: Document = {
 
 
 def _profiles(konnect: KonnectClient) -> list[Live]:
-    return [Live.of(profile, "name") for profile in konnect.list_all(PROFILES_ROUTE)]
+    return [Live.of(profile, "name") for profile in konnect.list_all(routes.PROFILES)]
 
 
 def _writable(document: Document) -> Document:

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from reconciler.clients import routes
 from reconciler.clients.answers import Expected
 from reconciler.clients.errors import (
     AmbiguousWrite,
@@ -34,19 +35,13 @@ from reconciler.clients.errors import (
 from reconciler.clients.konnect import PAGE, KonnectClient
 from reconciler.clients.retry import NO_RETRIES
 from reconciler.kinds.billing_profile import payment_app_id
-from reconciler.kinds.customer_billing import BILLING_ROUTE, CUSTOMERS_ROUTE
 from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
 
-PROFILES_ROUTE = "/openmeter/profiles"
-PROFILE_ROUTE = PROFILES_ROUTE + "/{profileId}"
-APP_ROUTE = "/openmeter/apps/{appId}"
-CHECKOUT_ROUTE = BILLING_ROUTE + "/stripe/checkout-sessions"
 # A checkout session has no `id`: Konnect answers with Stripe's session id.
 CHECKOUT_SESSION = Expected(
     "a JSON object with a `session_id`",
     lambda body: isinstance(body, dict) and isinstance(body.get("session_id"), str),
 )
-PORTAL_ROUTE = BILLING_ROUTE + "/stripe/portal-sessions"
 REDACTED = "(redacted; --show-secret to print)"
 
 Document = dict[str, Any]
@@ -204,7 +199,7 @@ def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> Check
     """Send the checkout request once: a retry could create a second session."""
     with _retries_off(konnect), _explained_write_failure():
         result = konnect.post(
-            CHECKOUT_ROUTE,
+            routes.CHECKOUT_SESSIONS,
             {"stripe_options": prepared.stripe_options},
             path={"customerId": prepared.customer.id},
             expect=CHECKOUT_SESSION,
@@ -229,10 +224,10 @@ def _pin(konnect: KonnectClient, customer: LiveCustomer, profile_id: str) -> lis
     path = {"customerId": customer.id}
     try:
         # Read again: the billing PUT replaces the Stripe ids, which the checkout just set.
-        billing = konnect.get(BILLING_ROUTE, path=path) or {}
+        billing = konnect.get(routes.CUSTOMER_BILLING, path=path) or {}
         linked = (billing.get("app_data") or {}).get("stripe") or {}
         body = {"billing_profile": {"id": profile_id}, "app_data": {"stripe": linked}}
-        konnect.put(BILLING_ROUTE, body, path=path)
+        konnect.put(routes.CUSTOMER_BILLING, body, path=path)
     except ClientError as error:
         return [
             f"the customer is not pinned to its billing profile yet ({error}); `reconcile "
@@ -254,7 +249,7 @@ def create_portal(
     konnect: KonnectClient, link: CustomerBilling, customer: LiveCustomer, return_url: str
 ) -> PortalSession:
     result = konnect.post(
-        PORTAL_ROUTE,
+        routes.PORTAL_SESSIONS,
         {"stripe_options": {"return_url": return_url}},
         path={"customerId": customer.id},
     )
@@ -264,7 +259,7 @@ def create_portal(
 def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer:
     """The Konnect customer with the manifest's key, and its billing link."""
     key = link.spec.customer.key
-    page = konnect.request("GET", CUSTOMERS_ROUTE, params={"filter[key]": key}, expect=PAGE)
+    page = konnect.request("GET", routes.CUSTOMERS, params={"filter[key]": key}, expect=PAGE)
     found = [c for c in page.get("data") or [] if c.get("key") == key and not c.get("deleted_at")]
     if not found:
         raise OnboardingRefused(
@@ -272,7 +267,7 @@ def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer
             "run `reconcile apply` on the manifests first"
         )
     customer = found[0]
-    billing = konnect.get(BILLING_ROUTE, path={"customerId": customer["id"]}) or {}
+    billing = konnect.get(routes.CUSTOMER_BILLING, path={"customerId": customer["id"]}) or {}
     stripe = (billing.get("app_data") or {}).get("stripe") or {}
     return LiveCustomer(
         id=customer["id"],
@@ -290,7 +285,7 @@ def _checkout_profile(
     billed = _profile(konnect, customer.profile_id) if customer.profile_id else None
     if profile is None:
         return billed
-    named = next((p for p in konnect.list_all(PROFILES_ROUTE) if p.get("name") == profile), None)
+    named = next((p for p in konnect.list_all(routes.PROFILES) if p.get("name") == profile), None)
     if named is None:
         raise OnboardingRefused(
             f"Konnect has no billing profile named {profile!r} ({_address(link)} names it) "
@@ -323,7 +318,7 @@ def _another_app(
 
 
 def _profile(konnect: KonnectClient, profile_id: str) -> Document:
-    profile: Document = konnect.get(PROFILE_ROUTE, path={"profileId": profile_id}) or {}
+    profile: Document = konnect.get(routes.PROFILE, path={"profileId": profile_id}) or {}
     return profile
 
 
@@ -332,7 +327,7 @@ def _app_name(konnect: KonnectClient, profile: Document) -> str:
     if app_id is None:
         return "(none)"
     try:
-        app: Document = konnect.get(APP_ROUTE, path={"appId": app_id}) or {}
+        app: Document = konnect.get(routes.APP, path={"appId": app_id}) or {}
     except NotFound:
         return app_id
     return str(app.get("name") or app_id)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from reconciler.clients import routes
 from reconciler.clients.answers import OBJECT_WITH_ID
 from reconciler.clients.errors import BadRequest, Gone, NotFound
 from reconciler.clients.konnect import PAGE, KonnectClient
@@ -43,7 +44,7 @@ from reconciler.kinds.billing_profile import (
     tax_enforced,
 )
 from reconciler.kinds.creation import create_once
-from reconciler.kinds.customer_checks import (
+from reconciler.kinds.customer_billing.stripe_checks import (
     DECLARED,
     ONBOARDED,
     customer_gone,
@@ -54,9 +55,6 @@ from reconciler.manifests import BillingProfile, CustomerBilling
 
 ADDRESS_TYPE = "customer_billing"
 KIND = "CustomerBilling"
-CUSTOMERS_ROUTE = "/openmeter/customers"
-CUSTOMER_ROUTE = "/openmeter/customers/{customerId}"
-BILLING_ROUTE = "/openmeter/customers/{customerId}/billing"
 BILLING = "billing"  # where the billing GET is kept on the live customer
 # Also kept on the live customer: whether it is pinned to its profile (None: not known, since
 # Konnect refused the filter that tells; absent: not asked).
@@ -66,7 +64,6 @@ TRUSTED = "trusted"
 NOT_READ = "(not read: --refresh=false)"
 # The link's fields that its billing GET shows (and a billing PUT writes).
 BILLING_FIELDS = ("billing_profile", "stripe")
-PROFILES_ROUTE = "/openmeter/profiles"
 SEND_CHECKOUT = (
     "send the customer a checkout link (reconcile checkout-url{pinning}); the card is saved when "
     "they complete it"
@@ -197,7 +194,7 @@ class CustomerBillingResource(Resource):
         # Only declared customers' billing is read: ask Konnect who else is pinned.
         query = {"filter[billing_profile_id]": target_live.id}
         try:
-            pinned = sources.konnect.list_all(CUSTOMERS_ROUTE, params=query)
+            pinned = sources.konnect.list_all(routes.CUSTOMERS, params=query)
         except BadRequest:
             # Konnect refuses the filter: only the declared customers are known.
             pinned = []
@@ -297,20 +294,20 @@ class CustomerBillingResource(Resource):
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         path = {"customerId": live.id}
         try:
-            customer = konnect.get(CUSTOMER_ROUTE, path=path, expect=OBJECT_WITH_ID)
+            customer = konnect.get(routes.CUSTOMER, path=path, expect=OBJECT_WITH_ID)
             if customer.get("deleted_at"):
                 return None
             if live.raw.get(TRUSTED):
                 # Read again as the plan read it (--refresh=false): its billing is unread.
                 return _trusted(Live.of(customer, "key"))
-            billing = konnect.get(BILLING_ROUTE, path=path)
+            billing = konnect.get(routes.CUSTOMER_BILLING, path=path)
         except (NotFound, Gone):
             return None
         return Live.of(customer, "key", {**customer, BILLING: billing})
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         query = {"filter[key]": desired.key}
-        page = konnect.request("GET", CUSTOMERS_ROUTE, params=query, expect=PAGE)
+        page = konnect.request("GET", routes.CUSTOMERS, params=query, expect=PAGE)
         found = [c for c in page.get("data") or [] if not c.get("deleted_at")]
         return Live.of(found[0], "key") if found else None
 
@@ -323,7 +320,7 @@ class CustomerBillingResource(Resource):
         body = {"key": desired.key, **_customer_body(customer, applied=applied)}
 
         def post() -> str:
-            customer_id: str = writer.konnect.post(CUSTOMERS_ROUTE, body)["id"]
+            customer_id: str = writer.konnect.post(routes.CUSTOMERS, body)["id"]
             return customer_id
 
         customer_id = create_once(post, lambda: self.find(writer.konnect, desired))
@@ -348,7 +345,7 @@ class CustomerBillingResource(Resource):
         customer = {field: raw.get(field) for field in OPTIONAL_FIELDS}
         customer["labels"] = owned_labels(user_labels(raw.get("labels")))
         customer["usage_attribution"] = raw.get("usage_attribution")
-        konnect.put(CUSTOMER_ROUTE, compact(customer), path={"customerId": live.id})
+        konnect.put(routes.CUSTOMER, compact(customer), path={"customerId": live.id})
 
     def export(self, context: ExportContext) -> None:
         customers = context.live_of(ADDRESS_TYPE)
@@ -482,7 +479,7 @@ def _not_read(value: object) -> bool:
 def _put_customer(customer_id: str, customer: Document, desired: Desired, writer: Writer) -> None:
     """The customer with the applied-digest label: the last write of a link."""
     body = _customer_body(customer, applied=applied_digest(desired))
-    writer.konnect.put(CUSTOMER_ROUTE, body, path={"customerId": customer_id})
+    writer.konnect.put(routes.CUSTOMER, body, path={"customerId": customer_id})
 
 
 def _put_billing(customer_id: str, desired: Desired, document: Document, writer: Writer) -> None:
@@ -493,7 +490,7 @@ def _put_billing(customer_id: str, desired: Desired, document: Document, writer:
     if link is not None and link.spec.billing_profile:
         profile = Address(type=PROFILE, name=link.spec.billing_profile)
         body["billing_profile"] = {"id": writer.id_of(profile)}
-    writer.konnect.put(BILLING_ROUTE, body, path={"customerId": customer_id})
+    writer.konnect.put(routes.CUSTOMER_BILLING, body, path={"customerId": customer_id})
 
 
 def _read(sources: Sources, billed: Callable[[Document], bool], *, pins: bool) -> list[Live]:
@@ -511,7 +508,9 @@ def _read(sources: Sources, billed: Callable[[Document], bool], *, pins: bool) -
                 customers.append(customer)
                 if billed(customer):
                     billings[customer["id"]] = pool.submit(
-                        sources.konnect.get, BILLING_ROUTE, path={"customerId": customer["id"]}
+                        sources.konnect.get,
+                        routes.CUSTOMER_BILLING,
+                        path={"customerId": customer["id"]},
                     )
         pinned = pinning.result() if pinning is not None else None
         return [_live(customer, billings.get(customer["id"]), pinned) for customer in customers]
@@ -527,7 +526,7 @@ def _customer_pages(
 
     def page(number: int) -> Document:
         params = {**(query or {}), "page[size]": size, "page[number]": number}
-        result: Document = konnect.request("GET", CUSTOMERS_ROUTE, params=params, expect=PAGE)
+        result: Document = konnect.request("GET", routes.CUSTOMERS, params=params, expect=PAGE)
         return result
 
     first = page(1)
@@ -566,7 +565,7 @@ class _Pins:
 def _pins(sources: Sources) -> _Pins:
     # Runs in the read pool, beside the billing GETs: its pages are read one after another,
     # since waiting on pages queued behind itself would hang a pool of one reader.
-    profiles = sources.konnect.list_all(PROFILES_ROUTE)
+    profiles = sources.konnect.list_all(routes.PROFILES)
     default_id = next((p["id"] for p in profiles if p.get("default")), None)
     if default_id is None:
         return _Pins(None, frozenset())
