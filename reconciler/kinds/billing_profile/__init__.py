@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from reconciler.kinds.billing_profile.live import ADDRESS_TYPE, payment_app_id
 from reconciler.kinds.billing_profile.resource import (
-    ADDRESS_TYPE,
     BillingProfileResource,
     changes_app,
     collection_method,
     declared_default,
-    payment_app_id,
     tax_enforced,
 )
 
