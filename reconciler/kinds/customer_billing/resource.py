@@ -54,7 +54,6 @@ from reconciler.kinds.stripe_app import ADDRESS_TYPE as STRIPE_APP
 from reconciler.manifests import BillingProfile, CustomerBilling
 
 ADDRESS_TYPE = "customer_billing"
-KIND = "CustomerBilling"
 BILLING = "billing"  # where the billing GET is kept on the live customer
 # Also kept on the live customer: whether it is pinned to its profile (None: not known, since
 # Konnect refused the filter that tells; absent: not asked).
@@ -355,7 +354,9 @@ class CustomerBillingResource(Resource):
             if exportable:
                 name = names[customer.id]
                 spec = _exported_link(customer, profile)
-                document = manifest_document(KIND, name, customer, spec, needs_adoption=False)
+                document = manifest_document(
+                    CustomerBilling.KIND, name, customer, spec, needs_adoption=False
+                )
                 context.add(ADDRESS_TYPE, customer, document)
 
 

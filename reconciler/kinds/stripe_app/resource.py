@@ -32,7 +32,6 @@ from reconciler.kinds.creation import create_once
 from reconciler.manifests import StripeApp
 
 ADDRESS_TYPE = "stripe_app"
-KIND = "StripeApp"
 # The variable an exported app's key is read from; a second app gets `_<NAME>` appended.
 KEY_VARIABLE = "STRIPE_API_KEY"
 INSTALLED = Expected(
@@ -207,7 +206,9 @@ class StripeAppResource(Resource):
             variable = KEY_VARIABLE if name == first else f"{KEY_VARIABLE}_{_variable_part(name)}"
             spec = _exported_spec(app.raw, name, variable)
             context.add(
-                ADDRESS_TYPE, app, manifest_document(KIND, name, app, spec, needs_adoption=True)
+                ADDRESS_TYPE,
+                app,
+                manifest_document(StripeApp.KIND, name, app, spec, needs_adoption=True),
             )
 
 

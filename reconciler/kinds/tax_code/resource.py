@@ -28,7 +28,6 @@ from reconciler.kinds.creation import create_once
 from reconciler.manifests import TaxCode
 
 ADDRESS_TYPE = "tax_code"
-KIND = "TaxCode"
 SYSTEM_MANAGED = "created by Konnect for a Stripe tax code it was given (system-managed)"
 
 
@@ -154,7 +153,7 @@ class TaxCodeResource(Resource):
                     "stripe_tax_code": mappings["stripe"],
                 }
             )
-            document = manifest_document(KIND, name, code, spec, needs_adoption=True)
+            document = manifest_document(TaxCode.KIND, name, code, spec, needs_adoption=True)
             context.add(ADDRESS_TYPE, code, document)
 
 
