@@ -18,23 +18,23 @@ a checkout that Konnect would make under another app than that profile's is refu
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reconciler.clients import routes
 from reconciler.clients.answers import Expected
 from reconciler.clients.errors import (
-    AmbiguousWrite,
-    ApiError,
     ClientError,
     NotFound,
-    UnexpectedAnswer,
 )
 from reconciler.clients.konnect import PAGE, KonnectClient
-from reconciler.clients.retry import NO_RETRIES
 from reconciler.kinds.billing_profile import payment_app_id
+from reconciler.kinds.customer_billing.checkout_write import (
+    CheckoutUncertain,
+    explained_write_failure,
+    retries_off,
+)
+from reconciler.kinds.customer_billing.live import Billing, CustomerLink
 from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
 
 # A checkout session has no `id`: Konnect answers with Stripe's session id.
@@ -52,16 +52,6 @@ class OnboardingRefused(Exception):
     """The customer cannot be onboarded as asked; the message says why and what to do."""
 
     exit_code = 1
-
-
-@dataclass(frozen=True)
-class LiveCustomer:
-    """A Konnect customer as the onboarding commands see it."""
-
-    id: str
-    key: str
-    stripe_customer_id: str | None
-    profile_id: str | None
 
 
 @dataclass(frozen=True)
@@ -98,7 +88,7 @@ class PreparedCheckout:
     """Everything checked; the session request that will be sent once."""
 
     link: CustomerBilling
-    customer: LiveCustomer
+    customer: CustomerLink
     stripe_options: Document
     warnings: list[str] = field(default_factory=list)
     # The profile an onboarding customer is pinned to once its checkout links a Stripe customer.
@@ -108,7 +98,7 @@ class PreparedCheckout:
 @dataclass(frozen=True)
 class CheckoutSession:
     link: CustomerBilling
-    customer: LiveCustomer
+    customer: CustomerLink
     result: Document
     billing_address_collection: str
     warnings: list[str]
@@ -132,7 +122,7 @@ class CheckoutSession:
 @dataclass(frozen=True)
 class PortalSession:
     link: CustomerBilling
-    customer: LiveCustomer
+    customer: CustomerLink
     result: Document
 
     def to_json(self) -> Document:
@@ -197,7 +187,7 @@ def prepare_checkout(
 
 def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> CheckoutSession:
     """Send the checkout request once: a retry could create a second session."""
-    with _retries_off(konnect), _explained_write_failure():
+    with retries_off(konnect), explained_write_failure():
         result = konnect.post(
             routes.CHECKOUT_SESSIONS,
             {"stripe_options": prepared.stripe_options},
@@ -218,7 +208,7 @@ def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> Check
     )
 
 
-def _pin(konnect: KonnectClient, customer: LiveCustomer, profile_id: str) -> list[str]:
+def _pin(konnect: KonnectClient, customer: CustomerLink, profile_id: str) -> list[str]:
     """Pin the customer to its profile with the Stripe customer the checkout linked, as apply
     would; a warning when that fails, since the session exists all the same."""
     path = {"customerId": customer.id}
@@ -236,7 +226,7 @@ def _pin(konnect: KonnectClient, customer: LiveCustomer, profile_id: str) -> lis
     return []
 
 
-def prepare_portal(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer:
+def prepare_portal(konnect: KonnectClient, link: CustomerBilling) -> CustomerLink:
     customer = read_customer(konnect, link)
     if customer.stripe_customer_id is None:
         raise OnboardingRefused(
@@ -246,7 +236,7 @@ def prepare_portal(konnect: KonnectClient, link: CustomerBilling) -> LiveCustome
 
 
 def create_portal(
-    konnect: KonnectClient, link: CustomerBilling, customer: LiveCustomer, return_url: str
+    konnect: KonnectClient, link: CustomerBilling, customer: CustomerLink, return_url: str
 ) -> PortalSession:
     result = konnect.post(
         routes.PORTAL_SESSIONS,
@@ -256,7 +246,7 @@ def create_portal(
     return PortalSession(link=link, customer=customer, result=result)
 
 
-def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer:
+def read_customer(konnect: KonnectClient, link: CustomerBilling) -> CustomerLink:
     """The Konnect customer with the manifest's key, and its billing link."""
     key = link.spec.customer.key
     page = konnect.request("GET", routes.CUSTOMERS, params={"filter[key]": key}, expect=PAGE)
@@ -267,18 +257,12 @@ def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer
             "run `reconcile apply` on the manifests first"
         )
     customer = found[0]
-    billing = konnect.get(routes.CUSTOMER_BILLING, path={"customerId": customer["id"]}) or {}
-    stripe = (billing.get("app_data") or {}).get("stripe") or {}
-    return LiveCustomer(
-        id=customer["id"],
-        key=key,
-        stripe_customer_id=stripe.get("customer_id"),
-        profile_id=(billing.get("billing_profile") or {}).get("id"),
-    )
+    billing = konnect.get(routes.CUSTOMER_BILLING, path={"customerId": customer["id"]})
+    return CustomerLink.listed(customer, Billing.of(billing))
 
 
 def _checkout_profile(
-    konnect: KonnectClient, link: CustomerBilling, customer: LiveCustomer, profile: str | None
+    konnect: KonnectClient, link: CustomerBilling, customer: CustomerLink, profile: str | None
 ) -> Document | None:
     """The profile the checkout is for: the one the link names, else the one Konnect bills
     the customer through. Refused when Konnect would make the checkout under another app."""
@@ -333,7 +317,7 @@ def _app_name(konnect: KonnectClient, profile: Document) -> str:
     return str(app.get("name") or app_id)
 
 
-def _checkout_warnings(link: CustomerBilling, customer: LiveCustomer, force: bool) -> list[str]:
+def _checkout_warnings(link: CustomerBilling, customer: CustomerLink, force: bool) -> list[str]:
     """Refuse a checkout that would fight the manifest; say what an allowed one will do."""
     if link.spec.onboarding == "checkout":
         if customer.stripe_customer_id is None:
@@ -370,49 +354,6 @@ def _charges_automatically(profile: Document) -> bool:
     return bool(method == "charge_automatically")
 
 
-@contextmanager
-def _retries_off(konnect: KonnectClient) -> Iterator[None]:
-    saved = konnect.retry
-    konnect.retry = NO_RETRIES
-    try:
-        yield
-    finally:
-        konnect.retry = saved
-
-
-_MAY_EXIST = (
-    "so a checkout session may exist and Konnect may have linked a new Stripe customer. Not "
-    "retried: run `reconcile plan` to see the link before asking for another session"
-)
-
-
-@contextmanager
-def _explained_write_failure() -> Iterator[None]:
-    """Say what a failed, unretried checkout request may have left behind."""
-    try:
-        yield
-    except AmbiguousWrite as error:
-        raise CheckoutUncertain(
-            f"{error}: the request was sent but no answer came back, {_MAY_EXIST}"
-        ) from None
-    except UnexpectedAnswer as error:
-        if not 200 <= error.status < 300:
-            raise
-        raise CheckoutUncertain(f"{error}: Konnect said it succeeded, {_MAY_EXIST}") from None
-    except ApiError as error:
-        if error.status != 429:
-            raise
-        wait = f" in {error.retry_after:g} s" if error.retry_after is not None else " later"
-        raise CheckoutUncertain(
-            f"{error}: Konnect is rate limiting; the request was not retried because checkout "
-            f"sessions are not idempotent. Try again{wait}"
-        ) from None
-
-
-class CheckoutUncertain(ClientError):
-    """The one checkout request failed in a way the user must look at before trying again."""
-
-
 def _link_fix(link: CustomerBilling) -> str:
     if link.spec.onboarding == "checkout":
         return f"send a checkout link first (`reconcile checkout-url DIR {link.name} ...`)"
@@ -423,7 +364,7 @@ def _address(link: CustomerBilling) -> str:
     return f"{CustomerBilling.KIND}/{link.name}"
 
 
-def _customer_json(link: CustomerBilling, customer: LiveCustomer) -> Document:
+def _customer_json(link: CustomerBilling, customer: CustomerLink) -> Document:
     return {"manifest": _address(link), "key": customer.key, "id": customer.id}
 
 
@@ -432,7 +373,6 @@ __all__ = [
     "CheckoutRequest",
     "CheckoutSession",
     "CheckoutUncertain",
-    "LiveCustomer",
     "OnboardingRefused",
     "PortalSession",
     "PreparedCheckout",

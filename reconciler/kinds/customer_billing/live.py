@@ -96,6 +96,10 @@ class CustomerLink(Live):
         return self.billing.profile_id if self.billing is not None else None
 
     @property
+    def stripe_customer_id(self) -> str | None:
+        return self.billing.stripe_customer_id if self.billing is not None else None
+
+    @property
     def stripe(self) -> Document:
         """The Stripe ids Konnect links to the customer; empty when unread or none."""
         return self.billing.stripe if self.billing is not None else {}
