@@ -1,32 +1,12 @@
-"""One module per kind, behind the protocol in `core.kind`; `RESOURCES` is the registry.
+"""One package per kind, behind the protocol in `core.kind`; `table` is the one kind table.
 
-The registry's order is the order kinds are shown and, through their dependencies, applied:
+The table's order is the order kinds are shown and, through their dependencies, applied:
 Stripe app, tax codes, organization defaults, billing profiles, customer links.
 """
 
 from __future__ import annotations
 
 from reconciler.core.kind import Resource
-from reconciler.kinds.billing_profile import BillingProfileResource
-from reconciler.kinds.customer_billing import CustomerBillingResource
-from reconciler.kinds.stripe_app import StripeAppResource
-from reconciler.kinds.tax_code import TaxCodeResource
-from reconciler.kinds.tax_defaults import TaxDefaultsResource
+from reconciler.kinds.table import KIND_ADDRESS_TYPES, KIND_TABLE, RESOURCES, Kind
 
-RESOURCES: tuple[Resource, ...] = (
-    StripeAppResource(),
-    TaxCodeResource(),
-    TaxDefaultsResource(),
-    BillingProfileResource(),
-    CustomerBillingResource(),
-)
-
-# Manifest kinds as users write them in `--resource KIND/NAME`, to address types.
-KIND_ADDRESS_TYPES = {
-    "StripeApp": "stripe_app",
-    "TaxCode": "tax_code",
-    "BillingProfile": "billing_profile",
-    "CustomerBilling": "customer_billing",
-}
-
-__all__ = ["KIND_ADDRESS_TYPES", "RESOURCES", "Resource"]
+__all__ = ["KIND_ADDRESS_TYPES", "KIND_TABLE", "RESOURCES", "Kind", "Resource"]

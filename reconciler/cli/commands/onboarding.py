@@ -19,7 +19,7 @@ import click
 
 from reconciler.clients.errors import ClientError
 from reconciler.core.secrets import MissingSecret
-from reconciler.kinds.onboarding import (
+from reconciler.kinds.customer_billing.checkout import (
     CheckoutRequest,
     CheckoutSession,
     OnboardingRefused,

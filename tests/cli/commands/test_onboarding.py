@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-from reconciler.kinds.onboarding import (
+from reconciler.kinds.customer_billing.checkout import (
     REDACTED,
     CheckoutRequest,
     CheckoutUncertain,

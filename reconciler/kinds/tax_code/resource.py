@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.clients import routes
 from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Action, ActionType, Address
 from reconciler.core.exporting import ExportContext, manifest_document
@@ -27,10 +28,7 @@ from reconciler.kinds.creation import create_once
 from reconciler.manifests import TaxCode
 
 ADDRESS_TYPE = "tax_code"
-KIND = "TaxCode"
 SYSTEM_MANAGED = "created by Konnect for a Stripe tax code it was given (system-managed)"
-TAX_CODES_ROUTE = "/openmeter/tax-codes"
-TAX_CODE_ROUTE = "/openmeter/tax-codes/{taxCodeId}"
 
 
 class TaxCodeResource(Resource):
@@ -114,7 +112,7 @@ class TaxCodeResource(Resource):
         ]
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
-        return fetch_live(konnect, TAX_CODE_ROUTE, {"taxCodeId": live.id}, "key")
+        return fetch_live(konnect, routes.TAX_CODE, {"taxCodeId": live.id}, "key")
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         return next((code for code in _tax_codes(konnect) if code.key == desired.key), None)
@@ -122,13 +120,13 @@ class TaxCodeResource(Resource):
     def create(self, desired: Desired, writer: Writer) -> str:
         def post() -> str:
             body = {"key": desired.key, **_body(desired)}
-            code_id: str = writer.konnect.post(TAX_CODES_ROUTE, body)["id"]
+            code_id: str = writer.konnect.post(routes.TAX_CODES, body)["id"]
             return code_id
 
         return create_once(post, lambda: self.find(writer.konnect, desired))
 
     def update(self, desired: Desired, live: Live, writer: Writer) -> str:
-        writer.konnect.put(TAX_CODE_ROUTE, _body(desired), path={"taxCodeId": live.id})
+        writer.konnect.put(routes.TAX_CODE, _body(desired), path={"taxCodeId": live.id})
         return live.id
 
     def adopt(self, live: Live, konnect: KonnectClient) -> None:
@@ -139,7 +137,7 @@ class TaxCodeResource(Resource):
             "labels": owned_labels(user_labels(raw.get("labels"))),
             "app_mappings": raw.get("app_mappings") or [],
         }
-        konnect.put(TAX_CODE_ROUTE, compact(body), path={"taxCodeId": live.id})
+        konnect.put(routes.TAX_CODE, compact(body), path={"taxCodeId": live.id})
 
     def export(self, context: ExportContext) -> None:
         codes = [code for code in context.live_of(ADDRESS_TYPE) if _exportable(code, context)]
@@ -155,7 +153,7 @@ class TaxCodeResource(Resource):
                     "stripe_tax_code": mappings["stripe"],
                 }
             )
-            document = manifest_document(KIND, name, code, spec, needs_adoption=True)
+            document = manifest_document(TaxCode.KIND, name, code, spec, needs_adoption=True)
             context.add(ADDRESS_TYPE, code, document)
 
 
@@ -181,7 +179,7 @@ def _exportable(code: Live, context: ExportContext) -> bool:
 
 
 def _tax_codes(konnect: KonnectClient) -> list[Live]:
-    return [Live.of(code, "key") for code in konnect.list_all(TAX_CODES_ROUTE)]
+    return [Live.of(code, "key") for code in konnect.list_all(routes.TAX_CODES)]
 
 
 def _body(desired: Desired) -> Document:

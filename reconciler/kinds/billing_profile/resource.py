@@ -8,12 +8,13 @@ setting `default: true` on the new default, which demotes the old one in the sam
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from reconciler.clients import routes
 from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Action, ActionType, Address
-from reconciler.core.exporting import ExportContext, manifest_document, without
+from reconciler.core.exporting import ExportContext
 from reconciler.core.kind import DesiredContext, Resource, Sources, World, Writer
 from reconciler.core.live import (
     Desired,
@@ -27,24 +28,16 @@ from reconciler.core.live import (
 )
 from reconciler.core.plan import Finding, Severity
 from reconciler.core.stripe_facts import StripeAccounts, StripeUnavailable
+from reconciler.kinds.billing_profile.defaults import (
+    PRORATION,
+    with_canonical_durations,
+    workflow_with_defaults,
+)
+from reconciler.kinds.billing_profile.export import export_profiles
+from reconciler.kinds.billing_profile.live import ADDRESS_TYPE, app_id, supplier
 from reconciler.kinds.creation import create_once
-from reconciler.kinds.durations import canonical_duration
 from reconciler.kinds.stripe_app import ADDRESS_TYPE as STRIPE_APP
 from reconciler.manifests import BillingProfile
-from reconciler.manifests.billing_profile import (
-    AnchoredAlignment,
-    Collection,
-    Invoicing,
-    SendInvoice,
-    Tax,
-    Workflow,
-)
-
-ADDRESS_TYPE = "billing_profile"
-KIND = "BillingProfile"
-PROFILES_ROUTE = "/openmeter/profiles"
-PROFILE_ROUTE = "/openmeter/profiles/{profileId}"
-PRORATION = "subscription_end_proration_mode"
 
 
 class BillingProfileResource(Resource):
@@ -76,17 +69,15 @@ class BillingProfileResource(Resource):
 
     def live_document(self, live: Live, world: World) -> Document:
         raw = live.raw
-        supplier = {k: v for k, v in (raw.get("supplier") or {}).items() if k != "id"}
-        app_id = _app_id(raw)
         return compact(
             {
                 "name": raw.get("name"),
                 "description": raw.get("description"),
                 "labels": user_labels(raw.get("labels")),
                 "default": bool(raw.get("default")),
-                "app": world.name_of(STRIPE_APP, app_id),
-                "supplier": supplier,
-                "workflow": _with_canonical_durations(raw.get("workflow") or {}),
+                "app": world.name_of(STRIPE_APP, app_id(raw)),
+                "supplier": supplier(raw),
+                "workflow": with_canonical_durations(raw.get("workflow") or {}),
             }
         )
 
@@ -111,7 +102,7 @@ class BillingProfileResource(Resource):
         return action
 
     def live_references(self, live: Live, world: World) -> frozenset[Address]:
-        app = world.address_by_id(STRIPE_APP, _app_id(live.raw))
+        app = world.address_by_id(STRIPE_APP, app_id(live.raw))
         return frozenset() if app is None else frozenset({app})
 
     def in_use(self, action: Action, users: Sequence[Address]) -> str:
@@ -153,7 +144,7 @@ class BillingProfileResource(Resource):
         return {k: v for k, v in super().observe(live).items() if k != "default"}
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
-        return fetch_live(konnect, PROFILE_ROUTE, {"profileId": live.id}, "name")
+        return fetch_live(konnect, routes.PROFILE, {"profileId": live.id}, "name")
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         return next((p for p in _profiles(konnect) if p.key == desired.key), None)
@@ -166,7 +157,7 @@ class BillingProfileResource(Resource):
         }
 
         def post() -> str:
-            profile_id: str = writer.konnect.post(PROFILES_ROUTE, body)["id"]
+            profile_id: str = writer.konnect.post(routes.PROFILES, body)["id"]
             return profile_id
 
         # A replacement shares its name with the profile it replaces: look for a new one only.
@@ -187,11 +178,11 @@ class BillingProfileResource(Resource):
     def update(self, desired: Desired, live: Live, writer: Writer) -> str:
         # PUT replaces the whole profile: omitted workflow fields would fall back to defaults.
         document = self.comparable(desired, self.live_document(live, writer.world))
-        writer.konnect.put(PROFILE_ROUTE, _writable(document), path={"profileId": live.id})
+        writer.konnect.put(routes.PROFILE, _writable(document), path={"profileId": live.id})
         return live.id
 
     def delete(self, live: Live, writer: Writer) -> None:
-        writer.konnect.delete(PROFILE_ROUTE, path={"profileId": live.id})
+        writer.konnect.delete(routes.PROFILE, path={"profileId": live.id})
 
     def adopt(self, live: Live, konnect: KonnectClient) -> None:
         # PUT replaces the whole profile, so every field goes back as read.
@@ -201,119 +192,17 @@ class BillingProfileResource(Resource):
             "description": raw.get("description"),
             "labels": owned_labels(user_labels(raw.get("labels"))),
             "default": bool(raw.get("default")),
-            "supplier": _supplier(raw),
+            "supplier": supplier(raw),
             "workflow": raw.get("workflow") or {},
         }
-        konnect.put(PROFILE_ROUTE, compact(body), path={"profileId": live.id})
+        konnect.put(routes.PROFILE, compact(body), path={"profileId": live.id})
 
     def export(self, context: ExportContext) -> None:
-        profiles = context.distinct(ADDRESS_TYPE, context.live_of(ADDRESS_TYPE))
-        names = context.name_all(ADDRESS_TYPE, [(p, p.key) for p in profiles])
-        exported = [
-            (profile, app)
-            for profile in sorted(profiles, key=lambda live: names[live.id])
-            if (app := _exported_app(profile, context)) is not None
-        ]
-        default = _exported_default([profile for profile, _ in exported], names, context)
-        for profile, app in exported:
-            name = names[profile.id]
-            spec = _exported_spec(profile.raw, name, app, default=profile is default)
-            document = manifest_document(KIND, name, profile, spec, needs_adoption=True)
-            context.add(ADDRESS_TYPE, profile, document)
-
-
-def _app_id(raw: Document) -> str | None:
-    """The app the profile invoices through (Konnect takes one app for all three roles)."""
-    app_id: str | None = ((raw.get("apps") or {}).get("invoicing") or {}).get("id")
-    return app_id
-
-
-def payment_app_id(raw: Document) -> str | None:
-    """The app a live profile takes payments through: the Stripe account its customers'
-    Stripe customers, and the checkouts made for them, belong to."""
-    app_id: str | None = ((raw.get("apps") or {}).get("payment") or {}).get("id")
-    return app_id
-
-
-def _supplier(raw: Document) -> Document:
-    return {k: v for k, v in (raw.get("supplier") or {}).items() if k != "id"}
-
-
-def _exported_app(profile: Live, context: ExportContext) -> str | None:
-    """The manifest name of the one Stripe app the profile uses for tax, invoicing, payment."""
-    apps = profile.raw.get("apps") or {}
-    ids = {(apps.get(role) or {}).get("id") for role in ("tax", "invoicing", "payment")}
-    name = context.name_of(STRIPE_APP, ids.pop()) if len(ids) == 1 else None
-    if name is None:
-        context.skip(
-            ADDRESS_TYPE,
-            profile.key,
-            "its tax, invoicing and payment apps are not one exported Stripe app",
-        )
-    return name
-
-
-def _exported_default(
-    exported: Sequence[Live], names: Mapping[str, str], context: ExportContext
-) -> Live | None:
-    """The profile exported as the default: the live default, else the first exported one.
-
-    A project needs exactly one default (so that a link naming no profile means something);
-    when the organization has none, or its default cannot be exported, the export picks one
-    and says so, rather than write manifests that do not load.
-    """
-    default = next((p for p in exported if p.raw.get("default")), None)
-    if default is not None or not exported:
-        return default
-    chosen = exported[0]
-    live_default = next((p for p in context.live_of(ADDRESS_TYPE) if p.raw.get("default")), None)
-    if live_default is None:
-        reason = "no live billing profile is the default"
-    else:
-        reason = f"the default billing profile {live_default.key!r} is skipped"
-    context.warn(
-        ADDRESS_TYPE,
-        f"{reason}, and a project needs one: {KIND}/{names[chosen.id]} ({chosen.key!r}) is "
-        "exported with `default: true`, "
-        "so applying the export makes it the default (customers with no pinned profile are "
-        "then billed through it); move `default: true` to another profile first if that one "
-        "is meant",
-    )
-    return chosen
-
-
-def _exported_spec(raw: Document, name: str, app: str, *, default: bool) -> Document:
-    """The profile as a person would declare it: what equals the API default is left out."""
-    workflow = without(_with_canonical_durations(raw.get("workflow") or {}), _DEFAULT_WORKFLOW)
-    payment = workflow.get("payment", {})
-    if payment.get("due_after") == canonical_duration("P30D"):
-        del payment["due_after"]
-    spec = {
-        "name": raw["name"] if raw["name"] != name else None,
-        "description": raw.get("description"),
-        "default": True if default else None,
-        "app": app,
-        "supplier": compact(_supplier(raw)),
-        "workflow": workflow or None,
-    }
-    return compact(spec)
-
-
-_DEFAULT_WORKFLOW: Document = {
-    "collection": {"alignment": {"type": "subscription"}, "interval": canonical_duration("PT1H")},
-    "invoicing": {
-        "auto_advance": True,
-        "draft_period": canonical_duration("P0D"),
-        "progressive_billing": True,
-        PRORATION: "bill_actual_period",
-    },
-    "payment": {"collection_method": "charge_automatically"},
-    "tax": {"enabled": True, "enforced": False},
-}
+        export_profiles(context)
 
 
 def _profiles(konnect: KonnectClient) -> list[Live]:
-    return [Live.of(profile, "name") for profile in konnect.list_all(PROFILES_ROUTE)]
+    return [Live.of(profile, "name") for profile in konnect.list_all(routes.PROFILES)]
 
 
 def _writable(document: Document) -> Document:
@@ -331,76 +220,9 @@ def _desired_document(profile: BillingProfile) -> Document:
             "default": spec.default,
             "app": spec.app,
             "supplier": spec.supplier.model_dump(exclude_none=True),
-            "workflow": _workflow_with_defaults(spec.workflow),
+            "workflow": workflow_with_defaults(spec.workflow),
         }
     )
-
-
-def _workflow_with_defaults(workflow: Workflow) -> Document:
-    """The workflow as Konnect stores it: each unset field at the API's default."""
-    collection = workflow.collection or Collection()
-    invoicing = workflow.invoicing or Invoicing()
-    tax = workflow.tax or Tax()
-    return compact(
-        {
-            "collection": {
-                "alignment": _alignment(collection.alignment),
-                "interval": canonical_duration(collection.interval or "PT1H"),
-            },
-            "invoicing": {
-                "auto_advance": _or(invoicing.auto_advance, True),
-                "draft_period": canonical_duration(invoicing.draft_period or "P0D"),
-                "progressive_billing": _or(invoicing.progressive_billing, True),
-                PRORATION: invoicing.subscription_end_proration_mode,
-            },
-            "payment": _payment(workflow),
-            "tax": {
-                "enabled": _or(tax.enabled, True),
-                "enforced": _or(tax.enforced, False),
-                "default_tax_config": (
-                    tax.default_tax_config.model_dump(exclude_none=True)
-                    if tax.default_tax_config
-                    else None
-                ),
-            },
-        }
-    )
-
-
-def _or(value: bool | None, default: bool) -> bool:
-    return default if value is None else value
-
-
-def _alignment(alignment: Any) -> Document:
-    if isinstance(alignment, AnchoredAlignment):
-        period = alignment.recurring_period
-        return {
-            "type": "anchored",
-            "recurring_period": {
-                "anchor": period.anchor.isoformat().replace("+00:00", "Z"),
-                "interval": canonical_duration(period.interval),
-            },
-        }
-    return {"type": "subscription"}
-
-
-def _payment(workflow: Workflow) -> Document:
-    if isinstance(workflow.payment, SendInvoice):
-        due_after = canonical_duration(workflow.payment.due_after or "P30D")
-        return {"collection_method": "send_invoice", "due_after": due_after}
-    return {"collection_method": "charge_automatically"}
-
-
-def _with_canonical_durations(value: Any) -> Any:
-    """Every duration-valued field of a live workflow in the canonical spelling."""
-    if isinstance(value, dict):
-        return {
-            key: canonical_duration(item)
-            if key in ("interval", "draft_period", "due_after") and isinstance(item, str)
-            else _with_canonical_durations(item)
-            for key, item in value.items()
-        }
-    return value
 
 
 def _tax_enabled(document: Document) -> bool:
@@ -441,7 +263,7 @@ def declared_default(world: World) -> Address | None:
 
 def changes_app(profile: Document, live: Live, world: World) -> bool:
     """Whether applying the declared `profile` replaces `live`: the app cannot change in place."""
-    return world.name_of(STRIPE_APP, _app_id(live.raw)) != profile.get("app")
+    return world.name_of(STRIPE_APP, app_id(live.raw)) != profile.get("app")
 
 
 def _current_default(world: World) -> Live | None:

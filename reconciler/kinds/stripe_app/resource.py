@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reconciler.clients import routes
 from reconciler.clients.answers import Expected, has_id
 from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Action, Address
@@ -31,12 +32,8 @@ from reconciler.kinds.creation import create_once
 from reconciler.manifests import StripeApp
 
 ADDRESS_TYPE = "stripe_app"
-KIND = "StripeApp"
 # The variable an exported app's key is read from; a second app gets `_<NAME>` appended.
 KEY_VARIABLE = "STRIPE_API_KEY"
-APPS_ROUTE = "/openmeter/apps"
-APP_ROUTE = "/openmeter/apps/{appId}"
-INSTALL_ROUTE = "/openmeter/app-catalog/install"
 INSTALLED = Expected(
     "a JSON object with `app.id`", lambda body: isinstance(body, dict) and has_id(body.get("app"))
 )
@@ -157,7 +154,7 @@ class StripeAppResource(Resource):
         return {} if app is None else {"api_key": context.secrets.resolve(app.spec.api_key)}
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
-        return fetch_live(konnect, APP_ROUTE, {"appId": live.id}, "name")
+        return fetch_live(konnect, routes.APP, {"appId": live.id}, "name")
 
     def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
         return next((app for app in _stripe_apps(konnect) if app.key == desired.key), None)
@@ -171,24 +168,24 @@ class StripeAppResource(Resource):
                 "api_key": _api_key(desired, writer),
                 "create_billing_profile": False,
             }
-            installed = writer.konnect.post(INSTALL_ROUTE, body, expect=INSTALLED)
+            installed = writer.konnect.post(routes.APP_INSTALL, body, expect=INSTALLED)
             app_id: str = installed["app"]["id"]
             return app_id
 
         app_id = create_once(install, lambda: self.find(writer.konnect, desired))
         # Install takes no description or labels; ownership is marked right after.
-        writer.konnect.put(APP_ROUTE, _update_body(desired), path={"appId": app_id})
+        writer.konnect.put(routes.APP, _update_body(desired), path={"appId": app_id})
         return app_id
 
     def update(self, desired: Desired, live: Live, writer: Writer) -> str:
         body = _update_body(desired)
         if self.live_document(live, writer.world).get("api_key") != desired.document["api_key"]:
             body["secret_api_key"] = _api_key(desired, writer)
-        writer.konnect.put(APP_ROUTE, body, path={"appId": live.id})
+        writer.konnect.put(routes.APP, body, path={"appId": live.id})
         return live.id
 
     def delete(self, live: Live, writer: Writer) -> None:
-        writer.konnect.delete(APP_ROUTE, path={"appId": live.id})
+        writer.konnect.delete(routes.APP, path={"appId": live.id})
 
     def adopt(self, live: Live, konnect: KonnectClient) -> None:
         raw = live.raw
@@ -198,7 +195,7 @@ class StripeAppResource(Resource):
             "description": raw.get("description"),
             "labels": owned_labels(user_labels(raw.get("labels"))),
         }
-        konnect.put(APP_ROUTE, compact(body), path={"appId": live.id})
+        konnect.put(routes.APP, compact(body), path={"appId": live.id})
 
     def export(self, context: ExportContext) -> None:
         apps = context.distinct(ADDRESS_TYPE, context.live_of(ADDRESS_TYPE))
@@ -209,7 +206,9 @@ class StripeAppResource(Resource):
             variable = KEY_VARIABLE if name == first else f"{KEY_VARIABLE}_{_variable_part(name)}"
             spec = _exported_spec(app.raw, name, variable)
             context.add(
-                ADDRESS_TYPE, app, manifest_document(KIND, name, app, spec, needs_adoption=True)
+                ADDRESS_TYPE,
+                app,
+                manifest_document(StripeApp.KIND, name, app, spec, needs_adoption=True),
             )
 
 
@@ -233,7 +232,7 @@ def _left_by_interrupted_create(live: Live, world: World) -> bool:
 
 
 def _stripe_apps(konnect: KonnectClient) -> list[Live]:
-    apps = konnect.list_all(APPS_ROUTE)
+    apps = konnect.list_all(routes.APPS)
     return [Live.of(app, "name") for app in apps if app.get("type") == "stripe"]
 
 

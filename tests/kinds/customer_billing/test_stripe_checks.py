@@ -11,7 +11,7 @@ from reconciler.clients.stripe_api import StripeApi
 from reconciler.core.actions import Address
 from reconciler.core.plan import Finding
 from reconciler.core.stripe_facts import StripeFacts
-from reconciler.kinds.customer_checks import stripe_findings
+from reconciler.kinds.customer_billing.stripe_checks import stripe_findings
 from reconciler.sandbox import SandboxServer
 from tests.conftest import SANDBOX_STRIPE_KEY
 

@@ -18,35 +18,30 @@ a checkout that Konnect would make under another app than that profile's is refu
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from reconciler.clients import routes
 from reconciler.clients.answers import Expected
 from reconciler.clients.errors import (
-    AmbiguousWrite,
-    ApiError,
     ClientError,
     NotFound,
-    UnexpectedAnswer,
 )
 from reconciler.clients.konnect import PAGE, KonnectClient
-from reconciler.clients.retry import NO_RETRIES
 from reconciler.kinds.billing_profile import payment_app_id
-from reconciler.kinds.customer_billing import BILLING_ROUTE, CUSTOMERS_ROUTE
+from reconciler.kinds.customer_billing.checkout_write import (
+    CheckoutUncertain,
+    explained_write_failure,
+    retries_off,
+)
+from reconciler.kinds.customer_billing.live import Billing, CustomerLink
 from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
 
-PROFILES_ROUTE = "/openmeter/profiles"
-PROFILE_ROUTE = PROFILES_ROUTE + "/{profileId}"
-APP_ROUTE = "/openmeter/apps/{appId}"
-CHECKOUT_ROUTE = BILLING_ROUTE + "/stripe/checkout-sessions"
 # A checkout session has no `id`: Konnect answers with Stripe's session id.
 CHECKOUT_SESSION = Expected(
     "a JSON object with a `session_id`",
     lambda body: isinstance(body, dict) and isinstance(body.get("session_id"), str),
 )
-PORTAL_ROUTE = BILLING_ROUTE + "/stripe/portal-sessions"
 REDACTED = "(redacted; --show-secret to print)"
 
 Document = dict[str, Any]
@@ -57,16 +52,6 @@ class OnboardingRefused(Exception):
     """The customer cannot be onboarded as asked; the message says why and what to do."""
 
     exit_code = 1
-
-
-@dataclass(frozen=True)
-class LiveCustomer:
-    """A Konnect customer as the onboarding commands see it."""
-
-    id: str
-    key: str
-    stripe_customer_id: str | None
-    profile_id: str | None
 
 
 @dataclass(frozen=True)
@@ -103,7 +88,7 @@ class PreparedCheckout:
     """Everything checked; the session request that will be sent once."""
 
     link: CustomerBilling
-    customer: LiveCustomer
+    customer: CustomerLink
     stripe_options: Document
     warnings: list[str] = field(default_factory=list)
     # The profile an onboarding customer is pinned to once its checkout links a Stripe customer.
@@ -113,7 +98,7 @@ class PreparedCheckout:
 @dataclass(frozen=True)
 class CheckoutSession:
     link: CustomerBilling
-    customer: LiveCustomer
+    customer: CustomerLink
     result: Document
     billing_address_collection: str
     warnings: list[str]
@@ -137,7 +122,7 @@ class CheckoutSession:
 @dataclass(frozen=True)
 class PortalSession:
     link: CustomerBilling
-    customer: LiveCustomer
+    customer: CustomerLink
     result: Document
 
     def to_json(self) -> Document:
@@ -202,9 +187,9 @@ def prepare_checkout(
 
 def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> CheckoutSession:
     """Send the checkout request once: a retry could create a second session."""
-    with _retries_off(konnect), _explained_write_failure():
+    with retries_off(konnect), explained_write_failure():
         result = konnect.post(
-            CHECKOUT_ROUTE,
+            routes.CHECKOUT_SESSIONS,
             {"stripe_options": prepared.stripe_options},
             path={"customerId": prepared.customer.id},
             expect=CHECKOUT_SESSION,
@@ -223,16 +208,16 @@ def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> Check
     )
 
 
-def _pin(konnect: KonnectClient, customer: LiveCustomer, profile_id: str) -> list[str]:
+def _pin(konnect: KonnectClient, customer: CustomerLink, profile_id: str) -> list[str]:
     """Pin the customer to its profile with the Stripe customer the checkout linked, as apply
     would; a warning when that fails, since the session exists all the same."""
     path = {"customerId": customer.id}
     try:
         # Read again: the billing PUT replaces the Stripe ids, which the checkout just set.
-        billing = konnect.get(BILLING_ROUTE, path=path) or {}
+        billing = konnect.get(routes.CUSTOMER_BILLING, path=path) or {}
         linked = (billing.get("app_data") or {}).get("stripe") or {}
         body = {"billing_profile": {"id": profile_id}, "app_data": {"stripe": linked}}
-        konnect.put(BILLING_ROUTE, body, path=path)
+        konnect.put(routes.CUSTOMER_BILLING, body, path=path)
     except ClientError as error:
         return [
             f"the customer is not pinned to its billing profile yet ({error}); `reconcile "
@@ -241,7 +226,7 @@ def _pin(konnect: KonnectClient, customer: LiveCustomer, profile_id: str) -> lis
     return []
 
 
-def prepare_portal(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer:
+def prepare_portal(konnect: KonnectClient, link: CustomerBilling) -> CustomerLink:
     customer = read_customer(konnect, link)
     if customer.stripe_customer_id is None:
         raise OnboardingRefused(
@@ -251,20 +236,20 @@ def prepare_portal(konnect: KonnectClient, link: CustomerBilling) -> LiveCustome
 
 
 def create_portal(
-    konnect: KonnectClient, link: CustomerBilling, customer: LiveCustomer, return_url: str
+    konnect: KonnectClient, link: CustomerBilling, customer: CustomerLink, return_url: str
 ) -> PortalSession:
     result = konnect.post(
-        PORTAL_ROUTE,
+        routes.PORTAL_SESSIONS,
         {"stripe_options": {"return_url": return_url}},
         path={"customerId": customer.id},
     )
     return PortalSession(link=link, customer=customer, result=result)
 
 
-def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer:
+def read_customer(konnect: KonnectClient, link: CustomerBilling) -> CustomerLink:
     """The Konnect customer with the manifest's key, and its billing link."""
     key = link.spec.customer.key
-    page = konnect.request("GET", CUSTOMERS_ROUTE, params={"filter[key]": key}, expect=PAGE)
+    page = konnect.request("GET", routes.CUSTOMERS, params={"filter[key]": key}, expect=PAGE)
     found = [c for c in page.get("data") or [] if c.get("key") == key and not c.get("deleted_at")]
     if not found:
         raise OnboardingRefused(
@@ -272,25 +257,19 @@ def read_customer(konnect: KonnectClient, link: CustomerBilling) -> LiveCustomer
             "run `reconcile apply` on the manifests first"
         )
     customer = found[0]
-    billing = konnect.get(BILLING_ROUTE, path={"customerId": customer["id"]}) or {}
-    stripe = (billing.get("app_data") or {}).get("stripe") or {}
-    return LiveCustomer(
-        id=customer["id"],
-        key=key,
-        stripe_customer_id=stripe.get("customer_id"),
-        profile_id=(billing.get("billing_profile") or {}).get("id"),
-    )
+    billing = konnect.get(routes.CUSTOMER_BILLING, path={"customerId": customer["id"]})
+    return CustomerLink.listed(customer, Billing.of(billing))
 
 
 def _checkout_profile(
-    konnect: KonnectClient, link: CustomerBilling, customer: LiveCustomer, profile: str | None
+    konnect: KonnectClient, link: CustomerBilling, customer: CustomerLink, profile: str | None
 ) -> Document | None:
     """The profile the checkout is for: the one the link names, else the one Konnect bills
     the customer through. Refused when Konnect would make the checkout under another app."""
     billed = _profile(konnect, customer.profile_id) if customer.profile_id else None
     if profile is None:
         return billed
-    named = next((p for p in konnect.list_all(PROFILES_ROUTE) if p.get("name") == profile), None)
+    named = next((p for p in konnect.list_all(routes.PROFILES) if p.get("name") == profile), None)
     if named is None:
         raise OnboardingRefused(
             f"Konnect has no billing profile named {profile!r} ({_address(link)} names it) "
@@ -323,7 +302,7 @@ def _another_app(
 
 
 def _profile(konnect: KonnectClient, profile_id: str) -> Document:
-    profile: Document = konnect.get(PROFILE_ROUTE, path={"profileId": profile_id}) or {}
+    profile: Document = konnect.get(routes.PROFILE, path={"profileId": profile_id}) or {}
     return profile
 
 
@@ -332,13 +311,13 @@ def _app_name(konnect: KonnectClient, profile: Document) -> str:
     if app_id is None:
         return "(none)"
     try:
-        app: Document = konnect.get(APP_ROUTE, path={"appId": app_id}) or {}
+        app: Document = konnect.get(routes.APP, path={"appId": app_id}) or {}
     except NotFound:
         return app_id
     return str(app.get("name") or app_id)
 
 
-def _checkout_warnings(link: CustomerBilling, customer: LiveCustomer, force: bool) -> list[str]:
+def _checkout_warnings(link: CustomerBilling, customer: CustomerLink, force: bool) -> list[str]:
     """Refuse a checkout that would fight the manifest; say what an allowed one will do."""
     if link.spec.onboarding == "checkout":
         if customer.stripe_customer_id is None:
@@ -375,49 +354,6 @@ def _charges_automatically(profile: Document) -> bool:
     return bool(method == "charge_automatically")
 
 
-@contextmanager
-def _retries_off(konnect: KonnectClient) -> Iterator[None]:
-    saved = konnect.retry
-    konnect.retry = NO_RETRIES
-    try:
-        yield
-    finally:
-        konnect.retry = saved
-
-
-_MAY_EXIST = (
-    "so a checkout session may exist and Konnect may have linked a new Stripe customer. Not "
-    "retried: run `reconcile plan` to see the link before asking for another session"
-)
-
-
-@contextmanager
-def _explained_write_failure() -> Iterator[None]:
-    """Say what a failed, unretried checkout request may have left behind."""
-    try:
-        yield
-    except AmbiguousWrite as error:
-        raise CheckoutUncertain(
-            f"{error}: the request was sent but no answer came back, {_MAY_EXIST}"
-        ) from None
-    except UnexpectedAnswer as error:
-        if not 200 <= error.status < 300:
-            raise
-        raise CheckoutUncertain(f"{error}: Konnect said it succeeded, {_MAY_EXIST}") from None
-    except ApiError as error:
-        if error.status != 429:
-            raise
-        wait = f" in {error.retry_after:g} s" if error.retry_after is not None else " later"
-        raise CheckoutUncertain(
-            f"{error}: Konnect is rate limiting; the request was not retried because checkout "
-            f"sessions are not idempotent. Try again{wait}"
-        ) from None
-
-
-class CheckoutUncertain(ClientError):
-    """The one checkout request failed in a way the user must look at before trying again."""
-
-
 def _link_fix(link: CustomerBilling) -> str:
     if link.spec.onboarding == "checkout":
         return f"send a checkout link first (`reconcile checkout-url DIR {link.name} ...`)"
@@ -428,7 +364,7 @@ def _address(link: CustomerBilling) -> str:
     return f"{CustomerBilling.KIND}/{link.name}"
 
 
-def _customer_json(link: CustomerBilling, customer: LiveCustomer) -> Document:
+def _customer_json(link: CustomerBilling, customer: CustomerLink) -> Document:
     return {"manifest": _address(link), "key": customer.key, "id": customer.id}
 
 
@@ -437,7 +373,6 @@ __all__ = [
     "CheckoutRequest",
     "CheckoutSession",
     "CheckoutUncertain",
-    "LiveCustomer",
     "OnboardingRefused",
     "PortalSession",
     "PreparedCheckout",

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.clients import routes
 from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Address
 from reconciler.core.exporting import ExportContext
 from reconciler.core.kind import Adoption, DesiredContext, Resource, Sources, World, Writer
 from reconciler.core.live import Desired, Document, Live
-from reconciler.kinds.tax_code import ADDRESS_TYPE as TAX_CODE
+from reconciler.kinds.tax_code.resource import ADDRESS_TYPE as TAX_CODE
 from reconciler.manifests import TaxCode
 
 ADDRESS_TYPE = "tax_defaults"
 ORGANIZATION = "organization"
-DEFAULTS_ROUTE = "/openmeter/defaults/tax-codes"
 # Manifest vocabulary → API field.
 USES = {"invoicing": "invoicing_tax_code", "credit_grants": "credit_grant_tax_code"}
 
@@ -84,7 +84,7 @@ class TaxDefaultsResource(Resource):
         body = {field: {"id": (live.raw.get(field) or {}).get("id")} for field in USES.values()}
         for use, code in desired.document.items():
             body[USES[use]] = {"id": writer.id_of(Address(type=TAX_CODE, name=code))}
-        writer.konnect.put(DEFAULTS_ROUTE, body)
+        writer.konnect.put(routes.TAX_CODE_DEFAULTS, body)
         return ORGANIZATION
 
     def create(self, desired: Desired, writer: Writer) -> str:
@@ -93,5 +93,5 @@ class TaxDefaultsResource(Resource):
 
 
 def _defaults(konnect: KonnectClient) -> Live:
-    defaults = konnect.get(DEFAULTS_ROUTE)
+    defaults = konnect.get(routes.TAX_CODE_DEFAULTS)
     return Live(id=ORGANIZATION, key=ORGANIZATION, owned=False, raw=defaults)

@@ -1,0 +1,25 @@
+"""The Konnect routes reconcile calls, as templates, each spelled once.
+
+Requests are counted per template and errors name it (see `konnect.KonnectClient`), so the
+kinds and the onboarding commands pass these names, never a path they build themselves.
+"""
+
+from __future__ import annotations
+
+APPS = "/openmeter/apps"
+APP = APPS + "/{appId}"
+APP_INSTALL = "/openmeter/app-catalog/install"
+
+PROFILES = "/openmeter/profiles"
+PROFILE = PROFILES + "/{profileId}"
+
+TAX_CODES = "/openmeter/tax-codes"
+TAX_CODE = TAX_CODES + "/{taxCodeId}"
+# The organization's default tax codes: one object, read and replaced whole.
+TAX_CODE_DEFAULTS = "/openmeter/defaults/tax-codes"
+
+CUSTOMERS = "/openmeter/customers"
+CUSTOMER = CUSTOMERS + "/{customerId}"
+CUSTOMER_BILLING = CUSTOMER + "/billing"
+CHECKOUT_SESSIONS = CUSTOMER_BILLING + "/stripe/checkout-sessions"
+PORTAL_SESSIONS = CUSTOMER_BILLING + "/stripe/portal-sessions"

@@ -1,0 +1,208 @@
+"""Moved links: the customers whose billing profile or collection method a plan changes,
+often without an action of their own (a link that follows the default moves with it), and
+where each link is billed once the plan is applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from reconciler.core.actions import Action, ActionType, Address
+from reconciler.core.kind import World
+from reconciler.core.live import Desired, Document, Live
+from reconciler.core.plan import BilledThrough, Finding, MovedLink, Severity
+from reconciler.kinds.billing_profile import (
+    ADDRESS_TYPE as PROFILE,
+)
+from reconciler.kinds.billing_profile import (
+    changes_app,
+    collection_method,
+    declared_default,
+    payment_app_id,
+)
+from reconciler.kinds.customer_billing.live import (
+    ADDRESS_TYPE,
+    CustomerLink,
+    Pinning,
+    link_of,
+    live_default,
+    live_profile,
+)
+from reconciler.kinds.stripe_app import ADDRESS_TYPE as STRIPE_APP
+
+
+@dataclass(frozen=True)
+class Destination:
+    """The profile a link is billed through once the plan is applied."""
+
+    profile: Address
+    facts: Document  # the profile as the plan leaves it: `app` (manifest name), `workflow`
+    live: Live | None  # the profile's live object, which a replacement swaps for a new one
+    following: bool  # there as a follower of the default, not pinned
+    replaced: bool = False
+
+
+def destination(desired: Desired, world: World) -> Destination | None:
+    live = link_of(world.live_of(desired.address))
+    named = _named_profile(desired)
+    # Konnect pins a customer only together with its Stripe customer (a checkout's waits).
+    linked = "stripe" in desired.document or bool(live and live.stripe.get("customer_id"))
+    if named is not None and linked:
+        return _declareddestination(Address(type=PROFILE, name=named), world, following=False)
+    pinned = _pinned_profile(live, world)
+    if pinned is not None:
+        address = world.address_of(PROFILE, pinned)
+        if world.desired_of(address) is not None:
+            return _declareddestination(address, world, following=False)
+        facts = {
+            "app": world.name_of(STRIPE_APP, payment_app_id(pinned.raw)),
+            "workflow": pinned.raw.get("workflow") or {},
+        }
+        return Destination(address, facts, pinned, following=False)
+    default = declared_default(world)
+    return None if default is None else _declareddestination(default, world, following=True)
+
+
+def _declareddestination(profile: Address, world: World, *, following: bool) -> Destination:
+    desired = world.desired_of(profile)
+    facts = desired.document if desired else {}
+    live = world.live_of(profile)
+    replaced = live is not None and changes_app(facts, live, world)
+    return Destination(profile, facts, live, following=following, replaced=replaced)
+
+
+def _named_profile(desired: Desired) -> str | None:
+    """The profile the link's manifest names; None when it follows the default."""
+    if "billing_profile" in desired.advisory:
+        return None
+    named: str | None = desired.document.get("billing_profile")
+    return named
+
+
+def _pinned_profile(live: CustomerLink | None, world: World) -> Live | None:
+    """The live profile Konnect keeps the customer pinned to, which no change of default moves
+    it off; None when it follows the default (as the plan takes one it cannot tell)."""
+    if live is None or live.trusted:
+        return None  # as applied: apply pins no link that follows the default
+    effective = live.profile_id
+    default = live_default(world)
+    on_default = default is not None and effective == default.id
+    pinned = live.pinning
+    if pinned is Pinning.PINNED or (pinned is not Pinning.FOLLOWING and not on_default):
+        return live_profile(world, effective)
+    return None
+
+
+def _billed_now(desired: Desired, live: CustomerLink, world: World) -> Live | None:
+    """The live profile the customer is billed through today."""
+    if live.trusted:
+        # Unread (--refresh=false): as applied, pinned to the profile it names, or following.
+        named = _named_profile(desired)
+        if named is None:
+            return live_default(world)
+        return world.live_of(Address(type=PROFILE, name=named))
+    return live_profile(world, live.profile_id)
+
+
+def moved_link(
+    desired: Desired, world: World, planned: Mapping[Address, Action]
+) -> MovedLink | None:
+    live = link_of(world.live_of(desired.address))
+    now = _billed_now(desired, live, world) if live is not None else None
+    billed = destination(desired, world)
+    if now is None or billed is None:
+        return None  # a new link: it moves from nowhere
+    before = BilledThrough(
+        billing_profile=str(world.name_of(PROFILE, now.id)),
+        collection_method=collection_method(now.raw) or None,
+    )
+    method = collection_method(billed.facts) or None
+    stays = billed.live is not None and billed.live.id == now.id
+    if stays and not billed.replaced and method == before.collection_method:
+        return None
+    profile = before.billing_profile if stays else billed.profile.name
+    after = BilledThrough(billing_profile=profile, collection_method=method)
+    cause, by = _move_cause(desired, billed, before, after, stays=stays)
+    return MovedLink(
+        address=desired.address,
+        before=before,
+        after=after,
+        cause=cause + _move_notes(desired, before, after, planned.get(by)),
+        concerns=frozenset() if by == desired.address else frozenset({billed.profile}),
+    )
+
+
+def _move_notes(
+    desired: Desired, before: BilledThrough, after: BilledThrough, cause: Action | None
+) -> str:
+    """What the reason for a move leaves unsaid: that it waits, or what stops being charged."""
+    notes = ""
+    if cause is not None and cause.type is ActionType.BLOCKED:
+        notes += f"; {cause.address} is blocked, so it moves only once that is resolved"
+    card = (desired.document.get("stripe") or {}).get("default_payment_method_id")
+    if card and after.collection_method == "send_invoice" != before.collection_method:
+        notes += f"; the card it names, {card}, is no longer charged: invoices are sent"
+    return notes
+
+
+def _move_cause(
+    desired: Desired,
+    destination: Destination,
+    before: BilledThrough,
+    after: BilledThrough,
+    *,
+    stays: bool,
+) -> tuple[str, Address]:
+    """Why the link moves, and whose planned action moves it."""
+    profile = destination.profile
+    if not stays:
+        profiles = f"{before.billing_profile} -> {after.billing_profile}"
+        if destination.following:
+            return f"follows the default profile: {profiles}", profile
+        return f"its manifest pins it: {profiles}", desired.address
+    if destination.replaced:
+        return f"{profile.name} is replaced, with another Stripe app", profile
+    return f"{profile.name} changes its collection method", profile
+
+
+def undeclared_followers(world: World, links: list[Desired]) -> list[Finding]:
+    """What the plan can say of the customers no manifest declares when the default moves:
+    their billing is not read (a GET each), so how many there are, not who moves."""
+    old = live_default(world)
+    new = declared_default(world)
+    if old is None or new is None:
+        return []
+    destination = _declareddestination(new, world, following=True)
+    old_method = collection_method(old.raw) or "unknown"
+    new_method = collection_method(destination.facts) or "unknown"
+    stays = destination.live is not None and destination.live.id == old.id
+    if stays and not destination.replaced and old_method == new_method:
+        return []
+    declared = {live.id for d in links if (live := world.live_of(d.address))}
+    others = sum(1 for live in world.live.get(ADDRESS_TYPE, []) if live.id not in declared)
+    if not others:
+        return []
+    old_name = str(world.name_of(PROFILE, old.id))
+    new_name = f"a new {new.name}" if destination.replaced else new.name
+    return [
+        Finding(
+            address=destination.profile,
+            severity=Severity.WARNING,
+            message=f"{others} Konnect customer(s) are in no manifest, so their billing is not "
+            f"read: those that follow the default profile move with it too, from {old_name} "
+            f"({old_method}) to {new_name} ({new_method}), unchecked against Stripe",
+            fix="declare them as CustomerBilling (`reconcile export` writes their manifests) "
+            f"to have them listed and checked; one that must stay on {old_name} needs "
+            f"spec.billing_profile: {old_name}",
+        )
+    ]
+
+
+def concerning(findings: list[Finding], destination: Destination | None) -> list[Finding]:
+    """The findings, marked as holding for the profile the link would be billed through (a
+    change of default moves a link that follows it)."""
+    if destination is None:
+        return findings
+    profile = frozenset({destination.profile})
+    return [f.model_copy(update={"concerns": f.concerns | profile}) for f in findings]
