@@ -26,6 +26,7 @@ from reconciler.core.live import VOLATILE_FIELDS, Desired, Document, Live, OutOf
 from reconciler.core.plan import Finding, MovedLink
 from reconciler.core.secrets import SecretSource
 from reconciler.core.stripe_facts import StripeAccounts
+from reconciler.errors import ReconcileError
 from reconciler.manifests import ManifestSet
 
 
@@ -165,10 +166,8 @@ class Adoption(StrEnum):
     NONE = "none"
 
 
-class NotExportable(Exception):
+class NotExportable(ReconcileError):
     """The kind has no manifest form of its own."""
-
-    exit_code = 1
 
 
 class Resource:

@@ -33,6 +33,7 @@ from reconciler.clients.errors import (
 )
 from reconciler.clients.konnect import PAGE, KonnectClient
 from reconciler.clients.retry import NO_RETRIES
+from reconciler.errors import ReconcileError
 from reconciler.kinds.billing_profile import payment_app_id
 from reconciler.kinds.customer_billing import BILLING_ROUTE, CUSTOMERS_ROUTE
 from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
@@ -53,10 +54,8 @@ Document = dict[str, Any]
 UiMode = Literal["hosted", "embedded"]
 
 
-class OnboardingRefused(Exception):
+class OnboardingRefused(ReconcileError):
     """The customer cannot be onboarded as asked; the message says why and what to do."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True)

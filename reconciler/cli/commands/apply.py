@@ -30,53 +30,38 @@ from pathlib import Path
 import click
 
 from reconciler.cli.commands.plan import SKIPPED_CHECKS, parse_resource, show_plan, use_colour
-from reconciler.clients.errors import ClientError
 from reconciler.core.errors import describe
 from reconciler.core.kind import World, Writer
 from reconciler.core.plan import Plan
-from reconciler.core.secrets import MissingSecret
 from reconciler.engine.applying.applier import Applier
 from reconciler.engine.applying.apply_report import ApplyReport, write_report
 from reconciler.engine.applying.concurrency import AdaptiveLimit
 from reconciler.engine.applying.executor import DEFAULT_PARALLELISM, execute
-from reconciler.engine.applying.lock import ApplyLock, LockHeld
+from reconciler.engine.applying.lock import ApplyLock
 from reconciler.engine.applying.reporting import FanOut, Reporter, SilentReporter
 from reconciler.engine.planning import planned_secrets
-from reconciler.engine.planning.graph import OrderingError
-from reconciler.engine.planning.planfile import Planfile, PlanfileError, read_planfile
-from reconciler.engine.planning.planner import PlanOptions, UnknownResource, make_plan
-from reconciler.engine.planning.staleness import PlanDiffers, StalePlan, ensure_applicable
+from reconciler.engine.planning.planfile import Planfile, read_planfile
+from reconciler.engine.planning.planner import PlanOptions, make_plan
+from reconciler.engine.planning.staleness import ensure_applicable
+from reconciler.errors import ReconcileError
 from reconciler.kinds import RESOURCES
 from reconciler.manifests import ManifestSet, load_manifests
 from reconciler.manifests.secret_patterns import redact
-from reconciler.targets import Connection, TargetError, connect, manifest_root
+from reconciler.targets import Connection, connect, manifest_root
 from reconciler.views.apply import ProgressLine, TextReporter
 from reconciler.views.progress import ReadProgress
 
 
-class ApplyRefused(click.ClickException):
-    exit_code = 1
+class ApplyRefused(ReconcileError):
+    """Apply will not run as asked; nothing was written."""
 
 
-class ApplyInterrupted(click.ClickException):
-    exit_code = 1
+class ApplyInterrupted(ReconcileError):
+    """Ctrl-C before the first write; nothing was written."""
 
 
 # Ctrl-C: while reading, or at the confirmation prompt (where click turns it into Abort).
 _INTERRUPTIONS = (KeyboardInterrupt, click.Abort)
-# Failures that happen before anything is written; each exits 1 with its message.
-_REFUSALS = (
-    ApplyRefused,
-    MissingSecret,
-    TargetError,
-    UnknownResource,
-    OrderingError,
-    ClientError,
-    PlanfileError,
-    StalePlan,
-    PlanDiffers,
-    LockHeld,
-)
 
 
 @click.command()
@@ -195,9 +180,9 @@ def _report_before_writing(ending: Exception | KeyboardInterrupt) -> ApplyReport
     """The report of a run that ended before its first write: interrupted, or refused."""
     if isinstance(ending, _INTERRUPTIONS):
         return ApplyReport(interrupted=True)
-    if isinstance(ending, click.ClickException):
+    if isinstance(ending, click.ClickException):  # a bad -r, told as click tells it
         return ApplyReport(refused=redact(ending.format_message()))
-    if isinstance(ending, _REFUSALS):
+    if isinstance(ending, ReconcileError):
         return ApplyReport(refused=redact(str(ending)))
     return ApplyReport(refused=f"unexpected error: {describe(ending)}")
 
@@ -207,8 +192,6 @@ def _reraised(ending: Exception | KeyboardInterrupt) -> BaseException:
     keeps its traceback."""
     if isinstance(ending, _INTERRUPTIONS):
         return ApplyInterrupted("Apply interrupted before the first write: nothing was written.")
-    if isinstance(ending, _REFUSALS) and not isinstance(ending, click.ClickException):
-        return ApplyRefused(str(ending))
     return ending
 
 

@@ -38,6 +38,7 @@ from reconciler.engine.exporter import (
     manifest_file_name,
     write_manifests,
 )
+from reconciler.errors import ReconcileError
 from reconciler.kinds import KIND_ADDRESS_TYPES, RESOURCES
 from reconciler.manifests import ManifestSet, SandboxTarget, ValidationFailed, validate_directory
 from reconciler.manifests.diagnostics import Diagnostic
@@ -50,8 +51,8 @@ STATE_DIRECTORY = SANDBOX_DB.parent
 GITIGNORE = ".gitignore"
 
 
-class ExportRefused(click.ClickException):
-    exit_code = 1
+class ExportRefused(ReconcileError):
+    """The export would write where it must not; nothing was written."""
 
 
 @click.command("export")

@@ -30,6 +30,7 @@ from reconciler.engine.planning import planned_secrets
 from reconciler.engine.planning.graph import OrderingError
 from reconciler.engine.planning.planfile import Planfile, PlanfileError, write_planfile
 from reconciler.engine.planning.planner import PlanOptions, UnknownResource, make_plan
+from reconciler.errors import ReconcileError
 from reconciler.kinds import KIND_ADDRESS_TYPES, RESOURCES
 from reconciler.manifests import load_manifests
 from reconciler.targets import Connection, TargetError, connect
@@ -56,10 +57,8 @@ class ChangesPresent(click.exceptions.Exit):
         super().__init__(2)
 
 
-class PlanBlocked(click.ClickException):
+class PlanBlocked(ReconcileError):
     """Blocking findings or blocked actions: apply would refuse or fail, so the plan fails."""
-
-    exit_code = 1
 
 
 def parse_resource(text: str) -> Address:

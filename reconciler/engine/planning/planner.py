@@ -23,6 +23,7 @@ from reconciler.core.secrets import SecretSource
 from reconciler.engine.planning.diff import diff_fields
 from reconciler.engine.planning.graph import order_in_levels, releasing
 from reconciler.engine.planning.reading import read_live_state
+from reconciler.errors import ReconcileError
 from reconciler.manifests import ManifestSet
 from reconciler.manifests.common import ADOPT_ANNOTATION
 
@@ -37,10 +38,8 @@ class PlanOptions:
     only: tuple[Address, ...] = ()
 
 
-class UnknownResource(Exception):
+class UnknownResource(ReconcileError):
     """A resource filter names nothing in the manifests or the live state."""
-
-    exit_code = 1
 
 
 def make_plan(
