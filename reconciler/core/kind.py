@@ -37,9 +37,6 @@ class Sources:
     konnect: KonnectClient
     stripe: StripeAccounts
     concurrency: int = 16
-    # False: trust the applied-digest label instead of reading per-object state (see
-    # APPLIED_LABEL); out-of-band edits behind an unchanged manifest go unseen.
-    refresh: bool = True
 
 
 @dataclass(frozen=True)
@@ -195,6 +192,12 @@ class Resource:
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
         raise NotImplementedError
+
+    def read_trusting_applied(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
+        """The read of `plan --refresh=false`: a kind that labels what it applied may trust
+        the label instead of reading per-object state, so out-of-band edits behind an
+        unchanged manifest go unseen. By default the full read."""
+        return self.read(sources, desired)
 
     def live_document(self, live: Live, world: World) -> Document:
         raise NotImplementedError

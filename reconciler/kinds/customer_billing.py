@@ -95,25 +95,10 @@ class CustomerBillingResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        declared = {d.key: d for d in desired}
+        return _read_declared(sources, desired, refresh=True)
 
-        def billed(customer: Document) -> bool:
-            link = declared.get(customer.get("key", ""))
-            if link is None:
-                return False
-            # Konnect itself edits a checkout link's billing when the checkout completes, so
-            # the applied-digest label cannot vouch for it.
-            onboarding = "stripe" not in link.document
-            return sources.refresh or onboarding or not _applied_as(customer, link)
-
-        # Which links are pinned matters for those read (a pin to the default that a link does
-        # not declare outlives a change of default); with refresh off, few are read.
-        pins = sources.refresh and bool(desired)
-        lives = _read(sources, billed, pins=pins)
-        return [
-            _trusted(live) if live.key in declared and BILLING not in live.raw else live
-            for live in lives
-        ]
+    def read_trusting_applied(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
+        return _read_declared(sources, desired, refresh=False)
 
     def read_for_export(self, sources: Sources) -> list[Live]:
         return _read(sources, lambda customer: True, pins=True)
@@ -494,6 +479,28 @@ def _put_billing(customer_id: str, desired: Desired, document: Document, writer:
         profile = Address(type=PROFILE, name=link.spec.billing_profile)
         body["billing_profile"] = {"id": writer.id_of(profile)}
     writer.konnect.put(BILLING_ROUTE, body, path={"customerId": customer_id})
+
+
+def _read_declared(sources: Sources, desired: Sequence[Desired], *, refresh: bool) -> list[Live]:
+    declared = {d.key: d for d in desired}
+
+    def billed(customer: Document) -> bool:
+        link = declared.get(customer.get("key", ""))
+        if link is None:
+            return False
+        # Konnect itself edits a checkout link's billing when the checkout completes, so
+        # the applied-digest label cannot vouch for it.
+        onboarding = "stripe" not in link.document
+        return refresh or onboarding or not _applied_as(customer, link)
+
+    # Which links are pinned matters for those read (a pin to the default that a link does
+    # not declare outlives a change of default); with refresh off, few are read.
+    pins = refresh and bool(desired)
+    lives = _read(sources, billed, pins=pins)
+    return [
+        _trusted(live) if live.key in declared and BILLING not in live.raw else live
+        for live in lives
+    ]
 
 
 def _read(sources: Sources, billed: Callable[[Document], bool], *, pins: bool) -> list[Live]:
