@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.errors import ReconcileError
+
 
 @dataclass(frozen=True)
 class InvalidParameter:
@@ -18,7 +20,7 @@ class InvalidParameter:
     source: str | None = None
 
 
-class ClientError(Exception):
+class ClientError(ReconcileError):
     """Base class of every error raised by reconcile's API clients."""
 
 

@@ -18,11 +18,9 @@ from typing import Any, TypeVar
 import click
 
 from reconciler.clients.errors import ClientError
-from reconciler.core.secrets import MissingSecret
 from reconciler.kinds.customer_billing.checkout import (
     CheckoutRequest,
     CheckoutSession,
-    OnboardingRefused,
     PortalSession,
     create_checkout,
     create_portal,
@@ -31,8 +29,8 @@ from reconciler.kinds.customer_billing.checkout import (
     prepare_portal,
     profile_name,
 )
-from reconciler.manifests import CustomerBilling, ManifestSet, load_manifests
-from reconciler.targets import Connection, TargetError, connect
+from reconciler.manifests import ManifestSet, load_manifests
+from reconciler.targets import Connection, connect
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 
@@ -104,7 +102,7 @@ def checkout_url(
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     manifests = load_manifests(directory)
-    link = _find(manifests, customer)
+    link = find_link(manifests, customer)
     with _connected(manifests, target_name) as connection:
         profile = profile_name(manifests, link)
         prepared = prepare_checkout(connection.sources.konnect, link, request, profile=profile)
@@ -130,7 +128,7 @@ def portal_url(
     The link is short-lived and opens the portal once.
     """
     manifests = load_manifests(directory)
-    link = _find(manifests, customer)
+    link = find_link(manifests, customer)
     with _connected(manifests, target_name) as connection:
         konnect = connection.sources.konnect
         session = create_portal(konnect, link, prepare_portal(konnect, link), return_url)
@@ -140,23 +138,15 @@ def portal_url(
         _show_portal(session)
 
 
-def _find(manifests: ManifestSet, customer: str) -> CustomerBilling:
-    try:
-        return find_link(manifests, customer)
-    except OnboardingRefused as error:
-        raise click.ClickException(str(error)) from None
-
-
 @contextmanager
 def _connected(manifests: ManifestSet, target_name: str | None) -> Iterator[Connection]:
-    """The target's clients; every expected failure becomes one clear line and exit 1."""
+    """The target's clients; an API's refusal is told as Konnect's (exit 1, as every
+    `ReconcileError`)."""
     try:
         with connect(manifests, target_name) as connection:
             for line in connection.header():
                 click.echo(line, err=True)
             yield connection
-    except (OnboardingRefused, MissingSecret, TargetError) as error:
-        raise click.ClickException(str(error)) from None
     except ClientError as error:
         raise click.ClickException(f"Konnect: {error}") from None
 
