@@ -17,6 +17,9 @@ from reconciler.engine.applying.reporting import Reporter, SilentReporter
 class Events:
     """Hooks of a running workflow; subclass and override those you want to show."""
 
+    def connected(self, header: Sequence[str]) -> None:
+        """The target is known and nothing was sent yet; `header` says which it is."""
+
     def reading(self, requests: Callable[[], int]) -> AbstractContextManager[object]:
         """Held while the live state is read; `requests` counts requests sent so far."""
         return nullcontext()
