@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
+from reconciler.cli.events import ReadingShown
 from reconciler.cli.exits import failed_quietly
 from reconciler.cli.options import (
     no_color_option,
@@ -45,10 +46,8 @@ from reconciler.engine.applying.reporting import FanOut, Reporter, SilentReporte
 from reconciler.manifests.secret_patterns import redact
 from reconciler.views.apply import ProgressLine, TextReporter
 from reconciler.views.plan import SKIPPED_CHECKS, show_plan
-from reconciler.views.progress import ReadProgress
 from reconciler.workflows import ApplyRefused, Options
 from reconciler.workflows import apply as run_apply
-from reconciler.workflows.events import Events
 
 
 @click.command()
@@ -92,14 +91,11 @@ def apply(source: Path, report_file: Path | None, **flags: Any) -> None:
         raise failed_quietly()
 
 
-class _ApplyView(Events):
+class _ApplyView(ReadingShown):
     """Apply as the terminal shows it: read progress, the plan, then one line per action."""
 
     def __init__(self, options: Options) -> None:
         self.options = options
-
-    def reading(self, requests: Callable[[], int]) -> ReadProgress:
-        return ReadProgress(sys.stderr, requests)
 
     def planned(self, plan: Plan, header: Sequence[str], *, saved: bool) -> None:
         if self.options.output != "text":

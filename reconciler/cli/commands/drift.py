@@ -11,13 +11,12 @@ the object that changed where the API has one, else null (Konnect names no autho
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from reconciler.cli.events import ReadingShown
 from reconciler.cli.exits import changes_present
 from reconciler.cli.options import (
     no_color_option,
@@ -27,20 +26,13 @@ from reconciler.cli.options import (
     target_option,
 )
 from reconciler.views.drift import render_drift_markdown, render_drift_text
-from reconciler.views.progress import ReadProgress
 from reconciler.workflows import Drifted, Options
 from reconciler.workflows import drift as find_drift
-from reconciler.workflows.events import Events
 
 SKIPPED_CHECKS = (
     "WARNING: Stripe checks were skipped (--skip-stripe-checks): Stripe drift (deleted "
     "customers, detached payment methods, revoked keys, ...) is not shown."
 )
-
-
-class _ReadProgress(Events):
-    def reading(self, requests: Callable[[], int]) -> ReadProgress:
-        return ReadProgress(sys.stderr, requests)
 
 
 @click.command()
@@ -64,7 +56,7 @@ def drift(directory: Path, **flags: Any) -> None:
     no drift, 2 when there is, 1 on error.
     """
     options = options_of(**flags)
-    drifted = find_drift(directory, options, events=_ReadProgress())
+    drifted = find_drift(directory, options, events=ReadingShown())
     _show(drifted, options)
     if drifted.report.drifted:
         raise changes_present()

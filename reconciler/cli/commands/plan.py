@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from reconciler.cli.events import ReadingShown
 from reconciler.cli.exits import changes_present
 from reconciler.cli.options import (
     concurrency_option,
@@ -35,19 +35,12 @@ from reconciler.cli.options import (
 )
 from reconciler.errors import ReconcileError
 from reconciler.views.plan import NOT_REFRESHED, SKIPPED_CHECKS, show_plan
-from reconciler.views.progress import ReadProgress
 from reconciler.workflows import plan as make_plan
 from reconciler.workflows import save_plan
-from reconciler.workflows.events import Events
 
 
 class PlanBlocked(ReconcileError):
     """Blocking findings or blocked actions: apply would refuse or fail, so the plan fails."""
-
-
-class _ReadProgress(Events):
-    def reading(self, requests: Callable[[], int]) -> ReadProgress:
-        return ReadProgress(sys.stderr, requests)
 
 
 @click.command()
@@ -91,7 +84,7 @@ def plan(directory: Path, out_file: Path | None, detailed_exitcode: bool, **flag
     options = options_of(**flags)
     started = time.monotonic()
     progress(f"Reading live state (up to {options.concurrency} reads in flight)...")
-    planned = make_plan(directory, options, events=_ReadProgress())
+    planned = make_plan(directory, options, events=ReadingShown())
     progress(f"Read in {time.monotonic() - started:.1f}s with {planned.requests} requests.")
     notes = [*planned.header, *([] if options.refresh else [NOT_REFRESHED])]
     warnings = [] if options.stripe_checks else [SKIPPED_CHECKS]
