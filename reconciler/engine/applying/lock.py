@@ -2,9 +2,9 @@
 (or on Windows, where there is no `fcntl`, a `msvcrt` byte-range lock).
 
 The operating system drops either lock when its holder exits, however it exits, so a crashed
-apply never leaves a stale lock behind. The file also says who holds it, for the message a second apply
-shows. It is emptied, never removed, on release: removing it would let two processes lock
-two different files of the same name.
+apply never leaves a stale lock behind. The file also says who holds it, for the message a
+second apply shows. It is emptied, never removed, on release: removing it would let two
+processes lock two different files of the same name.
 """
 
 from __future__ import annotations
