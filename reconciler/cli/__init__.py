@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from typing import Any
 
 import click
 
+from reconciler.cli.commands.completion import COMPLETE_VARIABLE
 from reconciler.cli.lazy_group import LazyCommand, LazyGroup
 from reconciler.core import safe_output
 from reconciler.core.version import VERSION
@@ -31,6 +33,10 @@ class ReconcileGroup(LazyGroup):
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        if os.environ.get(COMPLETE_VARIABLE):
+            # The shell asks for completions: click answers with the names of commands,
+            # options and files, in bytes, which the text-only safe streams refuse.
+            return super().main(*args, **kwargs)
         with safe_output.safe_standard_streams():
             try:
                 return super().main(*args, **kwargs)
