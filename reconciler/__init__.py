@@ -7,42 +7,47 @@ internal and may change.
 
 from __future__ import annotations
 
-from reconciler.core.plan import Plan
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from reconciler.core.version import VERSION
-from reconciler.engine.applying.apply_report import ApplyReport
-from reconciler.engine.applying.reporting import Reporter, SilentReporter
-from reconciler.engine.drift import DriftReport
-from reconciler.errors import ReconcileError
-from reconciler.manifests import (
-    BillingProfile,
-    CustomerBilling,
-    Diagnostic,
-    Manifest,
-    ManifestSet,
-    Project,
-    StripeApp,
-    TaxCode,
-    ValidationFailed,
-    ValidationReport,
-    load_manifests,
-    validate_directory,
-)
-from reconciler.workflows import (
-    ApplyInterrupted,
-    ApplyRefused,
-    Drifted,
-    Events,
-    Exported,
-    ExportRefused,
-    Options,
-    Planned,
-    adopt,
-    apply,
-    drift,
-    export,
-    plan,
-    save_plan,
-)
+
+if TYPE_CHECKING:
+    from reconciler.core.plan import Plan
+    from reconciler.engine.applying.apply_report import ApplyReport
+    from reconciler.engine.applying.reporting import Reporter, SilentReporter
+    from reconciler.engine.drift import DriftReport
+    from reconciler.errors import ReconcileError
+    from reconciler.manifests import (
+        BillingProfile,
+        CustomerBilling,
+        Diagnostic,
+        Manifest,
+        ManifestSet,
+        Project,
+        StripeApp,
+        TaxCode,
+        ValidationFailed,
+        ValidationReport,
+        load_manifests,
+        validate_directory,
+    )
+    from reconciler.workflows import (
+        ApplyInterrupted,
+        ApplyRefused,
+        Drifted,
+        Events,
+        Exported,
+        ExportRefused,
+        Options,
+        Planned,
+        adopt,
+        apply,
+        drift,
+        export,
+        plan,
+        save_plan,
+    )
 
 __version__ = VERSION
 
@@ -81,3 +86,41 @@ __all__ = [
     "save_plan",
     "validate_directory",
 ]
+
+
+# Where each name of the surface lives. Imported on first use (PEP 562), so that `reconcile
+# --help`, which imports this package first, does not pay for pydantic, httpx and stripe.
+_HOMES = {
+    "ApplyReport": "reconciler.engine.applying.apply_report",
+    "DriftReport": "reconciler.engine.drift",
+    "Plan": "reconciler.core.plan",
+    "ReconcileError": "reconciler.errors",
+    "Reporter": "reconciler.engine.applying.reporting",
+    "SilentReporter": "reconciler.engine.applying.reporting",
+    **dict.fromkeys(
+        [
+            "BillingProfile",
+            "CustomerBilling",
+            "Diagnostic",
+            "Manifest",
+            "ManifestSet",
+            "Project",
+            "StripeApp",
+            "TaxCode",
+            "ValidationFailed",
+            "ValidationReport",
+            "load_manifests",
+            "validate_directory",
+        ],
+        "reconciler.manifests",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name, "reconciler.workflows" if name in __all__ else None)
+    if home is None:
+        raise AttributeError(f"module 'reconciler' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
@@ -25,14 +26,12 @@ from reconciler.errors import ReconcileError
 from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
 from reconciler.manifests.project import SANDBOX
 from reconciler.manifests.secret_patterns import register_secret
-from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, SandboxConfig
-from reconciler.sandbox.seed import SeedError, SeedKeyRefused, load_seed, plant
-from reconciler.sandbox.server import SandboxServer
-from reconciler.sandbox.stripe_api.world import BUILT_IN_TEST_KEY
+
+if TYPE_CHECKING:
+    from reconciler.sandbox.config import SandboxConfig
+    from reconciler.sandbox.server import SandboxServer
 
 SANDBOX_DB = Path(".reconcile") / "sandbox.db"
-# The key every sandbox world accepts, opening its default test account; not a Stripe secret.
-SANDBOX_STRIPE_KEY = BUILT_IN_TEST_KEY
 DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
 
 
@@ -102,6 +101,11 @@ def connect(
             sandbox_url = None
             kind = ""
         else:
+            # Imported here: the sandbox's server is the `sandbox` extra, which a real
+            # organization's install may leave out.
+            from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, SandboxConfig
+            from reconciler.sandbox.server import SandboxServer
+
             if target.url is not None:
                 sandbox_url = target.url.rstrip("/")
                 konnect_token = DEFAULT_KONNECT_TOKEN
@@ -120,7 +124,7 @@ def connect(
             if target.url is None and target.seed is not None:
                 key, key_source = _seed_key(manifests, secrets)
                 _plant(manifest_root(manifests) / target.seed, server, key, key_source)
-            fallback = _constant(SANDBOX_STRIPE_KEY)
+            fallback = _constant(_sandbox_stripe_key())
             stripe_url = sandbox_url
         _register_secrets(target, manifests, secrets, konnect_token)
         rate = rate_limit or target.rate_limit
@@ -160,6 +164,8 @@ def _register_secrets(
 def _plant(path: Path, server: SandboxServer, stripe_key: str, key_source: str) -> None:
     """Plant the seed unless the world has it; a refused seed leaves no trace, so the next
     run plants it again."""
+    from reconciler.sandbox.seed import SeedError, SeedKeyRefused, load_seed, plant
+
     try:
         seed = load_seed(path)
     except SeedError as error:
@@ -180,7 +186,7 @@ def _limiter(rate: float | None) -> RateLimiter | Unlimited:
 
 def _sandbox_stand_ins(manifests: ManifestSet) -> dict[str, str]:
     variables = {variable_of(app.spec.api_key) for app in manifests.of_kind(StripeApp)}
-    return dict.fromkeys(variables or {DEFAULT_STRIPE_VARIABLE}, SANDBOX_STRIPE_KEY)
+    return dict.fromkeys(variables or {DEFAULT_STRIPE_VARIABLE}, _sandbox_stripe_key())
 
 
 def _app_keys(manifests: ManifestSet, secrets: SecretSource) -> dict[str, KeySource]:
@@ -198,6 +204,20 @@ def _fallback_key(secrets: SecretSource, reference: str | None) -> KeySource | N
     return None if reference is None else functools.partial(secrets.resolve, reference)
 
 
+def _sandbox_stripe_key() -> str:
+    """The key every sandbox world accepts, opening its default test account; not a secret."""
+    from reconciler.sandbox.stripe_api.world import BUILT_IN_TEST_KEY
+
+    return BUILT_IN_TEST_KEY
+
+
+def __getattr__(name: str) -> str:
+    # SANDBOX_STRIPE_KEY, read from the sandbox when first asked for: it is an extra.
+    if name == "SANDBOX_STRIPE_KEY":
+        return _sandbox_stripe_key()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _constant(key: str) -> KeySource:
     return lambda: key
 
@@ -206,7 +226,7 @@ def _seed_key(manifests: ManifestSet, secrets: SecretSource) -> tuple[str, str]:
     """The Stripe key the seed is planted with, and where it comes from, for errors to name."""
     apps = manifests.of_kind(StripeApp)
     if not apps:
-        return SANDBOX_STRIPE_KEY, "the built-in test key"
+        return _sandbox_stripe_key(), "the built-in test key"
     reference = apps[0].spec.api_key
     return secrets.resolve(reference), f"StripeApp/{apps[0].name}'s {reference}"
 

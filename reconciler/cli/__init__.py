@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,22 +10,21 @@ from typing import Any
 
 import click
 
-from reconciler.cli.commands.adopt import adopt
-from reconciler.cli.commands.apply import apply
-from reconciler.cli.commands.drift import drift
-from reconciler.cli.commands.export import export
-from reconciler.cli.commands.onboarding import checkout_url, portal_url
-from reconciler.cli.commands.plan import plan
-from reconciler.cli.commands.sandbox import sandbox
-from reconciler.cli.commands.schema import schema
-from reconciler.cli.commands.validate import validate
-from reconciler.cli.exits import Failed
+from reconciler.cli.commands.completion import COMPLETE_VARIABLE
+from reconciler.cli.lazy_group import LazyCommand, LazyGroup
 from reconciler.core import safe_output
 from reconciler.core.version import VERSION
 from reconciler.errors import ReconcileError
 
+# The embedded sandbox's server runs on these, installed by the `sandbox` extra only.
+SANDBOX_EXTRA_MODULES = {"starlette", "uvicorn", "httptools"}
+SANDBOX_EXTRA_MISSING = (
+    "the embedded sandbox is not installed; install it with: "
+    "pip install 'konnect-reconcile[sandbox]' (pipx: pipx install 'konnect-reconcile[sandbox]')"
+)
 
-class ReconcileGroup(click.Group):
+
+class ReconcileGroup(LazyGroup):
     """Usage errors exit 1, not click's 2: `plan --detailed-exitcode` and `drift` exit 2 for
     changes and drift, and a mistyped option or a wrong directory in CI must not read as those.
 
@@ -33,6 +33,10 @@ class ReconcileGroup(click.Group):
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        if os.environ.get(COMPLETE_VARIABLE):
+            # The shell asks for completions: click answers with the names of commands,
+            # options and files, in bytes, which the text-only safe streams refuse.
+            return super().main(*args, **kwargs)
         with safe_output.safe_standard_streams():
             try:
                 return super().main(*args, **kwargs)
@@ -58,7 +62,13 @@ class ReconcileGroup(click.Group):
             try:
                 return super().invoke(ctx)
             except ReconcileError as error:
+                from reconciler.cli.exits import Failed  # its import reads the manifest models
+
                 raise Failed(error) from None
+            except ModuleNotFoundError as error:
+                if (error.name or "").partition(".")[0] not in SANDBOX_EXTRA_MODULES:
+                    raise
+                raise click.ClickException(SANDBOX_EXTRA_MISSING) from None
 
 
 @contextmanager
@@ -76,13 +86,60 @@ def main() -> None:
     """Billing configuration as code for Konnect Metering & Billing and Stripe."""
 
 
-main.add_command(validate)
-main.add_command(plan)
-main.add_command(drift)
-main.add_command(apply)
-main.add_command(schema)
-main.add_command(sandbox)
-main.add_command(checkout_url)
-main.add_command(portal_url)
-main.add_command(export)
-main.add_command(adopt)
+# Each command by the module that holds it and its one-line help (the first line of its
+# docstring, which tests/cli/test_lazy_commands.py holds them to).
+main.lazy_commands = {
+    name: LazyCommand(f"reconciler.cli.commands.{location}", short_help)
+    for name, location, short_help in [
+        (
+            "adopt",
+            "adopt:adopt",
+            "Mark the live objects that the manifests KIND/NAME match as managed by reconcile.",
+        ),
+        (
+            "apply",
+            "apply:apply",
+            "Apply the manifests in DIR, or a plan saved with `plan -out PLANFILE`.",
+        ),
+        (
+            "checkout-url",
+            "onboarding:checkout_url",
+            "Create a Stripe Checkout link that collects a card for CUSTOMER.",
+        ),
+        ("completion", "completion:completion", "Print the shell completion script for SHELL."),
+        (
+            "drift",
+            "drift:drift",
+            "Report how the live state drifted from the manifests in DIRECTORY; change nothing.",
+        ),
+        (
+            "export",
+            "export:export",
+            "Write manifests for the live Konnect objects of DIRECTORY's target into OUT_DIR.",
+        ),
+        ("init", "init:init", "Create a new reconcile project in DIRECTORY (default: .)."),
+        (
+            "plan",
+            "plan:plan",
+            "Show what `apply` would change for the manifests in DIRECTORY.",
+        ),
+        (
+            "portal-url",
+            "onboarding:portal_url",
+            "Create a Stripe Billing Portal link for CUSTOMER, who must have a linked Stripe "
+            "customer.",
+        ),
+        ("sandbox", "sandbox:sandbox", "Run the embedded Konnect + Stripe sandbox."),
+        (
+            "schema",
+            "schema:schema",
+            "Print the JSON Schema FILE_NAME (default: manifest.json, any kind), or write them "
+            "all.",
+        ),
+        (
+            "validate",
+            "validate:validate",
+            "Check the manifests in DIRECTORY without calling any API.",
+        ),
+    ]
+}

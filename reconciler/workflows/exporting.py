@@ -144,11 +144,11 @@ def _publish(staged: Path, out_dir: Path, own: list[str]) -> list[Path]:
             make_private_directory(out_dir / relative)
         else:
             copy_privately(source, out_dir / relative)
-    _ignore_state(out_dir)
+    ignore_state(out_dir)
     return removed
 
 
-def _ignore_state(out_dir: Path) -> None:
+def ignore_state(out_dir: Path) -> None:
     """Make OUT_DIR's `.gitignore` ignore `.reconcile/`: a command run on the exported project
     keeps state there (the embedded sandbox's world, the apply lock). A `.gitignore` already
     there keeps its lines and its mode."""

@@ -1,18 +1,19 @@
-"""One apply at a time per checkout: an exclusive `flock` on `.reconcile/apply.lock`.
+"""One apply at a time per checkout: an exclusive lock on `.reconcile/apply.lock`, a `flock`
+(or on Windows, where there is no `fcntl`, a `msvcrt` byte-range lock).
 
-The kernel drops a `flock` when its holder exits, however it exits, so a crashed apply never
-leaves a stale lock behind. The file also says who holds it, for the message a second apply
-shows. It is emptied, never removed, on release: removing it would let two processes lock
-two different files of the same name.
+The operating system drops either lock when its holder exits, however it exits, so a crashed
+apply never leaves a stale lock behind. The file also says who holds it, for the message a
+second apply shows. It is emptied, never removed, on release: removing it would let two
+processes lock two different files of the same name.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import getpass
 import os
 import socket
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +25,9 @@ from reconciler.errors import ReconcileError
 from reconciler.manifests.secret_patterns import redact
 
 LOCK_PATH = Path(".reconcile") / "apply.lock"
+# Windows locks byte ranges mandatorily: the lock sits past the holder's details, which a
+# second apply must still be able to read.
+_WINDOWS_LOCKED_BYTE = 1 << 20
 
 
 class LockHolder(BaseModel):
@@ -75,8 +79,8 @@ class ApplyLock:
         make_private_directory(self.path.parent)
         descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            _lock_exclusively(descriptor)
+        except OSError:
             holder = _read_holder(descriptor)
             os.close(descriptor)
             raise LockHeld(self.path, holder) from None
@@ -106,16 +110,31 @@ class ApplyLock:
         self.release()
 
 
+def _lock_exclusively(descriptor: int) -> None:
+    """Lock the open file, or raise `OSError` at once if another process holds it."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        os.lseek(descriptor, _WINDOWS_LOCKED_BYTE, os.SEEK_SET)
+        msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def _write_holder(descriptor: int, holder: LockHolder) -> None:
     data = (holder.model_dump_json() + "\n").encode()
     os.ftruncate(descriptor, 0)
-    os.pwrite(descriptor, data, 0)
+    os.lseek(descriptor, 0, os.SEEK_SET)  # not pwrite, which Windows lacks
+    os.write(descriptor, data)
     os.fsync(descriptor)
 
 
 def _read_holder(descriptor: int) -> LockHolder | None:
     # The holder writes its details right after locking; in that instant the file is empty.
-    data = os.pread(descriptor, 64 * 1024, 0)
+    os.lseek(descriptor, 0, os.SEEK_SET)  # not pread, which Windows lacks
+    data = os.read(descriptor, 64 * 1024)
     try:
         return LockHolder.model_validate_json(data)
     except ValidationError:
@@ -125,4 +144,4 @@ def _read_holder(descriptor: int) -> LockHolder | None:
 def _user_name() -> str:
     with contextlib.suppress(Exception):
         return getpass.getuser()
-    return str(os.getuid())
+    return "unknown" if sys.platform == "win32" else str(os.getuid())

@@ -18,7 +18,6 @@ import yaml
 from click.testing import CliRunner, Result
 from starlette.testclient import TestClient
 
-from reconciler import targets
 from reconciler.cli import main
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
 from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY
@@ -126,7 +125,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[SandboxServer]]:
             super().__init__(*args, **kwargs)
             servers.append(self)
 
-    monkeypatch.setattr(targets, "SandboxServer", Recorded)
+    monkeypatch.setattr("reconciler.sandbox.server.SandboxServer", Recorded)
     yield servers
 
 

@@ -1,0 +1,19 @@
+"""The library surface resolves every name it pins, though it imports each on first use."""
+
+from __future__ import annotations
+
+import pytest
+
+import reconciler
+import reconciler.manifests
+
+
+@pytest.mark.parametrize("package", [reconciler, reconciler.manifests])
+def test_every_name_of_all_resolves(package: object) -> None:
+    for name in package.__all__:  # type: ignore[attr-defined]
+        assert getattr(package, name) is not None, name
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = reconciler.no_such_name  # type: ignore[attr-defined]
