@@ -18,7 +18,7 @@ from reconciler.cli.commands.plan import plan
 from reconciler.cli.commands.sandbox import sandbox
 from reconciler.cli.commands.schema import schema
 from reconciler.cli.commands.validate import validate
-from reconciler.core import safe_output
+from reconciler.core import log_output, safe_output
 from reconciler.core.version import VERSION
 
 
@@ -67,8 +67,20 @@ def _usage_errors_exit_one() -> Iterator[None]:
 
 @click.group(cls=ReconcileGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="reconcile")
-def main() -> None:
-    """Billing configuration as code for Konnect Metering & Billing and Stripe."""
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Log each API request to stderr (method, route, status, duration, request id), "
+    "secrets redacted. Also RECONCILE_LOG=debug.",
+)
+def main(debug: bool) -> None:
+    """Billing configuration as code for Konnect Metering & Billing and Stripe.
+
+    Each command reads the manifests in DIR (default: the current directory) and runs against
+    the target it names (--target), else reconcile.yaml's default target, else the Konnect
+    organization that KONNECT_TOKEN and KONNECT_REGION or KONNECT_BASE_URL describe.
+    """
+    log_output.configure(log_output.wants_debug(debug))
 
 
 main.add_command(validate)

@@ -80,7 +80,13 @@ _REFUSALS = (
 
 
 @click.command()
-@click.argument("source", type=click.Path(exists=True, path_type=Path), metavar="DIR|PLANFILE")
+@click.argument(
+    "source",
+    type=click.Path(exists=True, path_type=Path),
+    metavar="[DIR|PLANFILE]",
+    default=".",
+    required=False,
+)
 @click.option("--target", "target_name", help="Target from reconcile.yaml; default: its default.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option(

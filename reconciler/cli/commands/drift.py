@@ -41,7 +41,9 @@ class DriftFound(click.exceptions.Exit):
 
 
 @click.command()
-@click.argument("directory", type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "directory", type=click.Path(exists=True, path_type=Path), default=".", required=False
+)
 @click.option("--target", "target_name", help="Target from reconcile.yaml; default: its default.")
 @click.option(
     "--output",

@@ -75,7 +75,9 @@ def parse_resource(text: str) -> Address:
 
 
 @click.command()
-@click.argument("directory", type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "directory", type=click.Path(exists=True, path_type=Path), default=".", required=False
+)
 @click.option("--target", "target_name", help="Target from reconcile.yaml; default: its default.")
 @click.option(
     "--output",
