@@ -52,7 +52,7 @@ SUPPLIER = {"name": "ACME Inc.", "addresses": {"billing_address": {"country": "U
 # their counters. A file, not stderr: the CLI's own progress lines share stderr.
 APPLY_RUNNER = """
 import contextlib, json, pathlib, resource, sys
-import reconciler.cli.commands.apply as command
+import reconciler.workflows.applying as command
 from reconciler.cli import main
 
 connections = []

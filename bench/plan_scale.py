@@ -277,9 +277,9 @@ def bulk_plan(url: str, project: Path, concurrency: int, refresh: bool = True) -
         KonnectClient(url + "/v3", DEFAULT_KONNECT_TOKEN) as konnect,
         StripeAccounts({"stripe": lambda: STRIPE_KEY}, base_url=url) as stripe,
     ):
-        sources = Sources(konnect=konnect, stripe=stripe, concurrency=concurrency, refresh=refresh)
+        sources = Sources(konnect=konnect, stripe=stripe, concurrency=concurrency)
         secrets = SecretSource(environ={"BENCH_STRIPE_KEY": STRIPE_KEY})
-        plan, _ = make_plan(manifests, RESOURCES, sources, secrets, PlanOptions())
+        plan, _ = make_plan(manifests, RESOURCES, sources, secrets, PlanOptions(refresh=refresh))
         assert plan.is_noop and not plan.blocking_findings, plan.summary_line()
         return Run(
             konnect.counter.total(),

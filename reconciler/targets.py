@@ -30,6 +30,7 @@ from reconciler.core.kind import Sources
 from reconciler.core.safe_output import make_private_directory
 from reconciler.core.secrets import SecretSource, variable_of
 from reconciler.core.stripe_facts import KeySource, StripeAccounts
+from reconciler.errors import ReconcileError
 from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
 from reconciler.manifests.project import SANDBOX
 from reconciler.manifests.secret_patterns import register_secret
@@ -56,10 +57,8 @@ NO_TARGET = (
 log = logging.getLogger("reconcile.targets")
 
 
-class TargetError(Exception):
+class TargetError(ReconcileError):
     """The target cannot be used: unknown, or its sandbox cannot be set up."""
-
-    exit_code = 1
 
 
 class UnknownTarget(TargetError):

@@ -18,8 +18,10 @@ from reconciler.cli.commands.plan import plan
 from reconciler.cli.commands.sandbox import sandbox
 from reconciler.cli.commands.schema import schema
 from reconciler.cli.commands.validate import validate
+from reconciler.cli.exits import Failed
 from reconciler.core import log_output, safe_output
 from reconciler.core.version import VERSION
+from reconciler.errors import ReconcileError
 
 
 class ReconcileGroup(click.Group):
@@ -53,7 +55,10 @@ class ReconcileGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         # Covers every subcommand: their parsing and their callbacks run inside this call.
         with _usage_errors_exit_one():
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except ReconcileError as error:
+                raise Failed(error) from None
 
 
 @contextmanager

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.errors import ReconcileError
+
 
 @dataclass(frozen=True)
 class InvalidParameter:
@@ -21,7 +23,7 @@ class InvalidParameter:
     source: str | None = None
 
 
-class ClientError(Exception):
+class ClientError(ReconcileError):
     """Base class of every error raised by reconcile's API clients."""
 
 

@@ -26,6 +26,7 @@ from reconciler.core.live import VOLATILE_FIELDS, Desired, Document, Live, OutOf
 from reconciler.core.plan import Finding, MovedLink
 from reconciler.core.secrets import SecretSource
 from reconciler.core.stripe_facts import StripeAccounts
+from reconciler.errors import ReconcileError
 from reconciler.manifests import ManifestSet
 
 
@@ -36,9 +37,6 @@ class Sources:
     konnect: KonnectClient
     stripe: StripeAccounts
     concurrency: int = 16
-    # False: trust the applied-digest label instead of reading per-object state (see
-    # APPLIED_LABEL); out-of-band edits behind an unchanged manifest go unseen.
-    refresh: bool = True
 
 
 @dataclass(frozen=True)
@@ -165,10 +163,8 @@ class Adoption(StrEnum):
     NONE = "none"
 
 
-class NotExportable(Exception):
+class NotExportable(ReconcileError):
     """The kind has no manifest form of its own."""
-
-    exit_code = 1
 
 
 class Resource:
@@ -196,6 +192,12 @@ class Resource:
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
         raise NotImplementedError
+
+    def read_trusting_applied(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
+        """The read of `plan --refresh=false`: a kind that labels what it applied may trust
+        the label instead of reading per-object state, so out-of-band edits behind an
+        unchanged manifest go unseen. By default the full read."""
+        return self.read(sources, desired)
 
     def live_document(self, live: Live, world: World) -> Document:
         raise NotImplementedError

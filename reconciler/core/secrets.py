@@ -7,13 +7,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from reconciler.errors import ReconcileError
+
 _REFERENCE = re.compile(r"^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
-class MissingSecret(Exception):
+class MissingSecret(ReconcileError):
     """A referenced environment variable is not set. The message names only the variable."""
-
-    exit_code = 1
 
 
 def variable_of(reference: str) -> str:

@@ -1,22 +1,17 @@
-"""Errors of the manifest layer, each carrying the exit code the CLI ends with."""
+"""Errors of the manifest layer."""
 
 from __future__ import annotations
 
-from typing import IO, Any
-
-import click
-
+from reconciler.errors import ReconcileError
 from reconciler.manifests.diagnostics import Diagnostic
 
 
-class ValidationFailed(click.ClickException):
+class ValidationFailed(ReconcileError):
     """The manifests have problems; `diagnostics` lists them all.
 
     Shown as every problem's `path:line:col: kind/name: message`, then the summary, whichever
     command read the manifests; `listed` says the command has printed the problems already.
     """
-
-    exit_code = 1
 
     def __init__(
         self, diagnostics: list[Diagnostic], summary: str, *, listed: bool = False
@@ -24,9 +19,3 @@ class ValidationFailed(click.ClickException):
         super().__init__(summary)
         self.diagnostics = diagnostics
         self.listed = listed
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        if not self.listed:
-            for diagnostic in self.diagnostics:
-                click.echo(diagnostic.format(), file=file, err=file is None)
-        super().show(file)

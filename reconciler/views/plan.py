@@ -6,8 +6,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import click
+
 from reconciler.core.actions import Action, ActionType, Address, FieldChange
 from reconciler.core.plan import BilledThrough, MovedLink, Plan, Severity
+from reconciler.views.plan_json import PlanDocument
 from reconciler.views.style import style
 
 _SYMBOL = {
@@ -158,3 +161,34 @@ def _diff_block(text: str) -> str:
         lines.append(marker + " " + line)
     fence = "```"
     return fence + "diff\n" + "\n".join(lines) + "\n" + fence
+
+
+SKIPPED_CHECKS = (
+    "WARNING: Stripe checks were skipped (--skip-stripe-checks). Konnect does not check "
+    "Stripe ids either: a wrong one surfaces only when an invoice is due."
+)
+NOT_REFRESHED = (
+    "Note: --refresh=false: customer links whose applied-digest label matches the manifest "
+    "were not read; edits made to their billing outside reconcile are not shown."
+)
+
+
+def show_plan(
+    plan: Plan,
+    target: str,
+    notes: Sequence[str],
+    output: str,
+    color: bool,
+    warnings: Sequence[str] = (),
+) -> None:
+    """Print the plan as `output` asks: JSON (`PlanDocument`), Markdown or text."""
+    if output == "json":
+        document = PlanDocument.of(plan, target, [*notes, *warnings])
+        click.echo(document.model_dump_json(indent=2))
+    elif output == "markdown":
+        click.echo(render_markdown(plan, notes=notes, warnings=warnings), nl=False)
+    else:
+        for note in [*notes, *warnings]:
+            click.echo(note)
+        click.echo("")
+        click.echo(render_text(plan, color=color), nl=False)

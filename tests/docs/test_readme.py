@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
+
+import pytest
 
 from tests.docs.conftest import Tour
 from tests.docs.pages import REPO, page, sample_after
@@ -41,3 +45,13 @@ def test_tour_apply_is_what_apply_prints(tour: Tour) -> None:
 
 def test_tour_drift_is_what_drift_prints(tour: Tour) -> None:
     assert appears_in_order(sample_after(README, "<!-- tour:drift -->"), tour.drift)
+
+
+def test_the_python_example_plans_applies_and_converges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    example = sample_after(README, "<!-- tour:python -->")
+    exec(compile(example, "README.md", "exec"), {"__name__": "readme_example"})
+    assert "add" in capsys.readouterr().out  # the first plan's summary was printed

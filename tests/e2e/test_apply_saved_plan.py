@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from reconciler.cli.commands.plan import SKIPPED_CHECKS
 from reconciler.core.actions import ActionType
 from reconciler.core.fingerprint import digest_value
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
 from reconciler.targets import SANDBOX_DB
+from reconciler.views.plan import SKIPPED_CHECKS
 from tests.e2e.test_apply import link, paying_customer, profile, reconcile, state
 from tests.e2e.worlds import STRIPE_APP, World, declare_sandbox, write_manifests
 

@@ -12,35 +12,22 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.commands.plan import parse_resource
-from reconciler.clients.errors import ClientError
-from reconciler.core.secrets import MissingSecret
-from reconciler.engine.planning.adoption import AdoptionRefused, adopt_all, find_adoptable
-from reconciler.kinds import RESOURCES
-from reconciler.manifests import load_manifests
-from reconciler.targets import UnknownTarget, connect
+from reconciler.cli.options import options_of, parse_resources, target_option
+from reconciler.workflows import adopt as adopt_all
 
 
 @click.command()
 @click.argument("directory", type=click.Path(exists=True, path_type=Path))
 @click.argument("resources", nargs=-1, required=True, metavar="KIND/NAME...")
-@click.option("--target", "target_name", help="Target from reconcile.yaml; default: its default.")
+@target_option
 def adopt(directory: Path, resources: tuple[str, ...], target_name: str | None) -> None:
     """Mark the live objects that the manifests KIND/NAME match as managed by reconcile.
 
     Only the label managed-by: reconcile is added; run `plan` afterwards to see what else
     differs from the manifest.
     """
-    manifests = load_manifests(directory)
-    addresses = [parse_resource(text) for text in resources]
-    try:
-        with connect(manifests, target_name) as connection:
-            sources = connection.sources
-            found = find_adoptable(manifests, RESOURCES, sources, connection.secrets, addresses)
-            adopt_all(found, sources)
-    except (AdoptionRefused, MissingSecret, UnknownTarget, ClientError) as error:
-        raise click.ClickException(str(error)) from None
-    for item in found:
+    options = options_of(target_name=target_name)
+    for item in adopt_all(directory, parse_resources(resources), options):
         click.echo(
             f"Adopted {item.desired.address} (id {item.live.id}): added the label "
             "managed-by: reconcile."

@@ -10,29 +10,20 @@ redacted unless `--show-secret`; null when Stripe gave none.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from reconciler.clients.errors import ClientError
-from reconciler.core.secrets import MissingSecret
+from reconciler.cli.options import options_of, output_option, target_option
 from reconciler.kinds.customer_billing.checkout import (
     CheckoutRequest,
     CheckoutSession,
-    OnboardingRefused,
     PortalSession,
-    create_checkout,
-    create_portal,
-    find_link,
-    prepare_checkout,
-    prepare_portal,
-    profile_name,
 )
-from reconciler.manifests import CustomerBilling, ManifestSet, load_manifests
-from reconciler.targets import Connection, TargetError, connect
+from reconciler.workflows import Events
+from reconciler.workflows import onboarding as workflow
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 
@@ -41,14 +32,8 @@ def _common_options(command: CommandT) -> CommandT:
     options = [
         click.argument("directory", type=click.Path(exists=True, path_type=Path)),
         click.argument("customer"),
-        click.option("--target", "target_name", help="Target from reconcile.yaml."),
-        click.option(
-            "--output",
-            type=click.Choice(["text", "json"]),
-            default="text",
-            show_default=True,
-            help="`json` prints one object for machines.",
-        ),
+        target_option,
+        output_option(["text", "json"], help="`json` prints one object for machines."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -103,16 +88,13 @@ def checkout_url(
         request.redirect_options()
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    manifests = load_manifests(directory)
-    link = _find(manifests, customer)
-    with _connected(manifests, target_name) as connection:
-        profile = profile_name(manifests, link)
-        prepared = prepare_checkout(connection.sources.konnect, link, request, profile=profile)
-        session = create_checkout(connection.sources.konnect, prepared)
+    options = options_of(target_name=target_name)
+    made = workflow.checkout_url(directory, customer, request, options, events=_TargetLine())
+    session = made.session
     for warning in session.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if output == "json":
-        document = {"target": connection.target, **session.to_json(show_secret=show_secret)}
+        document = {"target": made.target, **session.to_json(show_secret=show_secret)}
         click.echo(json.dumps(document, indent=2))
     else:
         _show_checkout(session, show_secret=show_secret)
@@ -129,36 +111,20 @@ def portal_url(
     CUSTOMER is a CustomerBilling manifest in DIRECTORY, as NAME or CustomerBilling/NAME.
     The link is short-lived and opens the portal once.
     """
-    manifests = load_manifests(directory)
-    link = _find(manifests, customer)
-    with _connected(manifests, target_name) as connection:
-        konnect = connection.sources.konnect
-        session = create_portal(konnect, link, prepare_portal(konnect, link), return_url)
+    options = options_of(target_name=target_name)
+    made = workflow.portal_url(directory, customer, return_url, options, events=_TargetLine())
     if output == "json":
-        click.echo(json.dumps({"target": connection.target, **session.to_json()}, indent=2))
+        click.echo(json.dumps({"target": made.target, **made.session.to_json()}, indent=2))
     else:
-        _show_portal(session)
+        _show_portal(made.session)
 
 
-def _find(manifests: ManifestSet, customer: str) -> CustomerBilling:
-    try:
-        return find_link(manifests, customer)
-    except OnboardingRefused as error:
-        raise click.ClickException(str(error)) from None
+class _TargetLine(Events):
+    """The target, on stderr, before the session is made."""
 
-
-@contextmanager
-def _connected(manifests: ManifestSet, target_name: str | None) -> Iterator[Connection]:
-    """The target's clients; every expected failure becomes one clear line and exit 1."""
-    try:
-        with connect(manifests, target_name) as connection:
-            for line in connection.header():
-                click.echo(line, err=True)
-            yield connection
-    except (OnboardingRefused, MissingSecret, TargetError) as error:
-        raise click.ClickException(str(error)) from None
-    except ClientError as error:
-        raise click.ClickException(f"Konnect: {error}") from None
+    def connected(self, header: Sequence[str]) -> None:
+        for line in header:
+            click.echo(line, err=True)
 
 
 def _show_checkout(session: CheckoutSession, *, show_secret: bool) -> None:

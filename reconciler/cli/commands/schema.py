@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.errors import ReconcileError
 from reconciler.manifests.reference import render_reference
 from reconciler.manifests.schemas import ANY_MANIFEST_FILE, render, stale_files, write_schemas
 from reconciler.schema_files import schema_files
@@ -13,8 +14,8 @@ from reconciler.schema_files import schema_files
 DEFAULT_DIRECTORY = Path("schemas")
 
 
-class SchemasStale(click.ClickException):
-    exit_code = 1
+class SchemasStale(ReconcileError):
+    """The schema files in the directory are not those the models generate."""
 
 
 @click.command()

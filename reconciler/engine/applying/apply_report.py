@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from reconciler.core.actions import ActionType, Address
 from reconciler.core.safe_output import write_private_text
+from reconciler.errors import ReconcileError
 
 REPORT_FORMAT_VERSION = 1
 
@@ -117,10 +118,8 @@ class ApplyReport(BaseModel):
         return f"{heading} {counts}."
 
 
-class PartialApply(Exception):
+class PartialApply(ReconcileError):
     """An apply that did not do everything it planned; the report says what happened."""
-
-    exit_code = 1
 
     def __init__(self, report: ApplyReport) -> None:
         self.report = report

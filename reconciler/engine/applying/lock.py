@@ -20,6 +20,7 @@ from types import TracebackType
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reconciler.core.safe_output import make_private_directory
+from reconciler.errors import ReconcileError
 from reconciler.manifests.secret_patterns import redact
 
 LOCK_PATH = Path(".reconcile") / "apply.lock"
@@ -49,10 +50,8 @@ class LockHolder(BaseModel):
         return f"pid {self.pid} on {self.host} by {self.user}, started {started}: {self.command}"
 
 
-class LockHeld(Exception):
+class LockHeld(ReconcileError):
     """Another apply holds the lock of this checkout."""
-
-    exit_code = 1
 
     def __init__(self, path: Path, holder: LockHolder | None) -> None:
         self.path = path

@@ -13,11 +13,12 @@ from reconciler.core.actions import Address
 from reconciler.core.kind import Adoption, DesiredContext, Resource, Sources
 from reconciler.core.live import Desired, Live
 from reconciler.core.secrets import SecretSource
+from reconciler.errors import ReconcileError
 from reconciler.manifests import ManifestSet
 
 
-class AdoptionRefused(Exception):
-    exit_code = 1
+class AdoptionRefused(ReconcileError):
+    """A named resource cannot be adopted; nothing was written."""
 
 
 @dataclass(frozen=True)

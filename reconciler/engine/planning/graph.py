@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from reconciler.core.actions import Action, ActionType, Address
+from reconciler.errors import ReconcileError
 
 
-class OrderingError(Exception):
+class OrderingError(ReconcileError):
     """The actions cannot be ordered: a cycle, or a dependency on an unknown resource."""
 
 

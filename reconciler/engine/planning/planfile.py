@@ -33,16 +33,15 @@ from reconciler.core.plan import Plan
 from reconciler.core.safe_output import clean, write_private_text
 from reconciler.core.version import VERSION
 from reconciler.engine.planning.planned_secrets import PlannedSecret
+from reconciler.errors import ReconcileError
 
 # Its own number, not the plan document's: the JSON plan output did not change with it.
 PLANFILE_FORMAT_VERSION = 2
 DIGEST_KEY = "digest"
 
 
-class PlanfileError(Exception):
+class PlanfileError(ReconcileError):
     """The file is not a planfile this version of reconcile can apply."""
-
-    exit_code = 1
 
 
 class Planfile(BaseModel):

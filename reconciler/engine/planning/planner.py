@@ -23,6 +23,7 @@ from reconciler.core.secrets import SecretSource
 from reconciler.engine.planning.diff import diff_fields
 from reconciler.engine.planning.graph import order_in_levels, releasing
 from reconciler.engine.planning.reading import read_live_state
+from reconciler.errors import ReconcileError
 from reconciler.manifests import ManifestSet
 from reconciler.manifests.common import ADOPT_ANNOTATION
 
@@ -35,12 +36,13 @@ class PlanOptions:
     stripe_checks: bool = True
     # Limit the plan to these resources and what they depend on; empty means everything.
     only: tuple[Address, ...] = ()
+    # False: kinds trust the label of what they applied instead of reading per-object state
+    # (`Resource.read_trusting_applied`); out-of-band edits behind it go unseen.
+    refresh: bool = True
 
 
-class UnknownResource(Exception):
+class UnknownResource(ReconcileError):
     """A resource filter names nothing in the manifests or the live state."""
-
-    exit_code = 1
 
 
 def make_plan(
@@ -54,7 +56,9 @@ def make_plan(
     context = DesiredContext(manifests=manifests, secrets=secrets)
     for resource in resources:
         world.desired[resource.address_type] = resource.desired(context)
-    read_live_state(resources, sources, world, stripe_checks=options.stripe_checks)
+    read_live_state(
+        resources, sources, world, stripe_checks=options.stripe_checks, refresh=options.refresh
+    )
     for resource in resources:
         _match(resource, world)
     for resource in resources:
@@ -93,7 +97,7 @@ def make_plan(
         not_managed=tuple(not_managed),
         prune=options.prune,
         only=options.only,
-        refresh=sources.refresh,
+        refresh=options.refresh,
         stripe_checks=options.stripe_checks,
         prune_scope=tuple(r.address_type for r in resources if r.deletable),
         manifest_digest=digest_files(manifests.root, manifests.files),

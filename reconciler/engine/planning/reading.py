@@ -13,12 +13,22 @@ from reconciler.core.stripe_facts import StripeUnavailable
 
 
 def read_live_state(
-    resources: Sequence[Resource], sources: Sources, world: World, *, stripe_checks: bool
+    resources: Sequence[Resource],
+    sources: Sources,
+    world: World,
+    *,
+    stripe_checks: bool,
+    refresh: bool = True,
 ) -> None:
-    """Fill `world.live` for every kind; Stripe facts the checks need are read alongside."""
+    """Fill `world.live` for every kind; Stripe facts the checks need are read alongside.
+    Without `refresh`, kinds may trust what they labelled as applied."""
     with ReadPool(2 * len(resources), "reconcile-read") as pool:
         reads: dict[str, Future[list[Live]]] = {
-            r.address_type: pool.submit(r.read, sources, world.desired[r.address_type])
+            r.address_type: pool.submit(
+                r.read if refresh else r.read_trusting_applied,
+                sources,
+                world.desired[r.address_type],
+            )
             for r in resources
         }
         prefetches = (

@@ -21,6 +21,7 @@ from itertools import zip_longest
 from reconciler.core.actions import Action, Address, FieldChange
 from reconciler.core.observation import LiveDocument, check_observation
 from reconciler.core.plan import Plan
+from reconciler.errors import ReconcileError
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,8 @@ def stale_actions(
     return stale
 
 
-class StalePlan(Exception):
+class StalePlan(ReconcileError):
     """The plan no longer describes the world; nothing was written."""
-
-    exit_code = 1
 
     def __init__(self, reasons: Sequence[str]) -> None:
         self.reasons = tuple(reasons)
@@ -80,11 +79,9 @@ def ensure_fresh(
         raise StalePlan(reasons)
 
 
-class PlanDiffers(Exception):
+class PlanDiffers(ReconcileError):
     """The saved actions are not those the manifests and live state produce; nothing was
     written."""
-
-    exit_code = 1
 
     def __init__(self, difference: str) -> None:
         self.difference = difference

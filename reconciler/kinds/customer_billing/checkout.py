@@ -28,6 +28,7 @@ from reconciler.clients.errors import (
     NotFound,
 )
 from reconciler.clients.konnect import PAGE, KonnectClient
+from reconciler.errors import ReconcileError
 from reconciler.kinds.billing_profile import payment_app_id
 from reconciler.kinds.customer_billing.checkout_write import (
     CheckoutUncertain,
@@ -48,10 +49,8 @@ Document = dict[str, Any]
 UiMode = Literal["hosted", "embedded"]
 
 
-class OnboardingRefused(Exception):
+class OnboardingRefused(ReconcileError):
     """The customer cannot be onboarded as asked; the message says why and what to do."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True)

@@ -94,26 +94,10 @@ class CustomerBillingResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        declared = {d.key: d for d in desired}
+        return _read_declared(sources, desired, refresh=True)
 
-        def billed(customer: Document) -> bool:
-            link = declared.get(customer.get("key", ""))
-            if link is None:
-                return False
-            # Konnect itself edits a checkout link's billing when the checkout completes, so
-            # the applied-digest label cannot vouch for it.
-            onboarding = "stripe" not in link.document
-            return sources.refresh or onboarding or not applied_as(customer, link)
-
-        # Which links are pinned matters for those read (a pin to the default that a link does
-        # not declare outlives a change of default); with refresh off, few are read.
-        pins = sources.refresh and bool(desired)
-        return [
-            CustomerLink.listed(link.raw, trusted=True)
-            if link.key in declared and link.billing is None
-            else link
-            for link in read_links(sources, billed, pins=pins)
-        ]
+    def read_trusting_applied(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
+        return _read_declared(sources, desired, refresh=False)
 
     def read_for_export(self, sources: Sources) -> list[Live]:
         return list(read_links(sources, lambda customer: True, pins=True))
@@ -296,3 +280,26 @@ class CustomerBillingResource(Resource):
 
     def export(self, context: ExportContext) -> None:
         export_links(context)
+
+
+def _read_declared(sources: Sources, desired: Sequence[Desired], *, refresh: bool) -> list[Live]:
+    declared = {d.key: d for d in desired}
+
+    def billed(customer: Document) -> bool:
+        link = declared.get(customer.get("key", ""))
+        if link is None:
+            return False
+        # Konnect itself edits a checkout link's billing when the checkout completes, so
+        # the applied-digest label cannot vouch for it.
+        onboarding = "stripe" not in link.document
+        return refresh or onboarding or not applied_as(customer, link)
+
+    # Which links are pinned matters for those read (a pin to the default that a link does
+    # not declare outlives a change of default); with refresh off, few are read.
+    pins = refresh and bool(desired)
+    return [
+        CustomerLink.listed(link.raw, trusted=True)
+        if link.key in declared and link.billing is None
+        else link
+        for link in read_links(sources, billed, pins=pins)
+    ]

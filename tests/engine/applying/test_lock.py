@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.engine.applying.lock import LOCK_PATH, ApplyLock, LockHeld
+from reconciler.errors import ReconcileError
 
 HOLDER_SCRIPT = textwrap.dedent(
     """
@@ -57,7 +58,7 @@ def test_a_second_apply_is_refused_with_the_holders_details(tmp_path: Path) -> N
         assert f"pid {holder.pid} on " in message
         assert "reconcile apply plan.out" in message
         assert refused.value.holder is not None and refused.value.holder.pid == holder.pid
-        assert refused.value.exit_code == 1
+        assert isinstance(refused.value, ReconcileError)  # exit 1, mapped by the CLI
 
 
 def test_a_crashed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from reconciler.engine.planning.staleness import (
     first_difference,
     stale_actions,
 )
+from reconciler.errors import ReconcileError
 
 PROFILE = Address(type="billing_profile", name="enterprise")
 LINK = Address(type="customer_billing", name="acme")
@@ -74,7 +75,7 @@ def test_ensure_fresh_refuses_with_every_reason_at_once() -> None:
             fresh={PROFILE: None},
             changed_secrets=["stripe_app.stripe: its secret api_key changed"],
         )
-    assert refused.value.exit_code == 1
+    assert isinstance(refused.value, ReconcileError)  # exit 1, mapped by the CLI
     assert refused.value.reasons == (
         "the manifests changed since the plan was made",
         "billing_profile.enterprise was deleted since the plan was made",

@@ -1,0 +1,51 @@
+"""The library's public surface is pinned: a change to it is a decision, not an accident."""
+
+from __future__ import annotations
+
+import reconciler
+
+PUBLIC = [
+    "ApplyInterrupted",
+    "ApplyRefused",
+    "ApplyReport",
+    "BillingProfile",
+    "CustomerBilling",
+    "Diagnostic",
+    "DriftReport",
+    "Drifted",
+    "Events",
+    "ExportRefused",
+    "Exported",
+    "Manifest",
+    "ManifestSet",
+    "Options",
+    "Plan",
+    "Planned",
+    "Project",
+    "ReconcileError",
+    "Reporter",
+    "SilentReporter",
+    "StripeApp",
+    "TaxCode",
+    "ValidationFailed",
+    "ValidationReport",
+    "__version__",
+    "adopt",
+    "apply",
+    "drift",
+    "export",
+    "load_manifests",
+    "plan",
+    "save_plan",
+    "validate_directory",
+]
+
+
+def test_the_public_names_are_pinned() -> None:
+    assert reconciler.__all__ == PUBLIC
+    assert all(hasattr(reconciler, name) for name in PUBLIC)
+
+
+def test_every_error_a_user_meets_derives_from_the_one_base() -> None:
+    for error in (reconciler.ValidationFailed, reconciler.ApplyRefused, reconciler.ExportRefused):
+        assert issubclass(error, reconciler.ReconcileError)
