@@ -155,6 +155,12 @@ def test_dir_defaults_to_the_current_directory(
     result = reconcile("plan", "--target", "sandbox")
     assert result.exit_code == 0, result.output
     assert "Plan: 2 to add" in result.stdout
+    assert reconcile("validate").exit_code == 0
+    assert reconcile("drift", "--target", "sandbox").exit_code == 2
+    assert reconcile("apply", "--target", "sandbox", "--auto-approve").exit_code == 0
+    exported = reconcile("export", "--target", "sandbox", "-o", str(manifests_only.parent / "out"))
+    assert exported.exit_code == 0, exported.output
+    assert (manifests_only.parent / "out" / "stripe-app.yaml").is_file()
 
 
 def test_reconcile_yaml_is_found_above_dir_up_to_the_repository_root(
