@@ -226,7 +226,7 @@ class KonnectClient:
                     self._sleep(self.retry.delay(attempt))
                     attempt += 1
                     continue
-                raise self._transport_failure(method, route, failure, sent, cause) from None
+                raise self._failure(method, route, failure, sent, cause) from None
             if response.status_code < 400:
                 return self._success(method, route, response, expect)
             error = _api_error(method, route, response)
@@ -283,9 +283,11 @@ class KonnectClient:
             self.retry.max_attempts,
         )
 
-    def _transport_failure(
+    def _failure(
         self, method: str, route: str, failure: httpx.TransportError, sent: bool, cause: str | None
     ) -> TransportFailure:
+        """A connection never made says where to and why; any other broken exchange names
+        the request and whether it may have been carried out."""
         if not sent and cause is not None:
             host = self._http.base_url.host
             return Unreachable(method, route, host, cause, self.unreachable_hint)
