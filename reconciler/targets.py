@@ -1,5 +1,10 @@
 """Turn a project target into live-state sources: API clients, and the sandbox when local.
 
+The sandbox is never a silent default. A command runs against the target it names, else the
+project's default target, else a Konnect target read from the environment the way Terraform
+providers read theirs (`KONNECT_TOKEN`, `KONNECT_REGION` or `KONNECT_BASE_URL`,
+`STRIPE_API_KEY`); with none of these it stops and says how to declare one.
+
 For the `sandbox` target the embedded sandbox is served in-process for the duration of the
 command, with its world in `.reconcile/sandbox.db` under the manifest root, so a later
 command sees the same world. Its Stripe key stands in for an unset `${env:...}` variable so
@@ -10,11 +15,15 @@ is reached with that app's own key, resolved when the account is first read.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import logging
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
 
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
@@ -33,6 +42,18 @@ if TYPE_CHECKING:
 
 SANDBOX_DB = Path(".reconcile") / "sandbox.db"
 DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
+TOKEN_VARIABLE = "KONNECT_TOKEN"
+REGION_VARIABLE = "KONNECT_REGION"
+BASE_URL_VARIABLE = "KONNECT_BASE_URL"
+ENVIRONMENT_TARGET = "environment"
+DEFAULT_REGION = "us"
+NO_TARGET = (
+    "no target to run against: set KONNECT_TOKEN (with KONNECT_REGION or KONNECT_BASE_URL, "
+    "and STRIPE_API_KEY) for a Konnect organization, declare targets in reconcile.yaml "
+    "(`reconcile init` writes one), or pass --target sandbox for the local sandbox"
+)
+
+log = logging.getLogger("reconcile.targets")
 
 
 class TargetError(ReconcileError):
@@ -41,6 +62,10 @@ class TargetError(ReconcileError):
 
 class UnknownTarget(TargetError):
     pass
+
+
+class NoTarget(TargetError):
+    """Neither the command, the project nor the environment names a target."""
 
 
 @dataclass
@@ -68,7 +93,62 @@ class Connection:
 
 
 def manifest_root(manifests: ManifestSet) -> Path:
-    return manifests.root if manifests.root.is_dir() else manifests.root.parent
+    """The project's directory: its seed paths and local state (`.reconcile/`) are under it."""
+    return manifests.base
+
+
+def resolve_target(
+    manifests: ManifestSet, target_name: str | None, environ: Mapping[str, str] | None = None
+) -> tuple[str, KonnectTarget | SandboxTarget]:
+    """The target a command runs against, and its name: the one named, the project's default,
+    else a Konnect target from the environment."""
+    project = manifests.project
+    environ = os.environ if environ is None else environ
+    name = target_name or project.default_target_name
+    if name is None and project.targets:
+        declared = ", ".join(sorted(project.targets))
+        raise NoTarget(
+            f"reconcile.yaml declares the targets {declared} and no default_target: "
+            "choose one with --target, or set default_target"
+        )
+    if name is None:
+        return ENVIRONMENT_TARGET, environment_target(environ)
+    try:
+        target = project.target(name)
+    except KeyError:
+        known = ", ".join(sorted(project.all_targets))
+        message = f"no target {name!r} in reconcile.yaml (known: {known})"
+        if "." in name:  # Terraform's -target names resources; here -r/--resource does
+            message += f"; to limit the command to one resource, use -r/--resource {name}"
+        raise UnknownTarget(message) from None
+    if isinstance(target, SandboxTarget) and environ.get(TOKEN_VARIABLE):
+        log.warning(
+            "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
+        )
+    return name, target
+
+
+def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
+    """The Konnect target the environment describes; NoTarget without a token."""
+    if not environ.get(TOKEN_VARIABLE):
+        raise NoTarget(NO_TARGET)
+    base_url = environ.get(BASE_URL_VARIABLE) or None
+    fields: dict[str, object] = {
+        "type": "konnect",
+        "konnect_token": "${env:" + TOKEN_VARIABLE + "}",
+        "base_url": base_url,
+        "region": environ.get(REGION_VARIABLE) or (None if base_url else DEFAULT_REGION),
+    }
+    if environ.get(DEFAULT_STRIPE_VARIABLE):
+        fields["stripe_api_key"] = "${env:" + DEFAULT_STRIPE_VARIABLE + "}"
+    try:
+        return KonnectTarget.model_validate(fields)
+    except ValidationError as error:
+        # Messages only: pydantic's input values are never echoed, the token among them.
+        problems = "; ".join(str(problem["msg"]) for problem in error.errors())
+        raise TargetError(
+            f"the Konnect target from {REGION_VARIABLE}/{BASE_URL_VARIABLE}: {problems}"
+        ) from None
 
 
 @contextmanager
@@ -81,16 +161,7 @@ def connect(
     sandbox_config: SandboxConfig | None = None,
 ) -> Iterator[Connection]:
     """Clients for the target; for the sandbox target, the sandbox runs until the block ends."""
-    project = manifests.project
-    name = target_name or project.default_target
-    try:
-        target = project.target(name)
-    except KeyError:
-        known = ", ".join(sorted(project.all_targets))
-        message = f"no target {name!r} in reconcile.yaml (known: {known})"
-        if "." in name:  # Terraform's -target names resources; here -r/--resource does
-            message += f"; to limit the command to one resource, use -r/--resource {name}"
-        raise UnknownTarget(message) from None
+    name, target = resolve_target(manifests, target_name)
     with ExitStack() as stack:
         if isinstance(target, KonnectTarget):
             secrets = SecretSource()
@@ -99,7 +170,7 @@ def connect(
             fallback = _fallback_key(secrets, target.stripe_api_key)
             stripe_url = None
             sandbox_url = None
-            kind = ""
+            kind = f"Konnect at {konnect_url}" if name == ENVIRONMENT_TARGET else ""
         else:
             # Imported here: the sandbox's server is the `sandbox` extra, which a real
             # organization's install may leave out.
@@ -129,7 +200,12 @@ def connect(
         _register_secrets(target, manifests, secrets, konnect_token)
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
-            KonnectClient(konnect_url, konnect_token, limiter=_limiter(rate))
+            KonnectClient(
+                konnect_url,
+                konnect_token,
+                limiter=_limiter(rate),
+                unreachable_hint=_what_to_check(name, target),
+            )
         )
         stripe = stack.enter_context(
             StripeAccounts(
@@ -143,6 +219,17 @@ def connect(
         yield Connection(
             target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url, kind=kind
         )
+
+
+def _what_to_check(name: str, target: KonnectTarget | SandboxTarget) -> str:
+    """What a user should look at when the target's Konnect API cannot be reached."""
+    if isinstance(target, SandboxTarget):
+        return f"is the sandbox of target {name!r} running?"
+    if name == ENVIRONMENT_TARGET:
+        setting = BASE_URL_VARIABLE if target.base_url else REGION_VARIABLE
+    else:
+        setting = f"targets.{name}.{'base_url' if target.base_url else 'region'} in reconcile.yaml"
+    return f"is {setting} right? a proxy?"
 
 
 def _register_secrets(
@@ -231,4 +318,14 @@ def _seed_key(manifests: ManifestSet, secrets: SecretSource) -> tuple[str, str]:
     return secrets.resolve(reference), f"StripeApp/{apps[0].name}'s {reference}"
 
 
-__all__ = ["SANDBOX", "Connection", "TargetError", "UnknownTarget", "connect", "manifest_root"]
+__all__ = [
+    "ENVIRONMENT_TARGET",
+    "SANDBOX",
+    "Connection",
+    "NoTarget",
+    "TargetError",
+    "UnknownTarget",
+    "connect",
+    "manifest_root",
+    "resolve_target",
+]

@@ -17,7 +17,7 @@ from reconciler.manifests.secret_patterns import forget_secrets
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
 from reconciler.sandbox.stripe_api.world import BUILT_IN_TEST_KEY
 from reconciler.targets import SANDBOX_DB
-from tests.e2e.worlds import World
+from tests.e2e.worlds import World, declare_sandbox
 
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 # The one key a sandbox world accepts without registration; other keys are registered first.
@@ -75,11 +75,19 @@ def admin(sandbox_server: SandboxServer) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture(autouse=True)
+def no_konnect_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests choose their target; a token in the shell running them must not choose for them."""
+    for name in ("KONNECT_TOKEN", "KONNECT_REGION", "KONNECT_BASE_URL", "RECONCILE_LOG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty manifest directory; commands on it serve the sandbox from its `.reconcile/`."""
+    """A manifest directory whose default target is the embedded sandbox, served from its
+    `.reconcile/`; it holds no manifest yet."""
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
-    directory = tmp_path / "manifests"
+    directory = declare_sandbox(tmp_path / "manifests")
     (directory / SANDBOX_DB).parent.mkdir(parents=True)
     return directory
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from reconciler.cli import main
 from reconciler.sandbox import SandboxConfig, SandboxServer
+from tests.e2e.worlds import STRIPE_APP, write_manifests
 
 
 def test_a_konnect_target_exports_without_any_stripe_key(
@@ -45,6 +46,7 @@ def test_a_running_sandbox_is_named_by_its_address_and_the_embedded_one_as_such(
     tmp_path: Path, sandbox_server: SandboxServer
 ) -> None:
     project = sandbox_at(tmp_path, sandbox_server.url + "/")
+    write_manifests(project, STRIPE_APP)
     target_line = f"Target: local (sandbox at {sandbox_server.url})"
     served = CliRunner().invoke(main, ["plan", str(project), "--output", "json"])
     assert served.exit_code == 0, served.output

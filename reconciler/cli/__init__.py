@@ -12,7 +12,7 @@ import click
 
 from reconciler.cli.commands.completion import COMPLETE_VARIABLE
 from reconciler.cli.lazy_group import LazyCommand, LazyGroup
-from reconciler.core import safe_output
+from reconciler.core import log_output, safe_output
 from reconciler.core.version import VERSION
 from reconciler.errors import ReconcileError
 
@@ -82,8 +82,20 @@ def _usage_errors_exit_one() -> Iterator[None]:
 
 @click.group(cls=ReconcileGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="reconcile")
-def main() -> None:
-    """Billing configuration as code for Konnect Metering & Billing and Stripe."""
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Log each API request to stderr (method, route, status, duration, request id), "
+    "secrets redacted. Also RECONCILE_LOG=debug.",
+)
+def main(debug: bool) -> None:
+    """Billing configuration as code for Konnect Metering & Billing and Stripe.
+
+    Each command reads the manifests in DIR (default: the current directory) and runs against
+    the target it names (--target), else reconcile.yaml's default target, else the Konnect
+    organization that KONNECT_TOKEN and KONNECT_REGION or KONNECT_BASE_URL describe.
+    """
+    log_output.configure(log_output.wants_debug(debug))
 
 
 # Each command by the module that holds it and its one-line help (the first line of its

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
@@ -23,6 +24,10 @@ CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 TARGET_HELP = "Target from reconcile.yaml; default: its default."
 
 target_option = click.option("--target", "target_name", help=TARGET_HELP)
+# DIR: the manifests, by default those of the current directory, as `terraform plan` reads its own.
+directory_argument = click.argument(
+    "directory", type=click.Path(exists=True, path_type=Path), default=".", required=False
+)
 no_color_option = click.option("--no-color", is_flag=True, help="No colour, even on a terminal.")
 rate_limit_option = click.option(
     "--rate-limit",

@@ -6,6 +6,9 @@ so a credential cannot leak through an exception.
 
 from __future__ import annotations
 
+import socket
+import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +39,62 @@ class TransportFailure(ClientError):
 
 class AmbiguousWrite(TransportFailure):
     """A write was sent but no answer came back: it may or may not have happened."""
+
+
+DNS = "the host name does not resolve (DNS)"
+REFUSED = "connection refused"
+TLS = "TLS handshake failed"
+TIMEOUT = "timed out"
+# Causes no retry can cure: a name that does not resolve, a certificate that is not trusted.
+PERMANENT_CAUSES = frozenset({DNS, TLS})
+# Recognised in an error's text when its chain lost the original exception.
+_CAUSE_WORDS = (
+    (DNS, ("name or service not known", "name resolution", "nodename nor servname", "getaddrinfo")),
+    (REFUSED, ("connection refused",)),
+    (TLS, ("ssl", "certificate", "tls")),
+    (TIMEOUT, ("timed out", "timeout")),
+)
+
+
+class Unreachable(TransportFailure):
+    """No connection could be made: the request never left, and the message says why and
+    what to check, e.g. `cannot reach us.api.konghq.com: connection refused (is
+    KONNECT_BASE_URL right? a proxy?)`."""
+
+    def __init__(self, method: str, route: str, host: str, cause: str, hint: str) -> None:
+        super().__init__(method, route, cause, request_sent=False)
+        self.host = host
+        self.cause = cause
+        self.args = (f"cannot reach {host}: {cause} ({hint})",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def connection_cause(failure: BaseException) -> str | None:
+    """Why a connection failed, in words a user can act on: DNS, refused, TLS or a timeout;
+    None when the failure says nothing of these."""
+    for link in _chain(failure):
+        if isinstance(link, socket.gaierror):
+            return DNS
+        if isinstance(link, ConnectionRefusedError):
+            return REFUSED
+        if isinstance(link, ssl.SSLError):
+            return TLS
+        if isinstance(link, TimeoutError) or "Timeout" in type(link).__name__:
+            return TIMEOUT
+    text = " ".join(str(link).lower() for link in _chain(failure))
+    return next((cause for cause, words in _CAUSE_WORDS if any(w in text for w in words)), None)
+
+
+def _chain(failure: BaseException) -> Iterator[BaseException]:
+    """The failure and what it was raised from or while handling, as far as it goes."""
+    seen: set[int] = set()
+    link: BaseException | None = failure
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
 
 
 class UnexpectedAnswer(ClientError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -24,11 +25,14 @@ from reconciler.clients.answers import (
 )
 from reconciler.clients.counters import RequestCounter
 from reconciler.clients.errors import (
+    PERMANENT_CAUSES,
     AmbiguousWrite,
     ApiError,
     RateLimited,
     ServerError,
     TransportFailure,
+    Unreachable,
+    connection_cause,
     konnect_error,
 )
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
@@ -39,6 +43,11 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 # Failures that prove the request never left this machine, so any method may be resent.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 JSON = Any
+# What a connection failure tells the user to check, unless the target knows better.
+CHECK_THE_URL = "check the URL, the network and any proxy"
+REQUEST_ID_HEADERS = ("X-Kong-Request-Id", "X-Request-Id")
+
+log = logging.getLogger("reconcile.http")
 
 
 def _is_page(body: Any) -> bool:
@@ -97,6 +106,7 @@ class KonnectClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_rate_limited: Callable[[], None] | None = None,
+        unreachable_hint: str = CHECK_THE_URL,
     ) -> None:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -117,6 +127,7 @@ class KonnectClient:
         self._sleep = sleep
         # Told of every 429, also retried ones, so that apply can lower its concurrency.
         self.on_rate_limited = on_rate_limited
+        self.unreachable_hint = unreachable_hint
 
     def __repr__(self) -> str:
         return f"KonnectClient(base_url={str(self._http.base_url)!r})"
@@ -206,24 +217,81 @@ class KonnectClient:
             self.limiter.acquire()
             self.counter.record(method, route, retry=attempt > 1)
             try:
-                response = self._http.request(method, url, params=params, json=json)
+                response = self._send(method, route, url, params, json)
             except httpx.TransportError as failure:
                 sent = not isinstance(failure, _NOT_SENT)
-                if (not sent or method in IDEMPOTENT_METHODS) and self.retry.may_try_again(attempt):
+                cause = connection_cause(failure)
+                if self._may_resend(method, sent, cause, attempt):
+                    self._announce_retry(method, route, cause or type(failure).__name__, attempt)
                     self._sleep(self.retry.delay(attempt))
                     attempt += 1
                     continue
-                raise _transport_failure(method, route, failure, sent) from None
+                raise self._failure(method, route, failure, sent, cause) from None
             if response.status_code < 400:
                 return self._success(method, route, response, expect)
             error = _api_error(method, route, response)
             if error.status == 429 and self.on_rate_limited is not None:
                 self.on_rate_limited()
             if self._may_retry(method, error, attempt):
+                self._announce_retry(method, route, str(error.status), attempt)
                 self._sleep(self.retry.delay(attempt, error.retry_after))
                 attempt += 1
                 continue
             raise error
+
+    def _send(
+        self, method: str, route: str, url: str, params: Mapping[str, Any] | None, json: JSON
+    ) -> httpx.Response:
+        """One HTTP exchange, logged at debug level by its route template: never a full URL
+        (ids, query) and never a header but the request id."""
+        started = time.monotonic()
+        try:
+            response = self._http.request(method, url, params=params, json=json)
+        except httpx.TransportError as failure:
+            elapsed = (time.monotonic() - started) * 1000
+            log.debug(
+                "%s %s failed after %.0f ms: %s", method, route, elapsed, type(failure).__name__
+            )
+            raise
+        elapsed = (time.monotonic() - started) * 1000
+        request_id = next(
+            (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "-"
+        )
+        log.debug(
+            "%s %s %d %.0f ms request-id=%s",
+            method,
+            route,
+            response.status_code,
+            elapsed,
+            request_id,
+        )
+        return response
+
+    def _may_resend(self, method: str, sent: bool, cause: str | None, attempt: int) -> bool:
+        # A name that does not resolve or a certificate not trusted stays so: fail at once.
+        if cause in PERMANENT_CAUSES:
+            return False
+        return (not sent or method in IDEMPOTENT_METHODS) and self.retry.may_try_again(attempt)
+
+    def _announce_retry(self, method: str, route: str, reason: str, attempt: int) -> None:
+        log.info(
+            "retrying %s %s after %s, attempt %d of %d",
+            method,
+            route,
+            reason,
+            attempt + 1,
+            self.retry.max_attempts,
+        )
+
+    def _failure(
+        self, method: str, route: str, failure: httpx.TransportError, sent: bool, cause: str | None
+    ) -> TransportFailure:
+        """A connection never made says where to and why; any other broken exchange names
+        the request and whether it may have been carried out."""
+        if not sent and cause is not None:
+            host = self._http.base_url.host
+            return Unreachable(method, route, host, cause, self.unreachable_hint)
+        return _transport_failure(method, route, failure, sent)
 
     def _success(
         self, method: str, route: str, response: httpx.Response, expect: Expected | None

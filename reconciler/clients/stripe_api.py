@@ -14,6 +14,7 @@ The reads then check the shape of what they asked for (an object with an `id`, a
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -38,6 +39,9 @@ from reconciler.clients.answers import (
 )
 from reconciler.clients.counters import RequestCounter
 from reconciler.clients.errors import (
+    DNS,
+    REFUSED,
+    TLS,
     ApiError,
     BadRequest,
     ClientError,
@@ -47,6 +51,8 @@ from reconciler.clients.errors import (
     ServerError,
     TransportFailure,
     Unauthorized,
+    Unreachable,
+    connection_cause,
 )
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
@@ -56,6 +62,11 @@ PAGE_LIMIT = 100
 _KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[0-9A-Za-z*]+")
 Params = dict[str, Any]
 Answer = tuple[bytes, int, Mapping[str, str]]
+CHECK_THE_NETWORK = "check the network and any proxy"
+# Causes that prove no connection was made, so no request reached Stripe.
+_NOT_CONNECTED = frozenset({DNS, REFUSED, TLS})
+
+log = logging.getLogger("reconcile.http")
 
 
 def _is_list_page(body: Any) -> bool:
@@ -120,6 +131,13 @@ class _MeteredHttpClient(stripe.HTTPXClient):
             super()._should_retry(response, api_connection_error, num_retries, max_network_retries)
         )
         self._resending.active = again
+        if again:
+            reason = str(response[1]) if response is not None else "a connection failure"
+            route = getattr(self._resending, "route", "/v1")
+            attempts = (max_network_retries or 0) + 1
+            log.info(
+                "retrying %s after %s, attempt %d of %d", route, reason, num_retries + 2, attempts
+            )
         return again
 
     def request(  # type: ignore[override]
@@ -128,18 +146,45 @@ class _MeteredHttpClient(stripe.HTTPXClient):
         route = stripe_route(url)
         resent = getattr(self._resending, "active", False)
         self._resending.active = False
+        self._resending.route = f"{method.upper()} {route}"
         attempt = 1
         while True:
             self._limiter.acquire()
             self._counter.record(method.upper(), route, retry=resent or attempt > 1)
-            content, status, response_headers = super().request(method, url, headers, post_data)
+            content, status, response_headers = self._logged(method, route, url, headers, post_data)
             if status == 429 and self.on_rate_limited is not None:
                 self.on_rate_limited()
             if status != 429 or not self._retry.may_try_again(attempt):
                 return _vetted(method.upper(), url, (content, status, response_headers))
+            log.info(
+                "retrying %s %s after 429, attempt %d of %d",
+                method.upper(),
+                route,
+                attempt + 1,
+                self._retry.max_attempts,
+            )
             retry_after = parse_retry_after(response_headers.get("Retry-After"))
             self._pause(self._retry.delay(attempt, retry_after))
             attempt += 1
+
+    def _logged(
+        self, method: str, route: str, url: str, headers: Mapping[str, str], post_data: Any
+    ) -> Answer:
+        """One HTTP exchange, logged at debug level by its route template, with Stripe's
+        request id; never the URL's ids or query, never a header but the request id."""
+        started = time.monotonic()
+        try:
+            content, status, answer_headers = super().request(method, url, headers, post_data)
+        except stripe.APIConnectionError:
+            elapsed = (time.monotonic() - started) * 1000
+            log.debug("%s %s failed after %.0f ms", method.upper(), route, elapsed)
+            raise
+        elapsed = (time.monotonic() - started) * 1000
+        request_id = answer_headers.get("Request-Id", "-")
+        log.debug(
+            "%s %s %d %.0f ms request-id=%s", method.upper(), route, status, elapsed, request_id
+        )
+        return content, status, answer_headers
 
 
 class StripeApi:
@@ -168,6 +213,7 @@ class StripeApi:
             # Told of every 429, also retried ones, so that apply can lower its concurrency.
             on_rate_limited=on_rate_limited,
         )
+        self._host = urlsplit(base_url or STRIPE_API_BASE).hostname or "api.stripe.com"
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": base_url or STRIPE_API_BASE},
@@ -238,7 +284,7 @@ class StripeApi:
         try:
             answer = self._client.raw_request("get", path, **params)
         except stripe.StripeError as error:
-            raise stripe_error(error) from None
+            raise stripe_error(error, self._host) from None
         route = stripe_route(path)
         checked: Params = checked_shape("GET", route, answer.code, answer.data, expected)
         return checked
@@ -292,10 +338,14 @@ def _is_stripe_error(headers: Mapping[str, str], content: bytes) -> bool:
     return isinstance(body, dict) and isinstance(body.get("error"), dict)
 
 
-def stripe_error(error: stripe.StripeError) -> ClientError:
+def stripe_error(error: stripe.StripeError, host: str = "api.stripe.com") -> ClientError:
     """Our error for an SDK error; Stripe's own text is kept but any key in it is masked."""
     if isinstance(error, stripe.APIConnectionError):
-        return TransportFailure("Stripe", "API", "connection failed", request_sent=True)
+        cause = connection_cause(error)
+        if cause in _NOT_CONNECTED:
+            return Unreachable("Stripe", "API", host, str(cause), CHECK_THE_NETWORK)
+        said = f"connection failed: {cause}" if cause else "connection failed"
+        return TransportFailure("Stripe", "API", said, request_sent=True)
     status = error.http_status or 0
     details = error.error
     message = _KEY_PATTERN.sub("[redacted key]", str(details.message if details else error))

@@ -27,8 +27,13 @@ class ManifestFiles:
     problems: list[Diagnostic]
 
 
-def manifest_files(root: Path, exclude: Sequence[str] = ()) -> ManifestFiles:
+def manifest_files(
+    root: Path, exclude: Sequence[str] = (), base: Path | None = None
+) -> ManifestFiles:
     """YAML files under `root` in a stable order, skipping hidden paths and the project file.
+
+    `exclude` patterns are relative to `base`, the directory of the project file that gives
+    them, which may lie above `root`; by default `root` itself.
 
     Symbolic links are followed, directories too; a directory is read once, and a link back to
     a directory above it is a loop.
@@ -40,7 +45,7 @@ def manifest_files(root: Path, exclude: Sequence[str] = ()) -> ManifestFiles:
     except OSError as error:
         reason = (error.strerror or "unreadable").lower()
         return ManifestFiles([], [Diagnostic(root, START, "unreadable-directory", reason)])
-    scan = _Scan(root, exclude)
+    scan = _Scan(base or root, exclude)
     pending = [(root, frozenset({_identity(status)}))]
     while pending:
         directory, above = pending.pop()
@@ -123,6 +128,17 @@ class _Scan:
 
     def _problem(self, path: Path, code: str, message: str) -> None:
         self.problems.append(Diagnostic(path, START, code, message))
+
+
+def excluded_by(base: Path, path: Path, patterns: Sequence[str]) -> bool:
+    """Whether the project at `base` excludes `path` (at or below it) from its manifests."""
+    try:
+        relative = path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return False
+    return relative != "." and (
+        _excluded(relative, patterns) or _excludes_below(relative, patterns)
+    )
 
 
 def _excluded(relative: str, patterns: Sequence[str]) -> bool:

@@ -38,6 +38,15 @@ class ManifestSet:
     project: Project
     entries: tuple[LoadedManifest, ...]
     files: tuple[Path, ...]
+    # Where the project file is (at or above `root`): its paths and the local state are
+    # relative to it. None: `root` (or its directory, for a single file).
+    project_dir: Path | None = None
+
+    @property
+    def base(self) -> Path:
+        if self.project_dir is not None:
+            return self.project_dir
+        return self.root if self.root.is_dir() else self.root.parent
 
     @property
     def manifests(self) -> tuple[Manifest, ...]:

@@ -142,8 +142,11 @@ Target = Annotated[SandboxTarget | KonnectTarget, Field(discriminator="type")]
 class Project(StrictModel):
     """The contents of `reconcile.yaml`; every field is optional."""
 
-    default_target: TargetName = Field(
-        default=SANDBOX, description="Target used when a command names none. Default: sandbox."
+    default_target: TargetName | None = Field(
+        default=None,
+        description="Target used when a command names none. Default: the one declared target; "
+        "with none declared, a Konnect target read from the environment (KONNECT_TOKEN, ...). "
+        "The sandbox is used only when named here or with --target sandbox.",
     )
     exclude: list[str] = Field(
         default_factory=list,
@@ -160,7 +163,7 @@ class Project(StrictModel):
 
     @model_validator(mode="after")
     def _default_target_exists(self) -> Project:
-        if self.default_target not in self.all_targets:
+        if self.default_target is not None and self.default_target not in self.all_targets:
             raise PydanticCustomError(
                 "unknown-target",
                 "'{name}' is not among the targets",
@@ -187,6 +190,14 @@ class Project(StrictModel):
     def all_targets(self) -> dict[str, SandboxTarget | KonnectTarget]:
         return {SANDBOX: SandboxTarget(type="sandbox"), **self.targets}
 
-    def target(self, name: str | None = None) -> SandboxTarget | KonnectTarget:
-        """The named target, or the default one; KeyError when there is no such target."""
-        return self.all_targets[name or self.default_target]
+    @property
+    def default_target_name(self) -> str | None:
+        """The target a command uses when it names none: the declared default, else the one
+        declared target; None when the project leaves it open (the environment decides)."""
+        if self.default_target is not None:
+            return self.default_target
+        return next(iter(self.targets)) if len(self.targets) == 1 else None
+
+    def target(self, name: str) -> SandboxTarget | KonnectTarget:
+        """The named target; KeyError when there is no such target."""
+        return self.all_targets[name]

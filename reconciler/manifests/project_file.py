@@ -25,6 +25,19 @@ class LoadedProject(NamedTuple):
     readable: bool = True
 
 
+def project_directory(start: Path) -> Path:
+    """Where the project file of `start` (a directory or a manifest file) lies: the first
+    directory holding one, walking up to the repository root (the directory holding `.git`)
+    or the filesystem root, as git finds its own; `start` itself when there is none."""
+    first = start if start.is_dir() else start.parent
+    for directory in [first, *first.resolve().parents]:
+        if any(_present(directory / name) for name in PROJECT_FILE_NAMES):
+            return first if directory == first else directory
+        if _present(directory / ".git"):
+            break
+    return first
+
+
 def load_project(root: Path) -> LoadedProject:
     """The project at `root` (defaults when there is no project file) and its problems."""
     # A project file that is there but cannot be read (a broken link, say) is an error, not

@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.manifests.diagnostics import Diagnostic, sorted_diagnostics
-from reconciler.manifests.discovery import manifest_files
+from reconciler.manifests.common import API_VERSION
+from reconciler.manifests.diagnostics import START, Diagnostic, sorted_diagnostics
+from reconciler.manifests.discovery import excluded_by, manifest_files
 from reconciler.manifests.errors import ValidationFailed
 from reconciler.manifests.loader import SourceDocument, read_file
 from reconciler.manifests.manifest_set import LoadedManifest, ManifestSet
 from reconciler.manifests.parsing import parse_manifest
-from reconciler.manifests.project_file import load_project
+from reconciler.manifests.project import Project
+from reconciler.manifests.project_file import load_project, project_directory
 from reconciler.manifests.rules import cross_document_diagnostics
+
+NO_MANIFESTS = "no-manifests"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class ValidationReport:
         return not self.diagnostics
 
     def summary(self) -> str:
+        if [d.code for d in self.diagnostics] == [NO_MANIFESTS]:
+            return "no manifests found"
         files = _plural(len(self.files), "file")
         if self.valid:
             return f"{_plural(self.documents, 'document')} in {files}: valid"
@@ -56,12 +62,19 @@ def _plural(count: int, noun: str) -> str:
 
 
 def validate_directory(root: Path) -> ValidationReport:
-    """Validate `root` (a directory, or a single manifest file) and report every problem."""
-    project, diagnostics, readable = load_project(root)
+    """Validate `root` (a directory, or a single manifest file) and report every problem.
+
+    The project file is looked for from `root` upwards (`project_directory`)."""
+    base = project_directory(root)
+    project, diagnostics, readable = load_project(base)
+    if excluded_by(base, root, project.not_manifests):
+        # Files a project excludes are not its manifests, nor is it their project.
+        base = root if root.is_dir() else root.parent
+        project, diagnostics, readable = Project(), [], True
     if not readable:
         # Without the project file's exclusions any YAML file would be taken for a manifest.
         return ValidationReport(root, (), 0, tuple(sorted_diagnostics(diagnostics)), None)
-    found = manifest_files(root, project.not_manifests)
+    found = manifest_files(root, project.not_manifests, base)
     files = found.files
     diagnostics.extend(found.problems)
     documents: list[SourceDocument] = []
@@ -69,6 +82,9 @@ def validate_directory(root: Path) -> ValidationReport:
         loaded = read_file(file)
         documents.extend(loaded.documents)
         diagnostics.extend(loaded.diagnostics)
+    if not documents and not diagnostics:
+        # An empty directory is a mistaken path far more often than a wish to own nothing.
+        diagnostics.append(_no_manifests(root))
     entries: list[LoadedManifest] = []
     for document in documents:
         manifest, problems = parse_manifest(document)
@@ -80,9 +96,16 @@ def validate_directory(root: Path) -> ValidationReport:
     manifest_set = (
         None
         if ordered
-        else ManifestSet(root, project, tuple(e.validated() for e in entries), tuple(files))
+        else ManifestSet(
+            root, project, tuple(e.validated() for e in entries), tuple(files), project_dir=base
+        )
     )
     return ValidationReport(root, tuple(files), len(documents), ordered, manifest_set)
+
+
+def _no_manifests(root: Path) -> Diagnostic:
+    message = f"no manifests found in {root} (YAML files of apiVersion {API_VERSION})"
+    return Diagnostic(root, START, NO_MANIFESTS, message, "Directory", root.name or ".")
 
 
 def load_manifests(root: Path) -> ManifestSet:

@@ -23,7 +23,7 @@ MISSING = "no-such-directory"
         (["drift", ".", "--output", "yaml"], "'yaml' is not one of"),
         (["plan", ".", "--refresh=maybe"], "'maybe' is not a valid boolean"),
         (["apply", ".", "--parallelism", "0"], "0 is not in the range 1<=x<=64"),
-        (["plan"], "Missing argument 'DIRECTORY'"),
+        (["adopt"], "Missing argument 'DIRECTORY'"),
         (["schema", "nope.json"], "one of billing-profile.json"),
         (["sandbox", "nope"], "No such command 'nope'"),
         (["nope"], "No such command 'nope'"),

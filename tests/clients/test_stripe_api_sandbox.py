@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from reconciler.clients.errors import NotFound, ServerError, Unauthorized
+from reconciler.clients.errors import NotFound, ServerError, Unauthorized, Unreachable
 from reconciler.clients.stripe_api import StripeApi
 from reconciler.sandbox import SandboxServer
 from reconciler.sandbox.stripe_api import world
@@ -66,3 +67,25 @@ def test_the_sdks_own_resends_count_as_retries(
         admin.put("/faults", json={}).raise_for_status()
         api.account()
         assert api.counter.retries() == {"GET /v1/account": 1}
+
+
+def test_an_unreachable_stripe_is_named_with_the_cause_and_what_to_check() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    api = StripeApi(SANDBOX_STRIPE_KEY, base_url=url, max_network_retries=0)
+    with api, pytest.raises(Unreachable) as refused:
+        api.account()
+    assert str(refused.value) == (
+        "cannot reach 127.0.0.1: connection refused (check the network and any proxy)"
+    )
+    assert SANDBOX_STRIPE_KEY not in str(refused.value)
+    with (
+        StripeApi(SANDBOX_STRIPE_KEY, base_url="https://api.invalid", max_network_retries=0) as api,
+        pytest.raises(Unreachable) as unresolved,
+    ):
+        api.account()
+    assert str(unresolved.value).startswith(
+        "cannot reach api.invalid: the host name does not resolve (DNS)"
+    )

@@ -303,6 +303,7 @@ def test_a_saved_plan_is_applied_only_to_its_target_and_as_scoped(
     project: Path, world: World
 ) -> None:
     (project / "reconcile.yaml").write_text(
+        "default_target: sandbox\n"
         "targets:\n  staging:\n    type: sandbox\n    url: http://127.0.0.1:9\n"
     )
     write_manifests(project, STRIPE_APP, SAAS)

@@ -27,7 +27,7 @@ from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
 from reconciler.targets import SANDBOX_DB
 from reconciler.views.plan import SKIPPED_CHECKS
 from tests.e2e.test_apply import link, paying_customer, profile, reconcile, state
-from tests.e2e.worlds import STRIPE_APP, World, write_manifests
+from tests.e2e.worlds import STRIPE_APP, World, declare_sandbox, write_manifests
 
 KEPT = profile("kept", description="Invoiced monthly")
 EDITED = profile("kept", description="Invoiced at month end")
@@ -147,7 +147,7 @@ def test_a_forged_action_is_refused_naming_the_first_difference(
 def test_a_forged_target_manifest_directory_or_plan_of_another_project_is_refused(
     project: Path, world: World, tmp_path: Path, sandbox_server: SandboxServer
 ) -> None:
-    other = tmp_path / "other"
+    other = declare_sandbox(tmp_path / "other")
     write_manifests(other, STRIPE_APP, profile("elsewhere", default=True))
     other_plan = tmp_path / "other.out"
     assert reconcile("plan", str(other), "-out", str(other_plan)).exit_code == 0

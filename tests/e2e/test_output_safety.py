@@ -27,6 +27,7 @@ from reconciler.manifests import load_manifests
 from reconciler.manifests.secret_patterns import redact
 from reconciler.sandbox import SandboxConfig, SandboxServer
 from reconciler.targets import SANDBOX_DB, connect
+from tests.e2e.worlds import declare_sandbox
 
 TOKEN = "kpat_" + "Zq7Xw2Lm9Pv4Rt6Yb1Nc8Hd3Jf5Gk0SsQe"
 # Clear the screen, retitle the window, a hyperlink, and an 8-bit CSI: none may reach a terminal.
@@ -284,8 +285,7 @@ def test_reports_planfiles_and_the_sandbox_world_are_private(
     tmp_path: Path, apply_first: bool
 ) -> None:
     # Whichever command comes first creates `.reconcile/`: plan for the world, apply for its lock.
-    project = tmp_path / "fresh"
-    project.mkdir()
+    project = declare_sandbox(tmp_path / "fresh")
     (project / "tax-codes.yaml").write_text(TAX_CODES)
     planfile = project.parent / "plan.out"
     report = project.parent / "report.json"

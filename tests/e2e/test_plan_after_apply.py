@@ -21,7 +21,7 @@ from reconciler.cli import main
 from reconciler.sandbox import SandboxConfig, create_app
 from reconciler.targets import SANDBOX_DB
 from tests.e2e.seeding import seed
-from tests.e2e.worlds import STRIPE_APP, World, manifest, write_manifests
+from tests.e2e.worlds import STRIPE_APP, World, declare_sandbox, manifest, write_manifests
 
 # Different spellings of equal durations: the server re-renders them all.
 DURATIONS = ["P0D", "PT0S", "PT1H", "PT60M", "P1D", "P2W", "P14D", "PT90M", "P1M", "PT720H"]
@@ -103,7 +103,7 @@ def test_plan_after_apply_has_no_changes(
 ) -> None:
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
     with tempfile.TemporaryDirectory() as temporary:
-        project = Path(temporary) / "manifests"
+        project = declare_sandbox(Path(temporary) / "manifests")
         (project / SANDBOX_DB).parent.mkdir(parents=True)
         app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
         with TestClient(app, base_url="http://sandbox.test") as client:
@@ -138,7 +138,7 @@ def test_apply_from_any_state_then_plan_has_no_changes(
 ) -> None:
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
     with tempfile.TemporaryDirectory() as temporary:
-        project = Path(temporary) / "manifests"
+        project = declare_sandbox(Path(temporary) / "manifests")
         for documents in states:
             write_manifests(project, *documents)
             applied = CliRunner().invoke(

@@ -198,6 +198,16 @@ def write_manifests(directory: Path, *documents: dict[str, Any]) -> Path:
     return directory
 
 
+SANDBOX_PROJECT_FILE = "default_target: sandbox\n"
+
+
+def declare_sandbox(directory: Path) -> Path:
+    """Make the embedded sandbox the default target of `directory`: it is never implied."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "reconcile.yaml").write_text(SANDBOX_PROJECT_FILE)
+    return directory
+
+
 STRIPE_APP = manifest("StripeApp", "stripe", {"name": "Stripe", "api_key": "${env:STRIPE_API_KEY}"})
 
 

@@ -37,16 +37,19 @@ def write_project(root: Path, default: str = "sandbox", endpoint: str = "region:
     (root / "reconcile.yaml").write_text(text)
 
 
-def test_without_a_project_file_the_sandbox_is_the_target(tmp_path: Path) -> None:
+def test_without_a_project_file_no_target_is_implied(tmp_path: Path) -> None:
+    # The sandbox is never a silent default: the environment decides, or the command fails.
     (tmp_path / "base.yaml").write_text(BASE)
     project = load_manifests(tmp_path).project
-    assert isinstance(project.target(), SandboxTarget)
+    assert project.default_target_name is None
+    assert isinstance(project.target("sandbox"), SandboxTarget)
 
 
 def test_real_target_by_region_and_exclusions(root: Path) -> None:
     write_project(root, default="prod")
     manifests = load_manifests(root)
-    target = manifests.project.target()
+    assert manifests.project.default_target_name == "prod"
+    target = manifests.project.target("prod")
     assert isinstance(target, KonnectTarget)
     assert target.api_base_url == "https://eu.api.konghq.com/v3"
     assert target.konnect_token == "${env:KONNECT_TOKEN}"

@@ -51,7 +51,13 @@ from reconciler.workflows import apply as run_apply
 
 
 @click.command()
-@click.argument("source", type=click.Path(exists=True, path_type=Path), metavar="DIR|PLANFILE")
+@click.argument(
+    "source",
+    type=click.Path(exists=True, path_type=Path),
+    metavar="[DIR|PLANFILE]",
+    default=".",
+    required=False,
+)
 @target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @parallelism_option

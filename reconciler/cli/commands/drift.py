@@ -19,6 +19,7 @@ import click
 from reconciler.cli.events import ReadingShown
 from reconciler.cli.exits import changes_present
 from reconciler.cli.options import (
+    directory_argument,
     no_color_option,
     options_of,
     output_option,
@@ -36,7 +37,7 @@ SKIPPED_CHECKS = (
 
 
 @click.command()
-@click.argument("directory", type=click.Path(exists=True, path_type=Path))
+@directory_argument
 @target_option
 @output_option(
     ["text", "json", "markdown"],

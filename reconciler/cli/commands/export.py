@@ -30,7 +30,12 @@ from reconciler.workflows import export as export_project
 
 
 @click.command("export")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    required=False,
+)
 @target_option
 @click.option(
     "--kind",

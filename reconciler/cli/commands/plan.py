@@ -24,6 +24,7 @@ from reconciler.cli.events import ReadingShown
 from reconciler.cli.exits import changes_present
 from reconciler.cli.options import (
     concurrency_option,
+    directory_argument,
     no_color_option,
     options_of,
     output_option,
@@ -44,7 +45,7 @@ class PlanBlocked(ReconcileError):
 
 
 @click.command()
-@click.argument("directory", type=click.Path(exists=True, path_type=Path))
+@directory_argument
 @target_option
 @output_option(
     ["text", "json", "markdown"],

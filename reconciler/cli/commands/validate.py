@@ -12,7 +12,10 @@ from reconciler.manifests import ValidationFailed, validate_directory
 
 @click.command()
 @click.argument(
-    "directory", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path)
+    "directory",
+    type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path),
+    default=".",
+    required=False,
 )
 @click.option(
     "--output",

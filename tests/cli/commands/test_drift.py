@@ -22,7 +22,15 @@ from reconciler.cli import main
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
 from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY
 from tests.e2e.seeding import seed
-from tests.e2e.worlds import OWNED, STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.e2e.worlds import (
+    OWNED,
+    STRIPE_APP,
+    SUPPLIER,
+    World,
+    declare_sandbox,
+    manifest,
+    write_manifests,
+)
 
 SANDBOX_ACCOUNT = "acct_1SandboxTest0000"
 FIX_RESTORE = (
@@ -81,7 +89,8 @@ class Scenario:
     def write(self, project_file: dict[str, Any] | None = None) -> None:
         write_manifests(self.project, *self.documents)
         if project_file is not None:
-            (self.project / "reconcile.yaml").write_text(yaml.safe_dump(project_file))
+            declared = {"default_target": "sandbox", **project_file}
+            (self.project / "reconcile.yaml").write_text(yaml.safe_dump(declared))
 
     def konnect_one(self, route: str, **where: str) -> dict[str, Any]:
         items = self.world.konnect("GET", route)["data"]
@@ -108,7 +117,7 @@ class Scenario:
 @pytest.fixture
 def scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scenario]:
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
-    project = tmp_path / "manifests"
+    project = declare_sandbox(tmp_path / "manifests")
     (project / SANDBOX_DB).parent.mkdir(parents=True)
     app = create_app(SandboxConfig(db_path=project / SANDBOX_DB))
     with TestClient(app, base_url="http://sandbox.test") as client:
