@@ -138,3 +138,24 @@ def test_rotated_key_is_an_update_of_a_sensitive_field(
         }
     ]
     assert "rotated" not in json.dumps(data)
+
+
+def test_first_and_second_plan_name_the_org_default_code_alike(project: Path) -> None:
+    """The org's general tax code exists from the start: the first plan, on a fresh sandbox,
+    names it as the second does, not as an id it could not find."""
+    default_saas = manifest(
+        "TaxCode",
+        "saas",
+        {
+            "key": "saas_general",
+            "name": "SaaS",
+            "stripe_tax_code": "txcd_10103001",
+            "organization_default_for": ["invoicing"],
+        },
+    )
+    write_manifests(project, STRIPE_APP, default_saas)
+    first = run_plan(project, "--no-color")
+    second = run_plan(project, "--no-color")
+    expected = '~ invoicing = "(not managed: stripe_txcd_10000000)" -> "saas"'
+    assert expected in first.stdout, first.output
+    assert expected in second.stdout, second.output
