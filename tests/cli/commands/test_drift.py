@@ -159,8 +159,8 @@ def test_a_changed_profile_field_shows_manifest_and_live_values(scenario: Scenar
         *INTRO,
         f"  # billing_profile.invoiced: changed out of band (changed at {edited['updated_at']})",
         '  ~ billing_profile "invoiced" {',
-        '      ~ description: manifest "Invoices due in 30 days", live "Edited in the UI"',
-        '      ~ supplier.name: manifest "ACME Inc.", live "ACME Europe"',
+        '      ~ description = "Edited in the UI" -> "Invoices due in 30 days"',
+        '      ~ supplier.name = "ACME Europe" -> "ACME Inc."',
         "    }",
         FIX_RESTORE,
         "",
@@ -204,7 +204,7 @@ def test_an_unmanaged_profile_with_a_declared_name_is_reported_not_adopted(
         'billing_profile.legacy` or annotate the manifest with reconcile.konghq.dev/adopt: "true"; '
         "otherwise rename the manifest's object)",
         '  ? billing_profile "legacy" {',
-        '      ~ labels.team: manifest (not set), live "finance"',
+        '      - labels.team = "finance"',
         "    }",
         "  Fix: rename one of the two (in Konnect or in the manifest), or adopt the live object "
         "(`reconcile adopt`, or the reconcile.konghq.dev/adopt annotation) and run `reconcile "
@@ -392,7 +392,7 @@ def test_an_uninstalled_app_is_missing_and_its_profiles_say_what_apply_does(
             "another name with the new app, move the links to it, then remove this one "
             "(--prune))",
             f'  ~ billing_profile "{name}" {{',
-            f'      ~ app: manifest "stripe", live "(not found: {app["id"]})"',
+            f'      ~ app = "(not found: {app["id"]})" -> "stripe"',
             "    }",
             "  Fix: apply cannot restore it as it stands: the note says why and what to do instead",
             "",
@@ -432,7 +432,7 @@ def test_a_customer_another_system_made_is_adopted_by_the_next_apply(scenario: S
         f"(adds the label) and sets the manifest's values (changed at {updated})",
         "  # (adopts existing customer: adds the label managed-by: reconcile)",
         '  ? customer_billing "initech" {',
-        '      ~ customer.labels.source: manifest (not set), live "crm"',
+        '      - customer.labels.source = "crm"',
         "    }",
         "  Fix: run `reconcile apply` to adopt it, or change the manifest (its key, or the values "
         "shown) if it should not take this object over",
@@ -462,8 +462,8 @@ def test_a_customer_pinned_to_another_profile_by_hand_is_drift(scenario: Scenari
         "  # customer_billing.acme: pinned to invoiced out of band: it is billed through that "
         "profile, not the default; the v3 API cannot unpin a customer",
         '  ~ customer_billing "acme" {',
-        '      ~ billing_profile: manifest "self-serve (as the default, not pinned)", live '
-        '"invoiced (pinned)"',
+        '      ~ billing_profile = "invoiced (pinned)" -> "self-serve (as the default, not '
+        'pinned)"',
         "    }",
         "  Fix: set spec.billing_profile to invoiced to keep it there, or to self-serve to pin "
         "it to the default",
@@ -724,7 +724,7 @@ def test_a_sensitive_field_shows_that_it_differs_but_no_value(
     monkeypatch.setenv("STRIPE_API_KEY", rotated)
     result = drift(scenario.project)
     assert result.exit_code == 2, result.output
-    assert "      ~ api_key: (sensitive value differs)" in result.stdout.splitlines()
+    assert "      ~ api_key = (sensitive value differs)" in result.stdout.splitlines()
     data = json.loads(drift(scenario.project, "--skip-stripe-checks", "--output", "json").stdout)
     assert data["items"][0]["fields"] == [{"path": "api_key", "sensitive": True}]
     for output in (result.stdout, json.dumps(data)):
