@@ -21,6 +21,7 @@ _SYMBOL = {
     ActionType.BLOCKED: ("!", "red", "is blocked"),
 }
 SENSITIVE = "(sensitive value)"
+LABEL_ONLY = "(label only)"
 
 
 def render_text(plan: Plan, *, color: bool = False) -> str:
@@ -46,8 +47,12 @@ def _action_block(action: Action, planned: set[Address], color: bool) -> list[st
     waits_for = sorted(str(a) for a in action.depends_on & planned)
     if waits_for:
         lines.append(f"  # (after {', '.join(waits_for)})")
-    mark = styled_if(color, symbol, colour)
-    lines.append(f'  {mark} {action.address.type} "{action.address.name}" {{')
+    header = f'  {styled_if(color, symbol, colour)} {action.address.type} "{action.address.name}"'
+    if action.type is ActionType.UPDATE and not action.changes:
+        # Bookkeeping only (the applied-digest label): no field of the manifest's changes,
+        # so no empty block; the reason above says what is written.
+        return [*lines, f"{header} {LABEL_ONLY}", ""]
+    lines.append(header + " {")
     lines += [_change_line(action.type, change, color) for change in action.changes]
     lines += ["    }", ""]
     return lines

@@ -323,6 +323,9 @@ def test_a_billing_edit_konnect_already_shows_rewrites_the_label_once(
         [],
     )
     assert "applied-digest label is out of date" in action["reasons"][0]
+    shown = reconcile(applied, "plan", "--skip-stripe-checks", "--no-color").stdout.splitlines()
+    assert '  ~ customer_billing "newbie" (label only)' in shown
+    assert '  ~ customer_billing "newbie" {' not in shown
     admin.delete("/requests")
     rewritten = reconcile(applied, "apply", "--auto-approve", "--skip-stripe-checks")
     assert rewritten.exit_code == 0, rewritten.output
