@@ -116,13 +116,14 @@ def _findings(plan: Plan, color: bool) -> list[str]:
 
 
 def _scope(plan: Plan) -> list[str]:
+    # "Prune: off" on every run said nothing new; the line shows only what --prune turned on
+    # (the JSON keeps `prune` and `prune_scope` either way).
     kinds = ", ".join(plan.prune_scope) or "none"
-    prune = f"Prune: {'on' if plan.prune else 'off'} (scope: {kinds})"
-    lines = [prune]
+    lines = [f"Prune: on (scope: {kinds})"] if plan.prune else []
     if plan.not_managed:
         names = ", ".join(str(a) for a in plan.not_managed)
         lines.append(f"Not managed (left untouched): {names}")
-    return [*lines, ""]
+    return [*lines, ""] if lines else []
 
 
 def _value(value: Any) -> str:

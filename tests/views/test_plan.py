@@ -17,7 +17,9 @@ def test_empty_plan_says_no_changes_and_is_recognisable_from_json() -> None:
     )
     text = render_text(plan)
     assert "No changes." in text
-    assert "Prune: off (scope: billing_profile)" in text
+    assert "Prune:" not in text  # off, as on every run: nothing to say
+    pruning = render_text(plan.model_copy(update={"prune": True}))
+    assert "Prune: on (scope: billing_profile)" in pruning
     data = json.loads(plan.model_dump_json())
     assert data["is_noop"] is True
     assert data["summary"] == {"add": 0, "change": 0, "destroy": 0, "blocked": 0}
