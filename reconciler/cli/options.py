@@ -58,6 +58,7 @@ def output_option(
     choices: Sequence[Output], help: str | None = None
 ) -> Callable[[CommandT], CommandT]:
     return click.option(
+        "-o",
         "--output",
         type=click.Choice(list(choices)),
         default="text",

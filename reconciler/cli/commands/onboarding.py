@@ -27,6 +27,9 @@ from reconciler.workflows import onboarding as workflow
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 
+# Of both documents; bumped only by a breaking change.
+ONBOARDING_FORMAT_VERSION = 1
+
 
 def _common_options(command: CommandT) -> CommandT:
     options = [
@@ -94,7 +97,11 @@ def checkout_url(
     for warning in session.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if output == "json":
-        document = {"target": made.target, **session.to_json(show_secret=show_secret)}
+        document = {
+            "format_version": ONBOARDING_FORMAT_VERSION,
+            "target": made.target,
+            **session.to_json(show_secret=show_secret),
+        }
         click.echo(json.dumps(document, indent=2))
     else:
         _show_checkout(session, show_secret=show_secret)
@@ -114,7 +121,16 @@ def portal_url(
     options = options_of(target_name=target_name)
     made = workflow.portal_url(directory, customer, return_url, options, events=_TargetLine())
     if output == "json":
-        click.echo(json.dumps({"target": made.target, **made.session.to_json()}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "format_version": ONBOARDING_FORMAT_VERSION,
+                    "target": made.target,
+                    **made.session.to_json(),
+                },
+                indent=2,
+            )
+        )
     else:
         _show_portal(made.session)
 

@@ -364,7 +364,7 @@ def test_a_revoked_key_is_reported_on_the_app_as_konnect_and_stripe_see_it(
 
 def stripe_item(address_type: str, name: str, message: str, fix: str) -> dict[str, Any]:
     return {
-        "address": {"type": address_type, "name": name},
+        "address": f"{address_type}.{name}",
         "class": "stripe",
         "message": message,
         "fix": fix,
@@ -479,7 +479,7 @@ def test_a_hand_made_pin_to_the_default_is_drift_too(scenario: Scenario) -> None
     [item] = json.loads(result.stdout)["items"]
     # The billing link has no timestamp of its own; the customer's would mislead.
     assert item == {
-        "address": {"type": "customer_billing", "name": "acme"},
+        "address": "customer_billing.acme",
         "class": "changed",
         "message": "pinned to the default profile out of band: it would stay there after a "
         "change of default; the v3 API cannot unpin a customer",
@@ -523,7 +523,7 @@ def test_changed_at_is_the_changed_objects_and_absent_for_the_billing_link(
     result = drift(scenario.project, "--output", "json")
     assert result.exit_code == 2, result.output
     items = json.loads(result.stdout)["items"]
-    assert [(i["address"]["name"], i["changed_at"], i["fields"]) for i in items] == [
+    assert [(i["address"].partition(".")[2], i["changed_at"], i["fields"]) for i in items] == [
         (
             "acme",
             None,
@@ -606,7 +606,7 @@ def test_json_shape_is_versioned_and_documented(scenario: Scenario) -> None:
             "stripe_checks": True,
             "items": [
                 {
-                    "address": {"type": "billing_profile", "name": "invoiced"},
+                    "address": "billing_profile.invoiced",
                     "class": "changed",
                     "message": "changed out of band",
                     "fix": FIX_RESTORE.removeprefix("  Fix: "),
@@ -622,7 +622,7 @@ def test_json_shape_is_versioned_and_documented(scenario: Scenario) -> None:
                     "notes": [],
                 },
                 {
-                    "address": {"type": "customer_billing", "name": "acme"},
+                    "address": "customer_billing.acme",
                     "class": "deleted",
                     "message": "missing: deleted out of band or never applied",
                     "fix": FIX_CREATE.removeprefix("  Fix: "),
@@ -631,7 +631,7 @@ def test_json_shape_is_versioned_and_documented(scenario: Scenario) -> None:
                     "notes": [],
                 },
                 {
-                    "address": {"type": "customer_billing", "name": "globex"},
+                    "address": "customer_billing.globex",
                     "class": "stripe",
                     "message": f"Stripe customer {scenario.globex} was deleted",
                     "fix": "link a live Stripe customer, or use `onboarding: checkout` to "
