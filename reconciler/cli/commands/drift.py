@@ -4,8 +4,9 @@ Exit codes: 0 no drift, 2 drift, 1 error. `--output json` prints one `DriftDocum
 `schemas/drift-output.json`), versioned by `format_version` (currently 2): `{format_version,
 target, drifted, summary: {changed, deleted, unmanaged_match, stripe}, ignored_fields,
 stripe_checks, items: [{address, class, message, fix, changed_at, fields: [{path, live,
-manifest, sensitive}], notes}], not_managed, notes}`, addresses as `TYPE.NAME`. Sensitive fields carry no values; `changed_at` is the `updated_at` of
-the object that changed where the API has one, else null (Konnect names no author).
+manifest, sensitive}], notes}], not_managed, notes}`, addresses as `TYPE.NAME`. Sensitive
+fields carry no values; `changed_at` is the `updated_at` of the object that changed where the
+API has one, else null (Konnect names no author).
 """
 
 from __future__ import annotations
