@@ -54,7 +54,7 @@ def test_json_output_is_versioned_and_lists_actions_in_apply_order(project: Path
     result = plan(project, "--output", "json", "--detailed-exitcode")
     assert result.exit_code == 2
     data = json.loads(result.stdout)
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["target"] == "sandbox"
     assert data["summary"] == {"add": 3, "change": 0, "destroy": 0, "blocked": 0}
     assert data["is_noop"] is False
@@ -103,7 +103,7 @@ def test_json_output_validates_against_its_published_schema(project: Path, world
     assert list(validator.iter_errors(document)) == []
     without_summary = {key: value for key, value in document.items() if key != "summary"}
     assert not validator.is_valid(without_summary)
-    assert not validator.is_valid({**document, "format_version": 2})
+    assert not validator.is_valid({**document, "format_version": 1})
     action_types = {a["type"] for a in document["actions"]}
     assert action_types == {"create", "update", "replace", "delete", "no-op", "blocked"}
     assert document["findings"] and document["not_managed"]

@@ -333,7 +333,7 @@ def test_a_revoked_key_is_reported_on_the_app_as_konnect_and_stripe_see_it(
     assert result.exit_code == 2, result.output
     assert json.loads(result.stdout) == {
         "target": "sandbox",
-        "format_version": 1,
+        "format_version": 2,
         "drifted": True,
         "summary": {"changed": 0, "deleted": 0, "unmanaged_match": 0, "stripe": 2},
         "ignored_fields": 0,
@@ -599,7 +599,7 @@ def test_json_shape_is_versioned_and_documented(scenario: Scenario) -> None:
         data
         == {
             "target": "sandbox",
-            "format_version": 1,
+            "format_version": 2,
             "drifted": True,
             "summary": {"changed": 1, "deleted": 1, "unmanaged_match": 0, "stripe": 1},
             "ignored_fields": 0,
@@ -726,7 +726,9 @@ def test_a_sensitive_field_shows_that_it_differs_but_no_value(
     assert result.exit_code == 2, result.output
     assert "      ~ api_key = (sensitive value differs)" in result.stdout.splitlines()
     data = json.loads(drift(scenario.project, "--skip-stripe-checks", "--output", "json").stdout)
-    assert data["items"][0]["fields"] == [{"path": "api_key", "sensitive": True}]
+    assert data["items"][0]["fields"] == [
+        {"path": "api_key", "live": None, "manifest": None, "sensitive": True}
+    ]
     for output in (result.stdout, json.dumps(data)):
         # Neither key, nor the masked fingerprints plan compares (`sk_test_...QzQz`).
         assert "sk_test_" not in output and "QzQz" not in output
