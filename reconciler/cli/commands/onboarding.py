@@ -1,9 +1,10 @@
 """`reconcile checkout-url` and `reconcile portal-url`: links that onboard one customer.
 
-`--output json` prints one object. checkout-url: `{target, customer: {manifest, key, id}, url,
-session_id, setup_intent_id, stripe_customer_id, expires_at, client_secret,
-billing_address_collection, warnings}`; portal-url: `{target, customer, url, session_id,
-stripe_customer_id, return_url, created_at}`. `client_secret` (embedded checkout only) is
+`--output json` prints one object, each with `format_version` (1). checkout-url:
+`{format_version, target, customer: {manifest, key, id}, url, session_id, setup_intent_id,
+stripe_customer_id, expires_at, client_secret, billing_address_collection, warnings}`;
+portal-url: `{format_version, target, customer, url, session_id, stripe_customer_id,
+return_url, created_at}`. `client_secret` (embedded checkout only) is
 redacted unless `--show-secret`; null when Stripe gave none.
 """
 
