@@ -93,3 +93,11 @@ def test_adopt_prints_json(project: Path, world: World) -> None:
 def test_validate_has_a_format_version(project: Path, command: str) -> None:
     write_manifests(project, SAAS)
     assert document(command, str(project), "-o", "json")["format_version"] == 1
+
+
+def test_plan_tells_o_from_out(project: Path, tmp_path: Path) -> None:
+    write_manifests(project, SAAS)
+    saved = tmp_path / "plan.out"
+    plan = document("plan", str(project), "-o", "json", "-out", str(saved))
+    assert plan["format_version"] == 2
+    assert json.loads(saved.read_text())["plan"]["actions"][0]["address"] == "tax_code.saas"
