@@ -68,11 +68,13 @@ def test_stale_files_are_detected(tmp_path: Path) -> None:
     )
 
 
-def test_one_schema_per_kind_plus_any_kind_and_project_plus_plan_output() -> None:
+def test_one_schema_per_kind_plus_any_kind_and_project_plus_one_per_output() -> None:
     names = {kind.SCHEMA_FILE for kind in KINDS.values()} | {ANY_MANIFEST_FILE, PROJECT_FILE}
     assert set(all_schemas()) == names
-    assert set(schema_files()) == names | {PLAN_OUTPUT_FILE}
-    assert {path.name for path in SCHEMAS.glob("*.json")} == names | {PLAN_OUTPUT_FILE}
+    outputs = {PLAN_OUTPUT_FILE, "apply-report.json", "drift-output.json"}
+    outputs |= {"export-output.json", "adopt-output.json"}
+    assert set(schema_files()) == names | outputs
+    assert {path.name for path in SCHEMAS.glob("*.json")} == names | outputs
 
 
 @pytest.mark.parametrize(("path", "document"), example_documents())

@@ -28,7 +28,7 @@ def test_a_konnect_target_exports_without_any_stripe_key(
         "default_target: production\ntargets:\n  production:\n    type: konnect\n"
         f"    base_url: {sandbox_server.url}/v3\n    konnect_token: ${{env:KONNECT_TOKEN}}\n"
     )
-    result = CliRunner().invoke(main, ["export", str(project), "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(main, ["export", str(project), str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "Target: production" in result.output
 
@@ -86,7 +86,7 @@ def test_a_konnect_target_over_plain_http_to_another_host_is_refused_before_any_
         "    base_url: http://konnect.staging.example.com/v3\n"
         "    konnect_token: ${env:KONNECT_TOKEN}\n"
     )
-    extra = {"apply": ["--auto-approve"], "export": ["-o", str(tmp_path / "out")]}
+    extra = {"apply": ["--auto-approve"], "export": [str(tmp_path / "out")]}
     result = CliRunner().invoke(main, [command, str(project), *extra.get(command, [])])
     assert result.exit_code == 1
     assert (

@@ -6,7 +6,6 @@ hands its keyword arguments to `options_of`, which builds the `Options` the libr
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -16,6 +15,7 @@ import click
 from reconciler.core.actions import Address
 from reconciler.engine.applying.executor import DEFAULT_PARALLELISM
 from reconciler.kinds import KIND_ADDRESS_TYPES
+from reconciler.views.style import use_colour
 from reconciler.workflows import Options
 from reconciler.workflows.options import DEFAULT_CONCURRENCY, Output
 
@@ -63,6 +63,7 @@ def output_option(
     choices: Sequence[Output], help: str | None = None
 ) -> Callable[[CommandT], CommandT]:
     return click.option(
+        "-o",
         "--output",
         type=click.Choice(list(choices)),
         default="text",
@@ -102,10 +103,6 @@ def parse_resources(texts: Sequence[str]) -> tuple[Address, ...]:
     return tuple(parse_resource(text) for text in texts)
 
 
-def use_colour(no_color: bool) -> bool:
-    return not no_color and sys.stdout.isatty()
-
-
 def options_of(
     *,
     target_name: str | None = None,
@@ -121,6 +118,11 @@ def options_of(
     no_color: bool = False,
 ) -> Options:
     """The command's flags as one `Options`; a malformed `-r` is a usage error."""
+    color = use_colour(no_color)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        # click.echo drops colour on a pipe unless told: FORCE_COLOR must get through it.
+        context.color = color
     return Options(
         target=target_name,
         resources=parse_resources(resources),
@@ -132,5 +134,5 @@ def options_of(
         rate_limit=rate_limit,
         auto_approve=auto_approve,
         output=cast(Output, output),
-        color=use_colour(no_color),
+        color=color,
     )

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_serializer,
+    model_serializer,
+    model_validator,
+)
+
+ADDRESS_JSON_SCHEMA = {
+    "type": "string",
+    "pattern": "^[a-z_]+\\..+$",
+    "description": "TYPE.NAME, as `billing_profile.enterprise`.",
+}
 
 
 class ActionType(StrEnum):
@@ -18,7 +32,10 @@ class ActionType(StrEnum):
 
 
 class Address(BaseModel):
-    """A resource's stable handle, rendered like Terraform's: `billing_profile.enterprise`."""
+    """A resource's stable handle, rendered like Terraform's: `billing_profile.enterprise`.
+
+    In JSON it is that string, as in Terraform's JSON output: the type never holds a dot, so
+    the first dot splits it. The object form `{type, name}` is read too."""
 
     model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
@@ -27,6 +44,18 @@ class Address(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.type}.{self.name}"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            address = cls.parse(data)
+            return {"type": address.type, "name": address.name}
+        return data
+
+    @model_serializer(mode="plain", when_used="json")
+    def _as_text(self) -> Annotated[str, WithJsonSchema(ADDRESS_JSON_SCHEMA)]:
+        return str(self)
 
     @classmethod
     def parse(cls, text: str) -> Address:

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_seriali
 
 from reconciler.core.actions import Action, ActionType, Address
 
-PLAN_FORMAT_VERSION = 1
+# 2: addresses are `TYPE.NAME` strings.
+PLAN_FORMAT_VERSION = 2
 
 
 class Severity(StrEnum):

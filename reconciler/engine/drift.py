@@ -22,7 +22,8 @@ from reconciler.core.live import MANAGED_BY_KEY, OutOfBand
 from reconciler.core.plan import Finding, Plan, Severity
 from reconciler.manifests.drift_rules import DriftSettings
 
-DRIFT_FORMAT_VERSION = 1
+# 2: addresses are `TYPE.NAME` strings, an absent fix is null, fields read live -> manifest.
+DRIFT_FORMAT_VERSION = 2
 MISSING = "missing: deleted out of band or never applied"
 UNMANAGED = (
     "a live object without the managed-by: reconcile label has the declared name or key; "
@@ -80,11 +81,6 @@ class DriftField:
             path=change.path, manifest=change.after, live=change.before, sensitive=change.sensitive
         )
 
-    def to_json(self) -> dict[str, Any]:
-        if self.sensitive:
-            return {"path": self.path, "sensitive": True}
-        return {"path": self.path, "manifest": self.manifest, "live": self.live, "sensitive": False}
-
 
 @dataclass(frozen=True)
 class DriftItem:
@@ -97,17 +93,6 @@ class DriftItem:
     # records no author, so an item names none.
     changed_at: str | None = None
     notes: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "address": {"type": self.address.type, "name": self.address.name},
-            "class": self.drift_class.value,
-            "message": self.message,
-            "fix": self.fix,
-            "changed_at": self.changed_at,
-            "fields": [field.to_json() for field in self.fields],
-            "notes": list(self.notes),
-        }
 
 
 @dataclass(frozen=True)
@@ -140,17 +125,6 @@ class DriftReport:
         if self.ignored_fields:
             line += f" {self.ignored_fields} ignored field(s)."
         return line
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "format_version": DRIFT_FORMAT_VERSION,
-            "drifted": self.drifted,
-            "summary": self.summary,
-            "ignored_fields": self.ignored_fields,
-            "stripe_checks": self.stripe_checks,
-            "items": [item.to_json() for item in self.items],
-            "not_managed": [str(address) for address in self.not_managed],
-        }
 
 
 def detect_drift(

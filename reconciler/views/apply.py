@@ -61,9 +61,14 @@ class TextReporter(SilentReporter):
         self._echo(style(line, fg=colour, bold=True) if self._color else line)
 
     def _style(self, line: str, status: ApplyStatus) -> str:
+        # The label carries the colour (`Error`, `Skipped`), not the whole line.
         if not self._color or status is ApplyStatus.DONE:
             return line
-        return style(line, fg="yellow" if status is ApplyStatus.SKIPPED else "red")
+        label = "Skipped" if status is ApplyStatus.SKIPPED else "Error"
+        head, found, tail = line.partition(label)
+        if not found:
+            return line
+        return head + style(label, fg="yellow" if label == "Skipped" else "red") + tail
 
 
 def outcome_line(action: Action, outcome: ActionOutcome) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from reconciler.core.actions import Address
 from reconciler.engine.drift import DriftClass, DriftField, DriftItem, DriftReport
-from reconciler.views.style import style
+from reconciler.views.style import styled_if
 
 SENSITIVE = "(sensitive value differs)"
 ABSENT = "(not set)"
@@ -30,7 +30,7 @@ def render_drift_text(report: DriftReport, *, color: bool = False) -> str:
         lines += ["reconcile found drift between the manifests and the live state:", ""]
         for item in report.items:
             lines += _item_block(item, color)
-    lines.append(_style(report.summary_line(), "bright_white", color, bold=True))
+    lines.append(styled_if(color, report.summary_line(), bold=True))
     return "\n".join(lines) + "\n"
 
 
@@ -40,13 +40,13 @@ def _item_block(item: DriftItem, color: bool) -> list[str]:
     when = f" (changed at {item.changed_at})" if item.changed_at else ""
     lines = [f"  # {address}: {_headline(item)}{when}"]
     lines += [f"  # ({note})" for note in item.notes]
-    header = f'  {symbol} {address.type} "{address.name}"'
+    header = f'  {styled_if(color, symbol, colour)} {address.type} "{address.name}"'
     if item.fields:
-        lines.append(_style(header + " {", colour, color))
-        lines += [_style(f"      ~ {_field_line(f)}", colour, color) for f in item.fields]
+        lines.append(header + " {")
+        lines += [_field_line(field, color) for field in item.fields]
         lines.append("    }")
     else:
-        lines.append(_style(header, colour, color))
+        lines.append(header)
     if item.fix:
         lines.append(f"  Fix: {item.fix}")
     return [*lines, ""]
@@ -60,18 +60,29 @@ def _headline(item: DriftItem) -> str:
     return item.message
 
 
-def _field_line(field: DriftField) -> str:
+_FIELD_COLOUR = {"+": "green", "-": "red", "~": "yellow"}
+
+
+def _field_line(field: DriftField, color: bool) -> str:
+    symbol, text = _field_change(field)
+    return f"      {styled_if(color, symbol, _FIELD_COLOUR[symbol])} {text}"
+
+
+def _field_change(field: DriftField) -> tuple[str, str]:
+    """In `plan`'s grammar, the update that would undo the drift: `~ path = live -> manifest`,
+    `+ path = manifest` for a field unset live, `- path = live` for one the manifest leaves
+    unset."""
     if field.sensitive:
-        return f"{field.path}: {SENSITIVE}"
-    return f"{field.path}: manifest {_value(field.manifest)}, live {_value(field.live)}"
+        return "~", f"{field.path} = {SENSITIVE}"
+    if field.live is None:
+        return "+", f"{field.path} = {_value(field.manifest)}"
+    if field.manifest is None:
+        return "-", f"{field.path} = {_value(field.live)}"
+    return "~", f"{field.path} = {_value(field.live)} -> {_value(field.manifest)}"
 
 
 def _value(value: Any) -> str:
     return ABSENT if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def _style(text: str, colour: str, color: bool, *, bold: bool = False) -> str:
-    return style(text, fg=colour, bold=bold) if color else text
 
 
 def render_drift_markdown(report: DriftReport, target: str) -> str:

@@ -11,7 +11,7 @@ import click
 from reconciler.core.actions import Action, ActionType, Address, FieldChange
 from reconciler.core.plan import BilledThrough, MovedLink, Plan, Severity
 from reconciler.views.plan_json import PlanDocument
-from reconciler.views.style import style
+from reconciler.views.style import styled_if
 
 _SYMBOL = {
     ActionType.CREATE: ("+", "green", "will be created"),
@@ -21,6 +21,7 @@ _SYMBOL = {
     ActionType.BLOCKED: ("!", "red", "is blocked"),
 }
 SENSITIVE = "(sensitive value)"
+LABEL_ONLY = "(label only)"
 
 
 def render_text(plan: Plan, *, color: bool = False) -> str:
@@ -34,7 +35,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     lines += _moved_links(plan, color)
     lines += _findings(plan, color)
     lines += _scope(plan)
-    lines.append(_style(plan.summary_line(), "bright_white", color, bold=True))
+    lines.append(styled_if(color, plan.summary_line(), bold=True))
     return "\n".join(lines) + "\n"
 
 
@@ -46,28 +47,38 @@ def _action_block(action: Action, planned: set[Address], color: bool) -> list[st
     waits_for = sorted(str(a) for a in action.depends_on & planned)
     if waits_for:
         lines.append(f"  # (after {', '.join(waits_for)})")
-    lines.append(
-        _style(f'  {symbol} {action.address.type} "{action.address.name}" {{', colour, color)
-    )
-    for change in action.changes:
-        lines.append(_style(_change_line(action.type, change), colour, color))
+    header = f'  {styled_if(color, symbol, colour)} {action.address.type} "{action.address.name}"'
+    if action.type is ActionType.UPDATE and not action.changes:
+        # Bookkeeping only (the applied-digest label): no field of the manifest's changes,
+        # so no empty block; the reason above says what is written.
+        return [*lines, f"{header} {LABEL_ONLY}", ""]
+    lines.append(header + " {")
+    lines += [_change_line(action.type, change, color) for change in action.changes]
     lines += ["    }", ""]
     return lines
 
 
-def _change_line(kind: ActionType, change: FieldChange) -> str:
+_CHANGE_COLOUR = {"+": "green", "-": "red", "~": "yellow"}
+
+
+def _change_line(kind: ActionType, change: FieldChange, color: bool) -> str:
+    symbol, text = _change(kind, change)
+    return f"      {styled_if(color, symbol, _CHANGE_COLOUR[symbol])} {text}"
+
+
+def _change(kind: ActionType, change: FieldChange) -> tuple[str, str]:
     before = SENSITIVE if change.sensitive else _value(change.before)
     after = SENSITIVE if change.sensitive else _value(change.after)
     tail = " # forces replacement" if change.forces_replacement else ""
     if kind is ActionType.CREATE:
-        return f"      + {change.path} = {after}"
+        return "+", f"{change.path} = {after}"
     if kind is ActionType.DELETE:
-        return f"      - {change.path} = {before}"
+        return "-", f"{change.path} = {before}"
     if change.before is None and not change.sensitive:
-        return f"      + {change.path} = {after}{tail}"
+        return "+", f"{change.path} = {after}{tail}"
     if change.after is None and not change.sensitive:
-        return f"      - {change.path} = {before}{tail}"
-    return f"      ~ {change.path} = {before} -> {after}{tail}"
+        return "-", f"{change.path} = {before}{tail}"
+    return "~", f"{change.path} = {before} -> {after}{tail}"
 
 
 MOVED_HEADING = "Customer links that move to another billing profile or collection method:"
@@ -79,7 +90,8 @@ def _moved_links(plan: Plan, color: bool) -> list[str]:
     if not plan.moved_links:
         return []
     lines = [MOVED_HEADING]
-    lines += [_style(f"  ~ {_moved_line(moved)}", "yellow", color) for moved in plan.moved_links]
+    mark = styled_if(color, "~", "yellow")
+    lines += [f"  {mark} {_moved_line(moved)}" for moved in plan.moved_links]
     return [*lines, ""]
 
 
@@ -97,28 +109,25 @@ def _findings(plan: Plan, color: bool) -> list[str]:
     for finding in plan.findings:
         label = "Error" if finding.severity is Severity.ERROR else "Warning"
         colour = "red" if finding.severity is Severity.ERROR else "yellow"
-        lines.append(_style(f"{label}: {finding.address}: {finding.message}", colour, color))
+        lines.append(f"{styled_if(color, label, colour)}: {finding.address}: {finding.message}")
         if finding.fix:
             lines.append(f"  Fix: {finding.fix}")
     return lines + ([""] if lines else [])
 
 
 def _scope(plan: Plan) -> list[str]:
+    # "Prune: off" on every run said nothing new; the line shows only what --prune turned on
+    # (the JSON keeps `prune` and `prune_scope` either way).
     kinds = ", ".join(plan.prune_scope) or "none"
-    prune = f"Prune: {'on' if plan.prune else 'off'} (scope: {kinds})"
-    lines = [prune]
+    lines = [f"Prune: on (scope: {kinds})"] if plan.prune else []
     if plan.not_managed:
         names = ", ".join(str(a) for a in plan.not_managed)
         lines.append(f"Not managed (left untouched): {names}")
-    return [*lines, ""]
+    return [*lines, ""] if lines else []
 
 
 def _value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def _style(text: str, colour: str, color: bool, *, bold: bool = False) -> str:
-    return style(text, fg=colour, bold=bold) if color else text
 
 
 def render_markdown(plan: Plan, *, notes: Sequence[str] = (), warnings: Sequence[str] = ()) -> str:

@@ -66,11 +66,15 @@ def apply(
     every action was).
     """
     events = events or Events()
-    deliver = on_report or _ignore
+    reached = _Reached()
+
+    def deliver(report: ApplyReport) -> None:
+        (on_report or _ignore)(report.model_copy(update={"target": reached.target}))
+
     # Held until the writes are done: the lock, and the connection (the sandbox it serves).
     with ExitStack() as held:
         try:
-            writes = _prepare(source, options, held, confirm, events)
+            writes = _prepare(source, options, held, confirm, events, reached)
         except (Exception, KeyboardInterrupt) as ending:
             deliver(report_before_writing(ending))
             raise _reraised(ending) from None
@@ -81,8 +85,16 @@ def apply(
             # writes may have happened and their outcomes are lost; a re-run converges.
             deliver(ApplyReport(interrupted=True))
             raise
+    report = report.model_copy(update={"target": reached.target})
     deliver(report)
     return report
+
+
+@dataclass
+class _Reached:
+    """How far apply got: the target it connected to, which the report names."""
+
+    target: str | None = None
 
 
 def _ignore(report: ApplyReport) -> None:
@@ -114,7 +126,12 @@ class _Asked:
 
 
 def _prepare(
-    source: Path, options: Options, held: ExitStack, confirm: Confirm | None, events: Events
+    source: Path,
+    options: Options,
+    held: ExitStack,
+    confirm: Confirm | None,
+    events: Events,
+    reached: _Reached,
 ) -> Callable[[], ApplyReport]:
     """Everything before the first write (plan, checks, confirmation); returns the writes."""
     saved = read_planfile(source) if source.is_file() else None
@@ -135,6 +152,7 @@ def _prepare(
     target_name = options.target or (saved.target if saved else None)
     held.enter_context(ApplyLock(manifest_root(manifests), _command_line()))
     connection = held.enter_context(connect(manifests, target_name, rate_limit=options.rate_limit))
+    reached.target = connection.target
     asked = _Asked(options=options, confirm=confirm, events=events)
     return _plan_writes(manifests, connection, saved, plan_options, asked)
 

@@ -14,7 +14,7 @@ def test_dependencies_and_releases_serialise_in_address_order() -> None:
         releases=frozenset(addresses[:10]),
     )
     dumped = action.model_dump(mode="json")
-    names = [a["name"] for a in dumped["depends_on"]]
-    assert names == [f"c{n:02}" for n in range(20)]
-    assert [a["name"] for a in dumped["releases"]] == names[:10]
+    names = dumped["depends_on"]
+    assert names == [f"customer_billing.c{n:02}" for n in range(20)]
+    assert dumped["releases"] == names[:10]
     assert Action.model_validate_json(action.model_dump_json()) == action

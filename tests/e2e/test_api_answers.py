@@ -53,7 +53,7 @@ def apply_with_billing_answered(project: Path, admin: httpx.Client, **canned: An
     report = json.loads(run.stdout)
     assert report["succeeded"] is False
     [failed] = [o for o in report["outcomes"] if o["status"] == "failed"]
-    assert failed["address"] == {"type": "customer_billing", "name": "acme"}
+    assert failed["address"] == "customer_billing.acme"
     error: str = failed["error"]
     assert said.endswith(f": {error}")
     return error
@@ -134,7 +134,7 @@ def test_a_redirected_read_is_one_error_line_in_every_command(
 ) -> None:
     write_manifests(served_project, STRIPE_APP, PROFILE)
     answer(admin, APPS_LIST, status=302, location="https://login.example/sso?next=/v3")
-    extra = {"export": ["-o", str(tmp_path / "exported")], "apply": ["--auto-approve"]}
+    extra = {"export": [str(tmp_path / "exported")], "apply": ["--auto-approve"]}
     run = reconcile(served_project, command, *extra.get(command, []))
     line = "GET /openmeter/apps: 302 redirect to login.example (redirects are not followed)"
     assert_one_error_line(run, line)

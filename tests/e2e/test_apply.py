@@ -219,7 +219,7 @@ def test_a_failed_action_skips_its_dependants_and_the_rerun_converges(
     assert "409" in result.stdout
     assert "Apply failed! Resources: 3 added, 0 changed, 0 destroyed; 1 failed." in result.stdout
     written = json.loads(report.read_text())["outcomes"]
-    outcomes = {o["address"]["name"]: o["status"] for o in written}
+    outcomes = {o["address"].partition(".")[2]: o["status"] for o in written}
     assert outcomes == {"stripe": "done", "main": "done", "acme": "failed", "globex": "done"}
     world.konnect("PUT", f"/customers/{squatter['id']}", {"name": "squatter"})
     rerun = reconcile("apply", str(project), "--auto-approve", "--report", str(report))
@@ -236,8 +236,10 @@ def test_json_output_reports_each_action(project: Path, world: World) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["succeeded"] is True
-    assert data["summary"]["added"] == 2
-    statuses = {(o["address"]["type"], o["action"], o["status"]) for o in data["outcomes"]}
+    assert data["summary"]["add"] == 2
+    statuses = {
+        (o["address"].partition(".")[0], o["action"], o["status"]) for o in data["outcomes"]
+    }
     assert statuses == {
         ("stripe_app", "create", "done"),
         ("tax_code", "create", "done"),
@@ -405,7 +407,7 @@ def test_blocked_actions_are_outcomes_of_a_run_not_a_refusal(project: Path, worl
     assert result.exit_code == 1
     written = json.loads(report.read_text())
     assert written["refused"] is None
-    statuses = {o["address"]["name"]: o["status"] for o in written["outcomes"]}
+    statuses = {o["address"].partition(".")[2]: o["status"] for o in written["outcomes"]}
     assert statuses == {"stripe": "done", "main": "blocked", "acme": "skipped"}
 
 
@@ -437,7 +439,7 @@ def test_a_saved_plan_is_checked_within_the_scope_it_was_planned_with(
     assert scoped.exit_code == 0, scoped.output
     result = reconcile("apply", str(planfile))
     assert result.exit_code == 0, result.output
-    assert json.loads(scoped.stdout)["only"] == [{"type": "tax_code", "name": "saas"}]
+    assert json.loads(scoped.stdout)["only"] == ["tax_code.saas"]
     assert "saas_general" in [c["key"] for c in world.konnect("GET", "/tax-codes")["data"]]
     assert world.konnect("GET", "/profiles")["data"] == []
     assert world.konnect("GET", "/customers")["data"] == []

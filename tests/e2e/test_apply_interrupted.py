@@ -35,7 +35,7 @@ def planned(project: Path) -> dict[str, dict[str, Any]]:
     actions = json.loads(run.stdout)["actions"]
     blocked = any(a["type"] == "blocked" for a in actions)
     assert run.exit_code == 1 if blocked else run.exit_code == 0, run.output
-    return {f"{a['address']['type']}.{a['address']['name']}": a for a in actions}
+    return {a["address"]: a for a in actions}
 
 
 def app_left_unlabelled(project: Path, admin: httpx.Client) -> dict[str, Any]:

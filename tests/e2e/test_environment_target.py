@@ -158,7 +158,7 @@ def test_dir_defaults_to_the_current_directory(
     assert reconcile("validate").exit_code == 0
     assert reconcile("drift", "--target", "sandbox").exit_code == 2
     assert reconcile("apply", "--target", "sandbox", "--auto-approve").exit_code == 0
-    exported = reconcile("export", "--target", "sandbox", "-o", str(manifests_only.parent / "out"))
+    exported = reconcile("export", ".", str(manifests_only.parent / "out"), "--target", "sandbox")
     assert exported.exit_code == 0, exported.output
     assert (manifests_only.parent / "out" / "stripe-app.yaml").is_file()
 

@@ -220,7 +220,7 @@ def test_an_export_of_names_quoting_the_token_holds_it_in_no_file(
     # Escapes left out: a name with them may not load as a manifest, and nothing is written.
     gateway.escapes_in_names = False
     out = tmp_path / "out"
-    exported = reconcile("export", production, "-o", out)
+    exported = reconcile("export", production, out)
     assert exported.exit_code == 0, exported.output
     assert "name: 'Existing Bearer <redacted> '" in (out / "tax-code.yaml").read_text()
     files = [path.read_text() for path in out.rglob("*") if path.is_file()]

@@ -68,7 +68,7 @@ def test_unowned_live_resources_are_listed_not_managed(project: Path, world: Wor
     world.tax_code("legacy", "Legacy", labels={})
     write_manifests(project, STRIPE_APP)
     data = plan_json(project, "--prune")
-    assert {"type": "tax_code", "name": "legacy"} in data["not_managed"]
+    assert "tax_code.legacy" in data["not_managed"]
     assert data["is_noop"] is True
 
 
@@ -80,7 +80,7 @@ def test_owned_tax_code_missing_from_manifests_is_an_orphan_even_with_prune(
     write_manifests(project, STRIPE_APP)
     data = plan_json(project, "--prune")
     assert data["is_noop"] is True
-    [finding] = [f for f in data["findings"] if f["address"]["name"] == "retired"]
+    [finding] = [f for f in data["findings"] if f["address"].partition(".")[2] == "retired"]
     assert finding["severity"] == "warning"
     assert "cannot delete it" in finding["message"]
 
@@ -93,7 +93,7 @@ def test_owned_stripe_app_is_deleted_only_with_prune(project: Path, world: World
     assert any("--prune" in f["fix"] for f in without["findings"])
     with_prune = plan_json(project, "--prune")
     deletes = [a for a in with_prune["actions"] if a["type"] == "delete"]
-    assert [a["address"] for a in deletes] == [{"type": "stripe_app", "name": "Old Stripe"}]
+    assert [a["address"] for a in deletes] == ["stripe_app.Old Stripe"]
     assert with_prune["prune_scope"] == ["stripe_app", "billing_profile"]
 
 
@@ -105,7 +105,7 @@ def test_organization_defaults_refer_to_tax_codes_by_name(project: Path, world: 
     defaulted = {**SAAS, "spec": {**SAAS["spec"], "organization_default_for": ["invoicing"]}}
     write_manifests(project, STRIPE_APP, defaulted)
     data = plan_json(project)
-    [action] = [a for a in data["actions"] if a["address"]["type"] == "tax_defaults"]
+    [action] = [a for a in data["actions"] if a["address"].partition(".")[0] == "tax_defaults"]
     assert action["type"] == "update"
     assert action["changes"] == [
         {
@@ -116,7 +116,7 @@ def test_organization_defaults_refer_to_tax_codes_by_name(project: Path, world: 
             "forces_replacement": False,
         }
     ]
-    assert action["depends_on"] == [{"type": "tax_code", "name": "saas"}]
+    assert action["depends_on"] == ["tax_code.saas"]
 
 
 def test_rotated_key_is_an_update_of_a_sensitive_field(
@@ -138,3 +138,24 @@ def test_rotated_key_is_an_update_of_a_sensitive_field(
         }
     ]
     assert "rotated" not in json.dumps(data)
+
+
+def test_first_and_second_plan_name_the_org_default_code_alike(project: Path) -> None:
+    """The org's general tax code exists from the start: the first plan, on a fresh sandbox,
+    names it as the second does, not as an id it could not find."""
+    default_saas = manifest(
+        "TaxCode",
+        "saas",
+        {
+            "key": "saas_general",
+            "name": "SaaS",
+            "stripe_tax_code": "txcd_10103001",
+            "organization_default_for": ["invoicing"],
+        },
+    )
+    write_manifests(project, STRIPE_APP, default_saas)
+    first = run_plan(project, "--no-color")
+    second = run_plan(project, "--no-color")
+    expected = '~ invoicing = "(not managed: stripe_txcd_10000000)" -> "saas"'
+    assert expected in first.stdout, first.output
+    assert expected in second.stdout, second.output

@@ -54,11 +54,11 @@ def test_json_output_is_versioned_and_lists_actions_in_apply_order(project: Path
     result = plan(project, "--output", "json", "--detailed-exitcode")
     assert result.exit_code == 2
     data = json.loads(result.stdout)
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["target"] == "sandbox"
     assert data["summary"] == {"add": 3, "change": 0, "destroy": 0, "blocked": 0}
     assert data["is_noop"] is False
-    order = [a["address"]["type"] for a in data["actions"]]
+    order = [a["address"].partition(".")[0] for a in data["actions"]]
     assert order.index("stripe_app") < order.index("billing_profile")
     assert set(data) >= {
         "actions",
@@ -103,7 +103,7 @@ def test_json_output_validates_against_its_published_schema(project: Path, world
     assert list(validator.iter_errors(document)) == []
     without_summary = {key: value for key, value in document.items() if key != "summary"}
     assert not validator.is_valid(without_summary)
-    assert not validator.is_valid({**document, "format_version": 2})
+    assert not validator.is_valid({**document, "format_version": 1})
     action_types = {a["type"] for a in document["actions"]}
     assert action_types == {"create", "update", "replace", "delete", "no-op", "blocked"}
     assert document["findings"] and document["not_managed"]
@@ -143,11 +143,13 @@ def test_resource_filter_keeps_the_resource_and_its_dependencies(project: Path) 
     assert result.exit_code == 0, result.output
     addresses = [a["address"] for a in json.loads(result.stdout)["actions"]]
     assert addresses == [
-        {"type": "stripe_app", "name": "stripe"},
-        {"type": "billing_profile", "name": "main"},
+        "stripe_app.stripe",
+        "billing_profile.main",
     ]
     by_address = plan(project, "--output", "json", "--resource", "tax_code.saas")
-    assert [a["address"]["name"] for a in json.loads(by_address.stdout)["actions"]] == ["saas"]
+    assert [a["address"].partition(".")[2] for a in json.loads(by_address.stdout)["actions"]] == [
+        "saas"
+    ]
 
 
 def test_resource_filter_naming_nothing_is_an_error(project: Path) -> None:

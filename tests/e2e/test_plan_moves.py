@@ -22,8 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 PLAN_SCHEMA = jsonschema.Draft202012Validator(
     json.loads((REPO / "schemas" / PLAN_OUTPUT_FILE).read_text())
 )
-CARDS = {"type": "billing_profile", "name": "cards"}
-INVOICES = {"type": "billing_profile", "name": "invoices"}
+CARDS = "billing_profile.cards"
+INVOICES = "billing_profile.invoices"
 
 
 def profile(name: str, method: str, *, default: bool = False) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def moved(
     name: str, before: tuple[str, str], after: tuple[str, str], cause: str, *concerns: Any
 ) -> dict[str, Any]:
     return {
-        "address": {"type": "customer_billing", "name": name},
+        "address": f"customer_billing.{name}",
         "before": {"billing_profile": before[0], "collection_method": before[1]},
         "after": {"billing_profile": after[0], "collection_method": after[1]},
         "cause": cause,
@@ -72,7 +72,7 @@ def moved(
 
 
 def findings(document: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(f["address"]["name"], f["message"]) for f in document["findings"]]
+    return [(f["address"].partition(".")[2], f["message"]) for f in document["findings"]]
 
 
 def switch_default(examples: Path) -> None:
@@ -122,7 +122,7 @@ def test_moving_the_default_in_the_examples_lists_every_link_that_follows_it(
 
     document = plan_json(examples, exit_code=1)
     to_invoices = (("self-serve", "charge_automatically"), ("enterprise", "send_invoice"))
-    enterprise = {"type": "billing_profile", "name": "enterprise"}
+    enterprise = "billing_profile.enterprise"
     follows = "follows the default profile: self-serve -> enterprise"
     assert document["moved_links"] == [
         moved(
@@ -135,7 +135,7 @@ def test_moving_the_default_in_the_examples_lists_every_link_that_follows_it(
         moved("initech", *to_invoices, follows, enterprise),
         moved("hooli", *to_invoices, follows, enterprise),
     ]
-    blocking = [(f["address"]["name"], f["concerns"]) for f in document["findings"]]
+    blocking = [(f["address"].partition(".")[2], f["concerns"]) for f in document["findings"]]
     assert ("globex", [enterprise]) in blocking and ("initech", [enterprise]) in blocking
 
     markdown = reconcile("plan", str(examples), "--output", "markdown")
@@ -245,7 +245,7 @@ def test_a_replaced_profile_lists_the_links_billed_through_it(project: Path, wor
             ("main", "charge_automatically"),
             "main is replaced, with another Stripe app; billing_profile.main is blocked, so it "
             "moves only once that is resolved",
-            {"type": "billing_profile", "name": "main"},
+            "billing_profile.main",
         )
     ]
 

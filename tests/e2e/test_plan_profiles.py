@@ -107,12 +107,12 @@ def test_default_switch_promotes_the_new_default_before_the_old_is_demoted(
     new["spec"]["default"] = True
     write_manifests(project, STRIPE_APP, old, new)
     actions = [a for a in plan(project, "--skip-stripe-checks")["actions"] if a["type"] != "no-op"]
-    assert [a["address"]["name"] for a in actions] == ["new", "old"]
+    assert [a["address"].partition(".")[2] for a in actions] == ["new", "old"]
     assert actions[1]["depends_on"] == [
-        {"type": "billing_profile", "name": "new"},
-        {"type": "stripe_app", "name": "stripe"},
+        "billing_profile.new",
+        "stripe_app.stripe",
     ]
-    assert actions[0]["releases"] == [{"type": "billing_profile", "name": "old"}]
+    assert actions[0]["releases"] == ["billing_profile.old"]
     assert "becomes the default profile in place of billing_profile.old" in actions[0]["reasons"]
     text = CliRunner().invoke(main, ["plan", str(project), "--skip-stripe-checks"]).stdout
     old_heading = text.split("# billing_profile.old will be updated in-place\n", 1)[1]
@@ -143,10 +143,10 @@ def test_a_plan_limited_to_a_new_default_keeps_what_it_blocks_on_the_links_that_
     taxed["spec"]["default"] = True
     write_manifests(project, STRIPE_APP, old, taxed, link)
     limited = plan(project, "-r", "BillingProfile/taxed", exit_code=1)
-    assert [(f["address"]["name"], f["message"]) for f in limited["findings"]] == [
+    assert [(f["address"].partition(".")[2], f["message"]) for f in limited["findings"]] == [
         ("acme", f"Stripe customer {stripe_customer} has no address, and its profile enforces tax")
     ]
-    assert limited["findings"][0]["concerns"] == [{"type": "billing_profile", "name": "taxed"}]
+    assert limited["findings"][0]["concerns"] == ["billing_profile.taxed"]
     # A plan limited to what the link does not depend on leaves it out.
     assert plan(project, "-r", "StripeApp/stripe")["findings"] == []
 
@@ -165,7 +165,7 @@ def test_pruned_default_profile_is_deleted_after_the_new_default_takes_over(
         for a in plan(project, "--skip-stripe-checks", "--prune")["actions"]
         if a["type"] != "no-op"
     ]
-    assert [(a["type"], a["address"]["name"]) for a in actions] == [
+    assert [(a["type"], a["address"].partition(".")[2]) for a in actions] == [
         ("update", "new"),
         ("delete", "Legacy"),
     ]

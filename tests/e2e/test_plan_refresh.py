@@ -80,7 +80,7 @@ def link_stripe(konnect: httpx.Client, key: str, stripe: dict[str, str]) -> dict
 
 def changes(run: Result) -> list[str]:
     data = json.loads(run.stdout)
-    return [a["address"]["name"] for a in data["actions"] if a["type"] != "no-op"]
+    return [a["address"].partition(".")[2] for a in data["actions"] if a["type"] != "no-op"]
 
 
 @pytest.fixture
@@ -317,12 +317,15 @@ def test_a_billing_edit_konnect_already_shows_rewrites_the_label_once(
 
     run = reconcile(applied, "plan", "--skip-stripe-checks", "--output", "json")
     [action] = [a for a in json.loads(run.stdout)["actions"] if a["type"] != "no-op"]
-    assert (action["address"]["name"], action["type"], action["changes"]) == (
+    assert (action["address"].partition(".")[2], action["type"], action["changes"]) == (
         "newbie",
         "update",
         [],
     )
     assert "applied-digest label is out of date" in action["reasons"][0]
+    shown = reconcile(applied, "plan", "--skip-stripe-checks", "--no-color").stdout.splitlines()
+    assert '  ~ customer_billing "newbie" (label only)' in shown
+    assert '  ~ customer_billing "newbie" {' not in shown
     admin.delete("/requests")
     rewritten = reconcile(applied, "apply", "--auto-approve", "--skip-stripe-checks")
     assert rewritten.exit_code == 0, rewritten.output

@@ -4,6 +4,7 @@ import json
 
 from reconciler.core.actions import Action, ActionType, Address, FieldChange
 from reconciler.core.plan import Finding, Plan, Severity
+from reconciler.core.safe_output import for_terminal
 from reconciler.views.plan import render_markdown, render_text
 
 PROFILE = Address(type="billing_profile", name="enterprise")
@@ -16,7 +17,9 @@ def test_empty_plan_says_no_changes_and_is_recognisable_from_json() -> None:
     )
     text = render_text(plan)
     assert "No changes." in text
-    assert "Prune: off (scope: billing_profile)" in text
+    assert "Prune:" not in text  # off, as on every run: nothing to say
+    pruning = render_text(plan.model_copy(update={"prune": True}))
+    assert "Prune: on (scope: billing_profile)" in pruning
     data = json.loads(plan.model_dump_json())
     assert data["is_noop"] is True
     assert data["summary"] == {"add": 0, "change": 0, "destroy": 0, "blocked": 0}
@@ -69,10 +72,12 @@ def test_findings_are_listed_with_their_fix_and_colour_only_on_request() -> None
             ),
         ),
     )
-    text = render_text(plan, color=True)
-    assert "Error: billing_profile.enterprise: Stripe Tax is not active" in text
+    text = for_terminal(render_text(plan, color=True))
+    # The label and the symbols carry the colour, the rest of the line stays plain.
+    assert "\x1b[31m\x1b[22mError\x1b[0m: billing_profile.enterprise: Stripe Tax is not" in text
+    assert '  \x1b[31m\x1b[22m!\x1b[0m billing_profile "enterprise" {' in text
     assert "Fix: activate Stripe Tax" in text
-    assert "\x1b[" in text
+    assert "\x1b[97m" not in text  # no bright white: unreadable on a light background
     assert "1 blocked." in text
     assert plan.blocking_findings == plan.findings
 

@@ -4,6 +4,9 @@ Each named manifest's live match (by key, as plan matches) gets the label manage
 reconcile, written back with every other field as read, so the next plan shows only the
 real differences. Refused, before anything is written, when a name has no manifest, no live
 match, or a match reconcile already manages.
+
+`--output json` prints one `AdoptDocument` (schema: `schemas/adopt-output.json`):
+`{format_version, adopted: [{address, id}]}`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.options import options_of, parse_resources, target_option
+from reconciler.cli.options import options_of, output_option, parse_resources, target_option
+from reconciler.views.export_json import AdoptDocument
 from reconciler.workflows import adopt as adopt_all
 
 
@@ -20,14 +24,21 @@ from reconciler.workflows import adopt as adopt_all
 @click.argument("directory", type=click.Path(exists=True, path_type=Path))
 @click.argument("resources", nargs=-1, required=True, metavar="KIND/NAME...")
 @target_option
-def adopt(directory: Path, resources: tuple[str, ...], target_name: str | None) -> None:
+@output_option(["text", "json"], help="`json` prints one object for machines.")
+def adopt(
+    directory: Path, resources: tuple[str, ...], target_name: str | None, output: str
+) -> None:
     """Mark the live objects that the manifests KIND/NAME match as managed by reconcile.
 
     Only the label managed-by: reconcile is added; run `plan` afterwards to see what else
     differs from the manifest.
     """
-    options = options_of(target_name=target_name)
-    for item in adopt_all(directory, parse_resources(resources), options):
+    options = options_of(target_name=target_name, output=output)
+    adopted = adopt_all(directory, parse_resources(resources), options)
+    if options.output == "json":
+        click.echo(AdoptDocument.of(adopted).model_dump_json(indent=2))
+        return
+    for item in adopted:
         click.echo(
             f"Adopted {item.desired.address} (id {item.live.id}): added the label "
             "managed-by: reconcile."

@@ -8,9 +8,10 @@ actions are the ones planned now (address, type, field changes); only then does 
 Either way one apply runs at a time per checkout, each write is preceded by a re-read of its
 object, and the run ends with a per-action report.
 
-`--output json` prints the report, `{format_version, outcomes: [{address, action, status,
-duration_seconds, resource_id, error}], interrupted, refused, summary: {added, changed,
-destroyed, failed, conflicts, blocked, skipped, not_started}, succeeded}`, and `--report FILE`
+`--output json` prints the report (schema: `schemas/apply-report.json`), `{format_version,
+target, reconcile_version, outcomes: [{address, action, status, duration_seconds, resource_id,
+error}], interrupted, refused, summary: {add, change, destroy, failed, conflicts, blocked,
+skipped, not_started}, succeeded}`, and `--report FILE`
 writes it, however the run ends: also when there was nothing to do (no outcomes), when apply
 was refused before any write (`refused` says why; no outcomes), and when it was interrupted
 before any write (`interrupted`; no outcomes). A report file that could not be written is

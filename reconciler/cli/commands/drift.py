@@ -1,16 +1,16 @@
 """`reconcile drift DIR`: what changed in Konnect and Stripe behind git's back; writes nothing.
 
-Exit codes: 0 no drift, 2 drift, 1 error. `--output json` prints one object, versioned by
-`format_version` (currently 1): `{format_version, target, drifted, summary: {changed, deleted,
-unmanaged_match, stripe}, ignored_fields, stripe_checks, items: [{address: {type, name},
-class, message, fix, changed_at, fields: [{path, manifest, live, sensitive}], notes}],
-not_managed, notes}`. Sensitive fields carry no values; `changed_at` is the `updated_at` of
-the object that changed where the API has one, else null (Konnect names no author).
+Exit codes: 0 no drift, 2 drift, 1 error. `--output json` prints one `DriftDocument` (schema:
+`schemas/drift-output.json`), versioned by `format_version` (currently 2): `{format_version,
+target, drifted, summary: {changed, deleted, unmanaged_match, stripe}, ignored_fields,
+stripe_checks, items: [{address, class, message, fix, changed_at, fields: [{path, live,
+manifest, sensitive}], notes}], not_managed, notes}`, addresses as `TYPE.NAME`. Sensitive
+fields carry no values; `changed_at` is the `updated_at` of the object that changed where the
+API has one, else null (Konnect names no author).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from reconciler.cli.options import (
     target_option,
 )
 from reconciler.views.drift import render_drift_markdown, render_drift_text
+from reconciler.views.drift_json import DriftDocument
 from reconciler.workflows import Drifted, Options
 from reconciler.workflows import drift as find_drift
 
@@ -66,8 +67,7 @@ def drift(directory: Path, **flags: Any) -> None:
 def _show(drifted: Drifted, options: Options) -> None:
     notes = [*drifted.header, *([] if options.stripe_checks else [SKIPPED_CHECKS])]
     if options.output == "json":
-        document = {"target": drifted.target, **drifted.report.to_json(), "notes": notes}
-        click.echo(json.dumps(document, indent=2))
+        click.echo(DriftDocument.of(drifted.report, drifted.target, notes).to_json())
     elif options.output == "markdown":
         click.echo(render_drift_markdown(drifted.report, drifted.target), nl=False)
     else:

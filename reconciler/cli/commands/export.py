@@ -1,4 +1,4 @@
-"""`reconcile export DIR -o OUT_DIR`: the live organization as a ready manifest project.
+"""`reconcile export DIR OUT_DIR`: the live organization as a ready manifest project.
 
 DIR supplies only `reconcile.yaml` (its targets); manifests in it are not read, so DIR may be
 a directory holding nothing else. OUT_DIR gets one file per kind (`stripe-app.yaml`,
@@ -14,6 +14,10 @@ files it writes by their names alone: a kind file of an exported kind (all kinds
 `--kind`) or a project file that this export does not write is removed; every other file is
 left as it is. OUT_DIR and the directories and files in it keep their modes; new ones are
 created private (0700 and 0600: they hold account data), or stricter as the umask says.
+
+`--output json` prints one `ExportDocument` (schema: `schemas/export-output.json`) instead of
+the lines: `{format_version, target, out_dir, files: [{path, kind, documents}], removed,
+skipped: [{type, key, reason}], adopted, warnings, summary}`.
 """
 
 from __future__ import annotations
@@ -22,21 +26,19 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.options import options_of, target_option
+from reconciler.cli.options import options_of, output_option, target_option
 from reconciler.kinds import KIND_ADDRESS_TYPES
 from reconciler.manifests import ValidationFailed
+from reconciler.views.export_json import ExportDocument
 from reconciler.workflows import Exported
 from reconciler.workflows import export as export_project
 
 
 @click.command("export")
-@click.argument(
-    "directory",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=".",
-    required=False,
-)
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @target_option
+@output_option(["text", "json"], help="`json` prints one object for machines.")
 @click.option(
     "--kind",
     "kinds",
@@ -45,39 +47,56 @@ from reconciler.workflows import export as export_project
     help="Export only this kind (repeatable); default: every kind.",
 )
 @click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory to write the project to; must be empty unless --force.",
-)
-@click.option(
     "--force",
     is_flag=True,
     help="Write into a non-empty OUT_DIR, replacing the files export writes and removing those "
     "of its file names it no longer writes (other files are kept).",
 )
 def export(
-    directory: Path, target_name: str | None, kinds: tuple[str, ...], out_dir: Path, force: bool
+    directory: Path,
+    out_dir: Path,
+    target_name: str | None,
+    output: str,
+    kinds: tuple[str, ...],
+    force: bool,
 ) -> None:
-    """Write manifests for the live Konnect objects of DIRECTORY's target into OUT_DIR.
+    """Write manifests for the live Konnect objects of DIRECTORY's target into OUT_DIR,
+    which must be empty unless --force.
 
     Secrets become `${env:...}` references, references use manifest names, and values equal
     to the API's defaults are left out. Objects reconcile did not create are annotated for
     adoption. System objects and what no manifest can express are skipped, each with a reason.
     """
-    options = options_of(target_name=target_name)
+    options = options_of(target_name=target_name, output=output)
+    as_json = options.output == "json"
+    targets: list[str] = []
     try:
         exported = export_project(
-            directory, out_dir, options, kinds=kinds, force=force, on_target=_say_target
+            directory,
+            out_dir,
+            options,
+            kinds=kinds,
+            force=force,
+            on_target=targets.append if as_json else _say_target,
         )
     except ValidationFailed as problems:
-        # Listed on stdout, with the other lines of the export; the summary ends on stderr.
+        # Listed with the other lines of the export (on stderr when stdout is for JSON);
+        # the summary ends on stderr.
         for diagnostic in problems.diagnostics:
-            click.echo(diagnostic.format())
+            click.echo(diagnostic.format(), err=as_json)
         problems.listed = True
         raise
+    if as_json:
+        document = ExportDocument.of(
+            exported.context,
+            exported.files,
+            exported.removed,
+            exported.summary,
+            target=targets[0],
+            out_dir=out_dir,
+        )
+        click.echo(document.model_dump_json(indent=2))
+        return
     _report(exported)
     click.echo(f"{out_dir}: {exported.summary}")
 

@@ -1,9 +1,10 @@
 """`reconcile checkout-url` and `reconcile portal-url`: links that onboard one customer.
 
-`--output json` prints one object. checkout-url: `{target, customer: {manifest, key, id}, url,
-session_id, setup_intent_id, stripe_customer_id, expires_at, client_secret,
-billing_address_collection, warnings}`; portal-url: `{target, customer, url, session_id,
-stripe_customer_id, return_url, created_at}`. `client_secret` (embedded checkout only) is
+`--output json` prints one object, each with `format_version` (1). checkout-url:
+`{format_version, target, customer: {manifest, key, id}, url, session_id, setup_intent_id,
+stripe_customer_id, expires_at, client_secret, billing_address_collection, warnings}`;
+portal-url: `{format_version, target, customer, url, session_id, stripe_customer_id,
+return_url, created_at}`. `client_secret` (embedded checkout only) is
 redacted unless `--show-secret`; null when Stripe gave none.
 """
 
@@ -26,6 +27,9 @@ from reconciler.workflows import Events
 from reconciler.workflows import onboarding as workflow
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
+
+# Of both documents; bumped only by a breaking change.
+ONBOARDING_FORMAT_VERSION = 1
 
 
 def _common_options(command: CommandT) -> CommandT:
@@ -94,7 +98,11 @@ def checkout_url(
     for warning in session.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if output == "json":
-        document = {"target": made.target, **session.to_json(show_secret=show_secret)}
+        document = {
+            "format_version": ONBOARDING_FORMAT_VERSION,
+            "target": made.target,
+            **session.to_json(show_secret=show_secret),
+        }
         click.echo(json.dumps(document, indent=2))
     else:
         _show_checkout(session, show_secret=show_secret)
@@ -114,7 +122,16 @@ def portal_url(
     options = options_of(target_name=target_name)
     made = workflow.portal_url(directory, customer, return_url, options, events=_TargetLine())
     if output == "json":
-        click.echo(json.dumps({"target": made.target, **made.session.to_json()}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "format_version": ONBOARDING_FORMAT_VERSION,
+                    "target": made.target,
+                    **made.session.to_json(),
+                },
+                indent=2,
+            )
+        )
     else:
         _show_portal(made.session)
 

@@ -1,8 +1,8 @@
 """`reconcile plan DIR`: what apply would change in Konnect and Stripe, and what blocks it.
 
 `--output json` prints one `PlanDocument` (JSON Schema: `schemas/plan-output.json`), versioned
-by `format_version` (currently 1): `{format_version, target, summary: {add, change, destroy,
-blocked}, is_noop, actions: [{address: {type, name}, type, changes: [{path, before, after,
+by `format_version` (currently 2): `{format_version, target, summary: {add, change, destroy,
+blocked}, is_noop, actions: [{address: "TYPE.NAME", type, changes: [{path, before, after,
 sensitive, forces_replacement}], reasons, depends_on, releases, observed}], findings:
 [{address, severity, message, fix, concerns}], moved_links: [{address, before, after, cause,
 concerns}], not_managed, prune, only, refresh, stripe_checks, prune_scope, manifest_digest,

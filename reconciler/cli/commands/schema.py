@@ -34,8 +34,9 @@ def schema(file_name: str, write: bool, check: bool, reference: bool, directory:
     """Print the JSON Schema FILE_NAME (default: manifest.json, any kind), or write them all.
 
     Schemas: stripe-app.json, tax-code.json, billing-profile.json, customer-billing.json,
-    manifest.json (any kind), project.json (reconcile.yaml) and plan-output.json (what
-    `plan --output json` prints).
+    manifest.json (any kind), project.json (reconcile.yaml), and what `--output json` prints:
+    plan-output.json, apply-report.json, drift-output.json, export-output.json and
+    adopt-output.json.
     """
     if write:
         for path in write_schemas(directory, schema_files()):

@@ -9,6 +9,9 @@ import click
 
 from reconciler.manifests import ValidationFailed, validate_directory
 
+# Bumped only by a breaking change of what `--output json` prints.
+VALIDATE_FORMAT_VERSION = 1
+
 
 @click.command()
 @click.argument(
@@ -18,11 +21,12 @@ from reconciler.manifests import ValidationFailed, validate_directory
     required=False,
 )
 @click.option(
+    "-o",
     "--output",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="`json` prints {valid, errors, summary} for machines.",
+    help="`json` prints {format_version, valid, errors, summary} for machines.",
 )
 def validate(directory: Path, output: str) -> None:
     """Check the manifests in DIRECTORY without calling any API.
@@ -32,7 +36,8 @@ def validate(directory: Path, output: str) -> None:
     """
     report = validate_directory(directory)
     if output == "json":
-        click.echo(json.dumps(report.to_json(), indent=2))
+        document = {"format_version": VALIDATE_FORMAT_VERSION, **report.to_json()}
+        click.echo(json.dumps(document, indent=2))
     else:
         for diagnostic in report.diagnostics:
             click.echo(diagnostic.format())

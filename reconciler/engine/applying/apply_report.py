@@ -5,13 +5,16 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from reconciler.core.actions import ActionType, Address
 from reconciler.core.safe_output import write_private_text
+from reconciler.core.version import VERSION
 from reconciler.errors import ReconcileError
 
-REPORT_FORMAT_VERSION = 1
+# 2: the summary counts in plan's words (add, change, destroy), `error` null when there is
+# none, and the run's `target` and `reconcile_version`.
+REPORT_FORMAT_VERSION = 2
 
 
 class ApplyStatus(StrEnum):
@@ -27,22 +30,24 @@ class ApplyStatus(StrEnum):
 class ActionOutcome(BaseModel):
     """One action's result. `error` carries the API error text, which never holds a secret."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
     address: Address
     action: ActionType
     status: ApplyStatus
     duration_seconds: float = 0.0
-    resource_id: str | None = None
-    error: str = ""
+    resource_id: str | None = Field(None, description="The object's id once written.")
+    error: str | None = Field(None, description="Why it is not done; null when it is.")
 
 
 class ApplySummary(BaseModel):
+    """Counts of actions done, in the plan summary's words, then of those not done."""
+
     model_config = ConfigDict(frozen=True)
 
-    added: int
-    changed: int
-    destroyed: int
+    add: int
+    change: int
+    destroy: int
     failed: int
     conflicts: int
     blocked: int
@@ -51,9 +56,19 @@ class ApplySummary(BaseModel):
 
 
 class ApplyReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    """What `apply --output json` prints and `--report FILE` holds."""
 
-    format_version: int = REPORT_FORMAT_VERSION
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
+
+    format_version: int = Field(
+        REPORT_FORMAT_VERSION,
+        json_schema_extra={"const": REPORT_FORMAT_VERSION},
+        description="Bumped only by a breaking change of this document.",
+    )
+    target: str | None = Field(
+        None, description="The reconcile.yaml target; null when apply ended before choosing it."
+    )
+    reconcile_version: str = Field(VERSION, description="The version of reconcile that ran.")
     outcomes: tuple[ActionOutcome, ...] = ()
     # Ctrl-C ended the run: during the writes (the outcomes say which were done, unless a
     # second Ctrl-C or a fault of reconcile itself cut the wait for them), or before the
@@ -70,9 +85,9 @@ class ApplyReport(BaseModel):
         status = [o.status for o in self.outcomes]
         return ApplySummary(
             # A replacement creates one object and destroys another, as the plan counts it.
-            added=sum(a in (ActionType.CREATE, ActionType.REPLACE) for a in done),
-            changed=sum(a is ActionType.UPDATE for a in done),
-            destroyed=sum(a in (ActionType.DELETE, ActionType.REPLACE) for a in done),
+            add=sum(a in (ActionType.CREATE, ActionType.REPLACE) for a in done),
+            change=sum(a is ActionType.UPDATE for a in done),
+            destroy=sum(a in (ActionType.DELETE, ActionType.REPLACE) for a in done),
             failed=status.count(ApplyStatus.FAILED),
             conflicts=status.count(ApplyStatus.CONFLICT),
             blocked=status.count(ApplyStatus.BLOCKED),
@@ -98,7 +113,7 @@ class ApplyReport(BaseModel):
         if self.refused is not None:
             return f"Apply refused, nothing was written: {self.refused}"
         s = self.summary
-        counts = f"Resources: {s.added} added, {s.changed} changed, {s.destroyed} destroyed"
+        counts = f"Resources: {s.add} added, {s.change} changed, {s.destroy} destroyed"
         if self.succeeded:
             return f"Apply complete! {counts}."
         problems = [

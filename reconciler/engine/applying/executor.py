@@ -178,7 +178,7 @@ class _Run:
         *,
         started: float | None = None,
         resource_id: str | None = None,
-        error: str = "",
+        error: str | None = None,
     ) -> None:
         duration = 0.0 if started is None else max(0.0, self._clock() - started)
         outcome = ActionOutcome(

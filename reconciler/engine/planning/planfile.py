@@ -36,7 +36,8 @@ from reconciler.engine.planning.planned_secrets import PlannedSecret
 from reconciler.errors import ReconcileError
 
 # Its own number, not the plan document's: the JSON plan output did not change with it.
-PLANFILE_FORMAT_VERSION = 2
+# 3: addresses are `TYPE.NAME` strings.
+PLANFILE_FORMAT_VERSION = 3
 DIGEST_KEY = "digest"
 
 

@@ -131,6 +131,9 @@ async def _list(request: Request, sandbox: Sandbox) -> Response:
         raise invalid("include_deleted", "must be true or false", "is_boolean", "query")
     where = {} if flag == "true" else {"deleted_at": None}
     store = sandbox.store
+    # A real org holds its general code from the start: a list read before the defaults
+    # must not miss the code they name (a first plan would call it "not found").
+    organization_defaults(store)
     found = store.find(TAX_CODES, where, offset=page.offset, limit=page.size)
     return json(page.envelope([render(t) for t in found], store.count(TAX_CODES, where)))
 

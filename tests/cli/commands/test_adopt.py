@@ -34,7 +34,7 @@ def plan_actions(project: Path) -> dict[str, dict[str, Any]]:
     # A blocked action fails the plan, as it would fail apply.
     blocked = any(a["type"] == "blocked" for a in actions)
     assert result.exit_code == (1 if blocked else 0), result.output
-    return {f"{a['address']['type']}.{a['address']['name']}": a for a in actions}
+    return {a["address"]: a for a in actions}
 
 
 def stored(world: World, path: str) -> dict[str, Any]:

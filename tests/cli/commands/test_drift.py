@@ -167,8 +167,8 @@ def test_a_changed_profile_field_shows_manifest_and_live_values(scenario: Scenar
         *INTRO,
         f"  # billing_profile.invoiced: changed out of band (changed at {edited['updated_at']})",
         '  ~ billing_profile "invoiced" {',
-        '      ~ description: manifest "Invoices due in 30 days", live "Edited in the UI"',
-        '      ~ supplier.name: manifest "ACME Inc.", live "ACME Europe"',
+        '      ~ description = "Edited in the UI" -> "Invoices due in 30 days"',
+        '      ~ supplier.name = "ACME Europe" -> "ACME Inc."',
         "    }",
         FIX_RESTORE,
         "",
@@ -212,7 +212,7 @@ def test_an_unmanaged_profile_with_a_declared_name_is_reported_not_adopted(
         'billing_profile.legacy` or annotate the manifest with reconcile.konghq.dev/adopt: "true"; '
         "otherwise rename the manifest's object)",
         '  ? billing_profile "legacy" {',
-        '      ~ labels.team: manifest (not set), live "finance"',
+        '      - labels.team = "finance"',
         "    }",
         "  Fix: rename one of the two (in Konnect or in the manifest), or adopt the live object "
         "(`reconcile adopt`, or the reconcile.konghq.dev/adopt annotation) and run `reconcile "
@@ -341,7 +341,7 @@ def test_a_revoked_key_is_reported_on_the_app_as_konnect_and_stripe_see_it(
     assert result.exit_code == 2, result.output
     assert json.loads(result.stdout) == {
         "target": "sandbox",
-        "format_version": 1,
+        "format_version": 2,
         "drifted": True,
         "summary": {"changed": 0, "deleted": 0, "unmanaged_match": 0, "stripe": 2},
         "ignored_fields": 0,
@@ -372,7 +372,7 @@ def test_a_revoked_key_is_reported_on_the_app_as_konnect_and_stripe_see_it(
 
 def stripe_item(address_type: str, name: str, message: str, fix: str) -> dict[str, Any]:
     return {
-        "address": {"type": address_type, "name": name},
+        "address": f"{address_type}.{name}",
         "class": "stripe",
         "message": message,
         "fix": fix,
@@ -400,7 +400,7 @@ def test_an_uninstalled_app_is_missing_and_its_profiles_say_what_apply_does(
             "another name with the new app, move the links to it, then remove this one "
             "(--prune))",
             f'  ~ billing_profile "{name}" {{',
-            f'      ~ app: manifest "stripe", live "(not found: {app["id"]})"',
+            f'      ~ app = "(not found: {app["id"]})" -> "stripe"',
             "    }",
             "  Fix: apply cannot restore it as it stands: the note says why and what to do instead",
             "",
@@ -440,7 +440,7 @@ def test_a_customer_another_system_made_is_adopted_by_the_next_apply(scenario: S
         f"(adds the label) and sets the manifest's values (changed at {updated})",
         "  # (adopts existing customer: adds the label managed-by: reconcile)",
         '  ? customer_billing "initech" {',
-        '      ~ customer.labels.source: manifest (not set), live "crm"',
+        '      - customer.labels.source = "crm"',
         "    }",
         "  Fix: run `reconcile apply` to adopt it, or change the manifest (its key, or the values "
         "shown) if it should not take this object over",
@@ -470,8 +470,8 @@ def test_a_customer_pinned_to_another_profile_by_hand_is_drift(scenario: Scenari
         "  # customer_billing.acme: pinned to invoiced out of band: it is billed through that "
         "profile, not the default; the v3 API cannot unpin a customer",
         '  ~ customer_billing "acme" {',
-        '      ~ billing_profile: manifest "self-serve (as the default, not pinned)", live '
-        '"invoiced (pinned)"',
+        '      ~ billing_profile = "invoiced (pinned)" -> "self-serve (as the default, not '
+        'pinned)"',
         "    }",
         "  Fix: set spec.billing_profile to invoiced to keep it there, or to self-serve to pin "
         "it to the default",
@@ -487,7 +487,7 @@ def test_a_hand_made_pin_to_the_default_is_drift_too(scenario: Scenario) -> None
     [item] = json.loads(result.stdout)["items"]
     # The billing link has no timestamp of its own; the customer's would mislead.
     assert item == {
-        "address": {"type": "customer_billing", "name": "acme"},
+        "address": "customer_billing.acme",
         "class": "changed",
         "message": "pinned to the default profile out of band: it would stay there after a "
         "change of default; the v3 API cannot unpin a customer",
@@ -531,7 +531,7 @@ def test_changed_at_is_the_changed_objects_and_absent_for_the_billing_link(
     result = drift(scenario.project, "--output", "json")
     assert result.exit_code == 2, result.output
     items = json.loads(result.stdout)["items"]
-    assert [(i["address"]["name"], i["changed_at"], i["fields"]) for i in items] == [
+    assert [(i["address"].partition(".")[2], i["changed_at"], i["fields"]) for i in items] == [
         (
             "acme",
             None,
@@ -607,14 +607,14 @@ def test_json_shape_is_versioned_and_documented(scenario: Scenario) -> None:
         data
         == {
             "target": "sandbox",
-            "format_version": 1,
+            "format_version": 2,
             "drifted": True,
             "summary": {"changed": 1, "deleted": 1, "unmanaged_match": 0, "stripe": 1},
             "ignored_fields": 0,
             "stripe_checks": True,
             "items": [
                 {
-                    "address": {"type": "billing_profile", "name": "invoiced"},
+                    "address": "billing_profile.invoiced",
                     "class": "changed",
                     "message": "changed out of band",
                     "fix": FIX_RESTORE.removeprefix("  Fix: "),
@@ -630,7 +630,7 @@ def test_json_shape_is_versioned_and_documented(scenario: Scenario) -> None:
                     "notes": [],
                 },
                 {
-                    "address": {"type": "customer_billing", "name": "acme"},
+                    "address": "customer_billing.acme",
                     "class": "deleted",
                     "message": "missing: deleted out of band or never applied",
                     "fix": FIX_CREATE.removeprefix("  Fix: "),
@@ -639,7 +639,7 @@ def test_json_shape_is_versioned_and_documented(scenario: Scenario) -> None:
                     "notes": [],
                 },
                 {
-                    "address": {"type": "customer_billing", "name": "globex"},
+                    "address": "customer_billing.globex",
                     "class": "stripe",
                     "message": f"Stripe customer {scenario.globex} was deleted",
                     "fix": "link a live Stripe customer, or use `onboarding: checkout` to "
@@ -732,9 +732,11 @@ def test_a_sensitive_field_shows_that_it_differs_but_no_value(
     monkeypatch.setenv("STRIPE_API_KEY", rotated)
     result = drift(scenario.project)
     assert result.exit_code == 2, result.output
-    assert "      ~ api_key: (sensitive value differs)" in result.stdout.splitlines()
+    assert "      ~ api_key = (sensitive value differs)" in result.stdout.splitlines()
     data = json.loads(drift(scenario.project, "--skip-stripe-checks", "--output", "json").stdout)
-    assert data["items"][0]["fields"] == [{"path": "api_key", "sensitive": True}]
+    assert data["items"][0]["fields"] == [
+        {"path": "api_key", "live": None, "manifest": None, "sensitive": True}
+    ]
     for output in (result.stdout, json.dumps(data)):
         # Neither key, nor the masked fingerprints plan compares (`sk_test_...QzQz`).
         assert "sk_test_" not in output and "QzQz" not in output

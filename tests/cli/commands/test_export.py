@@ -45,7 +45,7 @@ def run(*args: str | Path) -> Result:
 
 
 def export(project: Path, out: Path, *args: str) -> Result:
-    result = run("export", project, "-o", out, *args)
+    result = run("export", project, out, *args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -233,7 +233,7 @@ def test_objects_reconcile_did_not_create_are_annotated_for_adoption(
     assert "tax_code 'both_apps': maps to apps sandbox, stripe" in result.stdout
     assert ("TaxCode", "both-apps") not in exported
     data = plan_json(out, project)
-    changed = {a["address"]["name"]: a for a in data["actions"] if a["type"] != "no-op"}
+    changed = {a["address"].partition(".")[2]: a for a in data["actions"] if a["type"] != "no-op"}
     assert set(changed) == {"stripe", "legacy", "main", "acme"}
     assert all(a["type"] == "update" for a in changed.values())
     assert all(
@@ -268,7 +268,7 @@ def test_a_non_empty_output_directory_is_refused(project: Path, world: World) ->
     out = project.parent / "out"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    result = run("export", project, "-o", out)
+    result = run("export", project, out)
     assert result.exit_code == 1
     assert "is not empty" in result.output
     assert (out / "notes.txt").read_text() == "mine"
@@ -383,7 +383,9 @@ def test_an_organization_without_a_default_profile_exports_a_valid_project(
     profile = documents(out)[("BillingProfile", "stripe-billing-profile")]
     assert profile["spec"]["default"] is True
     data = plan_json(out, project)
-    [promoted] = [a for a in data["actions"] if a["address"]["name"] == "stripe-billing-profile"]
+    [promoted] = [
+        a for a in data["actions"] if a["address"].partition(".")[2] == "stripe-billing-profile"
+    ]
     assert [(c["path"], c["before"], c["after"]) for c in promoted["changes"]] == [
         ("default", False, True),
         ("labels.managed-by", None, "reconcile"),
@@ -416,7 +418,7 @@ def test_an_export_that_would_not_load_writes_nothing(project: Path, world: Worl
     # Konnect takes any string as a primary email; a manifest takes only an address.
     world.customer("acme", primary_email="accounts payable")
     out = project.parent / "out"
-    result = run("export", project, "-o", out)
+    result = run("export", project, out)
     assert result.exit_code == 1, result.output
     assert f"{out}/customer-billing.yaml:" in result.output
     assert f"nothing was written to {out}" in result.output

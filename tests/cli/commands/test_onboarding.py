@@ -122,8 +122,10 @@ class Onboarding:
         """Hooli's action types and finding messages in a JSON plan."""
         result = self.run("plan", "--output", "json")
         plan = json.loads(result.stdout)
-        actions = [a["type"] for a in plan["actions"] if a["address"]["name"] == "hooli"]
-        findings = [f["message"] for f in plan["findings"] if f["address"]["name"] == "hooli"]
+        actions = [a["type"] for a in plan["actions"] if a["address"].partition(".")[2] == "hooli"]
+        findings = [
+            f["message"] for f in plan["findings"] if f["address"].partition(".")[2] == "hooli"
+        ]
         return actions, findings
 
     def blocked_hooli_findings(self) -> list[tuple[str, str, str]]:
@@ -133,7 +135,7 @@ class Onboarding:
         return [
             (f["severity"], f["message"], f["fix"])
             for f in json.loads(result.stdout)["findings"]
-            if f["address"]["name"] == "hooli"
+            if f["address"].partition(".")[2] == "hooli"
         ]
 
 
@@ -237,8 +239,10 @@ def pioneer_plan(onboarding: Onboarding) -> tuple[int, list[str], list[str]]:
     """The plan's exit code, and Pioneer's action types and finding messages."""
     result = onboarding.run("plan", "--output", "json", "--detailed-exitcode")
     plan = json.loads(result.stdout)
-    actions = [a["type"] for a in plan["actions"] if a["address"]["name"] == "pioneer"]
-    findings = [f["message"] for f in plan["findings"] if f["address"]["name"] == "pioneer"]
+    actions = [a["type"] for a in plan["actions"] if a["address"].partition(".")[2] == "pioneer"]
+    findings = [
+        f["message"] for f in plan["findings"] if f["address"].partition(".")[2] == "pioneer"
+    ]
     return result.exit_code, actions, findings
 
 
@@ -349,7 +353,9 @@ def test_after_checkout_the_stripe_ids_konnect_linked_are_checked_by_plan_and_dr
     assert drift.exit_code == 2, drift.output
     items = json.loads(drift.stdout)["items"]
     assert [
-        (i["class"], i["message"], i["fix"]) for i in items if i["address"]["name"] == "hooli"
+        (i["class"], i["message"], i["fix"])
+        for i in items
+        if i["address"].partition(".")[2] == "hooli"
     ] == [
         (
             "stripe",
@@ -382,7 +388,7 @@ def test_a_stripe_customer_deleted_mid_onboarding_blocks_the_plan(
     assert [
         (i["class"], i["message"])
         for i in json.loads(drift.stdout)["items"]
-        if i["address"]["name"] == "hooli"
+        if i["address"].partition(".")[2] == "hooli"
     ] == [("stripe", f"Stripe customer {stripe_customer} was deleted")]
 
 

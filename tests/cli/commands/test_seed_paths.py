@@ -102,7 +102,7 @@ def test_export_refuses_a_seed_outside_the_project_and_writes_nothing(
     staging.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(staging))
     with_seed(root, "../outside-seed.yaml")
-    result = run("export", root, "-o", root.parent / "out")
+    result = run("export", root, root.parent / "out")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == seed_error(INSIDE)
     assert not (root.parent / "out").exists()
@@ -111,7 +111,7 @@ def test_export_refuses_a_seed_outside_the_project_and_writes_nothing(
 
 def test_export_refuses_an_absolute_seed_path_without_a_traceback(root: Path) -> None:
     with_seed(root, str(root.parent / "outside-seed.yaml"))
-    result = run("export", root, "-o", root.parent / "out")
+    result = run("export", root, root.parent / "out")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == seed_error(INSIDE)
 
@@ -123,7 +123,7 @@ def test_a_private_seed_reached_through_a_link_stays_private_in_the_export(root:
     (root / "customers.yaml").symlink_to("private/customers.yaml")
     with_seed(root, "customers.yaml", exclude="[private/]")
     out = root.parent / "out"
-    result = run("export", root, "-o", out)
+    result = run("export", root, out)
     assert result.exit_code == 0, result.output
     copied = out / "customers.yaml"
     assert not copied.is_symlink()
@@ -143,7 +143,7 @@ def test_export_writes_nothing_through_a_link_leading_outside_out_dir(
     (elsewhere / "schemas").mkdir(parents=True)
     (elsewhere / "reconcile.yaml").write_text("mine\n")
     (out / linked).symlink_to(elsewhere / linked)
-    result = run("export", root, "-o", out, "--force")
+    result = run("export", root, out, "--force")
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {out}/{linked} leads outside "

@@ -148,7 +148,7 @@ def test_a_format_1_planfile_is_refused_with_the_way_out(tmp_path: Path) -> None
     with pytest.raises(PlanfileError) as refused:
         read_planfile(path)
     assert str(refused.value) == (
-        f"{path}: planfile format 1 is not supported (this reconcile writes format 2); "
+        f"{path}: planfile format 1 is not supported (this reconcile writes format 3); "
         "run `reconcile plan -out` again with this version"
     )
 

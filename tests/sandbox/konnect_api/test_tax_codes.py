@@ -82,8 +82,9 @@ def test_include_deleted_and_410(konnect: ContractClient, sandbox_app: Any) -> N
     store.put("konnect.tax_codes", gone["id"], {**stored, "deleted_at": "2026-01-01T00:00:00.000Z"})
     visible = [t["key"] for t in konnect.get("/openmeter/tax-codes").json()["data"]]
     everything = konnect.get("/openmeter/tax-codes", params={"include_deleted": "true"}).json()
-    assert visible == ["kept"]
-    assert [t["key"] for t in everything["data"]] == ["kept", "gone"]
+    # The org's general code is there from the start, as in a real org.
+    assert visible == ["kept", "stripe_txcd_10000000"]
+    assert [t["key"] for t in everything["data"]] == ["kept", "gone", "stripe_txcd_10000000"]
     assert kept["id"] != gone["id"]
     response = konnect.put(
         f"/openmeter/tax-codes/{gone['id']}", json={"name": "x", "app_mappings": []}
