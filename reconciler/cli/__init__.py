@@ -127,7 +127,8 @@ main.lazy_commands = {
         (
             "export",
             "export:export",
-            "Write manifests for the live Konnect objects of DIRECTORY's target into OUT_DIR.",
+            "Write manifests for the live Konnect objects of DIRECTORY's target into OUT_DIR, "
+            "which must be empty unless --force.",
         ),
         ("init", "init:init", "Create a new reconcile project in DIRECTORY (default: .)."),
         (
