@@ -77,6 +77,13 @@ class Connection:
     notes: list[str] = field(default_factory=list)
     # What the target is, when its name does not say: "embedded sandbox", "sandbox at URL".
     kind: str = ""
+    # "live" or "test", from the Stripe keys the target uses; None when it uses none.
+    stripe_mode: str | None = None
+
+    @property
+    def live(self) -> bool:
+        """Writes reach real money: the target uses a Stripe live-mode key."""
+        return self.stripe_mode == "live"
 
     def requests(self) -> int:
         """Requests sent so far to both APIs, retries included."""
@@ -84,7 +91,9 @@ class Connection:
 
     def header(self) -> list[str]:
         """What the plan output says about where it read from."""
-        lines = [f"Target: {self.target}" + (f" ({self.kind})" if self.kind else "")]
+        details = [self.kind] if self.kind else []
+        details += [f"Stripe {self.stripe_mode} mode"] if self.stripe_mode else []
+        lines = [f"Target: {self.target}" + (f" ({', '.join(details)})" if details else "")]
         lines += [
             f"Note: {name} is not set; the sandbox's built-in test key is used instead."
             for name in sorted(self.secrets.stood_in)
@@ -170,7 +179,9 @@ def connect(
             fallback = _fallback_key(secrets, target.stripe_api_key)
             stripe_url = None
             sandbox_url = None
-            kind = f"Konnect at {konnect_url}" if name == ENVIRONMENT_TARGET else ""
+            kind = f"konnect, {konnect_url}"
+            target_keys = [target.stripe_api_key] if target.stripe_api_key else []
+            stripe_mode = _stripe_mode(_unresolved_keys(manifests, secrets, target_keys))
         else:
             # Imported here: the sandbox's server is the `sandbox` extra, which a real
             # organization's install may leave out.
@@ -197,6 +208,8 @@ def connect(
                 _plant(manifest_root(manifests) / target.seed, server, key, key_source)
             fallback = _constant(_sandbox_stripe_key())
             stripe_url = sandbox_url
+            keys = _unresolved_keys(manifests, secrets, []) or [_sandbox_stripe_key()]
+            stripe_mode = _stripe_mode(keys)
         _register_secrets(target, manifests, secrets, konnect_token)
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
@@ -217,8 +230,31 @@ def connect(
         )
         sources = Sources(konnect=konnect, stripe=stripe, concurrency=concurrency)
         yield Connection(
-            target=name, sources=sources, secrets=secrets, sandbox_url=sandbox_url, kind=kind
+            target=name,
+            sources=sources,
+            secrets=secrets,
+            sandbox_url=sandbox_url,
+            kind=kind,
+            stripe_mode=stripe_mode,
         )
+
+
+def _unresolved_keys(
+    manifests: ManifestSet, secrets: SecretSource, references: list[str]
+) -> list[str]:
+    """The Stripe keys the apps and the target use, as far as the environment (or the
+    sandbox's stand-ins) holds them; read without resolving, so no stand-in is noted."""
+    references = [app.spec.api_key for app in manifests.of_kind(StripeApp)] + references
+    names = [variable_of(reference) for reference in references]
+    values = [secrets.environ.get(name) or secrets.stand_ins.get(name, "") for name in names]
+    return [value for value in values if value]
+
+
+def _stripe_mode(keys: list[str]) -> str | None:
+    """Live when any key is live (the one that matters for a prompt), else test, else
+    unknown; secret and restricted keys alike."""
+    modes = {mode for key in keys for mode in ("live", "test") if _is_key_of_mode(key, mode)}
+    return "live" if "live" in modes else "test" if "test" in modes else None
 
 
 def _what_to_check(name: str, target: KonnectTarget | SandboxTarget) -> str:
@@ -264,6 +300,10 @@ def _plant(path: Path, server: SandboxServer, stripe_key: str, key_source: str) 
         raise TargetError(
             f"{path}: {error}{source}; nothing of it was planted, and the next run plants it again"
         ) from None
+
+
+def _is_key_of_mode(key: str, mode: str) -> bool:
+    return key.startswith((f"sk_{mode}_", f"rk_{mode}_"))
 
 
 def _limiter(rate: float | None) -> RateLimiter | Unlimited:

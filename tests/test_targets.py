@@ -47,7 +47,7 @@ def test_a_running_sandbox_is_named_by_its_address_and_the_embedded_one_as_such(
 ) -> None:
     project = sandbox_at(tmp_path, sandbox_server.url + "/")
     write_manifests(project, STRIPE_APP)
-    target_line = f"Target: local (sandbox at {sandbox_server.url})"
+    target_line = f"Target: local (sandbox at {sandbox_server.url}, Stripe test mode)"
     served = CliRunner().invoke(main, ["plan", str(project), "--output", "json"])
     assert served.exit_code == 0, served.output
     assert json.loads(served.stdout)["notes"][0] == target_line
@@ -55,7 +55,7 @@ def test_a_running_sandbox_is_named_by_its_address_and_the_embedded_one_as_such(
     text = CliRunner().invoke(main, ["plan", str(project)])
     assert text.stdout.splitlines()[0] == target_line
     embedded = CliRunner().invoke(main, ["plan", str(project), "--target", "sandbox"])
-    assert embedded.stdout.splitlines()[0] == "Target: sandbox (embedded sandbox)"
+    assert embedded.stdout.splitlines()[0] == "Target: sandbox (embedded sandbox, Stripe test mode)"
 
 
 @pytest.mark.parametrize("command", ["validate", "plan"])

@@ -7,7 +7,7 @@ none prints or imports click. The command line is one caller; Python code is ano
 from __future__ import annotations
 
 from reconciler.workflows.adopting import adopt
-from reconciler.workflows.applying import ApplyInterrupted, ApplyRefused, apply
+from reconciler.workflows.applying import ApplyInterrupted, ApplyRefused, Approval, apply
 from reconciler.workflows.drifting import Drifted, drift
 from reconciler.workflows.events import Events
 from reconciler.workflows.exporting import Exported, ExportRefused, export
@@ -17,6 +17,7 @@ from reconciler.workflows.planning import Planned, plan, save_plan
 __all__ = [
     "ApplyInterrupted",
     "ApplyRefused",
+    "Approval",
     "Drifted",
     "Events",
     "ExportRefused",

@@ -38,7 +38,18 @@ from reconciler.targets import Connection, connect, manifest_root
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
-Confirm = Callable[[Plan], bool]
+
+@dataclass(frozen=True)
+class Approval:
+    """What `confirm` is asked to approve: the plan, and the target its writes would reach."""
+
+    plan: Plan
+    target: str
+    # The target uses a Stripe live-mode key: a prompt asks for more than `yes`.
+    live: bool
+
+
+Confirm = Callable[[Approval], bool]
 ReportSink = Callable[[ApplyReport], None]
 
 
@@ -153,6 +164,7 @@ def _prepare(
     held.enter_context(ApplyLock(manifest_root(manifests), _command_line()))
     connection = held.enter_context(connect(manifests, target_name, rate_limit=options.rate_limit))
     reached.target = connection.target
+    events.connected(connection.header())
     asked = _Asked(options=options, confirm=confirm, events=events)
     return _plan_writes(manifests, connection, saved, plan_options, asked)
 
@@ -212,7 +224,7 @@ def _plan_writes(
     if plan.is_noop:
         return ApplyReport  # no writes: an empty report
     if saved is None:
-        _confirm(plan, asked)
+        _confirm(Approval(plan=plan, target=connection.target, live=connection.live), asked)
     return functools.partial(
         execute,
         plan.actions,
@@ -251,12 +263,12 @@ def _refuse_blocked(plan: Plan) -> None:
         )
 
 
-def _confirm(plan: Plan, asked: _Asked) -> None:
+def _confirm(approval: Approval, asked: _Asked) -> None:
     if asked.options.auto_approve:
         return
     if asked.confirm is None:
         raise ApplyRefused("not a terminal, so nothing to confirm with: pass --auto-approve")
-    if not asked.confirm(plan):
+    if not asked.confirm(approval):
         raise ApplyRefused("Apply cancelled.")
 
 

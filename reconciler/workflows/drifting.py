@@ -36,6 +36,7 @@ def drift(
     manifests = load_manifests(directory)
     plan_options = Options(stripe_checks=options.stripe_checks).plan_options()
     with connect(manifests, options.target) as connection:
+        events.connected(connection.header())
         with events.reading(connection.requests):
             plan, world = make_plan(
                 manifests, RESOURCES, connection.sources, connection.secrets, plan_options

@@ -41,6 +41,7 @@ from reconciler.manifests.loader import PROJECT_FILE_NAMES
 from reconciler.manifests.project_file import load_project
 from reconciler.manifests.validation import NO_MANIFESTS
 from reconciler.targets import SANDBOX_DB, connect
+from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
 # Where commands keep a project's local state; never part of an export.
@@ -71,12 +72,14 @@ def export(
     kinds: Sequence[str] = (),
     force: bool = False,
     on_target: Callable[[str], None] | None = None,
+    events: Events | None = None,
 ) -> Exported:
     """Write manifests for the live objects of `options.target` into `out_dir`.
 
     `kinds` (manifest kind names) limits the export; `on_target` hears the target's name once
-    connected. Problems of the project file or of the exported manifests are `ValidationFailed`
-    (named as in `out_dir`), and nothing is written.
+    read, `events` the target's header before the first request. Problems of the project file
+    or of the exported manifests are `ValidationFailed` (named as in `out_dir`), and nothing is
+    written.
     """
     project = _project_of(directory)
     if out_dir.exists() and any(out_dir.iterdir()) and not force:
@@ -84,6 +87,7 @@ def export(
     exported_kinds = list(kinds) or list(KIND_ADDRESS_TYPES)
     selected = [KIND_ADDRESS_TYPES[kind] for kind in exported_kinds]
     with connect(project, options.target) as connection:
+        (events or Events()).connected(connection.header())
         context = export_live(
             RESOURCES, connection.sources, selected, list(KIND_ADDRESS_TYPES.values())
         )

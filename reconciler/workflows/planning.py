@@ -41,6 +41,7 @@ def plan(
     events = events or Events()
     manifests = load_manifests(directory)
     with connect(manifests, options.target, concurrency=options.concurrency) as connection:
+        events.connected(connection.header())
         with events.reading(connection.requests):
             result, world = make_plan(
                 manifests, RESOURCES, connection.sources, connection.secrets, options.plan_options()

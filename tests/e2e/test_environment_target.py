@@ -61,7 +61,7 @@ def test_the_environment_names_the_konnect_target_and_read_only_commands_write_n
     planned = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
     assert planned.exit_code == 0, planned.output
     assert planned.stdout.splitlines()[0] == (
-        f"Target: environment (Konnect at {sandbox_server.url}/v3)"
+        f"Target: environment (konnect, {sandbox_server.url}/v3, Stripe test mode)"
     )
     assert "Plan: 2 to add, 0 to change, 0 to destroy." in planned.stdout
     drifted = reconcile("drift", str(manifests_only), "--skip-stripe-checks")
@@ -94,7 +94,7 @@ def test_the_sandbox_runs_when_named_and_says_it_ignores_a_token(
     monkeypatch.setenv("KONNECT_TOKEN", "kpat_" + "x" * 40)
     result = reconcile("plan", str(manifests_only), "--target", "sandbox")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Target: sandbox (embedded sandbox)\n")
+    assert result.stdout.startswith("Target: sandbox (embedded sandbox, Stripe test mode)\n")
     assert result.stderr.splitlines() == [
         "Note: KONNECT_TOKEN is set, but target 'sandbox' is a sandbox and ignores it."
     ]
@@ -172,7 +172,7 @@ def test_reconcile_yaml_is_found_above_dir_up_to_the_repository_root(
     below = write_manifests(repository / "billing" / "prod", STRIPE_APP)
     result = reconcile("plan", str(below))
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Target: sandbox (embedded sandbox)\n")
+    assert result.stdout.startswith("Target: sandbox (embedded sandbox, Stripe test mode)\n")
     assert (repository / ".reconcile" / "sandbox.db").is_file()
     # A project file above the repository root is another project's.
     (tmp_path / "reconcile.yaml").write_text("default_target: sandbox\n")

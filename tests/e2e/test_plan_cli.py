@@ -131,7 +131,7 @@ def test_markdown_output_leads_with_warnings_and_names_the_target(
     assert heading == "### reconcile plan"
     assert warning.startswith("> [!WARNING]\n> WARNING: Stripe checks were skipped")
     assert summary == "**No changes. Live state matches the manifests.**"
-    assert notes.splitlines()[0] == "- Target: sandbox (embedded sandbox)"
+    assert notes.splitlines()[0] == "- Target: sandbox (embedded sandbox, Stripe test mode)"
     assert "- Note: --refresh=false: customer links whose applied-digest label" in notes
     checked = plan(project, "--output", "markdown")
     assert "[!WARNING]" not in checked.stdout and "--refresh=false" not in checked.stdout

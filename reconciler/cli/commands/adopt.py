@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.events import ReadingShown
 from reconciler.cli.options import options_of, output_option, parse_resources, target_option
 from reconciler.views.export_json import AdoptDocument
 from reconciler.workflows import adopt as adopt_all
@@ -34,7 +35,8 @@ def adopt(
     differs from the manifest.
     """
     options = options_of(target_name=target_name, output=output)
-    adopted = adopt_all(directory, parse_resources(resources), options)
+    events = ReadingShown(options.output)
+    adopted = adopt_all(directory, parse_resources(resources), options, events=events)
     if options.output == "json":
         click.echo(AdoptDocument.of(adopted).model_dump_json(indent=2))
         return

@@ -47,7 +47,7 @@ from reconciler.engine.applying.reporting import FanOut, Reporter, SilentReporte
 from reconciler.manifests.secret_patterns import redact
 from reconciler.views.apply import ProgressLine, TextReporter
 from reconciler.views.plan import SKIPPED_CHECKS, show_plan
-from reconciler.workflows import ApplyRefused, Options
+from reconciler.workflows import ApplyRefused, Approval, Options
 from reconciler.workflows import apply as run_apply
 
 
@@ -102,6 +102,7 @@ class _ApplyView(ReadingShown):
     """Apply as the terminal shows it: read progress, the plan, then one line per action."""
 
     def __init__(self, options: Options) -> None:
+        super().__init__(options.output)
         self.options = options
 
     def planned(self, plan: Plan, header: Sequence[str], *, saved: bool) -> None:
@@ -112,7 +113,7 @@ class _ApplyView(ReadingShown):
             for warning in skipped:
                 click.echo(warning)
         else:
-            show_plan(plan, "", [*header, *skipped], "text", self.options.color)
+            show_plan(plan, "", [*self.not_shown(header), *skipped], "text", self.options.color)
 
     def applying(self) -> Reporter:
         if self.options.output != "text":
@@ -146,14 +147,17 @@ def _deliver(report: ApplyReport, report_file: Path | None, output: str) -> None
         click.echo(report.model_dump_json(indent=2))
 
 
-def _ask(plan: Plan) -> bool:
-    click.echo("\nDo you want to perform these actions?")
-    click.echo("  Only 'yes' will be accepted to approve.\n")
+def _ask(approval: Approval) -> bool:
+    # A live-mode target moves real money: approving it takes typing its name, which a
+    # reflexive `yes` meant for another target does not.
+    expected = approval.target if approval.live else "yes"
+    click.echo(f"\nDo you want to perform these actions in target {approval.target}?")
+    click.echo(f"  Only '{expected}' will be accepted to approve.\n")
     try:
         answer: str = click.prompt("  Enter a value", default="", show_default=False)
     except click.Abort:  # Ctrl-C at the prompt: an interruption like any other
         raise KeyboardInterrupt from None
-    return answer.strip() == "yes"
+    return answer.strip() == expected
 
 
 def _interactive() -> bool:

@@ -58,14 +58,15 @@ def drift(directory: Path, **flags: Any) -> None:
     no drift, 2 when there is, 1 on error.
     """
     options = options_of(**flags)
-    drifted = find_drift(directory, options, events=ReadingShown())
-    _show(drifted, options)
+    events = ReadingShown(options.output)
+    drifted = find_drift(directory, options, events=events)
+    _show(drifted, options, events.not_shown(drifted.header))
     if drifted.report.drifted:
         raise changes_present()
 
 
-def _show(drifted: Drifted, options: Options) -> None:
-    notes = [*drifted.header, *([] if options.stripe_checks else [SKIPPED_CHECKS])]
+def _show(drifted: Drifted, options: Options, header: list[str]) -> None:
+    notes = [*header, *([] if options.stripe_checks else [SKIPPED_CHECKS])]
     if options.output == "json":
         click.echo(DriftDocument.of(drifted.report, drifted.target, notes).to_json())
     elif options.output == "markdown":

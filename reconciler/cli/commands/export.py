@@ -26,6 +26,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.events import ReadingShown
 from reconciler.cli.options import options_of, output_option, target_option
 from reconciler.kinds import KIND_ADDRESS_TYPES
 from reconciler.manifests import ValidationFailed
@@ -77,7 +78,8 @@ def export(
             options,
             kinds=kinds,
             force=force,
-            on_target=targets.append if as_json else _say_target,
+            on_target=targets.append,
+            events=ReadingShown(options.output),
         )
     except ValidationFailed as problems:
         # Listed with the other lines of the export (on stderr when stdout is for JSON);
@@ -99,10 +101,6 @@ def export(
         return
     _report(exported)
     click.echo(f"{out_dir}: {exported.summary}")
-
-
-def _say_target(target: str) -> None:
-    click.echo(f"Target: {target}")
 
 
 def _report(exported: Exported) -> None:

@@ -85,9 +85,10 @@ def plan(directory: Path, out_file: Path | None, detailed_exitcode: bool, **flag
     options = options_of(**flags)
     started = time.monotonic()
     progress(f"Reading live state (up to {options.concurrency} reads in flight)...")
-    planned = make_plan(directory, options, events=ReadingShown())
+    events = ReadingShown(options.output)
+    planned = make_plan(directory, options, events=events)
     progress(f"Read in {time.monotonic() - started:.1f}s with {planned.requests} requests.")
-    notes = [*planned.header, *([] if options.refresh else [NOT_REFRESHED])]
+    notes = [*events.not_shown(planned.header), *([] if options.refresh else [NOT_REFRESHED])]
     warnings = [] if options.stripe_checks else [SKIPPED_CHECKS]
     show_plan(planned.plan, planned.target, notes, options.output, options.color, warnings)
     if out_file is not None:

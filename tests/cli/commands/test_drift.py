@@ -39,7 +39,7 @@ FIX_RESTORE = (
 )
 FIX_CREATE = "  Fix: run `reconcile apply` to create it again, or remove it from the manifests"
 HEADER = [
-    "Target: sandbox (embedded sandbox)",
+    "Target: sandbox (embedded sandbox, Stripe test mode)",
     "Note: STRIPE_API_KEY is not set; the sandbox's built-in test key is used instead.",
     "",
 ]
