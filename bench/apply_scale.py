@@ -52,7 +52,7 @@ SUPPLIER = {"name": "ACME Inc.", "addresses": {"billing_address": {"country": "U
 # their counters. A file, not stderr: the CLI's own progress lines share stderr.
 APPLY_RUNNER = """
 import contextlib, json, pathlib, resource, sys
-import reconciler.workflows.applying as command
+import reconciler.workflows.connecting as command
 from reconciler.cli import main
 
 connections = []

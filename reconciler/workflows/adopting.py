@@ -9,7 +9,7 @@ from reconciler.core.actions import Address
 from reconciler.engine.planning.adoption import Adoptable, adopt_all, find_adoptable
 from reconciler.kinds import RESOURCES
 from reconciler.manifests import load_manifests
-from reconciler.targets import connect
+from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
@@ -25,8 +25,7 @@ def adopt(
     written back as read. Refused (`AdoptionRefused`) before any write when a name has no
     manifest, no live match, or a match reconcile already manages."""
     manifests = load_manifests(directory)
-    with connect(manifests, options.target) as connection:
-        (events or Events()).connected(connection.header())
+    with connected(manifests, options.target, events or Events()) as connection:
         sources = connection.sources
         found = find_adoptable(manifests, RESOURCES, sources, connection.secrets, list(addresses))
         adopt_all(found, sources)

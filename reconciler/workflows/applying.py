@@ -34,7 +34,8 @@ from reconciler.errors import ReconcileError
 from reconciler.kinds import RESOURCES
 from reconciler.manifests import ManifestSet, load_manifests
 from reconciler.manifests.secret_patterns import redact
-from reconciler.targets import Connection, connect, manifest_root
+from reconciler.targets import Connection, manifest_root
+from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
@@ -162,9 +163,10 @@ def _prepare(
     manifests = load_manifests(directory)
     target_name = options.target or (saved.target if saved else None)
     held.enter_context(ApplyLock(manifest_root(manifests), _command_line()))
-    connection = held.enter_context(connect(manifests, target_name, rate_limit=options.rate_limit))
+    connection = held.enter_context(
+        connected(manifests, target_name, events, rate_limit=options.rate_limit)
+    )
     reached.target = connection.target
-    events.connected(connection.header())
     asked = _Asked(options=options, confirm=confirm, events=events)
     return _plan_writes(manifests, connection, saved, plan_options, asked)
 

@@ -9,7 +9,7 @@ from reconciler.engine.drift import DriftReport, detect_drift
 from reconciler.engine.planning.planner import make_plan
 from reconciler.kinds import RESOURCES
 from reconciler.manifests import load_manifests
-from reconciler.targets import connect
+from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
@@ -35,8 +35,7 @@ def drift(
     events = events or Events()
     manifests = load_manifests(directory)
     plan_options = Options(stripe_checks=options.stripe_checks).plan_options()
-    with connect(manifests, options.target) as connection:
-        events.connected(connection.header())
+    with connected(manifests, options.target, events) as connection:
         with events.reading(connection.requests):
             plan, world = make_plan(
                 manifests, RESOURCES, connection.sources, connection.secrets, plan_options

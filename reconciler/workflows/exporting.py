@@ -40,7 +40,8 @@ from reconciler.manifests.diagnostics import Diagnostic
 from reconciler.manifests.loader import PROJECT_FILE_NAMES
 from reconciler.manifests.project_file import load_project
 from reconciler.manifests.validation import NO_MANIFESTS
-from reconciler.targets import SANDBOX_DB, connect
+from reconciler.targets import SANDBOX_DB
+from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
@@ -86,8 +87,7 @@ def export(
         raise ExportRefused(f"{out_dir} is not empty; choose another directory or pass --force")
     exported_kinds = list(kinds) or list(KIND_ADDRESS_TYPES)
     selected = [KIND_ADDRESS_TYPES[kind] for kind in exported_kinds]
-    with connect(project, options.target) as connection:
-        (events or Events()).connected(connection.header())
+    with connected(project, options.target, events or Events()) as connection:
         context = export_live(
             RESOURCES, connection.sources, selected, list(KIND_ADDRESS_TYPES.values())
         )

@@ -27,7 +27,8 @@ from reconciler.kinds.customer_billing.checkout import (
     profile_name,
 )
 from reconciler.manifests import ManifestSet, load_manifests
-from reconciler.targets import Connection, connect
+from reconciler.targets import Connection
+from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
@@ -87,8 +88,7 @@ def portal_url(
 def _connected(manifests: ManifestSet, options: Options, events: Events) -> Iterator[Connection]:
     """The target's clients, told before any request; an API's refusal is told as Konnect's."""
     try:
-        with connect(manifests, options.target) as connection:
-            events.connected(connection.header())
+        with connected(manifests, options.target, events) as connection:
             yield connection
     except ClientError as error:
         raise KonnectRefused(f"Konnect: {error}") from None

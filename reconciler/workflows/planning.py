@@ -13,7 +13,7 @@ from reconciler.engine.planning.planfile import Planfile, write_planfile
 from reconciler.engine.planning.planner import make_plan
 from reconciler.kinds import RESOURCES
 from reconciler.manifests import load_manifests
-from reconciler.targets import connect
+from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
@@ -40,8 +40,9 @@ def plan(
     """Plan the manifests in `directory` against `options.target`; writes nothing."""
     events = events or Events()
     manifests = load_manifests(directory)
-    with connect(manifests, options.target, concurrency=options.concurrency) as connection:
-        events.connected(connection.header())
+    with connected(
+        manifests, options.target, events, concurrency=options.concurrency
+    ) as connection:
         with events.reading(connection.requests):
             result, world = make_plan(
                 manifests, RESOURCES, connection.sources, connection.secrets, options.plan_options()
