@@ -1,7 +1,10 @@
 """Server-rendered HTML for the hosted pages: every value escaped, no script, no framework.
 
-Responses forbid scripts, framing and posting forms anywhere but back to the sandbox, and are
-never cached: a page holds a form token.
+Responses forbid scripts and framing, and are never cached: a page holds a form token. They
+do not restrict `form-action`, which browsers apply to the redirect after a post too: the
+redirect to the session's success URL would be blocked. The referrer stays on the sandbox,
+yet same-origin posts still carry the `Origin` the form guard checks (with `no-referrer`,
+browsers send `Origin: null`).
 """
 
 from __future__ import annotations
@@ -13,12 +16,11 @@ from starlette.responses import HTMLResponse
 
 _HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 _STYLE = """

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
+from tests.browser.chromium import headless_chromium
 from tests.e2e.worlds import World
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
 
 SUCCESS = "https://example.test/welcome?session={CHECKOUT_SESSION_ID}"
 ADDRESS = {"country": "DE", "line1": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117"}
@@ -85,3 +90,10 @@ def open_checkout(world: World, **options: Any) -> Checkout:
 def checkout(world: World) -> Checkout:
     """Checkout as `checkout-url` makes it for a profile that charges cards: address required."""
     return open_checkout(world, billing_address_collection="required")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    """One headless Chromium for a test module; each test opens its own pages."""
+    with headless_chromium() as driver:
+        yield driver
