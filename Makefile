@@ -35,7 +35,7 @@ typecheck: $(STAMP)
 # The browser tests' Chromium and chromedriver come from the distribution's packages; without
 # them (no apt, no root or passwordless sudo) those tests skip, and the script says why.
 unit: $(STAMP)
-	tests/browser/install.sh
+	sh tests/browser/install.sh
 	$(BIN)/pytest
 
 schemas: $(STAMP)
