@@ -39,7 +39,7 @@ def find_chromium() -> tuple[Path, Path] | str:
     drivers = DRIVERS + ((str(Path(preinstalled) / "chromedriver"),) if preinstalled else ())
     driver = _first_executable("RECONCILE_CHROMEDRIVER", drivers)
     if browser is None or driver is None:
-        missing = "Chromium" if browser is None else "its WebDriver (chromedriver)"
+        missing = "Chromium" if browser is None else "chromedriver"
         return f"no {missing} found: {INSTALL_HINT}"
     return browser, driver
 

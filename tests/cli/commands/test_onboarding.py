@@ -162,6 +162,11 @@ def test_checkout_url_prints_the_hosted_link(onboarding: Onboarding) -> None:
     )
     assert "billing address collection: required" in result.stdout  # self-serve charges cards
     assert "Target: sandbox" in result.stderr
+    database = onboarding.project / ".reconcile" / "sandbox.db"
+    assert "Note: the embedded sandbox stopped with this command, and this link's page" in (
+        result.stderr
+    )
+    assert f"(reconcile sandbox serve --db {database})" in result.stderr
 
 
 def test_json_names_the_session_and_the_stripe_customer_konnect_linked(
@@ -198,6 +203,7 @@ def test_embedded_checkout_redacts_the_client_secret_unless_asked(onboarding: On
     assert shown["client_secret"] == onboarding.stripe_session(shown["session_id"])["client_secret"]
     text = onboarding.run("checkout-url", "hooli", "--embedded", "--return-url", RETURN)
     assert f"client secret: {REDACTED}" in text.stdout
+    assert "Note:" not in text.stderr  # no page to open
 
 
 def test_completed_checkout_clears_the_plan_warning_and_opens_the_portal(

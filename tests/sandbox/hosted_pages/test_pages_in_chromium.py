@@ -58,6 +58,7 @@ class Served:
     def printed_url(self, *args: str) -> str:
         result = self.run(*args)
         assert result.exit_code == 0, result.output
+        assert "Note:" not in result.stderr  # a served sandbox keeps serving the page
         [url] = [word for word in result.stdout.split() if word.startswith(self.server.url)]
         return url
 
