@@ -75,13 +75,13 @@ async def add_card(request: Request) -> Response:
     if isinstance(values, Response):
         return values
     outcome = read_card(values, address_required=False, livemode=bool(session["livemode"]))
-    if isinstance(outcome, Invalid | Declined):
-        failure = outcome.decline.message if isinstance(outcome, Declined) else None
-        errors = outcome.errors if isinstance(outcome, Invalid) else {}
-        status = 402 if failure else 400
+    if isinstance(outcome, Invalid):
         return _portal_page(
-            sandbox, session, customer, values=values, errors=errors, failure=failure, status=status
+            sandbox, session, customer, values=values, errors=outcome.errors, status=400
         )
+    if isinstance(outcome, Declined):
+        failure = outcome.decline.message
+        return _portal_page(sandbox, session, customer, values=values, failure=failure, status=402)
     with sandbox.store.transaction():
         world.save_collected_card(sandbox.store, session[world.OWNER], customer, outcome)
     return _back_to_page(session_id)
