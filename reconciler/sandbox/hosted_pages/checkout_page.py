@@ -19,7 +19,7 @@ from reconciler.sandbox.hosted_pages.card_form import (
     card_fields,
     read_card,
 )
-from reconciler.sandbox.hosted_pages.guard import posted_form, token_field
+from reconciler.sandbox.hosted_pages.guard import posted_form, served_here, token_field
 from reconciler.sandbox.hosted_pages.html import (
     error_line,
     link,
@@ -38,7 +38,7 @@ TITLE = "Save a card"
 
 async def show(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    session = _open_session(sandbox, request.path_params["session_id"])
+    session = _open_session(request, sandbox, request.path_params["session_id"])
     if isinstance(session, Response):
         return session
     return _form_page(sandbox, session, {}, {})
@@ -47,7 +47,7 @@ async def show(request: Request) -> Response:
 async def submit(request: Request) -> Response:
     sandbox = sandbox_of(request)
     session_id = request.path_params["session_id"]
-    session = _open_session(sandbox, session_id)
+    session = _open_session(request, sandbox, session_id)
     if isinstance(session, Response):
         return session
     values = await posted_form(request, sandbox, session_id)
@@ -74,10 +74,11 @@ async def submit(request: Request) -> Response:
     return message_page("Card saved", "Your card was saved. You can close this page.", status=200)
 
 
-def _open_session(sandbox: Sandbox, session_id: str) -> Document | Response:
+def _open_session(request: Request, sandbox: Sandbox, session_id: str) -> Document | Response:
     """The open hosted session, or the page saying why there is no form to fill."""
     session = world.hosted_checkout_session(sandbox.store, session_id)
-    if session is None or session.get("ui_mode") != "hosted":
+    hosted = session is not None and session.get("ui_mode") == "hosted"
+    if session is None or not hosted or not served_here(request, session.get("url")):
         return message_page("Page not found", "There is no checkout at this address.", status=404)
     if session["status"] == "complete":
         return message_page("Checkout complete", "This checkout is already complete.", status=410)

@@ -1,8 +1,12 @@
-"""What a posted form must show before a page acts on it.
+"""Where a page is served, and what a posted form must show before a page acts on it.
 
-The page's own origin (a browser sends `Origin` with every form post; another site's post is
-refused) and the token the page put in its form, which signs the session it was served for:
-another site cannot read it, and it is good only on the sandbox process that served it.
+A session's page is served only on the origin its `url` names, the sandbox's address as the
+session's maker reached it: under another host name (a rebound DNS name) there is none.
+
+A posted form must come from the page's own origin (a browser sends `Origin` with every form
+post; another site's post is refused) and carry the token the page put in it, which signs
+the session it was served for: another site cannot read it, and it is good only on the
+sandbox process that served it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,14 @@ from reconciler.sandbox.hosted_pages.html import hidden, message_page
 TOKEN_FIELD = "form_token"
 MAX_FORM_BYTES = 16 * 1024
 MAX_FIELDS = 40
+
+
+def served_here(request: Request, url: object) -> bool:
+    """Whether the request came to the origin of the session's page `url` (None once used up;
+    a bare path for a session made without a request)."""
+    if not isinstance(url, str) or url.startswith("/"):
+        return True
+    return url.startswith(origin_of(request) + "/")
 
 
 def form_token(sandbox: Sandbox, session_id: str) -> str:

@@ -18,7 +18,7 @@ from reconciler.sandbox.hosted_pages.card_form import (
     card_fields,
     read_card,
 )
-from reconciler.sandbox.hosted_pages.guard import posted_form, token_field
+from reconciler.sandbox.hosted_pages.guard import posted_form, served_here, token_field
 from reconciler.sandbox.hosted_pages.html import (
     error_line,
     hidden,
@@ -36,7 +36,7 @@ TITLE = "Payment methods"
 
 async def show(request: Request) -> Response:
     sandbox = sandbox_of(request)
-    found = _portal(sandbox, request.path_params["session_id"])
+    found = _portal(request, sandbox, request.path_params["session_id"])
     if isinstance(found, Response):
         return found
     session, customer = found
@@ -46,7 +46,7 @@ async def show(request: Request) -> Response:
 async def make_default(request: Request) -> Response:
     sandbox = sandbox_of(request)
     session_id = request.path_params["session_id"]
-    found = _portal(sandbox, session_id)
+    found = _portal(request, sandbox, session_id)
     if isinstance(found, Response):
         return found
     session, customer = found
@@ -67,7 +67,7 @@ async def make_default(request: Request) -> Response:
 async def add_card(request: Request) -> Response:
     sandbox = sandbox_of(request)
     session_id = request.path_params["session_id"]
-    found = _portal(sandbox, session_id)
+    found = _portal(request, sandbox, session_id)
     if isinstance(found, Response):
         return found
     session, customer = found
@@ -87,10 +87,12 @@ async def add_card(request: Request) -> Response:
     return _back_to_page(session_id)
 
 
-def _portal(sandbox: Sandbox, session_id: str) -> tuple[Document, Document] | Response:
+def _portal(
+    request: Request, sandbox: Sandbox, session_id: str
+) -> tuple[Document, Document] | Response:
     """The portal session and its live customer, or the page saying why there is none."""
     session = world.hosted_portal_session(sandbox.store, session_id)
-    if session is None:
+    if session is None or not served_here(request, session.get("url")):
         return message_page("Page not found", "There is no portal at this address.", status=404)
     customer = sandbox.store.get(world.CUSTOMERS, session["customer"])
     if customer is None or customer.get("deleted"):

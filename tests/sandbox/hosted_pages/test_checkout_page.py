@@ -199,3 +199,14 @@ def test_a_success_url_that_is_not_a_web_address_is_not_followed(world: World) -
     done = checkout.submit(card_form())
 
     assert done.status_code == 200 and "Your card was saved" in done.text
+
+
+def test_the_page_is_served_only_on_the_host_its_url_names(checkout: Checkout) -> None:
+    elsewhere = checkout.world.client.get(checkout.path, headers={"host": "rebound.example"})
+    posted = checkout.world.client.post(
+        checkout.path, data=card_form(), headers={"host": "rebound.example"}
+    )
+
+    assert (elsewhere.status_code, posted.status_code) == (404, 404)
+    assert "form_token" not in elsewhere.text
+    assert checkout.methods() == []

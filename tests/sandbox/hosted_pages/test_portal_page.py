@@ -123,3 +123,9 @@ def test_unknown_sessions_and_deleted_customers(portal: Portal) -> None:
     portal.world.stripe("DELETE", f"/customers/{portal.customer_id}")
 
     assert portal.world.client.get(portal.path).status_code == 410
+
+
+def test_the_page_is_served_only_on_the_host_its_url_names(portal: Portal) -> None:
+    elsewhere = portal.world.client.get(portal.path, headers={"host": "rebound.example"})
+
+    assert elsewhere.status_code == 404 and "Visa" not in elsewhere.text
