@@ -106,6 +106,7 @@ def checkout_url(
         click.echo(json.dumps(document, indent=2))
     else:
         _show_checkout(session, show_secret=show_secret)
+    _show_notes(made.notes)
 
 
 @click.command("portal-url")
@@ -134,6 +135,7 @@ def portal_url(
         )
     else:
         _show_portal(made.session)
+    _show_notes(made.notes)
 
 
 class _TargetLine(Events):
@@ -162,6 +164,11 @@ def _show_portal(session: PortalSession) -> None:
     click.echo(f"Billing portal for {_whom(document)} (single use, short-lived):")
     click.echo(f"  {document['url']}")
     click.echo(f"  Stripe customer {document['stripe_customer_id']}")
+
+
+def _show_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
 
 
 def _whom(document: dict[str, Any]) -> str:
