@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from reconciler.ci.reports import PlanCounts
+
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())
@@ -94,9 +96,13 @@ def test_workflows_read_only_outputs_the_action_declares() -> None:
 
 def test_action_outputs_are_written_by_its_run_step() -> None:
     script = run_step()["run"]
+    counts = set(PlanCounts().outputs())
     for name, spec in ACTION["outputs"].items():
         assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}"
+        if name in counts:  # written by `reconciler.ci outputs`, tested with the plan below
+            continue
         assert f'echo "{name}=' in script
+    assert 'reconciler.ci outputs --report "$output_file" >> "$GITHUB_OUTPUT"' in script
 
 
 def test_action_refers_only_to_declared_inputs() -> None:
@@ -134,6 +140,8 @@ def run_action(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProce
     environment = {f"INPUT_{key.upper()}": value for key, value in inputs.items()}
     defaults = {"INPUT_TARGET": "", "INPUT_ARGS": "", "INPUT_OUTPUT_FILE": ""}
     environment = {**defaults, "INPUT_STEP_SUMMARY": "true", **environment}
+    # The install step's virtual environment: here, the one running the tests.
+    environment["RECONCILE_BIN"] = str(Path(sys.executable).parent)
     environment.setdefault("INPUT_FAIL_ON_ERROR", "true")
     assert set(environment) == declared
     runner = tmp_path / "runner"
@@ -146,7 +154,10 @@ def run_action(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProce
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
         cwd=tmp_path / "work",
         env={
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            # reconcile is run by its path (RECONCILE_BIN), never looked up on PATH.
+            "PATH": os.environ["PATH"],
+            # The package under test, wherever the venv's own install points.
+            "PYTHONPATH": str(REPO),
             "HOME": str(tmp_path),
             "RUNNER_TEMP": str(runner),
             "GITHUB_OUTPUT": str(outputs),
@@ -198,7 +209,13 @@ def test_plan_with_changes_succeeds_and_saves_markdown(tmp_path: Path, work: Pat
     assert values == {
         "exit-code": "2",
         "output-file": str(work / "reports" / "plan.md"),
+        "stderr-file": str(work / "reports" / "plan.md.stderr"),
         "detailed-exitcode": "true",
+        "has-changes": "true",
+        "add": "8",
+        "change": "2",
+        "destroy": "0",
+        "blocked": "0",
     }
     markdown = (work / "reports" / "plan.md").read_text()
     assert markdown.startswith("### reconcile plan")
@@ -242,7 +259,48 @@ def test_blocked_plan_fails_the_step_unless_told_not_to(
     assert "::error::reconcile plan exited with 1" in process.stdout
     values = read_outputs(outputs)
     assert values["exit-code"] == "1"
+    assert (values["has-changes"], values["blocked"]) == ("true", "1")
     assert "does not exist in the app's Stripe account" in Path(values["output-file"]).read_text()
+    assert "Error: 1 finding(s) block apply" in Path(values["stderr-file"]).read_text()
+
+
+def test_invalid_manifests_become_annotations(tmp_path: Path, work: Path) -> None:
+    profile = work / "manifests" / "billing-profiles" / "enterprise.yaml"
+    profile.write_text(profile.read_text().replace("P30D", "30 days"))
+    process, outputs = run_action(
+        tmp_path, command="validate", directory="manifests", fail_on_error="false"
+    )
+    assert process.returncode == 0, process.stderr
+    assert read_outputs(outputs)["exit-code"] == "1"
+    annotations = [line for line in process.stdout.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 1
+    assert annotations[0].startswith(
+        "::error file=manifests/billing-profiles/enterprise.yaml,line="
+    )
+    assert "Error: 1 error in 1 file" in process.stderr
+
+
+def test_the_install_step_refuses_a_version_that_is_not_one(tmp_path: Path) -> None:
+    (step,) = [step for step in ACTION["runs"]["steps"] if step.get("id") == "install"]
+    script = tmp_path / "install.sh"
+    script.write_text(step["run"])
+    for version in ("1.0 --index-url https://example.test", "main", "$(id)"):
+        process = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            env={
+                "PATH": os.environ["PATH"],
+                "RUNNER_TEMP": str(tmp_path),
+                "GITHUB_OUTPUT": str(tmp_path / "out"),
+                "ACTION_PATH": str(REPO),
+                "VERSION": version,
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert process.returncode == 1
+        assert "::error::version must be empty, latest, a version" in process.stdout
+        assert not (tmp_path / "reconcile-venv").exists()
 
 
 def test_apply_workflow_sequence_plan_apply_report_then_drift(tmp_path: Path, work: Path) -> None:
