@@ -52,7 +52,7 @@ def local_action_steps() -> list[tuple[str, dict[str, Any]]]:
         (path.name, step)
         for path in WORKFLOWS
         for job in workflow(path.name)["jobs"].values()
-        for step in job["steps"]
+        for step in job.get("steps", [])
         if step.get("uses") == "./"
     ]
 
@@ -78,7 +78,7 @@ def test_workflows_give_the_action_only_inputs_it_declares() -> None:
     declared = set(ACTION["inputs"])
     required = {name for name, spec in ACTION["inputs"].items() if spec.get("required")}
     steps = local_action_steps()
-    assert {name for name, _ in steps} >= {"plan.yml", "apply.yml", "drift.yml"}
+    assert {name for name, _ in steps} >= {"plan.yml", "apply-target.yml", "drift.yml"}
     for name, step in steps:
         given = set(step.get("with", {}))
         assert given <= declared, f"{name}: {step.get('name')}: unknown {given - declared}"
@@ -359,3 +359,91 @@ def test_validate_takes_a_target_only_to_name_the_comment(tmp_path: Path, work: 
     )
     assert process.returncode == 0, process.stdout + process.stderr
     assert read_outputs(outputs)["exit-code"] == "0"
+
+
+SHA_PINNED = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._/-]+@[0-9a-f]{40}$")
+WRITE_SECRETS = ("secrets.KONNECT_TOKEN", "secrets.STRIPE_API_KEY")
+
+
+def every_uses(data: Any) -> list[str]:
+    if isinstance(data, dict):
+        found = [data["uses"]] if isinstance(data.get("uses"), str) else []
+        return found + [u for value in data.values() for u in every_uses(value)]
+    if isinstance(data, list):
+        return [u for item in data for u in every_uses(item)]
+    return []
+
+
+def test_every_action_is_pinned_by_commit_with_its_version_beside() -> None:
+    files = [*WORKFLOWS, REPO / "action.yml"]
+    for path in files:
+        text = path.read_text()
+        for uses in every_uses(yaml.safe_load(text)):
+            if uses.startswith("./"):
+                continue
+            assert SHA_PINNED.match(uses), f"{path.name}: {uses} is not pinned by commit"
+            # The version the commit is, for a reader and for update tools.
+            assert re.search(rf"uses: {re.escape(uses)} # v\d+\.\d+\.\d+\n", text), uses
+
+
+def test_apply_plans_then_applies_that_plan_behind_the_approval() -> None:
+    caller = workflow("apply.yml")["jobs"]["target"]
+    assert caller["uses"] == "./.github/workflows/apply-target.yml"
+    assert caller["with"]["target"] == "${{ matrix.target }}"
+    assert caller["strategy"]["matrix"]["target"] == "${{ fromJSON(vars.RECONCILE_TARGETS) }}"
+    jobs = workflow("apply-target.yml")["jobs"]
+    assert set(jobs) == {"plan", "apply"}
+    plan, apply = jobs["plan"], jobs["apply"]
+    assert apply["needs"] == "plan"
+    assert apply["if"] == "needs.plan.outputs.has-changes == 'true'"
+    # The approval (the environment's required reviewers) guards the apply job only; the plan
+    # is made with the read-only environment, and published before anyone approves.
+    assert apply["environment"] == "${{ inputs.target }}"
+    assert plan["environment"] == "${{ inputs.target }}-plan"
+    assert not any(secret in yaml.safe_dump(plan) for secret in WRITE_SECRETS)
+    plan_steps = {step.get("name"): step for step in plan["steps"]}
+    assert "-out ${{ runner.temp }}/plan.out" in plan_steps["Plan"]["with"]["args"]
+    assert plan_steps["Plan"]["with"]["step-summary"] == "true"
+    uploaded = plan_steps["Upload the planfile"]["with"]
+    apply_steps = {step.get("name"): step for step in apply["steps"]}
+    downloaded = apply_steps["Download the approved planfile"]["with"]
+    assert downloaded["name"] == uploaded["name"]
+    # Exactly the planfile the plan job made: its SHA-256 is checked before apply reads it.
+    check = apply_steps["Check it is the planfile the plan job saved"]
+    assert check["env"]["PLAN_SHA256"] == "${{ needs.plan.outputs.sha256 }}"
+    assert "sha256sum --check" in check["run"]
+    assert apply_steps["Apply"]["with"]["directory"] == f"{downloaded['path']}/plan.out"
+    summary = apply_steps["Link the plan that was applied"]
+    assert summary["env"]["ARTIFACT_URL"] == "${{ needs.plan.outputs.artifact-url }}"
+    assert "$GITHUB_STEP_SUMMARY" in summary["run"]
+
+
+def test_pull_requests_and_drift_never_see_write_credentials() -> None:
+    for name in ("plan.yml", "drift.yml"):
+        text = (REPO / ".github" / "workflows" / name).read_text()
+        assert not any(secret in text for secret in WRITE_SECRETS), name
+        (job,) = workflow(name)["jobs"].values()
+        assert job["environment"] == "${{ matrix.target }}-plan"
+        assert job["strategy"]["matrix"]["target"] == "${{ fromJSON(vars.RECONCILE_TARGETS) }}"
+
+
+def test_apply_and_drift_of_one_target_share_one_concurrency_group() -> None:
+    apply = workflow("apply-target.yml")["jobs"]["apply"]["concurrency"]
+    drift = workflow("drift.yml")["jobs"]["drift"]["concurrency"]
+    assert apply["group"].replace("inputs.target", "T") == drift["group"].replace(
+        "matrix.target", "T"
+    )
+    # Never cancelled: a drift check queued behind an apply waits, and an apply is never cut.
+    assert apply["cancel-in-progress"] is False and drift["cancel-in-progress"] is False
+
+
+def test_docs_only_changes_plan_nothing() -> None:
+    # PyYAML reads the key `on` as True.
+    for name, event in (("plan.yml", "pull_request"), ("apply.yml", "push")):
+        paths = workflow(name)[True][event]["paths"]
+        assert paths == ["**.yaml", "**.yml"], name
+
+
+def test_pull_requests_validate_every_target() -> None:
+    steps = {step.get("name"): step for step in workflow("plan.yml")["jobs"]["plan"]["steps"]}
+    assert steps["Validate"]["with"]["args"] == "--all-targets"
