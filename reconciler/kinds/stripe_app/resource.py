@@ -26,7 +26,7 @@ from reconciler.core.live import (
     user_labels,
 )
 from reconciler.core.plan import Finding
-from reconciler.core.secrets import variable_of
+from reconciler.core.secrets import public_fingerprint, variable_of
 from reconciler.core.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 from reconciler.kinds.creation import create_once
 from reconciler.manifests import StripeApp
@@ -51,7 +51,7 @@ REINSTALL = (
 
 def key_fingerprint(key: str) -> str:
     """Mode prefix and last four characters: enough to see a rotation, useless to an attacker."""
-    return f"{key[:8]}...{key[-4:]}"
+    return public_fingerprint(key)
 
 
 # Konnect's install takes no labels, so the app is labelled by a second call right after; a
@@ -82,7 +82,9 @@ class StripeAppResource(Resource):
                         "name": app.konnect_name,
                         "description": app.spec.description,
                         "labels": owned_labels(app.metadata.labels),
-                        "api_key": key_fingerprint(context.secrets.resolve(app.spec.api_key)),
+                        # From the key, or with read-only credentials from its
+                        # declared fingerprint: never needs the write key to plan.
+                        "api_key": context.secrets.fingerprint(app.spec.api_key),
                     }
                 ),
                 adopt=app.metadata.adopt,
@@ -149,9 +151,9 @@ class StripeAppResource(Resource):
     def implicit_adoption(self, desired: Desired, live: Live, world: World) -> str | None:
         return INTERRUPTED_CREATE_NOTE if _left_by_interrupted_create(live, world) else None
 
-    def secret_values(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
+    def secret_references(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
         app = context.manifests.get(StripeApp, desired.address.name)
-        return {} if app is None else {"api_key": context.secrets.resolve(app.spec.api_key)}
+        return {} if app is None else {"api_key": app.spec.api_key}
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         return fetch_live(konnect, routes.APP, {"appId": live.id}, "name")
@@ -313,7 +315,8 @@ def _key_of_another_account(app: StripeApp, world: World, stripe: StripeAccounts
     address = Address(type=ADDRESS_TYPE, name=app.name)
     live = world.live_of(address)
     installed = live.raw.get("account_id") if live is not None else None
-    facts = stripe.behind_key(app.name)
+    # Asked only then: opening the account needs its key, which a new app's plan may lack.
+    facts = stripe.behind_key(app.name) if installed is not None else None
     if installed is None or facts is None:
         return None
     try:
