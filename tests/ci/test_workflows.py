@@ -3,6 +3,7 @@ driving the real CLI against the embedded sandbox."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import pytest
 import yaml
 
 from reconciler.ci.reports import PlanCounts
+from tests.conftest import SPECS_DIR, SPECS_VARIABLE, spec_missing
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
@@ -447,3 +449,41 @@ def test_docs_only_changes_plan_nothing() -> None:
 def test_pull_requests_validate_every_target() -> None:
     steps = {step.get("name"): step for step in workflow("plan.yml")["jobs"]["plan"]["steps"]}
     assert steps["Validate"]["with"]["args"] == "--all-targets"
+
+
+PINS = REPO / "tests" / "openapi-documents.sha256"
+
+
+def pinned_documents() -> list[tuple[str, str, str]]:
+    lines = [line.split() for line in PINS.read_text().splitlines() if not line.startswith("#")]
+    return [(digest, name, url) for digest, name, url in lines]
+
+
+def test_the_pins_name_each_document_by_commit() -> None:
+    pins = pinned_documents()
+    assert {name for _, name, _ in pins} == {"openmeter-v3-openapi.yaml", "stripe-spec3.yaml"}
+    for digest, _, url in pins:
+        assert re.fullmatch(r"[0-9a-f]{64}", digest)
+        assert re.match(r"https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/", url)
+
+
+@pytest.mark.parametrize("pin", pinned_documents(), ids=lambda pin: pin[1])
+def test_the_pinned_digests_are_those_of_the_documents_the_tests_read(
+    pin: tuple[str, str, str],
+) -> None:
+    digest, name, _ = pin
+    path = SPECS_DIR / name
+    if not path.is_file():
+        pytest.skip(spec_missing("pinned", path))
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_ci_fetches_the_pinned_documents_and_points_the_tests_at_them() -> None:
+    steps = {step.get("name"): step for step in workflow("test.yml")["jobs"]["test"]["steps"]}
+    cache = steps["Cache the OpenAPI documents"]["with"]
+    fetch = steps["Fetch the OpenAPI documents"]
+    assert cache["key"] == "openapi-${{ hashFiles('tests/openapi-documents.sha256') }}"
+    assert fetch["env"]["SPECS_DIR"] == cache["path"]
+    assert "tests/openapi-documents.sha256" in fetch["run"]
+    assert "sha256sum --check --strict" in fetch["run"]
+    assert steps["make test"]["env"][SPECS_VARIABLE] == cache["path"]
