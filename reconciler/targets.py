@@ -248,6 +248,7 @@ def connect(
                 fallback=fallback,
                 base_url=stripe_url,
                 limiter=_limiter(rate),
+                read_key=read_key,
             )
         )
         sources = Sources(konnect=konnect, stripe=stripe, concurrency=concurrency)

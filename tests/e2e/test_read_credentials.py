@@ -175,3 +175,20 @@ def test_a_konnect_read_token_plans_and_only_apply_needs_the_write_token(
     applied = reconcile("apply", str(directory), "--auto-approve", "--skip-stripe-checks")
     assert applied.exit_code == 1
     assert "environment variable KONNECT_TOKEN is not set" in applied.output
+
+
+def test_a_read_key_of_another_account_is_named_as_such(
+    examples: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = "rk_test_" + "otheraccount" + "0" * 10 + "3333"
+    world.admin("POST", "/stripe/keys", {"key": other, "account": "acct_1OtherAccount0000"})
+    read_only(monkeypatch, WRITE_KEY)
+    monkeypatch.setenv("STRIPE_READ_KEY", other)
+    result = reconcile("plan", str(examples), "--output", "json")
+    assert result.exit_code == 1, result.output
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"]]
+    assert (
+        "STRIPE_READ_KEY holds a key of Stripe account acct_1OtherAccount0000, but the app is "
+        f"installed with Stripe account {ACCOUNT}, and Konnect refuses a key of another account"
+    ) in messages
+    assert other not in result.output

@@ -123,7 +123,7 @@ class StripeAppResource(Resource):
             if facts is None:
                 continue
             address = Address(type=ADDRESS_TYPE, name=app.name)
-            findings += _account_findings(address, app, facts)
+            findings += _account_findings(address, _read_with(app, world.stripe), app, facts)
             live = world.live_of(address)
             if live is not None:
                 findings += _webhook_findings(address, live, facts)
@@ -273,7 +273,14 @@ def _api_key(desired: Desired, writer: Writer) -> str:
     return writer.secrets.resolve(app.spec.api_key)
 
 
-def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> list[Finding]:
+def _read_with(app: StripeApp, stripe: StripeAccounts) -> str:
+    """The variable of the key the app's account is read with: the target's read key, if any."""
+    return variable_of(stripe.read_key or app.spec.api_key)
+
+
+def _account_findings(
+    address: Address, variable: str, app: StripeApp, stripe: StripeFacts
+) -> list[Finding]:
     try:
         account = stripe.account()
     except StripeUnavailable as failure:
@@ -281,8 +288,8 @@ def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> 
             Finding.blocking(
                 address,
                 f"the Stripe key does not read its account ({failure})",
-                f"set {variable_of(app.spec.api_key)} to a valid secret or restricted key with "
-                "read access to the account",
+                f"set {variable} to a valid secret or restricted key with read access to the "
+                "account",
             )
         ]
     findings = []
@@ -325,7 +332,7 @@ def _key_of_another_account(app: StripeApp, world: World, stripe: StripeAccounts
         return None
     if opened == installed:
         return None
-    variable = variable_of(app.spec.api_key)
+    variable = _read_with(app, stripe)
     return Finding.blocking(
         address,
         f"{variable} holds a key of Stripe account {opened}, but the app is installed with "
