@@ -392,3 +392,18 @@ def test_issues_a_person_labelled_drift_are_not_ours(
     drift(github, tmp_path, 2, "~ enterprise")
     drift(github, tmp_path, 0)
     assert [(i["number"], i["state"]) for i in github.issues] == [(1, "open"), (2, "closed")]
+
+
+def test_each_heading_shows_once(github: FakeRepository, tmp_path: Path) -> None:
+    plan = Plan(
+        actions=(Action(address=Address(type="tax_code", name="x"), type=ActionType.CREATE),)
+    )
+    markdown = render_markdown(plan, warnings=["WARNING: Stripe checks were skipped"])
+    publish(github, *comment_args(report(tmp_path, markdown), 2))
+    body = github.comments[12][0]["body"]
+    assert body.count("### reconcile plan") == 1
+    assert body.count("WARNING") == 1  # the alert's own title; its text does not repeat it
+    errors = "a.yaml:1:1: TaxCode/x: spec.key: expected a string\n"
+    publish(github, *comment_args(report(tmp_path, errors), 1), "--command", "validate")
+    body = github.comments[12][0]["body"]
+    assert body.count("### reconcile") == 1
