@@ -171,6 +171,12 @@ def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
         ) from None
 
 
+def _token_reference(target: KonnectTarget, writes: bool) -> str:
+    """The Konnect token a command uses: the read token, when the target names one, for the
+    commands that only read."""
+    return (None if writes else target.konnect_read_token) or target.konnect_token
+
+
 def _reference(variable: str) -> str:
     return "${env:" + variable + "}"
 
@@ -193,10 +199,7 @@ def connect(
         if isinstance(target, KonnectTarget):
             secrets = SecretSource()
             konnect_url = target.api_base_url
-            token_reference = (
-                None if writes else target.konnect_read_token
-            ) or target.konnect_token
-            konnect_token = secrets.resolve(token_reference)
+            konnect_token = secrets.resolve(_token_reference(target, writes))
             fallback = _fallback_key(secrets, read_key or target.stripe_api_key)
             stripe_url = None
             sandbox_url = None
