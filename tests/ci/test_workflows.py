@@ -65,6 +65,33 @@ def test_actionlint_finds_nothing_in_the_workflows() -> None:
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
+def test_zizmor_finds_nothing_in_the_workflows_and_the_action() -> None:
+    command = [str(tool("zizmor")), "--offline", "--persona", "auditor", "--no-progress"]
+    result = subprocess.run(
+        [*command, ".github/workflows", "action.yml"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
+
+
+def test_zizmor_does_report_an_unpinned_action(tmp_path: Path) -> None:
+    unpinned = tmp_path / "unpinned.yml"
+    text = (REPO / ".github" / "workflows" / "drift.yml").read_text()
+    unpinned.write_text(re.sub(r"actions/checkout@[0-9a-f]{40}", "actions/checkout@v6", text))
+    result = subprocess.run(
+        [str(tool("zizmor")), "--offline", "--no-progress", str(unpinned)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "unpinned-uses" in result.stdout
+
+
 def test_actionlint_does_report_a_broken_workflow(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     broken = tmp_path / ".github" / "workflows" / "broken.yml"
