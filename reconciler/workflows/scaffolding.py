@@ -172,6 +172,9 @@ targets:
     # base_url: https://us.api.konghq.com/v3
     konnect_token: ${{env:KONNECT_TOKEN}}
     stripe_api_key: ${{env:STRIPE_API_KEY}}
+    # Read-only credentials for plan, drift and export (the GitHub workflows plan with them):
+    # konnect_read_token: ${{env:KONNECT_READ_TOKEN}}
+    # stripe_read_key: ${{env:STRIPE_READ_KEY}}
 """
 
 SEED_TEXT = f"""\
