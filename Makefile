@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check reconciler tests bench
 	$(BIN)/lint-imports
 	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck .github/workflows/*.yml
+	$(BIN)/zizmor --offline --persona auditor --no-progress .github/workflows action.yml
 
 typecheck: $(STAMP)
 	$(BIN)/mypy reconciler

@@ -10,6 +10,10 @@ command, with its world in `.reconcile/sandbox.db` under the manifest root, so a
 command sees the same world. Its Stripe key stands in for an unset `${env:...}` variable so
 the examples run without set-up; the key itself is never printed. Every Stripe app's account
 is reached with that app's own key, resolved when the account is first read.
+
+Commands that only read (plan, drift, export) use a target's read credentials when it names
+them (`konnect_read_token`, `stripe_read_key`): then the write token and keys, which only the
+writing commands need, may be absent from their environment.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.core.kind import Sources
 from reconciler.core.safe_output import make_private_directory
-from reconciler.core.secrets import SecretSource, variable_of
+from reconciler.core.secrets import FINGERPRINT_SUFFIX, SecretSource, variable_of
 from reconciler.core.stripe_facts import KeySource, StripeAccounts
 from reconciler.errors import ReconcileError
 from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
@@ -43,7 +47,9 @@ if TYPE_CHECKING:
 SANDBOX_DB = Path(".reconcile") / "sandbox.db"
 EMBEDDED_SANDBOX = "embedded sandbox"
 DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
+READ_KEY_VARIABLE = "STRIPE_READ_KEY"
 TOKEN_VARIABLE = "KONNECT_TOKEN"
+READ_TOKEN_VARIABLE = "KONNECT_READ_TOKEN"
 REGION_VARIABLE = "KONNECT_REGION"
 BASE_URL_VARIABLE = "KONNECT_BASE_URL"
 ENVIRONMENT_TARGET = "environment"
@@ -144,18 +150,23 @@ def resolve_target(
 
 
 def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
-    """The Konnect target the environment describes; NoTarget without a token."""
-    if not environ.get(TOKEN_VARIABLE):
+    """The Konnect target the environment describes; NoTarget without a token (a read token
+    is enough for the commands that only read)."""
+    if not environ.get(TOKEN_VARIABLE) and not environ.get(READ_TOKEN_VARIABLE):
         raise NoTarget(NO_TARGET)
     base_url = environ.get(BASE_URL_VARIABLE) or None
     fields: dict[str, object] = {
         "type": "konnect",
-        "konnect_token": "${env:" + TOKEN_VARIABLE + "}",
+        "konnect_token": _reference(TOKEN_VARIABLE),
         "base_url": base_url,
         "region": environ.get(REGION_VARIABLE) or (None if base_url else DEFAULT_REGION),
     }
-    if environ.get(DEFAULT_STRIPE_VARIABLE):
-        fields["stripe_api_key"] = "${env:" + DEFAULT_STRIPE_VARIABLE + "}"
+    optional = {
+        "stripe_api_key": DEFAULT_STRIPE_VARIABLE,
+        "konnect_read_token": READ_TOKEN_VARIABLE,
+        "stripe_read_key": READ_KEY_VARIABLE,
+    }
+    fields |= {field: _reference(name) for field, name in optional.items() if environ.get(name)}
     try:
         return KonnectTarget.model_validate(fields)
     except ValidationError as error:
@@ -166,6 +177,16 @@ def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
         ) from None
 
 
+def _token_reference(target: KonnectTarget, writes: bool) -> str:
+    """The Konnect token a command uses: the read token, when the target names one, for the
+    commands that only read."""
+    return (None if writes else target.konnect_read_token) or target.konnect_token
+
+
+def _reference(variable: str) -> str:
+    return "${env:" + variable + "}"
+
+
 @contextmanager
 def connect(
     manifests: ManifestSet,
@@ -174,19 +195,22 @@ def connect(
     concurrency: int = 16,
     rate_limit: float | None = None,
     sandbox_config: SandboxConfig | None = None,
+    writes: bool = False,
 ) -> Iterator[Connection]:
-    """Clients for the target; for the sandbox target, the sandbox runs until the block ends."""
+    """Clients for the target; for the sandbox target, the sandbox runs until the block ends.
+    Without `writes`, the target's read credentials are used where it names them."""
     name, target = resolve_target(manifests, target_name)
+    read_key = None if writes else target.stripe_read_key
     with ExitStack() as stack:
         if isinstance(target, KonnectTarget):
             secrets = SecretSource()
             konnect_url = target.api_base_url
-            konnect_token = secrets.resolve(target.konnect_token)
-            fallback = _fallback_key(secrets, target.stripe_api_key)
+            konnect_token = secrets.resolve(_token_reference(target, writes))
+            fallback = _fallback_key(secrets, read_key or target.stripe_api_key)
             stripe_url = None
             sandbox_url = None
             kind = f"konnect, {konnect_url}"
-            target_keys = [target.stripe_api_key] if target.stripe_api_key else []
+            target_keys = [key for key in (target.stripe_api_key, read_key) if key]
             stripe_mode = _stripe_mode(_unresolved_keys(manifests, secrets, target_keys))
         else:
             # Imported here: the sandbox's server is the `sandbox` extra, which a real
@@ -210,13 +234,14 @@ def connect(
             secrets = SecretSource(stand_ins=_sandbox_stand_ins(manifests))
             konnect_url = sandbox_url + "/v3"
             if target.url is None and target.seed is not None:
-                key, key_source = _seed_key(manifests, secrets)
+                key, key_source = _seed_key(manifests, secrets, read_key)
                 _plant(manifest_root(manifests) / target.seed, server, key, key_source)
-            fallback = _constant(_sandbox_stripe_key())
+            fallback = _fallback_key(secrets, read_key) or _constant(_sandbox_stripe_key())
             stripe_url = sandbox_url
-            keys = _unresolved_keys(manifests, secrets, []) or [_sandbox_stripe_key()]
-            stripe_mode = _stripe_mode(keys)
+            keys = _unresolved_keys(manifests, secrets, [read_key] if read_key else [])
+            stripe_mode = _stripe_mode(keys or [_sandbox_stripe_key()])
         _register_secrets(target, manifests, secrets, konnect_token)
+        notes = [f"Stripe is read with {variable_of(read_key)}."] if read_key else []
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
             KonnectClient(
@@ -228,10 +253,11 @@ def connect(
         )
         stripe = stack.enter_context(
             StripeAccounts(
-                _app_keys(manifests, secrets),
+                _app_keys(manifests, secrets, read_key),
                 fallback=fallback,
                 base_url=stripe_url,
                 limiter=_limiter(rate),
+                read_key=read_key,
             )
         )
         sources = Sources(konnect=konnect, stripe=stripe, concurrency=concurrency)
@@ -240,6 +266,7 @@ def connect(
             sources=sources,
             secrets=secrets,
             sandbox_url=sandbox_url,
+            notes=notes,
             kind=kind,
             stripe_mode=stripe_mode,
         )
@@ -249,10 +276,16 @@ def _unresolved_keys(
     manifests: ManifestSet, secrets: SecretSource, references: list[str]
 ) -> list[str]:
     """The Stripe keys the apps and the target use, as far as the environment (or the
-    sandbox's stand-ins) holds them; read without resolving, so no stand-in is noted."""
+    sandbox's stand-ins) holds them, or their declared fingerprints (which start like the key);
+    read without resolving, so no stand-in is noted."""
     references = [app.spec.api_key for app in manifests.of_kind(StripeApp)] + references
     names = [variable_of(reference) for reference in references]
-    values = [secrets.environ.get(name) or secrets.stand_ins.get(name, "") for name in names]
+    values = [
+        secrets.environ.get(name)
+        or secrets.environ.get(name + FINGERPRINT_SUFFIX)
+        or secrets.stand_ins.get(name, "")
+        for name in names
+    ]
     return [value for value in values if value]
 
 
@@ -283,8 +316,10 @@ def _register_secrets(
     """From now on every text that leaves is cut of the target's token and of each Stripe key
     the environment holds for it, also those read later, or never (a server may echo any)."""
     references = [app.spec.api_key for app in manifests.of_kind(StripeApp)]
+    references += [target.stripe_read_key] if target.stripe_read_key else []
     if isinstance(target, KonnectTarget):
         register_secret(konnect_token)
+        references += [target.konnect_token, *filter(None, [target.konnect_read_token])]
         references += [target.stripe_api_key] if target.stripe_api_key else []
     for reference in references:
         register_secret(secrets.environ.get(variable_of(reference), ""))
@@ -322,11 +357,14 @@ def _sandbox_stand_ins(manifests: ManifestSet) -> dict[str, str]:
     return dict.fromkeys(variables or {DEFAULT_STRIPE_VARIABLE}, _sandbox_stripe_key())
 
 
-def _app_keys(manifests: ManifestSet, secrets: SecretSource) -> dict[str, KeySource]:
+def _app_keys(
+    manifests: ManifestSet, secrets: SecretSource, read_key: str | None
+) -> dict[str, KeySource]:
     """Each app's key, resolved when its account is first read: each app is checked against
-    its own Stripe account, with the key apply installs in Konnect."""
+    its own Stripe account, with the key apply installs in Konnect, or the target's read key
+    for the commands that only read."""
     return {
-        app.name: functools.partial(secrets.resolve, app.spec.api_key)
+        app.name: functools.partial(secrets.resolve, read_key or app.spec.api_key)
         for app in manifests.of_kind(StripeApp)
     }
 
@@ -355,8 +393,13 @@ def _constant(key: str) -> KeySource:
     return lambda: key
 
 
-def _seed_key(manifests: ManifestSet, secrets: SecretSource) -> tuple[str, str]:
-    """The Stripe key the seed is planted with, and where it comes from, for errors to name."""
+def _seed_key(
+    manifests: ManifestSet, secrets: SecretSource, read_key: str | None
+) -> tuple[str, str]:
+    """The Stripe key the seed is planted with (it opens the account the seed is planted in),
+    and where it comes from, for errors to name: the read key when the command reads with it."""
+    if read_key is not None:
+        return secrets.resolve(read_key), f"the target's stripe_read_key {read_key}"
     apps = manifests.of_kind(StripeApp)
     if not apps:
         return _sandbox_stripe_key(), "the built-in test key"

@@ -284,10 +284,9 @@ class Resource:
 
     # --- writing ----------------------------------------------------------------------------
 
-    def secret_values(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
-        """The secrets a write of `desired` sends, by field, resolved from the environment.
-        Never stored: a saved plan keeps a fingerprint of each
-        (`engine.planning.planned_secrets`)."""
+    def secret_references(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
+        """The secrets a write of `desired` sends, by field, as `${env:NAME}` references. Never
+        stored: a saved plan keeps a fingerprint of each (`engine.planning.planned_secrets`)."""
         return {}
 
     def observe(self, live: Live) -> Document:

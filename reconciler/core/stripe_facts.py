@@ -167,8 +167,12 @@ class StripeAccounts:
         base_url: str | None = None,
         limiter: RateLimiter | Unlimited | None = None,
         retry: RetryPolicy | None = None,
+        read_key: str | None = None,
     ) -> None:
         self._keys = dict(keys)
+        # The `${env:NAME}` reference of the key every account is read with instead of the
+        # apps' own keys (a target's `stripe_read_key`), for messages to name; None without.
+        self.read_key = read_key
         self._fallback = fallback
         self._base_url = base_url
         self._limiter = limiter or Unlimited()

@@ -45,6 +45,16 @@ SeedPath = Annotated[
     ),
 ]
 
+StripeReadKey = Annotated[
+    SecretReference | None,
+    Field(
+        description="Stripe key for reads, e.g. ${env:STRIPE_READ_KEY}: a restricted key "
+        "(rk_) with read access, used for every Stripe read of plan, drift and export instead "
+        "of each StripeApp's spec.api_key, which only apply then needs. Without that key, plan "
+        "tells a key rotation from <NAME>_FINGERPRINT (see docs/configuration.md).",
+    ),
+]
+
 RateLimit = Annotated[
     float | None,
     Field(
@@ -70,6 +80,7 @@ class SandboxTarget(StrictModel):
         "ids and cards) and Konnect customers that a new sandbox starts with; planted when its "
         "database is created.",
     )
+    stripe_read_key: StripeReadKey = None
     rate_limit: RateLimit = None
 
 
@@ -84,12 +95,19 @@ class KonnectTarget(StrictModel):
         default=None, description="Konnect API base URL ending in /v3, instead of a region."
     )
     konnect_token: SecretReference = Field(description="Konnect token, e.g. ${env:KONNECT_TOKEN}.")
+    konnect_read_token: SecretReference | None = Field(
+        default=None,
+        description="Konnect token for reads, e.g. ${env:KONNECT_READ_TOKEN}: used by plan, "
+        "drift and export instead of konnect_token, which only apply and the other writing "
+        "commands then need. A system account token whose team has viewer roles only.",
+    )
     stripe_api_key: SecretReference | None = Field(
         default=None,
         description="Optional Stripe secret or restricted key, e.g. ${env:STRIPE_API_KEY}, read "
         "only to check tax codes when the manifests declare no StripeApp: each app is checked "
         "with its own spec.api_key.",
     )
+    stripe_read_key: StripeReadKey = None
     rate_limit: RateLimit = None
     insecure: bool = Field(
         default=False,

@@ -164,7 +164,7 @@ def _prepare(
     target_name = options.target or (saved.target if saved else None)
     held.enter_context(ApplyLock(manifest_root(manifests), _command_line()))
     connection = held.enter_context(
-        connected(manifests, target_name, events, rate_limit=options.rate_limit)
+        connected(manifests, target_name, events, rate_limit=options.rate_limit, writes=True)
     )
     reached.target = connection.target
     asked = _Asked(options=options, confirm=confirm, events=events)

@@ -104,7 +104,7 @@ def _page_notes(manifests: ManifestSet, connection: Connection) -> tuple[str, ..
 def _connected(manifests: ManifestSet, options: Options, events: Events) -> Iterator[Connection]:
     """The target's clients, told before any request; an API's refusal is told as Konnect's."""
     try:
-        with connected(manifests, options.target, events) as connection:
+        with connected(manifests, options.target, events, writes=True) as connection:
             yield connection
     except ClientError as error:
         raise KonnectRefused(f"Konnect: {error}") from None
