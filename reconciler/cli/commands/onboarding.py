@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler.cli.options import options_of, output_option, target_option
+from reconciler.cli.options import leading_directory, options_of, output_option, target_option
 from reconciler.kinds.customer_billing.checkout import (
     CheckoutRequest,
     CheckoutSession,
@@ -34,8 +34,8 @@ ONBOARDING_FORMAT_VERSION = 1
 
 def _common_options(command: CommandT) -> CommandT:
     options = [
-        click.argument("directory", type=click.Path(exists=True, path_type=Path)),
-        click.argument("customer"),
+        # `[DIR] CUSTOMER`: one argument is CUSTOMER, in the current directory's manifests.
+        click.argument("arguments", nargs=-1, required=True, metavar="[DIR] CUSTOMER"),
         target_option,
         output_option(["text", "json"], help="`json` prints one object for machines."),
     ]
@@ -63,8 +63,7 @@ def _common_options(command: CommandT) -> CommandT:
     "--show-secret", is_flag=True, help="Print the client secret of an embedded checkout."
 )
 def checkout_url(
-    directory: Path,
-    customer: str,
+    arguments: tuple[str, ...],
     target_name: str | None,
     output: str,
     success_url: str | None,
@@ -76,10 +75,10 @@ def checkout_url(
 ) -> None:
     """Create a Stripe Checkout link that collects a card for CUSTOMER.
 
-    CUSTOMER is a CustomerBilling manifest in DIRECTORY, as NAME or CustomerBilling/NAME.
-    Konnect links the Stripe customer (creating it when none is linked) and, once the
-    customer completes the checkout, makes the card its default. Each call creates a new
-    session; a failed request is never retried.
+    CUSTOMER is a CustomerBilling manifest in DIR (default: the current directory), as NAME
+    or CustomerBilling/NAME. Konnect links the Stripe customer (creating it when none is
+    linked) and, once the customer completes the checkout, makes the card its default. Each
+    call creates a new session; a failed request is never retried.
     """
     request = CheckoutRequest(
         success_url=success_url,
@@ -92,6 +91,7 @@ def checkout_url(
         request.redirect_options()
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+    directory, customer = _directory_and_customer(arguments)
     options = options_of(target_name=target_name)
     made = workflow.checkout_url(directory, customer, request, options, events=_TargetLine())
     session = made.session
@@ -112,13 +112,14 @@ def checkout_url(
 @_common_options
 @click.option("--return-url", required=True, help="Where the portal's back link goes.")
 def portal_url(
-    directory: Path, customer: str, target_name: str | None, output: str, return_url: str
+    arguments: tuple[str, ...], target_name: str | None, output: str, return_url: str
 ) -> None:
     """Create a Stripe Billing Portal link for CUSTOMER, who must have a linked Stripe customer.
 
-    CUSTOMER is a CustomerBilling manifest in DIRECTORY, as NAME or CustomerBilling/NAME.
-    The link is short-lived and opens the portal once.
+    CUSTOMER is a CustomerBilling manifest in DIR (default: the current directory), as NAME
+    or CustomerBilling/NAME. The link is short-lived and opens the portal once.
     """
+    directory, customer = _directory_and_customer(arguments)
     options = options_of(target_name=target_name)
     made = workflow.portal_url(directory, customer, return_url, options, events=_TargetLine())
     if output == "json":
@@ -134,6 +135,13 @@ def portal_url(
         )
     else:
         _show_portal(made.session)
+
+
+def _directory_and_customer(arguments: tuple[str, ...]) -> tuple[Path, str]:
+    if len(arguments) > 2:
+        raise click.UsageError(f"Got unexpected extra argument ({arguments[2]}).")
+    directory, rest = leading_directory(arguments, is_directory=len(arguments) == 2)
+    return directory, rest[0]
 
 
 class _TargetLine(Events):

@@ -432,6 +432,26 @@ def test_portal_url_refuses_a_customer_without_a_stripe_customer(onboarding: Onb
     assert "reconcile checkout-url DIR hooli" in result.stderr
 
 
+def test_dir_defaults_to_the_current_directory(
+    onboarding: Onboarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(onboarding.project)
+
+    checkout = CliRunner().invoke(main, ["checkout-url", "hooli", "--success-url", SUCCESS])
+    portal = CliRunner().invoke(main, ["portal-url", "globex", "--return-url", RETURN])
+    extra = CliRunner().invoke(main, ["portal-url", ".", "globex", "more", "--return-url", RETURN])
+    missing = CliRunner().invoke(main, ["portal-url", "nowhere", "globex", "--return-url", RETURN])
+
+    assert checkout.exit_code == 0, checkout.output
+    assert "Checkout for CustomerBilling/hooli (customer key hooli):" in checkout.stdout
+    assert portal.exit_code == 0, portal.output
+    assert "Billing portal for CustomerBilling/globex (customer key globex)" in portal.stdout
+    assert extra.exit_code == 1
+    assert "Got unexpected extra argument (more)" in extra.stderr
+    assert missing.exit_code == 1
+    assert "Invalid value for 'DIR': Directory 'nowhere' does not exist." in missing.stderr
+
+
 def test_unknown_customer_name_suggests_the_closest(onboarding: Onboarding) -> None:
     misspelt = onboarding.run("checkout-url", "hoolli", "--success-url", SUCCESS)
     other_kind = onboarding.run("portal-url", "BillingProfile/invoiced", "--return-url", RETURN)
