@@ -3,7 +3,8 @@
 The sandbox is never a silent default. A command runs against the target it names, else the
 project's default target, else a Konnect target read from the environment the way Terraform
 providers read theirs (`KONNECT_TOKEN`, `KONNECT_REGION` or `KONNECT_BASE_URL`,
-`STRIPE_API_KEY`); with none of these it stops and says how to declare one.
+`STRIPE_API_KEY`, and `STRIPE_BASE_URL` for a test server standing in for Stripe); with
+no token it stops and says how to declare a target.
 
 For the `sandbox` target the embedded sandbox is served in-process for the duration of the
 command, with its world in `.reconcile/sandbox.db` under the manifest root, so a later
@@ -45,6 +46,7 @@ DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
 TOKEN_VARIABLE = "KONNECT_TOKEN"
 REGION_VARIABLE = "KONNECT_REGION"
 BASE_URL_VARIABLE = "KONNECT_BASE_URL"
+STRIPE_BASE_URL_VARIABLE = "STRIPE_BASE_URL"
 ENVIRONMENT_TARGET = "environment"
 DEFAULT_REGION = "us"
 NO_TARGET = (
@@ -79,6 +81,8 @@ class Connection:
     kind: str = ""
     # "live" or "test", from the Stripe keys the target uses; None when it uses none.
     stripe_mode: str | None = None
+    # Where a Konnect target reaches Stripe when not at api.stripe.com (a test server).
+    stripe_url: str | None = None
 
     @property
     def live(self) -> bool:
@@ -93,6 +97,7 @@ class Connection:
         """What the plan output says about where it read from."""
         details = [self.kind] if self.kind else []
         details += [f"Stripe {self.stripe_mode} mode"] if self.stripe_mode else []
+        details += [f"Stripe at {self.stripe_url}"] if self.stripe_url else []
         lines = [f"Target: {self.target}" + (f" ({', '.join(details)})" if details else "")]
         lines += [
             f"Note: {name} is not set; the sandbox's built-in test key is used instead."
@@ -148,6 +153,8 @@ def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
         "base_url": base_url,
         "region": environ.get(REGION_VARIABLE) or (None if base_url else DEFAULT_REGION),
     }
+    if environ.get(STRIPE_BASE_URL_VARIABLE):
+        fields["stripe_base_url"] = environ[STRIPE_BASE_URL_VARIABLE]
     if environ.get(DEFAULT_STRIPE_VARIABLE):
         fields["stripe_api_key"] = "${env:" + DEFAULT_STRIPE_VARIABLE + "}"
     try:
@@ -156,7 +163,8 @@ def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
         # Messages only: pydantic's input values are never echoed, the token among them.
         problems = "; ".join(str(problem["msg"]) for problem in error.errors())
         raise TargetError(
-            f"the Konnect target from {REGION_VARIABLE}/{BASE_URL_VARIABLE}: {problems}"
+            f"the Konnect target from {REGION_VARIABLE}/{BASE_URL_VARIABLE}/"
+            f"{STRIPE_BASE_URL_VARIABLE}: {problems}"
         ) from None
 
 
@@ -177,7 +185,7 @@ def connect(
             konnect_url = target.api_base_url
             konnect_token = secrets.resolve(target.konnect_token)
             fallback = _fallback_key(secrets, target.stripe_api_key)
-            stripe_url = None
+            stripe_url = target.stripe_base_url.rstrip("/") if target.stripe_base_url else None
             sandbox_url = None
             kind = f"konnect, {konnect_url}"
             target_keys = [target.stripe_api_key] if target.stripe_api_key else []
@@ -236,6 +244,7 @@ def connect(
             sandbox_url=sandbox_url,
             kind=kind,
             stripe_mode=stripe_mode,
+            stripe_url=None if sandbox_url else stripe_url,
         )
 
 

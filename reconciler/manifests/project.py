@@ -90,12 +90,17 @@ class KonnectTarget(StrictModel):
         "only to check tax codes when the manifests declare no StripeApp: each app is checked "
         "with its own spec.api_key.",
     )
+    stripe_base_url: BaseUrl | None = Field(
+        default=None,
+        description="Stripe API base URL, without /v1, instead of https://api.stripe.com: a "
+        "test server standing in for Stripe. Same rules as `base_url`.",
+    )
     rate_limit: RateLimit = None
     insecure: bool = Field(
         default=False,
-        description="Allow a plain http:// `base_url` on another host than this machine, whose "
-        "traffic, the Konnect token included, then crosses the network unencrypted. For a "
-        "test server only.",
+        description="Allow a plain http:// `base_url` or `stripe_base_url` on another host than "
+        "this machine, whose traffic, the Konnect token or Stripe keys included, then crosses "
+        "the network unencrypted. For a test server only.",
     )
 
     @model_validator(mode="after")
@@ -106,17 +111,22 @@ class KonnectTarget(StrictModel):
 
     @model_validator(mode="after")
     def _encrypted_unless_local(self) -> KonnectTarget:
-        url = self.base_url
-        if url is None or self.insecure or not url.lower().startswith("http://"):
-            return self
-        if _is_loopback(urlsplit(url).hostname):
-            return self
-        raise PydanticCustomError(
-            "insecure-url",
-            "http:// would send the Konnect token unencrypted: use https://, a loopback "
-            "address (127.0.0.1, ::1, localhost), or set `insecure: true` on the target",
-            {"field": "base_url"},
-        )
+        urls = {
+            "base_url": (self.base_url, "Konnect token"),
+            "stripe_base_url": (self.stripe_base_url, "Stripe keys"),
+        }
+        for field, (url, secret) in urls.items():
+            if url is None or self.insecure or not url.lower().startswith("http://"):
+                continue
+            if _is_loopback(urlsplit(url).hostname):
+                continue
+            raise PydanticCustomError(
+                "insecure-url",
+                "http:// would send the {secret} unencrypted: use https://, a loopback "
+                "address (127.0.0.1, ::1, localhost), or set `insecure: true` on the target",
+                {"field": field, "secret": secret},
+            )
+        return self
 
     @property
     def api_base_url(self) -> str:

@@ -47,10 +47,12 @@ def manifests_only(tmp_path: Path) -> Path:
 def konnect_env(
     monkeypatch: pytest.MonkeyPatch, sandbox_server: SandboxServer, sandbox_config: SandboxConfig
 ) -> str:
-    """The environment of a real organization, the sandbox server standing in for Konnect."""
+    """The environment of a real organization, the sandbox server standing in for Konnect
+    and for Stripe."""
     monkeypatch.setenv("KONNECT_TOKEN", sandbox_config.konnect_token)
     monkeypatch.setenv("KONNECT_BASE_URL", sandbox_server.url + "/v3")
     monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
+    monkeypatch.setenv("STRIPE_BASE_URL", sandbox_server.url)
     return sandbox_config.konnect_token
 
 
@@ -58,17 +60,54 @@ def test_the_environment_names_the_konnect_target_and_read_only_commands_write_n
     manifests_only: Path, konnect_env: str, sandbox_server: SandboxServer
 ) -> None:
     before = listing(manifests_only.parent)
-    planned = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    planned = reconcile("plan", str(manifests_only))
     assert planned.exit_code == 0, planned.output
     assert planned.stdout.splitlines()[0] == (
-        f"Target: environment (konnect, {sandbox_server.url}/v3, Stripe test mode)"
+        f"Target: environment (konnect, {sandbox_server.url}/v3, Stripe test mode, "
+        f"Stripe at {sandbox_server.url})"
     )
     assert "Plan: 2 to add, 0 to change, 0 to destroy." in planned.stdout
-    drifted = reconcile("drift", str(manifests_only), "--skip-stripe-checks")
+    drifted = reconcile("drift", str(manifests_only))
     assert drifted.exit_code == 2, drifted.output
     assert reconcile("validate", str(manifests_only)).exit_code == 0
     assert listing(manifests_only.parent) == before
     assert konnect_env not in planned.output + drifted.output
+
+
+def test_the_environment_target_checks_and_applies_against_stripe_at_stripe_base_url(
+    manifests_only: Path, konnect_env: str, admin: httpx.Client
+) -> None:
+    admin.delete("/stats").raise_for_status()
+    applied = reconcile("apply", str(manifests_only), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete! Resources: 2 added, 0 changed, 0 destroyed." in applied.stdout
+    stripe_reads = [
+        route for route in admin.get("/stats").json()["requests"] if route.startswith("GET /v1/")
+    ]
+    assert "GET /v1/account" in stripe_reads
+    assert reconcile("plan", str(manifests_only), "--detailed-exitcode").exit_code == 0
+    # A tax code Stripe does not know blocks: Stripe's catalogue was read, at STRIPE_BASE_URL.
+    unknown = manifest(
+        "TaxCode", "saas", {"key": "saas", "name": "SaaS", "stripe_tax_code": "txcd_12345678"}
+    )
+    write_manifests(manifests_only, STRIPE_APP, unknown)
+    blocked = reconcile("plan", str(manifests_only))
+    assert blocked.exit_code == 1, blocked.output
+    assert "Stripe has no tax code txcd_12345678" in blocked.stdout
+    assert konnect_env not in applied.output + blocked.output
+
+
+def test_stripe_base_url_follows_the_rules_of_konnect_base_url(
+    manifests_only: Path, konnect_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_BASE_URL", "http://stripe.internal.example")
+    result = reconcile("plan", str(manifests_only))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the Konnect target from KONNECT_REGION/KONNECT_BASE_URL/STRIPE_BASE_URL: "
+        "http:// would send the Stripe keys unencrypted: use https://, a loopback address "
+        "(127.0.0.1, ::1, localhost), or set `insecure: true` on the target\n"
+    )
 
 
 def test_without_a_token_or_project_file_nothing_runs_and_the_error_says_how_to_declare(
@@ -185,17 +224,17 @@ def test_reconcile_yaml_is_found_above_dir_up_to_the_repository_root(
 def test_debug_logs_each_request_without_secrets(
     manifests_only: Path, konnect_env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = reconcile("--debug", "plan", str(manifests_only), "--skip-stripe-checks")
+    result = reconcile("--debug", "plan", str(manifests_only))
     assert result.exit_code == 0, result.output
     requests = [line for line in result.stderr.splitlines() if line.startswith("GET ")]
     assert any(line.startswith("GET /openmeter/apps 200 ") for line in requests), requests
     assert all("request-id=" in line and " ms " in line for line in requests)
     assert konnect_env not in result.output
     monkeypatch.setenv("RECONCILE_LOG", "debug")
-    by_variable = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    by_variable = reconcile("plan", str(manifests_only))
     assert "GET /openmeter/apps 200 " in by_variable.stderr
     monkeypatch.delenv("RECONCILE_LOG")
-    quiet = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    quiet = reconcile("plan", str(manifests_only))
     assert "GET /openmeter/apps" not in quiet.stderr
 
 
@@ -204,7 +243,7 @@ def test_a_rate_limited_read_announces_its_retries(
 ) -> None:
     faults = {"route_faults": {"GET /v3/openmeter/apps": 429}, "retry_after_seconds": 0}
     admin.put("/faults", json=faults).raise_for_status()
-    result = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    result = reconcile("plan", str(manifests_only))
     assert result.exit_code == 1
     assert "retrying GET /openmeter/apps after 429, attempt 2 of 6" in result.stderr.splitlines()
 

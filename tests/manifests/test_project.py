@@ -76,6 +76,20 @@ def test_real_target_by_base_url(root: Path) -> None:
         ("sandbox", "zone: us", 6, 5, "unknown-field"),
         ("sandbox", "base_url: http://konnect.example.com/v3", 6, 15, "insecure-url"),
         ("sandbox", "base_url: http://localhost.example.com/v3", 6, 15, "insecure-url"),
+        (
+            "sandbox",
+            "region: eu\n    stripe_base_url: http://stripe.example",
+            7,
+            22,
+            "insecure-url",
+        ),
+        (
+            "sandbox",
+            "region: eu\n    stripe_base_url: https://u:p@x.example",
+            7,
+            22,
+            "credentials-in-url",
+        ),
     ],
 )
 def test_project_errors_are_reported_like_manifest_errors(
@@ -123,6 +137,30 @@ def test_plain_http_is_accepted_on_loopback_or_when_declared_insecure(
 ) -> None:
     write_project(root, endpoint=endpoint)
     assert list(validate_directory(root).diagnostics) == []
+
+
+def test_plain_http_to_another_stripe_host_is_refused_for_the_stripe_keys(root: Path) -> None:
+    write_project(root, endpoint="region: eu\n    stripe_base_url: http://stripe.internal.example")
+    diagnostic = only(validate_directory(root))
+    assert diagnostic.format() == (
+        "reconcile.yaml:7:22: Project/reconcile.yaml: targets.prod.stripe_base_url: http:// "
+        "would send the Stripe keys unencrypted: use https://, a loopback address (127.0.0.1, "
+        "::1, localhost), or set `insecure: true` on the target"
+    )
+
+
+@pytest.mark.parametrize(
+    "stripe_base_url",
+    ["http://127.0.0.1:12111", "https://stripe-mock.internal.example/"],
+)
+def test_a_stripe_base_url_on_loopback_or_https_is_accepted(
+    root: Path, stripe_base_url: str
+) -> None:
+    write_project(root, endpoint=f"region: eu\n    stripe_base_url: {stripe_base_url}")
+    assert list(validate_directory(root).diagnostics) == []
+    target = load_manifests(root).project.target("prod")
+    assert isinstance(target, KonnectTarget)
+    assert target.stripe_base_url == stripe_base_url
 
 
 def test_an_at_sign_in_the_path_of_a_base_url_is_no_credential(root: Path) -> None:
