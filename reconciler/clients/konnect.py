@@ -26,12 +26,15 @@ from reconciler.clients.answers import (
 from reconciler.clients.counters import RequestCounter
 from reconciler.clients.errors import (
     PERMANENT_CAUSES,
+    TLS,
+    UNTRUSTED,
     AmbiguousWrite,
     ApiError,
     RateLimited,
     ServerError,
     TransportFailure,
     Unreachable,
+    certificate_problem,
     connection_cause,
     konnect_error,
 )
@@ -46,6 +49,12 @@ JSON = Any
 # What a connection failure tells the user to check, unless the target knows better.
 CHECK_THE_URL = "check the URL, the network and any proxy"
 REQUEST_ID_HEADERS = ("X-Kong-Request-Id", "X-Request-Id")
+# What else to check when TLS is the cause. httpx trusts the CA certificates of SSL_CERT_FILE
+# (trust_env), which is how a company's TLS-intercepting proxy is trusted.
+TLS_ADVICE = {
+    UNTRUSTED: "if a proxy intercepts TLS, give its CA certificate in SSL_CERT_FILE",
+    TLS: "does the server speak TLS (https://) at that address?",
+}
 
 log = logging.getLogger("reconcile.http")
 
@@ -290,7 +299,9 @@ class KonnectClient:
         the request and whether it may have been carried out."""
         if not sent and cause is not None:
             host = self._http.base_url.host
-            return Unreachable(method, route, host, cause, self.unreachable_hint)
+            hint = " ".join([self.unreachable_hint, *filter(None, [TLS_ADVICE.get(cause)])])
+            detail = certificate_problem(failure)
+            return Unreachable(method, route, host, cause, hint, detail)
         return _transport_failure(method, route, failure, sent)
 
     def _success(

@@ -14,6 +14,7 @@ from reconciler.cli import main
 from reconciler.core.version import VERSION
 from reconciler.sandbox import SandboxConfig, SandboxServer
 from reconciler.targets import SANDBOX_STRIPE_KEY
+from tests.e2e.tls_servers import HAS_OPENSSL, plain_server, self_signed_certificate, tls_server
 from tests.e2e.worlds import STRIPE_APP, manifest, write_manifests
 
 SAAS = manifest(
@@ -169,6 +170,45 @@ def test_a_host_that_does_not_resolve_fails_at_once(
     assert result.stderr.splitlines() == [
         "Error: cannot reach konnect.invalid: the host name does not resolve (DNS) "
         "(is KONNECT_BASE_URL right? a proxy?)"
+    ]
+
+
+@pytest.mark.skipif(not HAS_OPENSSL, reason="the self-signed certificate is made by openssl")
+def test_an_untrusted_certificate_is_named_with_what_to_check(
+    manifests_only: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    certificate, key = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("KONNECT_TOKEN", "kpat_" + "t" * 40)
+    monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
+    with tls_server(certificate, key) as port:
+        monkeypatch.setenv("KONNECT_BASE_URL", f"https://127.0.0.1:{port}/v3")
+        result = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+        assert result.exit_code == 1
+        # Not retried: an untrusted certificate stays untrusted.
+        assert result.stderr.splitlines() == [
+            "Error: cannot reach 127.0.0.1: TLS certificate not trusted: self-signed certificate "
+            "(is KONNECT_BASE_URL right? a proxy? if a proxy intercepts TLS, give its CA "
+            "certificate in SSL_CERT_FILE)"
+        ]
+        # The advice holds: trusted through SSL_CERT_FILE, the server is reached and answers.
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+        trusted = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    assert trusted.exit_code == 1
+    assert "401" in trusted.stderr and "cannot reach" not in trusted.stderr
+
+
+def test_a_port_that_does_not_speak_tls_is_named_as_a_tls_failure(
+    manifests_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KONNECT_TOKEN", "kpat_" + "p" * 40)
+    monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
+    with plain_server() as port:
+        monkeypatch.setenv("KONNECT_BASE_URL", f"https://127.0.0.1:{port}/v3")
+        result = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: cannot reach 127.0.0.1: TLS handshake failed (is KONNECT_BASE_URL right? a "
+        "proxy? does the server speak TLS (https://) at that address?)"
     ]
 
 
