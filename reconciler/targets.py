@@ -135,10 +135,19 @@ def resolve_target(
         if "." in name:  # Terraform's -target names resources; here -r/--resource does
             message += f"; to limit the command to one resource, use -r/--resource {name}"
         raise UnknownTarget(message) from None
-    if isinstance(target, SandboxTarget) and environ.get(TOKEN_VARIABLE):
-        log.warning(
-            "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
-        )
+    return name, target
+
+
+def preflight(
+    manifests: ManifestSet, target_name: str | None, environ: Mapping[str, str] | None = None
+) -> tuple[str, KonnectTarget | SandboxTarget]:
+    """The target, checked for what would stop `connect` before its first request: an unknown
+    or missing target, an unset token. Touches nothing, so that apply can ask before it takes
+    its lock, and a command that cannot run leaves nothing on disk."""
+    environ = os.environ if environ is None else environ
+    name, target = resolve_target(manifests, target_name, environ)
+    if isinstance(target, KonnectTarget):
+        SecretSource(environ=environ).resolve(target.konnect_token)
     return name, target
 
 
@@ -178,7 +187,11 @@ def connect(
     sandbox_config: SandboxConfig | None = None,
 ) -> Iterator[Connection]:
     """Clients for the target; for the sandbox target, the sandbox runs until the block ends."""
-    name, target = resolve_target(manifests, target_name)
+    name, target = preflight(manifests, target_name)
+    if isinstance(target, SandboxTarget) and os.environ.get(TOKEN_VARIABLE):
+        log.warning(
+            "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
+        )
     with ExitStack() as stack:
         if isinstance(target, KonnectTarget):
             secrets = SecretSource()
@@ -376,5 +389,6 @@ __all__ = [
     "UnknownTarget",
     "connect",
     "manifest_root",
+    "preflight",
     "resolve_target",
 ]

@@ -128,6 +128,48 @@ def test_without_a_token_or_project_file_nothing_runs_and_the_error_says_how_to_
         assert "Traceback" not in result.output
 
 
+KONNECT_PROJECT = """\
+targets:
+  prod:
+    type: konnect
+    region: eu
+    konnect_token: ${env:KONNECT_TOKEN}
+"""
+BROKEN_TAX_CODE = "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: x}\n"
+
+
+@pytest.mark.parametrize(
+    ("project_file", "manifests", "args", "error"),
+    [
+        (None, None, [], "Error: no target to run against: set KONNECT_TOKEN"),
+        (KONNECT_PROJECT, None, [], "Error: environment variable KONNECT_TOKEN is not set"),
+        (KONNECT_PROJECT, None, ["--target", "staging"], "Error: no target 'staging'"),
+        (None, BROKEN_TAX_CODE, ["--target", "sandbox"], "Error: 1 error in 1 file"),
+    ],
+    ids=["no-target", "unset-token", "unknown-target", "invalid-manifests"],
+)
+def test_an_apply_that_cannot_run_creates_nothing_on_disk(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    project_file: str | None,
+    manifests: str | None,
+    args: list[str],
+    error: str,
+) -> None:
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    directory = write_manifests(tmp_path / "billing", STRIPE_APP, SAAS)
+    if project_file is not None:
+        (directory / "reconcile.yaml").write_text(project_file)
+    if manifests is not None:
+        (directory / "broken.yaml").write_text(manifests)
+    before = listing(tmp_path)
+    monkeypatch.chdir(directory)
+    result = reconcile("apply", "--auto-approve", *args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith(error), result.stderr
+    assert listing(tmp_path) == before
+
+
 def test_the_sandbox_runs_when_named_and_says_it_ignores_a_token(
     manifests_only: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
