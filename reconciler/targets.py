@@ -83,6 +83,8 @@ class Connection:
     stripe_mode: str | None = None
     # Where a Konnect target reaches Stripe when not at api.stripe.com (a test server).
     stripe_url: str | None = None
+    # The embedded sandbox's world was created by this command: its stand-in keys are news.
+    new_world: bool = False
 
     @property
     def live(self) -> bool:
@@ -99,9 +101,11 @@ class Connection:
         details += [f"Stripe {self.stripe_mode} mode"] if self.stripe_mode else []
         details += [f"Stripe at {self.stripe_url}"] if self.stripe_url else []
         lines = [f"Target: {self.target}" + (f" ({', '.join(details)})" if details else "")]
+        # Said once, by the command that creates the world: later runs use the same key.
         lines += [
             f"Note: {name} is not set; the sandbox's built-in test key is used instead."
             for name in sorted(self.secrets.stood_in)
+            if self.new_world
         ]
         return lines + self.notes
 
@@ -192,6 +196,7 @@ def connect(
         log.warning(
             "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
         )
+    new_world = False
     with ExitStack() as stack:
         if isinstance(target, KonnectTarget):
             secrets = SecretSource()
@@ -219,6 +224,7 @@ def connect(
                     db_path=manifest_root(manifests) / SANDBOX_DB
                 )
                 make_private_directory(config.db_path.parent)
+                new_world = not config.db_path.exists()
                 server = stack.enter_context(SandboxServer(config))
                 sandbox_url = server.url
                 konnect_token = config.konnect_token
@@ -258,6 +264,7 @@ def connect(
             kind=kind,
             stripe_mode=stripe_mode,
             stripe_url=None if sandbox_url else stripe_url,
+            new_world=new_world,
         )
 
 

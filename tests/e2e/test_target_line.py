@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli import main
 from reconciler.sandbox import SandboxConfig, SandboxServer
+from reconciler.targets import SANDBOX_STRIPE_KEY
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
 EMBEDDED = "Target: sandbox (embedded sandbox, Stripe test mode)"
@@ -119,3 +120,29 @@ def test_a_live_mode_target_is_approved_with_its_name_only(
     assert result.exit_code == (0 if applied else 1), result.output
     assert ("saas" in tax_code_keys(sandbox_server, sandbox_config.konnect_token)) is applied
     assert LIVE_KEY not in result.output
+
+
+STAND_IN_NOTE = "Note: STRIPE_API_KEY is not set; the sandbox's built-in test key is used instead."
+
+
+def test_the_stand_in_key_is_said_by_the_command_that_creates_the_sandbox_world_only(
+    project: Path,
+) -> None:
+    write_manifests(project, STRIPE_APP, SAAS)
+    first = reconcile("plan", project)
+    assert first.stdout.splitlines()[:2] == [EMBEDDED, STAND_IN_NOTE], first.output
+    for command in (["plan"], ["apply", "--auto-approve"], ["drift"]):
+        again = reconcile(command[0], project, *command[1:])
+        assert again.exit_code in (0, 2), again.output
+        assert STAND_IN_NOTE not in again.output
+        assert again.stdout.splitlines()[0] == EMBEDDED
+
+
+def test_no_stand_in_note_when_the_key_is_set_even_for_a_new_world(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
+    write_manifests(project, STRIPE_APP, SAAS)
+    result = reconcile("plan", project)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [EMBEDDED, ""]
