@@ -1,16 +1,16 @@
 """`reconcile checkout-url` and `reconcile portal-url`: links that onboard one customer.
 
-`--output json` prints one object, each with `format_version` (1). checkout-url:
-`{format_version, target, customer: {manifest, key, id}, url, session_id, setup_intent_id,
-stripe_customer_id, expires_at, client_secret, billing_address_collection, warnings}`;
-portal-url: `{format_version, target, customer, url, session_id, stripe_customer_id,
-return_url, created_at}`. `client_secret` (embedded checkout only) is
-redacted unless `--show-secret`; null when Stripe gave none.
+`--output json` prints one object, each with `format_version` (1). checkout-url
+(schema: `schemas/checkout-output.json`): `{format_version, target, customer: {manifest,
+key, id}, url, session_id, setup_intent_id, stripe_customer_id, expires_at, client_secret,
+billing_address_collection, warnings}`; portal-url (schema: `schemas/portal-output.json`):
+`{format_version, target, customer, url, session_id, stripe_customer_id, return_url,
+created_at}`. `client_secret` (embedded checkout only) is redacted unless `--show-secret`;
+null when Stripe gave none.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,13 +23,11 @@ from reconciler.kinds.customer_billing.checkout import (
     CheckoutSession,
     PortalSession,
 )
+from reconciler.views.onboarding_json import CheckoutDocument, PortalDocument
 from reconciler.workflows import Events
 from reconciler.workflows import onboarding as workflow
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
-
-# Of both documents; bumped only by a breaking change.
-ONBOARDING_FORMAT_VERSION = 1
 
 
 def _common_options(command: CommandT) -> CommandT:
@@ -98,12 +96,8 @@ def checkout_url(
     for warning in session.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if output == "json":
-        document = {
-            "format_version": ONBOARDING_FORMAT_VERSION,
-            "target": made.target,
-            **session.to_json(show_secret=show_secret),
-        }
-        click.echo(json.dumps(document, indent=2))
+        document = CheckoutDocument.of(made.target, session.to_json(show_secret=show_secret))
+        click.echo(document.model_dump_json(indent=2))
     else:
         _show_checkout(session, show_secret=show_secret)
 
@@ -123,16 +117,7 @@ def portal_url(
     options = options_of(target_name=target_name)
     made = workflow.portal_url(directory, customer, return_url, options, events=_TargetLine())
     if output == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "format_version": ONBOARDING_FORMAT_VERSION,
-                    "target": made.target,
-                    **made.session.to_json(),
-                },
-                indent=2,
-            )
-        )
+        click.echo(PortalDocument.of(made.target, made.session.to_json()).model_dump_json(indent=2))
     else:
         _show_portal(made.session)
 

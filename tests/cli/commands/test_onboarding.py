@@ -25,6 +25,7 @@ from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
 from reconciler.targets import SANDBOX_STRIPE_KEY, connect
 from tests.e2e.seeding import labels_of, seed
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.test_schemas import validator
 
 SUCCESS = "https://example.com/welcome?session={CHECKOUT_SESSION_ID}"
 CANCEL = "https://example.com/pricing"
@@ -181,6 +182,21 @@ def test_json_names_the_session_and_the_stripe_customer_konnect_linked(
     assert document["stripe_customer_id"] == billing["app_data"]["stripe"]["customer_id"]
     assert document["expires_at"] and document["client_secret"] is None  # hosted: no secret
     assert document["billing_address_collection"] == "required"
+
+
+def test_json_documents_follow_their_schemas(onboarding: Onboarding) -> None:
+    hosted = onboarding.checkout("hooli", "--success-url", SUCCESS)
+    embedded = onboarding.checkout("hooli", "--embedded", "--return-url", RETURN)
+    portal = onboarding.run("portal-url", "globex", "--return-url", RETURN, "--output", "json")
+
+    for checkout in (hosted, embedded):
+        assert [e.message for e in validator("checkout-output.json").iter_errors(checkout)] == []
+        assert (checkout["format_version"], checkout["target"]) == (1, "sandbox")
+    document = json.loads(portal.stdout)
+    assert [e.message for e in validator("portal-output.json").iter_errors(document)] == []
+    assert (document["format_version"], document["target"]) == (1, "sandbox")
+    # What one document holds the other's schema refuses: each schema says what its command prints.
+    assert list(validator("portal-output.json").iter_errors(hosted)) != []
 
 
 def test_embedded_checkout_redacts_the_client_secret_unless_asked(onboarding: Onboarding) -> None:
