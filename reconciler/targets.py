@@ -36,6 +36,7 @@ from reconciler.errors import ReconcileError
 from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
 from reconciler.manifests.project import SANDBOX
 from reconciler.manifests.secret_patterns import register_secret
+from reconciler.stripe_keys import Mode, kind_of, mode_of
 
 if TYPE_CHECKING:
     from reconciler.sandbox.config import SandboxConfig
@@ -79,8 +80,8 @@ class Connection:
     notes: list[str] = field(default_factory=list)
     # What the target is, when its name does not say: "embedded sandbox", "sandbox at URL".
     kind: str = ""
-    # "live" or "test", from the Stripe keys the target uses; None when it uses none.
-    stripe_mode: str | None = None
+    # From the Stripe keys the target uses (`stripe_keys.mode_of`); None when it uses none.
+    stripe_mode: Mode | None = None
     # Where a Konnect target reaches Stripe when not at api.stripe.com (a test server).
     stripe_url: str | None = None
     # The embedded sandbox's world was created by this command: its stand-in keys are news.
@@ -152,7 +153,32 @@ def preflight(
     name, target = resolve_target(manifests, target_name, environ)
     if isinstance(target, KonnectTarget):
         SecretSource(environ=environ).resolve(target.konnect_token)
+    _refuse_publishable_keys(_stripe_key_references(manifests, target), environ)
     return name, target
+
+
+def _stripe_key_references(
+    manifests: ManifestSet, target: KonnectTarget | SandboxTarget
+) -> dict[str, str]:
+    """Each `${env:...}` reference to a Stripe key, and who holds it, for errors to name."""
+    references = {app.spec.api_key: f"StripeApp/{app.name}" for app in manifests.of_kind(StripeApp)}
+    if isinstance(target, KonnectTarget) and target.stripe_api_key:
+        references.setdefault(target.stripe_api_key, "the target's stripe_api_key")
+    return references
+
+
+def _refuse_publishable_keys(references: Mapping[str, str], environ: Mapping[str, str]) -> None:
+    """A publishable key reads nothing: refused before the first request, naming the variable
+    (never its value), rather than failing as an unauthorized read later."""
+    for reference, holder in references.items():
+        variable = variable_of(reference)
+        kind = kind_of(environ.get(variable, ""))
+        if kind is not None and not kind.is_secret:
+            raise TargetError(
+                f"{variable} ({holder}) holds {kind.describe()} ({kind.prefix}...), which reads "
+                "no Stripe account, customer or tax code: set it to a secret (sk_) or "
+                "restricted (rk_) key of that account"
+            )
 
 
 def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
@@ -207,7 +233,7 @@ def connect(
             sandbox_url = None
             kind = f"konnect, {konnect_url}"
             target_keys = [target.stripe_api_key] if target.stripe_api_key else []
-            stripe_mode = _stripe_mode(_unresolved_keys(manifests, secrets, target_keys))
+            stripe_mode = mode_of(_unresolved_keys(manifests, secrets, target_keys))
         else:
             # Imported here: the sandbox's server is the `sandbox` extra, which a real
             # organization's install may leave out.
@@ -236,7 +262,7 @@ def connect(
             fallback = _constant(_sandbox_stripe_key())
             stripe_url = sandbox_url
             keys = _unresolved_keys(manifests, secrets, []) or [_sandbox_stripe_key()]
-            stripe_mode = _stripe_mode(keys)
+            stripe_mode = mode_of(keys)
         _register_secrets(target, manifests, secrets, konnect_token)
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
@@ -277,13 +303,6 @@ def _unresolved_keys(
     names = [variable_of(reference) for reference in references]
     values = [secrets.environ.get(name) or secrets.stand_ins.get(name, "") for name in names]
     return [value for value in values if value]
-
-
-def _stripe_mode(keys: list[str]) -> str | None:
-    """Live when any key is live (the one that matters for a prompt), else test, else
-    unknown; secret and restricted keys alike."""
-    modes = {mode for key in keys for mode in ("live", "test") if _is_key_of_mode(key, mode)}
-    return "live" if "live" in modes else "test" if "test" in modes else None
 
 
 def _what_to_check(name: str, target: KonnectTarget | SandboxTarget) -> str:
@@ -329,10 +348,6 @@ def _plant(path: Path, server: SandboxServer, stripe_key: str, key_source: str) 
         raise TargetError(
             f"{path}: {error}{source}; nothing of it was planted, and the next run plants it again"
         ) from None
-
-
-def _is_key_of_mode(key: str, mode: str) -> bool:
-    return key.startswith((f"sk_{mode}_", f"rk_{mode}_"))
 
 
 def _limiter(rate: float | None) -> RateLimiter | Unlimited:

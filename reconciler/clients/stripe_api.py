@@ -58,10 +58,11 @@ from reconciler.clients.errors import (
 )
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
+from reconciler.stripe_keys import ANY_KEY_PREFIX
 
 STRIPE_API_BASE = "https://api.stripe.com"
 PAGE_LIMIT = 100
-_KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[0-9A-Za-z*]+")
+_KEY_PATTERN = re.compile(r"\b(?:" + ANY_KEY_PREFIX + r")[0-9A-Za-z*]+")
 Params = dict[str, Any]
 Answer = tuple[bytes, int, Mapping[str, str]]
 CHECK_THE_NETWORK = "check the network and any proxy"

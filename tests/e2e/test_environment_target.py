@@ -111,6 +111,42 @@ def test_stripe_base_url_follows_the_rules_of_konnect_base_url(
     )
 
 
+PUBLISHABLE = "pk_live_" + "Q" * 24
+
+
+@pytest.mark.parametrize("command", ["plan", "drift", "apply"])
+def test_a_publishable_key_is_refused_before_any_request(
+    manifests_only: Path,
+    konnect_env: str,
+    admin: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", PUBLISHABLE)
+    admin.delete("/stats").raise_for_status()
+    before = listing(manifests_only.parent)
+    result = reconcile(command, str(manifests_only))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: STRIPE_API_KEY (StripeApp/stripe) holds a live Stripe publishable key "
+        "(pk_live_...), which reads no Stripe account, customer or tax code: set it to a "
+        "secret (sk_) or restricted (rk_) key of that account"
+    ]
+    assert admin.get("/stats").json()["total"] == 0
+    assert listing(manifests_only.parent) == before
+    assert PUBLISHABLE not in result.output
+
+
+def test_a_publishable_key_is_refused_for_a_sandbox_target_too(
+    manifests_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", "pk_test_" + "q" * 24)
+    result = reconcile("plan", str(manifests_only), "--target", "sandbox")
+    assert result.exit_code == 1
+    assert "holds a test Stripe publishable key (pk_test_...)" in result.stderr
+    assert listing(manifests_only) == ["manifests.yaml"]
+
+
 def test_without_a_token_or_project_file_nothing_runs_and_the_error_says_how_to_declare(
     manifests_only: Path,
 ) -> None:

@@ -23,8 +23,9 @@ PROFILE = manifest(
     "main",
     {"name": "Main", "default": True, "app": "stripe", "supplier": SUPPLIER},
 )
-# A live-mode key by its prefix only: with the Stripe checks skipped, Stripe is never asked.
+# Live-mode keys by their prefix only: with the Stripe checks skipped, Stripe is never asked.
 LIVE_KEY = "sk_live_" + "0" * 24
+LIVE_RESTRICTED_KEY = "rk_live_" + "0" * 24
 
 
 def reconcile(*args: str | Path, input: str | None = None) -> Result:
@@ -74,17 +75,24 @@ def test_a_test_mode_target_is_approved_with_yes(project: Path, world: World) ->
     assert world.konnect("GET", "/apps")["data"]
 
 
+@pytest.fixture(params=[LIVE_KEY, LIVE_RESTRICTED_KEY], ids=["secret", "restricted"])
+def live_key(request: pytest.FixtureRequest) -> str:
+    key: str = request.param
+    return key
+
+
 @pytest.fixture
 def live_project(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     sandbox_server: SandboxServer,
     sandbox_config: SandboxConfig,
+    live_key: str,
 ) -> Path:
-    """A Konnect target named `production` whose Stripe key is a live-mode one; the sandbox
-    server stands in for Konnect."""
+    """A Konnect target named `production` whose Stripe key is a live-mode one, secret or
+    restricted; the sandbox server stands in for Konnect."""
     monkeypatch.setenv("KONNECT_TOKEN", sandbox_config.konnect_token)
-    monkeypatch.setenv("STRIPE_LIVE_KEY", LIVE_KEY)
+    monkeypatch.setenv("STRIPE_LIVE_KEY", live_key)
     project = write_manifests(tmp_path / "billing", SAAS)
     (project / "reconcile.yaml").write_text(
         "default_target: production\ntargets:\n  production:\n    type: konnect\n"
@@ -110,6 +118,7 @@ def test_a_live_mode_target_is_approved_with_its_name_only(
     sandbox_config: SandboxConfig,
     answer: str,
     applied: bool,
+    live_key: str,
 ) -> None:
     result = reconcile("apply", live_project, "--skip-stripe-checks", input=answer + "\n")
     assert result.stdout.splitlines()[0] == (
@@ -119,7 +128,7 @@ def test_a_live_mode_target_is_approved_with_its_name_only(
     assert "Only 'production' will be accepted to approve." in result.stdout
     assert result.exit_code == (0 if applied else 1), result.output
     assert ("saas" in tax_code_keys(sandbox_server, sandbox_config.konnect_token)) is applied
-    assert LIVE_KEY not in result.output
+    assert live_key not in result.output
 
 
 STAND_IN_NOTE = "Note: STRIPE_API_KEY is not set; the sandbox's built-in test key is used instead."
