@@ -6,7 +6,7 @@ import ipaddress
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, StrictFloat, model_validator
 from pydantic_core import PydanticCustomError
 
 from reconciler.manifests.common import Pattern, SecretReference, StrictModel
@@ -45,8 +45,9 @@ SeedPath = Annotated[
     ),
 ]
 
+# Strict, as booleans are: `rate_limit: "5"` (a string) or `true` is an error, not 5 or 1.
 RateLimit = Annotated[
-    float | None,
+    StrictFloat | None,
     Field(
         gt=0,
         description="Requests per second reconcile sends to each API (Konnect, Stripe), at "
@@ -96,7 +97,7 @@ class KonnectTarget(StrictModel):
         "test server standing in for Stripe. Same rules as `base_url`.",
     )
     rate_limit: RateLimit = None
-    insecure: bool = Field(
+    insecure: StrictBool = Field(
         default=False,
         description="Allow a plain http:// `base_url` or `stripe_base_url` on another host than "
         "this machine, whose traffic, the Konnect token or Stripe keys included, then crosses "

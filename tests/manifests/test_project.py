@@ -163,6 +163,33 @@ def test_a_stripe_base_url_on_loopback_or_https_is_accepted(
     assert target.stripe_base_url == stripe_base_url
 
 
+@pytest.mark.parametrize(
+    ("setting", "column", "expected"),
+    [
+        ('rate_limit: "5"', 17, "a number"),
+        ("rate_limit: true", 17, "a number"),
+        ('insecure: "yes"', 15, "true or false"),
+        ("insecure: 1", 15, "true or false"),
+    ],
+)
+def test_numbers_and_booleans_given_otherwise_are_refused_not_converted(
+    root: Path, setting: str, column: int, expected: str
+) -> None:
+    write_project(root, endpoint=f"region: eu\n    {setting}")
+    diagnostic = only(validate_directory(root))
+    assert at(diagnostic) == ("reconcile.yaml", 7, column, "wrong-type")
+    field = setting.partition(":")[0]
+    assert diagnostic.message == f"targets.prod.{field}: expected {expected}"
+
+
+@pytest.mark.parametrize(("setting", "rate"), [("rate_limit: 5", 5.0), ("rate_limit: 2.5", 2.5)])
+def test_a_rate_limit_is_a_number(root: Path, setting: str, rate: float) -> None:
+    write_project(root, endpoint=f"region: eu\n    {setting}")
+    target = load_manifests(root).project.target("prod")
+    assert isinstance(target, KonnectTarget)
+    assert target.rate_limit == rate
+
+
 def test_an_at_sign_in_the_path_of_a_base_url_is_no_credential(root: Path) -> None:
     write_project(root, endpoint="base_url: https://konnect.example/v3/@team")
     target = load_manifests(root).project.target("prod")
