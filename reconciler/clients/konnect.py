@@ -41,7 +41,6 @@ from reconciler.clients.errors import (
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
 
-REGIONS = ("us", "eu", "au", "me", "in", "global")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 # Failures that prove the request never left this machine, so any method may be resent.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -86,13 +85,6 @@ _EXPECTED_BY_METHOD = {
     "PUT": OBJECT,
     "DELETE": NOTHING_OR_OBJECT,
 }
-
-
-def konnect_base_url(region: str) -> str:
-    """The v3 base URL of a Konnect region, e.g. `https://us.api.konghq.com/v3`."""
-    if region not in REGIONS:
-        raise ValueError(f"unknown Konnect region {region!r}; expected one of {', '.join(REGIONS)}")
-    return f"https://{region}.api.konghq.com/v3"
 
 
 class KonnectClient:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import Field, StrictBool, StrictFloat, model_validator
@@ -13,7 +13,9 @@ from reconciler.manifests.common import Pattern, SecretReference, StrictModel
 from reconciler.manifests.drift_rules import DriftSettings
 
 SANDBOX = "sandbox"
-KONNECT_REGIONS = ("us", "eu", "au", "me", "in", "global")
+# The one list of Konnect regions: validation, the JSON Schema and the API URL all read it.
+KonnectRegion = Literal["us", "eu", "au", "me", "in", "global"]
+KONNECT_REGIONS: tuple[KonnectRegion, ...] = get_args(KonnectRegion)
 
 TargetName = Annotated[
     str,
@@ -78,7 +80,7 @@ class KonnectTarget(StrictModel):
     """A real Konnect organization and Stripe account."""
 
     type: Literal["konnect"]
-    region: Literal["us", "eu", "au", "me", "in", "global"] | None = Field(
+    region: KonnectRegion | None = Field(
         default=None, description="Konnect region; the API is https://<region>.api.konghq.com/v3."
     )
     base_url: BaseUrl | None = Field(
@@ -131,9 +133,15 @@ class KonnectTarget(StrictModel):
 
     @property
     def api_base_url(self) -> str:
-        if self.base_url is not None:
-            return self.base_url.rstrip("/")
-        return f"https://{self.region}.api.konghq.com/v3"
+        # Exactly one of the two is set (`_region_or_base_url`).
+        if self.region is not None:
+            return konnect_base_url(self.region)
+        return (self.base_url or "").rstrip("/")
+
+
+def konnect_base_url(region: KonnectRegion) -> str:
+    """The v3 base URL of a Konnect region, e.g. `https://us.api.konghq.com/v3`."""
+    return f"https://{region}.api.konghq.com/v3"
 
 
 def _is_loopback(host: str | None) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.manifests import KonnectTarget, SandboxTarget, load_manifests, validate_directory
+from reconciler.manifests.project import KONNECT_REGIONS
 from tests.manifests.conftest import BASE, at, only
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -55,6 +56,14 @@ def test_real_target_by_region_and_exclusions(root: Path) -> None:
     assert target.konnect_token == "${env:KONNECT_TOKEN}"
     assert isinstance(manifests.project.target("sandbox"), SandboxTarget)
     assert [path.name for path in manifests.files] == ["base.yaml"]
+
+
+def test_every_region_is_validated_documented_and_reached_from_one_list() -> None:
+    schema = KonnectTarget.model_json_schema()["properties"]["region"]
+    assert {"enum": list(KONNECT_REGIONS), "type": "string"} in schema["anyOf"]
+    for region in KONNECT_REGIONS:
+        target = KonnectTarget(type="konnect", region=region, konnect_token="${env:T}")
+        assert target.api_base_url == f"https://{region}.api.konghq.com/v3"
 
 
 def test_real_target_by_base_url(root: Path) -> None:
