@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from reconciler.sandbox.server import SandboxServer
 
 SANDBOX_DB = Path(".reconcile") / "sandbox.db"
+EMBEDDED_SANDBOX = "embedded sandbox"
 DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
 TOKEN_VARIABLE = "KONNECT_TOKEN"
 REGION_VARIABLE = "KONNECT_REGION"
@@ -86,6 +87,11 @@ class Connection:
     stripe_url: str | None = None
     # The embedded sandbox's world was created by this command: its stand-in keys are news.
     new_world: bool = False
+
+    @property
+    def embedded(self) -> bool:
+        """The sandbox runs in this process: it stops, and its pages with it, when we end."""
+        return self.kind == EMBEDDED_SANDBOX
 
     @property
     def live(self) -> bool:
@@ -245,7 +251,7 @@ def connect(
                 konnect_token = DEFAULT_KONNECT_TOKEN
                 kind = f"sandbox at {sandbox_url}"
             else:
-                kind = "embedded sandbox"
+                kind = EMBEDDED_SANDBOX
                 config = sandbox_config or SandboxConfig(
                     db_path=manifest_root(manifests) / SANDBOX_DB
                 )

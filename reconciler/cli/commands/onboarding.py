@@ -100,6 +100,7 @@ def checkout_url(
         click.echo(document.model_dump_json(indent=2))
     else:
         _show_checkout(session, show_secret=show_secret)
+    _show_notes(made.notes)
 
 
 @click.command("portal-url")
@@ -120,6 +121,7 @@ def portal_url(
         click.echo(PortalDocument.of(made.target, made.session.to_json()).model_dump_json(indent=2))
     else:
         _show_portal(made.session)
+    _show_notes(made.notes)
 
 
 def _directory_and_customer(arguments: tuple[str, ...]) -> tuple[Path, str]:
@@ -155,6 +157,11 @@ def _show_portal(session: PortalSession) -> None:
     click.echo(f"Billing portal for {_whom(document)} (single use, short-lived):")
     click.echo(f"  {document['url']}")
     click.echo(f"  Stripe customer {document['stripe_customer_id']}")
+
+
+def _show_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
 
 
 def _whom(document: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -151,9 +152,9 @@ def test_checkout_url_prints_the_hosted_link(onboarding: Onboarding) -> None:
     )
 
     assert result.exit_code == 0, result.output
-    [url] = [line.strip() for line in result.stdout.splitlines() if "https://" in line]
+    [url] = [line.strip() for line in result.stdout.splitlines() if "/hosted/" in line]
     session_id = url.rsplit("/", 1)[1]
-    assert url == "https://checkout.stripe.com/c/pay/" + session_id
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/hosted/checkout/cs_test_\w+", url)
     stored = onboarding.stripe_session(session_id)
     assert (stored["mode"], stored["success_url"], stored["cancel_url"]) == (
         "setup",
@@ -162,6 +163,11 @@ def test_checkout_url_prints_the_hosted_link(onboarding: Onboarding) -> None:
     )
     assert "billing address collection: required" in result.stdout  # self-serve charges cards
     assert "Target: sandbox" in result.stderr
+    database = onboarding.project / ".reconcile" / "sandbox.db"
+    assert "Note: the embedded sandbox stopped with this command, and this link's page" in (
+        result.stderr
+    )
+    assert f"(reconcile sandbox serve --db {database})" in result.stderr
 
 
 def test_json_names_the_session_and_the_stripe_customer_konnect_linked(
@@ -213,6 +219,7 @@ def test_embedded_checkout_redacts_the_client_secret_unless_asked(onboarding: On
     assert shown["client_secret"] == onboarding.stripe_session(shown["session_id"])["client_secret"]
     text = onboarding.run("checkout-url", "hooli", "--embedded", "--return-url", RETURN)
     assert f"client secret: {REDACTED}" in text.stdout
+    assert "Note:" not in text.stderr  # no page to open
 
 
 def test_completed_checkout_clears_the_plan_warning_and_opens_the_portal(
@@ -433,11 +440,11 @@ def test_portal_url_for_a_linked_customer(onboarding: Onboarding) -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["stripe_customer_id"] == onboarding.globex_stripe
-    assert document["url"].startswith("https://billing.stripe.com/p/session/test_")
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/hosted/portal/bps_\w+", document["url"])
     assert document["return_url"] == RETURN
     assert document["session_id"].startswith("bps_")
     text = onboarding.run("portal-url", "globex", "--return-url", RETURN)
-    assert text.stdout.count("https://billing.stripe.com/p/session/") == 1
+    assert text.stdout.count("/hosted/portal/bps_") == 1
 
 
 def test_portal_url_refuses_a_customer_without_a_stripe_customer(onboarding: Onboarding) -> None:
