@@ -3,7 +3,8 @@
 The sandbox is never a silent default. A command runs against the target it names, else the
 project's default target, else a Konnect target read from the environment the way Terraform
 providers read theirs (`KONNECT_TOKEN`, `KONNECT_REGION` or `KONNECT_BASE_URL`,
-`STRIPE_API_KEY`); with none of these it stops and says how to declare one.
+`STRIPE_API_KEY`, and `STRIPE_BASE_URL` for a test server standing in for Stripe); with
+no token it stops and says how to declare a target.
 
 For the `sandbox` target the embedded sandbox is served in-process for the duration of the
 command, with its world in `.reconcile/sandbox.db` under the manifest root, so a later
@@ -39,6 +40,7 @@ from reconciler.errors import ReconcileError
 from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
 from reconciler.manifests.project import SANDBOX
 from reconciler.manifests.secret_patterns import register_secret
+from reconciler.stripe_keys import Mode, kind_of, mode_of
 
 if TYPE_CHECKING:
     from reconciler.sandbox.config import SandboxConfig
@@ -52,6 +54,7 @@ TOKEN_VARIABLE = "KONNECT_TOKEN"
 READ_TOKEN_VARIABLE = "KONNECT_READ_TOKEN"
 REGION_VARIABLE = "KONNECT_REGION"
 BASE_URL_VARIABLE = "KONNECT_BASE_URL"
+STRIPE_BASE_URL_VARIABLE = "STRIPE_BASE_URL"
 ENVIRONMENT_TARGET = "environment"
 DEFAULT_REGION = "us"
 NO_TARGET = (
@@ -84,8 +87,12 @@ class Connection:
     notes: list[str] = field(default_factory=list)
     # What the target is, when its name does not say: "embedded sandbox", "sandbox at URL".
     kind: str = ""
-    # "live" or "test", from the Stripe keys the target uses; None when it uses none.
-    stripe_mode: str | None = None
+    # From the Stripe keys the target uses (`stripe_keys.mode_of`); None when it uses none.
+    stripe_mode: Mode | None = None
+    # Where a Konnect target reaches Stripe when not at api.stripe.com (a test server).
+    stripe_url: str | None = None
+    # The embedded sandbox's world was created by this command: its stand-in keys are news.
+    new_world: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -105,10 +112,13 @@ class Connection:
         """What the plan output says about where it read from."""
         details = [self.kind] if self.kind else []
         details += [f"Stripe {self.stripe_mode} mode"] if self.stripe_mode else []
+        details += [f"Stripe at {self.stripe_url}"] if self.stripe_url else []
         lines = [f"Target: {self.target}" + (f" ({', '.join(details)})" if details else "")]
+        # Said once, by the command that creates the world: later runs use the same key.
         lines += [
             f"Note: {name} is not set; the sandbox's built-in test key is used instead."
             for name in sorted(self.secrets.stood_in)
+            if self.new_world
         ]
         return lines + self.notes
 
@@ -142,11 +152,51 @@ def resolve_target(
         if "." in name:  # Terraform's -target names resources; here -r/--resource does
             message += f"; to limit the command to one resource, use -r/--resource {name}"
         raise UnknownTarget(message) from None
-    if isinstance(target, SandboxTarget) and environ.get(TOKEN_VARIABLE):
-        log.warning(
-            "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
-        )
     return name, target
+
+
+def preflight(
+    manifests: ManifestSet,
+    target_name: str | None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    writes: bool = True,
+) -> tuple[str, KonnectTarget | SandboxTarget]:
+    """The target, checked for what would stop `connect` before its first request: an unknown
+    or missing target, an unset token. Touches nothing, so that apply can ask before it takes
+    its lock, and a command that cannot run leaves nothing on disk."""
+    environ = os.environ if environ is None else environ
+    name, target = resolve_target(manifests, target_name, environ)
+    if isinstance(target, KonnectTarget):
+        SecretSource(environ=environ).resolve(_token_reference(target, writes))
+    _refuse_publishable_keys(_stripe_key_references(manifests, target), environ)
+    return name, target
+
+
+def _stripe_key_references(
+    manifests: ManifestSet, target: KonnectTarget | SandboxTarget
+) -> dict[str, str]:
+    """Each `${env:...}` reference to a Stripe key, and who holds it, for errors to name."""
+    references = {app.spec.api_key: f"StripeApp/{app.name}" for app in manifests.of_kind(StripeApp)}
+    if isinstance(target, KonnectTarget) and target.stripe_api_key:
+        references.setdefault(target.stripe_api_key, "the target's stripe_api_key")
+    if target.stripe_read_key:
+        references.setdefault(target.stripe_read_key, "the target's stripe_read_key")
+    return references
+
+
+def _refuse_publishable_keys(references: Mapping[str, str], environ: Mapping[str, str]) -> None:
+    """A publishable key reads nothing: refused before the first request, naming the variable
+    (never its value), rather than failing as an unauthorized read later."""
+    for reference, holder in references.items():
+        variable = variable_of(reference)
+        kind = kind_of(environ.get(variable, ""))
+        if kind is not None and not kind.is_secret:
+            raise TargetError(
+                f"{variable} ({holder}) holds {kind.describe()} ({kind.prefix}...), which reads "
+                "no Stripe account, customer or tax code: set it to a secret (sk_) or "
+                "restricted (rk_) key of that account"
+            )
 
 
 def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
@@ -167,13 +217,16 @@ def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
         "stripe_read_key": READ_KEY_VARIABLE,
     }
     fields |= {field: _reference(name) for field, name in optional.items() if environ.get(name)}
+    if environ.get(STRIPE_BASE_URL_VARIABLE):
+        fields["stripe_base_url"] = environ[STRIPE_BASE_URL_VARIABLE]
     try:
         return KonnectTarget.model_validate(fields)
     except ValidationError as error:
         # Messages only: pydantic's input values are never echoed, the token among them.
         problems = "; ".join(str(problem["msg"]) for problem in error.errors())
         raise TargetError(
-            f"the Konnect target from {REGION_VARIABLE}/{BASE_URL_VARIABLE}: {problems}"
+            f"the Konnect target from {REGION_VARIABLE}/{BASE_URL_VARIABLE}/"
+            f"{STRIPE_BASE_URL_VARIABLE}: {problems}"
         ) from None
 
 
@@ -199,19 +252,24 @@ def connect(
 ) -> Iterator[Connection]:
     """Clients for the target; for the sandbox target, the sandbox runs until the block ends.
     Without `writes`, the target's read credentials are used where it names them."""
-    name, target = resolve_target(manifests, target_name)
+    name, target = preflight(manifests, target_name, writes=writes)
     read_key = None if writes else target.stripe_read_key
+    if isinstance(target, SandboxTarget) and os.environ.get(TOKEN_VARIABLE):
+        log.warning(
+            "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
+        )
+    new_world = False
     with ExitStack() as stack:
         if isinstance(target, KonnectTarget):
             secrets = SecretSource()
             konnect_url = target.api_base_url
             konnect_token = secrets.resolve(_token_reference(target, writes))
             fallback = _fallback_key(secrets, read_key or target.stripe_api_key)
-            stripe_url = None
+            stripe_url = target.stripe_base_url.rstrip("/") if target.stripe_base_url else None
             sandbox_url = None
             kind = f"konnect, {konnect_url}"
             target_keys = [key for key in (target.stripe_api_key, read_key) if key]
-            stripe_mode = _stripe_mode(_unresolved_keys(manifests, secrets, target_keys))
+            stripe_mode = mode_of(_unresolved_keys(manifests, secrets, target_keys))
         else:
             # Imported here: the sandbox's server is the `sandbox` extra, which a real
             # organization's install may leave out.
@@ -228,6 +286,7 @@ def connect(
                     db_path=manifest_root(manifests) / SANDBOX_DB
                 )
                 make_private_directory(config.db_path.parent)
+                new_world = not config.db_path.exists()
                 server = stack.enter_context(SandboxServer(config))
                 sandbox_url = server.url
                 konnect_token = config.konnect_token
@@ -239,7 +298,7 @@ def connect(
             fallback = _fallback_key(secrets, read_key) or _constant(_sandbox_stripe_key())
             stripe_url = sandbox_url
             keys = _unresolved_keys(manifests, secrets, [read_key] if read_key else [])
-            stripe_mode = _stripe_mode(keys or [_sandbox_stripe_key()])
+            stripe_mode = mode_of(keys or [_sandbox_stripe_key()])
         _register_secrets(target, manifests, secrets, konnect_token)
         notes = [f"Stripe is read with {variable_of(read_key)}."] if read_key else []
         rate = rate_limit or target.rate_limit
@@ -269,6 +328,8 @@ def connect(
             notes=notes,
             kind=kind,
             stripe_mode=stripe_mode,
+            stripe_url=None if sandbox_url else stripe_url,
+            new_world=new_world,
         )
 
 
@@ -287,13 +348,6 @@ def _unresolved_keys(
         for name in names
     ]
     return [value for value in values if value]
-
-
-def _stripe_mode(keys: list[str]) -> str | None:
-    """Live when any key is live (the one that matters for a prompt), else test, else
-    unknown; secret and restricted keys alike."""
-    modes = {mode for key in keys for mode in ("live", "test") if _is_key_of_mode(key, mode)}
-    return "live" if "live" in modes else "test" if "test" in modes else None
 
 
 def _what_to_check(name: str, target: KonnectTarget | SandboxTarget) -> str:
@@ -341,10 +395,6 @@ def _plant(path: Path, server: SandboxServer, stripe_key: str, key_source: str) 
         raise TargetError(
             f"{path}: {error}{source}; nothing of it was planted, and the next run plants it again"
         ) from None
-
-
-def _is_key_of_mode(key: str, mode: str) -> bool:
-    return key.startswith((f"sk_{mode}_", f"rk_{mode}_"))
 
 
 def _limiter(rate: float | None) -> RateLimiter | Unlimited:
@@ -416,5 +466,6 @@ __all__ = [
     "UnknownTarget",
     "connect",
     "manifest_root",
+    "preflight",
     "resolve_target",
 ]

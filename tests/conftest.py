@@ -111,7 +111,13 @@ def admin(sandbox_server: SandboxServer) -> Iterator[httpx.Client]:
 @pytest.fixture(autouse=True)
 def no_konnect_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests choose their target; a token in the shell running them must not choose for them."""
-    for name in ("KONNECT_TOKEN", "KONNECT_REGION", "KONNECT_BASE_URL", "RECONCILE_LOG"):
+    for name in (
+        "KONNECT_TOKEN",
+        "KONNECT_REGION",
+        "KONNECT_BASE_URL",
+        "STRIPE_BASE_URL",
+        "RECONCILE_LOG",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

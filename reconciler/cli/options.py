@@ -103,6 +103,31 @@ def parse_resources(texts: Sequence[str]) -> tuple[Address, ...]:
     return tuple(parse_resource(text) for text in texts)
 
 
+def leading_directory(
+    arguments: Sequence[str], *, is_directory: bool
+) -> tuple[Path, tuple[str, ...]]:
+    """`[DIR] REST...`: DIR (default: the current directory) and the rest, for the commands
+    whose other positionals follow DIR; whether the first argument is DIR the command decides."""
+    if not is_directory:
+        return Path(), tuple(arguments)
+    kind = click.Path(exists=True, file_okay=False, path_type=Path)
+    try:
+        directory: Path = kind.convert(arguments[0], None, click.get_current_context(silent=True))
+    except click.BadParameter as error:
+        error.param_hint = "'DIR'"
+        raise
+    return directory, tuple(arguments[1:])
+
+
+def names_a_resource(text: str) -> bool:
+    """`text` reads as KIND/NAME or TYPE.NAME rather than as a directory."""
+    kind, slash, name = text.partition("/")
+    if slash:
+        return kind in KIND_ADDRESS_TYPES and bool(name)
+    type_, dot, name = text.partition(".")
+    return bool(type_ and dot and name)
+
+
 def options_of(
     *,
     target_name: str | None = None,

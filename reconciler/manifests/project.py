@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, StrictFloat, model_validator
 from pydantic_core import PydanticCustomError
 
 from reconciler.manifests.common import Pattern, SecretReference, StrictModel
 from reconciler.manifests.drift_rules import DriftSettings
 
 SANDBOX = "sandbox"
-KONNECT_REGIONS = ("us", "eu", "au", "me", "in", "global")
+# The one list of Konnect regions: validation, the JSON Schema and the API URL all read it.
+KonnectRegion = Literal["us", "eu", "au", "me", "in", "global"]
+KONNECT_REGIONS: tuple[KonnectRegion, ...] = get_args(KonnectRegion)
 
 TargetName = Annotated[
     str,
@@ -55,8 +57,9 @@ StripeReadKey = Annotated[
     ),
 ]
 
+# Strict, as booleans are: `rate_limit: "5"` (a string) or `true` is an error, not 5 or 1.
 RateLimit = Annotated[
-    float | None,
+    StrictFloat | None,
     Field(
         gt=0,
         description="Requests per second reconcile sends to each API (Konnect, Stripe), at "
@@ -88,7 +91,7 @@ class KonnectTarget(StrictModel):
     """A real Konnect organization and Stripe account."""
 
     type: Literal["konnect"]
-    region: Literal["us", "eu", "au", "me", "in", "global"] | None = Field(
+    region: KonnectRegion | None = Field(
         default=None, description="Konnect region; the API is https://<region>.api.konghq.com/v3."
     )
     base_url: BaseUrl | None = Field(
@@ -108,12 +111,17 @@ class KonnectTarget(StrictModel):
         "with its own spec.api_key.",
     )
     stripe_read_key: StripeReadKey = None
+    stripe_base_url: BaseUrl | None = Field(
+        default=None,
+        description="Stripe API base URL, without /v1, instead of https://api.stripe.com: a "
+        "test server standing in for Stripe. Same rules as `base_url`.",
+    )
     rate_limit: RateLimit = None
-    insecure: bool = Field(
+    insecure: StrictBool = Field(
         default=False,
-        description="Allow a plain http:// `base_url` on another host than this machine, whose "
-        "traffic, the Konnect token included, then crosses the network unencrypted. For a "
-        "test server only.",
+        description="Allow a plain http:// `base_url` or `stripe_base_url` on another host than "
+        "this machine, whose traffic, the Konnect token or Stripe keys included, then crosses "
+        "the network unencrypted. For a test server only.",
     )
 
     @model_validator(mode="after")
@@ -124,23 +132,34 @@ class KonnectTarget(StrictModel):
 
     @model_validator(mode="after")
     def _encrypted_unless_local(self) -> KonnectTarget:
-        url = self.base_url
-        if url is None or self.insecure or not url.lower().startswith("http://"):
-            return self
-        if _is_loopback(urlsplit(url).hostname):
-            return self
-        raise PydanticCustomError(
-            "insecure-url",
-            "http:// would send the Konnect token unencrypted: use https://, a loopback "
-            "address (127.0.0.1, ::1, localhost), or set `insecure: true` on the target",
-            {"field": "base_url"},
-        )
+        urls = {
+            "base_url": (self.base_url, "Konnect token"),
+            "stripe_base_url": (self.stripe_base_url, "Stripe keys"),
+        }
+        for field, (url, secret) in urls.items():
+            if url is None or self.insecure or not url.lower().startswith("http://"):
+                continue
+            if _is_loopback(urlsplit(url).hostname):
+                continue
+            raise PydanticCustomError(
+                "insecure-url",
+                "http:// would send the {secret} unencrypted: use https://, a loopback "
+                "address (127.0.0.1, ::1, localhost), or set `insecure: true` on the target",
+                {"field": field, "secret": secret},
+            )
+        return self
 
     @property
     def api_base_url(self) -> str:
-        if self.base_url is not None:
-            return self.base_url.rstrip("/")
-        return f"https://{self.region}.api.konghq.com/v3"
+        # Exactly one of the two is set (`_region_or_base_url`).
+        if self.region is not None:
+            return konnect_base_url(self.region)
+        return (self.base_url or "").rstrip("/")
+
+
+def konnect_base_url(region: KonnectRegion) -> str:
+    """The v3 base URL of a Konnect region, e.g. `https://us.api.konghq.com/v3`."""
+    return f"https://{region}.api.konghq.com/v3"
 
 
 def _is_loopback(host: str | None) -> bool:

@@ -345,7 +345,11 @@ def _key_of_another_account(app: StripeApp, world: World, stripe: StripeAccounts
 
 
 def _key_livemode(stripe: StripeFacts) -> bool | None:
-    # Stripe's account object has no livemode; the tax settings singleton does.
+    # The key's prefix tells its mode, as the Target line shows it, also for a restricted key
+    # that may not read tax settings. Otherwise: Stripe's account object has no livemode; the
+    # tax settings singleton does.
+    if stripe.key_mode is not None:
+        return stripe.key_mode == "live"
     try:
         value = stripe.tax_settings().get("livemode")
     except StripeUnavailable:

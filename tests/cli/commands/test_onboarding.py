@@ -26,6 +26,7 @@ from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
 from reconciler.targets import SANDBOX_STRIPE_KEY, connect
 from tests.e2e.seeding import labels_of, seed
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.test_schemas import validator
 
 SUCCESS = "https://example.com/welcome?session={CHECKOUT_SESSION_ID}"
 CANCEL = "https://example.com/pricing"
@@ -187,6 +188,21 @@ def test_json_names_the_session_and_the_stripe_customer_konnect_linked(
     assert document["stripe_customer_id"] == billing["app_data"]["stripe"]["customer_id"]
     assert document["expires_at"] and document["client_secret"] is None  # hosted: no secret
     assert document["billing_address_collection"] == "required"
+
+
+def test_json_documents_follow_their_schemas(onboarding: Onboarding) -> None:
+    hosted = onboarding.checkout("hooli", "--success-url", SUCCESS)
+    embedded = onboarding.checkout("hooli", "--embedded", "--return-url", RETURN)
+    portal = onboarding.run("portal-url", "globex", "--return-url", RETURN, "--output", "json")
+
+    for checkout in (hosted, embedded):
+        assert [e.message for e in validator("checkout-output.json").iter_errors(checkout)] == []
+        assert (checkout["format_version"], checkout["target"]) == (1, "sandbox")
+    document = json.loads(portal.stdout)
+    assert [e.message for e in validator("portal-output.json").iter_errors(document)] == []
+    assert (document["format_version"], document["target"]) == (1, "sandbox")
+    # What one document holds the other's schema refuses: each schema says what its command prints.
+    assert list(validator("portal-output.json").iter_errors(hosted)) != []
 
 
 def test_embedded_checkout_redacts_the_client_secret_unless_asked(onboarding: Onboarding) -> None:
@@ -437,6 +453,26 @@ def test_portal_url_refuses_a_customer_without_a_stripe_customer(onboarding: Onb
     assert result.exit_code == 1
     assert "CustomerBilling/hooli has no linked Stripe customer" in result.stderr
     assert "reconcile checkout-url DIR hooli" in result.stderr
+
+
+def test_dir_defaults_to_the_current_directory(
+    onboarding: Onboarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(onboarding.project)
+
+    checkout = CliRunner().invoke(main, ["checkout-url", "hooli", "--success-url", SUCCESS])
+    portal = CliRunner().invoke(main, ["portal-url", "globex", "--return-url", RETURN])
+    extra = CliRunner().invoke(main, ["portal-url", ".", "globex", "more", "--return-url", RETURN])
+    missing = CliRunner().invoke(main, ["portal-url", "nowhere", "globex", "--return-url", RETURN])
+
+    assert checkout.exit_code == 0, checkout.output
+    assert "Checkout for CustomerBilling/hooli (customer key hooli):" in checkout.stdout
+    assert portal.exit_code == 0, portal.output
+    assert "Billing portal for CustomerBilling/globex (customer key globex)" in portal.stdout
+    assert extra.exit_code == 1
+    assert "Got unexpected extra argument (more)" in extra.stderr
+    assert missing.exit_code == 1
+    assert "Invalid value for 'DIR': Directory 'nowhere' does not exist." in missing.stderr
 
 
 def test_unknown_customer_name_suggests_the_closest(onboarding: Onboarding) -> None:
