@@ -200,6 +200,10 @@ class Resource:
     # What drift tells to do about a declared object gone from the live state; empty: the
     # generic advice (apply creates it again).
     missing_fix: ClassVar[str] = ""
+    # True when Konnect refuses (409) a create whose key an object already has: then the
+    # object is not looked up right before its create, since the refusal tells the same
+    # (`creation.create_once` turns it into `CreatedSincePlan`).
+    create_refused_when_present: ClassVar[bool] = False
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         raise NotImplementedError

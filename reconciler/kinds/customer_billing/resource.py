@@ -83,6 +83,8 @@ class CustomerBillingResource(Resource):
     # the customer it names without being told to.
     adoption = Adoption.IMPLICIT
     adoption_note = "adopts existing customer: adds the label managed-by: reconcile"
+    # A customer's key is unique: a create of a key taken is answered 409.
+    create_refused_when_present = True
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         default = next(
