@@ -67,6 +67,8 @@ class World:
     desired: dict[str, list[Desired]] = field(default_factory=dict)
     live: dict[str, list[Live]] = field(default_factory=dict)
     stripe: StripeAccounts | None = None
+    # False when kinds trusted what they labelled as applied (`plan --refresh=false`).
+    refresh: bool = True
     matches: dict[Address, Live] = field(default_factory=dict)
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
 
