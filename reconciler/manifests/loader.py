@@ -217,11 +217,10 @@ class _Reading(_Walk):
     collections: set[int] = field(default_factory=set)
 
     def read(self, node: Node, loc: Location) -> Any:
-        position = _position(node)
-        self.positions.values[loc] = position
         if isinstance(node, ScalarNode):
-            self._visit_scalar(node, loc, str(node.value), position)
-            return self._scalar(node)
+            return self._scalar(node, loc, self.positions.values)
+        mark = node.start_mark
+        self.positions.values[loc] = Position(mark.line + 1, mark.column + 1)
         if id(node) in self.collections:  # an alias, which the constructor shares
             raise _Unusual
         self.collections.add(id(node))
@@ -231,24 +230,35 @@ class _Reading(_Walk):
             return self._read_mapping(node, loc)
         raise _Unusual
 
-    def _scalar(self, node: ScalarNode) -> Any:
-        return node.value if node.tag == _STR_TAG else self.constructor.construct_object(node)
+    def _scalar(self, node: ScalarNode, loc: Location, at: dict[Location, Position]) -> Any:
+        """The scalar's value, its position recorded in `at` (keys or values)."""
+        # The hottest path of loading: a scalar per line of a manifest, so written out flat.
+        mark = node.start_mark
+        position = at[loc] = Position(mark.line + 1, mark.column + 1)
+        text: str = node.value
+        self.scalars.append(Scalar(loc, text, position))
+        if node.style == '"' and has_forbidden(text):
+            self.escaped[id(node)] = node
+        return text if node.tag == _STR_TAG else self.constructor.construct_object(node)
 
     def _read_mapping(self, node: MappingNode, loc: Location) -> dict[Any, Any]:
         data: dict[Any, Any] = {}
         seen: dict[str, Position] = {}
+        keys, values = self.positions.keys, self.positions.values
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag in (_MERGE_TAG, _VALUE_TAG):
                 raise _Unusual
-            key = str(key_node.value)
-            key_position = _position(key_node)
-            self._visit_scalar(key_node, (*loc, key), key, key_position)
+            key_loc = (*loc, key_node.value)
+            name = self._scalar(key_node, key_loc, keys)
+            key, key_position = key_node.value, keys[key_loc]
             if key in seen:
                 self.duplicates.append((key_position, key, seen[key]))
             seen.setdefault(key, key_position)
-            self.positions.keys[(*loc, key)] = key_position
             # The last of duplicate keys wins, as in PyYAML's constructor.
-            data[self._scalar(key_node)] = self.read(value_node, (*loc, key))
+            if isinstance(value_node, ScalarNode):
+                data[name] = self._scalar(value_node, key_loc, values)
+            else:
+                data[name] = self.read(value_node, key_loc)
         return data
 
 
