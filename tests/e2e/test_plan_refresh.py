@@ -399,3 +399,24 @@ def test_a_link_read_again_is_checked_against_stripe(
 
 def links_of(project: Path) -> list[dict[str, Any]]:
     return [d for d in _documents(project) if d["kind"] == "CustomerBilling"]
+
+
+def test_a_link_taken_as_applied_that_moves_is_checked_as_it_will_be_billed(
+    paid_and_applied: tuple[Path, World], admin: httpx.Client
+) -> None:
+    project, _ = paid_and_applied
+    main = manifest("BillingProfile", "main", {"app": "stripe", "supplier": SUPPLIER})
+    invoiced = manifest(
+        "BillingProfile",
+        "next",
+        {
+            "default": True,
+            "app": "stripe",
+            "supplier": SUPPLIER,
+            "workflow": {"payment": {"collection_method": "send_invoice"}},
+        },
+    )
+    write_manifests(project, STRIPE_APP, main, invoiced, *links_of(project))
+    quick = reconcile(project, "plan", "--refresh=false", "--output", "json")
+    assert stripe_customer_reads(admin, quick) == 1  # the one Stripe customer of the links
+    assert len(json.loads(quick.stdout)["moved_links"]) == LINKS
