@@ -321,12 +321,10 @@ def _taken_as_applied(desired: Desired, live: Live | None, world: World) -> bool
 
 def _read_checked_customers(checks: Sequence[_StripeCheck]) -> None:
     """The Stripe customers of the links checked, per account: few by GET, many by listing."""
-    by_account: dict[int, tuple[StripeFacts, set[str]]] = {}
+    by_account: dict[StripeFacts, set[str]] = {}
     for check in checks:
-        by_account.setdefault(id(check.facts), (check.facts, set()))[1].add(
-            check.stripe["customer_id"]
-        )
-    for facts, customer_ids in by_account.values():
+        by_account.setdefault(check.facts, set()).add(check.stripe["customer_id"])
+    for facts, customer_ids in by_account.items():
         facts.read_customers(customer_ids)
 
 
