@@ -53,9 +53,9 @@ refresh_option = click.option(
     type=click.BOOL,
     default=True,
     show_default=True,
-    help="`--refresh=false` skips the per-customer billing reads of links whose applied-digest "
-    "label matches the manifest: faster, but blind to out-of-band edits of their billing "
-    "(`drift` always reads everything).",
+    help="`--refresh=false` skips the per-customer billing reads (and Stripe checks) of links "
+    "whose applied-digest label matches the manifest: faster, but blind to out-of-band edits "
+    "of their billing (`drift` always reads everything).",
 )
 
 

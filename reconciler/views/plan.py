@@ -199,7 +199,8 @@ SKIPPED_CHECKS = (
 )
 NOT_REFRESHED = (
     "Note: --refresh=false: customer links whose applied-digest label matches the manifest "
-    "were not read; edits made to their billing outside reconcile are not shown."
+    "were not read, nor their Stripe customers checked again; edits made to their billing "
+    "outside reconcile are not shown."
 )
 
 
