@@ -69,6 +69,7 @@ class Finished:
     stderr: str
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float  # user + system
 
 
 def run_command(
@@ -89,7 +90,8 @@ def run_command(
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Finished(process.returncode, stdout, stderr, seconds, usage.ru_maxrss / 1024)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Finished(process.returncode, stdout, stderr, seconds, usage.ru_maxrss / 1024, cpu)
 
 
 def _drain(process: subprocess.Popen[str]) -> tuple[str, str]:
@@ -110,6 +112,21 @@ def checkout_env() -> dict[str, str]:
     """The environment that makes `python -m reconciler` this checkout's."""
     path = os.environ.get("PYTHONPATH")
     return {"PYTHONPATH": str(SOURCE) + (os.pathsep + path if path else "")}
+
+
+def own_cpu_seconds() -> float:
+    """User + system CPU this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of another process so far (Linux), else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def own_peak_rss_mb() -> float:

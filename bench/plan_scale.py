@@ -18,8 +18,11 @@ a fresh process (so peak RSS is that process's alone):
 
 Requests are counted by the sandbox. The latency bound is the larger of requests x latency /
 parallelism and the requests that must follow one another x latency: the Stripe customer list
-is paged by cursor, one page after the other (N / 100 pages). Each figure is min/median of
-`--repeat` runs; the load average is printed when the run starts and beside every row.
+is paged by cursor, one page after the other (N / 100 pages). `cli CPU` is the client
+process's CPU seconds over the wall time shown, `srv CPU` the sandbox's (medians): on two
+cores, their sum against the wall time says whether CPU rather than latency bounds a run. Each
+figure is min/median of `--repeat` runs; the load average is printed when the run starts and
+beside every row.
 
     python bench/plan_scale.py [--sizes 100,1000,10000] [--repeat 3] [--latency-ms 50]
                                [--concurrency 16] [--strategies engine,cli,naive,cached]
@@ -51,7 +54,9 @@ from measuring import (  # beside this script: `python bench/plan_scale.py` find
     checkout_env,
     load_now,
     machine,
+    own_cpu_seconds,
     own_peak_rss_mb,
+    process_cpu_seconds,
     reconcile_command,
     run_command,
     spread,
@@ -99,16 +104,18 @@ class Run:
 
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float  # the client's, over the same span as `seconds`
     load_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
 class Counted:
-    """A run with the requests the sandbox served for it."""
+    """A run with the requests the sandbox served for it, and the CPU it spent on them."""
 
     run: Run
     konnect: int
     stripe: int
+    sandbox_cpu_seconds: float
 
 
 # --- the world --------------------------------------------------------------------------------
@@ -286,6 +293,7 @@ def engine_plan(url: str, project: Path, concurrency: int, refresh: bool = True)
     started = time.monotonic()
     manifests = load_manifests(project)
     loaded = time.monotonic()
+    cpu_before = own_cpu_seconds()
     with (
         KonnectClient(url + "/v3", DEFAULT_KONNECT_TOKEN) as konnect,
         StripeAccounts({"stripe": lambda: STRIPE_KEY}, base_url=url) as stripe,
@@ -294,7 +302,8 @@ def engine_plan(url: str, project: Path, concurrency: int, refresh: bool = True)
         secrets = SecretSource(environ={"BENCH_STRIPE_KEY": STRIPE_KEY})
         plan, _ = make_plan(manifests, RESOURCES, sources, secrets, PlanOptions(refresh=refresh))
         assert plan.is_noop and not plan.blocking_findings, plan.summary_line()
-    return Run(time.monotonic() - loaded, own_peak_rss_mb(), load_seconds=loaded - started)
+    cpu = own_cpu_seconds() - cpu_before
+    return Run(time.monotonic() - loaded, own_peak_rss_mb(), cpu, load_seconds=loaded - started)
 
 
 def cli_plan(url: str, project: Path, concurrency: int, refresh: bool = True) -> Run:
@@ -311,11 +320,12 @@ def cli_plan(url: str, project: Path, concurrency: int, refresh: bool = True) ->
     finished = run_command(command, env={**checkout_env(), "BENCH_STRIPE_KEY": STRIPE_KEY})
     if finished.returncode != 0:  # 0: no changes; 2 would be changes, 1 an error
         raise RuntimeError(f"reconcile plan exited {finished.returncode}:\n{finished.stderr}")
-    return Run(finished.seconds, finished.peak_rss_mb)
+    return Run(finished.seconds, finished.peak_rss_mb, finished.cpu_seconds)
 
 
 def naive_refresh(url: str, seeded: Seeded, parallelism: int) -> Run:
     started = time.monotonic()
+    cpu_before = own_cpu_seconds()
     with (
         KonnectClient(url + "/v3", DEFAULT_KONNECT_TOKEN) as konnect,
         StripeApi(STRIPE_KEY, base_url=url) as stripe,
@@ -332,7 +342,8 @@ def naive_refresh(url: str, seeded: Seeded, parallelism: int) -> Run:
             reads.append(lambda c=stripe_customer, m=method: stripe.customer_payment_method(c, m))
         with ThreadPoolExecutor(max_workers=parallelism) as pool:
             list(pool.map(lambda read: read(), reads))
-    return Run(time.monotonic() - started, own_peak_rss_mb())
+    cpu = own_cpu_seconds() - cpu_before
+    return Run(time.monotonic() - started, own_peak_rss_mb(), cpu)
 
 
 def _get(konnect: KonnectClient, route: str, object_id: str) -> Any:
@@ -379,11 +390,13 @@ class Served:
     def counted(self, run: Callable[[], Run]) -> Counted:
         """`run`, with the Konnect and Stripe requests the sandbox served meanwhile."""
         httpx.delete(self.url + "/_sandbox/stats").raise_for_status()
+        cpu_before = process_cpu_seconds(self.process.pid) or 0.0
         result = run()
+        cpu = (process_cpu_seconds(self.process.pid) or 0.0) - cpu_before
         served = httpx.get(self.url + "/_sandbox/stats").json()["requests"]
         konnect = sum(n for route, n in served.items() if " /v3/" in route)
         stripe = sum(n for route, n in served.items() if " /v1/" in route)
-        return Counted(result, konnect, stripe)
+        return Counted(result, konnect, stripe, cpu)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -429,17 +442,20 @@ class Row:
         loading = spread([counted.run.load_seconds for counted in self.runs]).show()
         loading = loading if self.strategy.endswith("engine") else "-"
         rss = max(counted.run.peak_rss_mb for counted in self.runs)
+        client = spread([counted.run.cpu_seconds for counted in self.runs]).median
+        server = spread([counted.sandbox_cpu_seconds for counted in self.runs]).median
         return (
             f"{self.size:>6} {self.strategy:>13} {self.parallelism:>3} {last.konnect:>7} "
             f"{last.stripe:>6} {total / least:>9.2f} {loading:>9} {wall.show():>11} "
-            f"{bound:>7.1f} {bound_by:>8} {ratio.show(2):>11} {rss:>6.0f} {load_now():>5.2f}"
+            f"{bound:>7.1f} {bound_by:>8} {ratio.show(2):>11} {client:>7.1f} {server:>7.1f} "
+            f"{rss:>6.0f} {load_now():>5.2f}"
         )
 
 
 HEADER = (
     f"{'N':>6} {'strategy':>13} {'par':>3} {'konnect':>7} {'stripe':>6} {'req/floor':>9} "
     f"{'load s':>9} {'wall s':>11} {'bound s':>7} {'bound by':>8} {'wall/bound':>11} "
-    f"{'RSS MB':>6} {'load':>5}"
+    f"{'cli CPU':>7} {'srv CPU':>7} {'RSS MB':>6} {'load':>5}"
 )
 
 
