@@ -5,8 +5,9 @@
 - `reconcile validate` of N customer links in one file (with a Stripe app, two tax codes and
   two billing profiles, as bench/plan_scale.py declares them).
 
-Each from this checkout (`python -m reconciler`), `--repeat` times, as min/median, with the peak
-RSS of the slowest kind of run and the load average beside every row. No request is made.
+Each from this checkout (`python -m reconciler`), `--repeat` times: wall and CPU seconds (user +
+system) as min/median, the peak RSS, and the load average beside every row. On a loaded
+machine the wall time grows and the CPU time much less. No request is made.
 
     python bench/cli_wall.py [--manifests 10000] [--repeat 5]
     python bench/cli_wall.py --quick        # 100 manifests, two runs
@@ -77,8 +78,9 @@ def timed(label: str, command: list[str], repeat: int) -> str:
             raise RuntimeError(f"{label} exited {finished.returncode}:\n{finished.stderr}")
         runs.append(finished)
     wall = spread([run.seconds for run in runs])
+    cpu = spread([run.cpu_seconds for run in runs])
     rss = max(run.peak_rss_mb for run in runs)
-    return f"{label:<34} {wall.show(3):>13} {rss:>7.0f} {load_now():>5.2f}"
+    return f"{label:<34} {wall.show(3):>13} {cpu.show(3):>13} {rss:>7.0f} {load_now():>5.2f}"
 
 
 def main() -> None:
@@ -91,7 +93,7 @@ def main() -> None:
         args.manifests, args.repeat = 100, 2
     print(machine(), flush=True)
     print(f"{args.repeat} runs per figure (min/median)", flush=True)
-    print(f"{'command':<34} {'wall s':>13} {'RSS MB':>7} {'load':>5}", flush=True)
+    print(f"{'command':<34} {'wall s':>13} {'CPU s':>13} {'RSS MB':>7} {'load':>5}", flush=True)
     with tempfile.TemporaryDirectory() as temporary:
         scratch = Path(temporary)
         print(timed("reconcile --help", reconcile_command("--help"), args.repeat), flush=True)
