@@ -6,25 +6,18 @@ default billing profile and N customer links (all to one Stripe customer with a 
 Stripe checks pass), and runs `reconcile apply --auto-approve` in a fresh process against it,
 with the target's client-side rate limit set to the server's.
 
-It prints N, the actions applied and how many failed, Konnect requests the server accepted,
-429s it answered, the requests the apply's clients sent again (429, 5xx, broken connections;
-from their own counters), wall seconds, accepted requests per second, that as a fraction of
-the limit, and the apply process's peak RSS.
+It prints N, the actions applied and how many failed, Konnect requests the server accepted and
+how many per new link, 429s it answered, the requests the apply's clients sent again (429, 5xx,
+broken connections; from their own counters), wall seconds, new links per second, accepted
+requests per second and that as a fraction of the limit, the apply process's peak RSS, and the
+load average. Wall time and links per second are min/median over `--repeat` runs (each on a
+fresh world); the counts are the last run's.
 
-    python bench/apply_scale.py [--sizes 1000,10000] [--rate-limit 25] [--latency-ms 50]
-                                [--parallelism 8]
+    python bench/apply_scale.py [--sizes 1000,10000] [--repeat 1] [--rate-limit 25]
+                                [--latency-ms 50] [--parallelism 8]
+    python bench/apply_scale.py --quick     # N = 50 at 100 req/s: does it still work?
 
-One run on a 2-core machine (sandbox and apply share the cores):
-
-         N  actions  failed  konnect  429s retries   wall s   req/s  of limit  RSS MB
-      1000     1002       0     4010     1       1    161.2   24.88     99.5%      80
-     10000    10002       0    40010     1       1   1611.9   24.82     99.3%     272
-
-Every link costs four Konnect requests: the lookup that confirms the customer is still absent
-(the precondition, and the idempotent-create check), the POST, the billing PUT and the
-customer PUT that writes the applied digest last. The client-side bucket keeps the run at the
-limit with a handful of 429s (timing jitter between two token buckets), each retried after its
-Retry-After.
+Figures, and what bounds them, are in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -42,6 +35,7 @@ from typing import Any
 
 import httpx
 import yaml
+from measuring import load_now, machine, spread  # beside this script
 
 from reconciler.targets import SANDBOX_STRIPE_KEY
 
@@ -93,18 +87,24 @@ class Figures:
     def per_second(self) -> float:
         return self.konnect_requests / self.wall_seconds
 
-    def row(self) -> str:
-        share = self.per_second / self.rate_limit
-        return (
-            f"{self.size:>10} {self.actions:>8} {self.failed:>7} {self.konnect_requests:>8} "
-            f"{self.rate_limited:>5} {self.retries:>7} {self.wall_seconds:>8.1f} "
-            f"{self.per_second:>7.2f} {share:>9.1%} {self.peak_rss_mb:>7.0f}"
-        )
+
+def row(runs: list[Figures]) -> str:
+    last = runs[-1]
+    wall = spread([run.wall_seconds for run in runs])
+    links = spread([run.size / run.wall_seconds for run in runs])
+    share = last.per_second / last.rate_limit
+    return (
+        f"{last.size:>7} {last.actions:>8} {last.failed:>6} {last.konnect_requests:>8} "
+        f"{last.konnect_requests / last.size:>8.2f} {last.rate_limited:>5} {last.retries:>7} "
+        f"{wall.show():>15} {links.show(2):>11} {last.per_second:>7.2f} {share:>8.1%} "
+        f"{max(run.peak_rss_mb for run in runs):>6.0f} {load_now():>5.2f}"
+    )
 
 
 HEADER = (
-    f"{'N':>10} {'actions':>8} {'failed':>7} {'konnect':>8} {'429s':>5} {'retries':>7} "
-    f"{'wall s':>8} {'req/s':>7} {'of limit':>9} {'RSS MB':>7}"
+    f"{'N':>7} {'actions':>8} {'failed':>6} {'konnect':>8} {'req/link':>8} {'429s':>5} "
+    f"{'retries':>7} {'wall s':>15} {'links/s':>11} {'req/s':>7} {'of limit':>8} "
+    f"{'RSS MB':>6} {'load':>5}"
 )
 
 
@@ -234,13 +234,24 @@ def measure(size: int, args: argparse.Namespace) -> Figures:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size")
     parser.add_argument("--rate-limit", type=float, default=25.0)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--parallelism", type=int, default=8)
+    parser.add_argument("--quick", action="store_true", help="N = 50 at 100 req/s, one run")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.repeat, args.rate_limit = "50", 1, 100.0
+    print(machine(), flush=True)
+    print(
+        f"server and client limit {args.rate_limit:g} req/s per API, latency "
+        f"{args.latency_ms:g} ms, parallelism {args.parallelism}, {args.repeat} run(s) per N",
+        flush=True,
+    )
     print(HEADER, flush=True)
     for size in (int(text) for text in args.sizes.split(",")):
-        print(measure(size, args).row(), flush=True)
+        print(row([measure(size, args) for _ in range(args.repeat)]), flush=True)
+    print(machine(), flush=True)
 
 
 if __name__ == "__main__":

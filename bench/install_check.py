@@ -4,10 +4,13 @@
 with the registry for the dependencies; then, from the installed command alone:
 `reconcile --version`, a plan against the sandbox that asks for the `[sandbox]` extra,
 `pip install .[sandbox]`, and `init`, `validate` and `plan` in an empty directory. Prints each
-step and how long `reconcile --help` takes (best of five). Kept out of the test suite: it
-downloads and installs packages.
+step, then how long the installed `reconcile --help` and `reconcile validate` of the `init`
+project (4 manifest files) take, as min/median of five runs, with the load average. Kept out
+of the test suite: it downloads and installs packages.
 
     python bench/install_check.py
+
+Figures are in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import tempfile
 import time
 import venv
 from pathlib import Path
+
+from measuring import machine, spread  # beside this script
 
 SOURCE = Path(__file__).resolve().parents[1]
 
@@ -47,12 +52,16 @@ def main() -> None:
         run(python, "-m", "pip", "install", "--quiet", f"{SOURCE}[sandbox]")
         print(run(reconcile, "validate", project).strip())
         print(run(reconcile, "plan", project, "--no-color").strip().splitlines()[-1])
-        timings = []
-        for _ in range(5):
-            started = time.perf_counter()
-            run(reconcile, "--help")
-            timings.append(time.perf_counter() - started)
-        print(f"reconcile --help: {min(timings):.3f} s (best of 5)")
+        print(machine())
+        for arguments in (("--help",), ("validate", str(project))):
+            timings = []
+            for _ in range(5):
+                started = time.perf_counter()
+                run(reconcile, *arguments)
+                timings.append(time.perf_counter() - started)
+            wall = spread(timings).show(3)
+            print(f"reconcile {' '.join(arguments[:1])}: {wall} s (min/median of 5)")
+        print(machine())
 
 
 if __name__ == "__main__":

@@ -2,37 +2,33 @@
 
 For each N it builds a sandbox world of N linked customers (each with a Stripe customer and an
 invoice-default card), two billing profiles and two tax codes, serves it with `reconcile
-sandbox serve` in its own process with 50 ms of latency per request, and then, in a fresh
-process each (so peak RSS is the planner's alone):
+sandbox serve` in its own process with 50 ms of latency per request, and measures, each run in
+a fresh process (so peak RSS is that process's alone):
 
-- plans with reconcile's bulk strategy (lists at the largest page size, one billing GET per
-  customer, Stripe customers listed with `expand[]`), at the given concurrency;
-- refreshes the naive way, as a Terraform provider does: one GET per resource (Konnect
-  customer, its billing, Stripe customer, payment method, and each profile, tax code and the
-  app) at parallelism 10.
+- `engine`: the bulk strategy through the library (`make_plan`: lists at the largest page
+  size, one billing GET per customer, Stripe customers listed with `expand[]`), manifests
+  loaded before the clock starts (`load s` says how long that took);
+- `cli`: `reconcile plan DIR` as a user runs it, timed end to end: imports, loading, the
+  connection set-up, reading, diffing and rendering;
+- `naive`: one GET per resource (Konnect customer, its billing, Stripe customer, payment
+  method, and each profile, tax code and the app), as a Terraform provider refreshes, at the
+  bulk's parallelism and at 10 (a provider's usual);
+- `cached engine`, `cached cli`: `plan --refresh=false` after every customer got its applied
+  label, so that no billing GET is needed.
 
-It prints N, requests per API, the floor, the seconds spent loading the manifests (CPU, no
-request), wall seconds of reading and diffing, the latency bound (requests x latency /
-concurrency), peak RSS, and the speed-up over the naive strategy (wall against wall).
+Requests are counted by the sandbox. The latency bound is the larger of requests x latency /
+parallelism and the requests that must follow one another x latency: the Stripe customer list
+is paged by cursor, one page after the other (N / 100 pages). `cli CPU` is the client
+process's CPU seconds over the wall time shown, `srv CPU` the sandbox's (medians): on two
+cores, their sum against the wall time says whether CPU rather than latency bounds a run. Each
+figure is min/median of `--repeat` runs; the load average is printed when the run starts and
+beside every row.
 
-    python bench/plan_scale.py [--sizes 100,1000,10000] [--latency-ms 50] [--concurrency 16]
+    python bench/plan_scale.py [--sizes 100,1000,10000] [--repeat 3] [--latency-ms 50]
+                               [--concurrency 16] [--strategies engine,cli,naive,cached]
+    python bench/plan_scale.py --quick      # N = 100, one run: does it still work?
 
-One run on a 2-core machine (sandbox, planner and load generator share the cores):
-
-         N strategy  konnect  stripe   floor req/floor load s  wall s bound s wall/bound  RSS MB
-     10000     bulk    10204     104   10207      1.01    4.5    45.1    32.2       1.40     255
-     10000    naive    20005   20000   10207      3.92    0.0   223.3   200.0       1.12     220
-     10000   cached      103     104   10207      0.02    4.6    12.8     0.6      19.83     241
-
-Bulk reads sit within 1% of the request floor (101 extra requests list the customers pinned to
-the default profile, which the billing GET cannot tell from those following it) and run 4.9x
-faster than the naive refresh. Wall time varies from run to run on two cores: 40.6 to 45.9 s
-over five runs, 1.26x to 1.42x the latency bound (the target is 1.3x): each billing GET costs
-the client 1 to 2 ms of CPU (httpx and JSON under the GIL), which at 16 in flight and 50 ms
-latency is close to the time budget per request (3.1 ms); the sandbox server uses the same two
-cores. The cached strategy is
-`plan --refresh=false` after every customer got its applied-digest label: no billing GET, so
-what is left is CPU.
+Figures, and what bounds them, are in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -40,12 +36,12 @@ from __future__ import annotations
 import argparse
 import math
 import multiprocessing
-import resource
+import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +49,18 @@ from typing import Any
 
 import httpx
 import yaml
+from measuring import (  # beside this script: `python bench/plan_scale.py` finds it
+    Spread,
+    checkout_env,
+    load_now,
+    machine,
+    own_cpu_seconds,
+    own_peak_rss_mb,
+    process_cpu_seconds,
+    reconcile_command,
+    run_command,
+    spread,
+)
 
 from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.stripe_api import StripeApi
@@ -91,11 +99,23 @@ class Seeded:
 
 @dataclass(frozen=True)
 class Run:
-    konnect: int
-    stripe: int
+    """One run of one strategy: wall seconds, peak RSS and seconds spent loading manifests
+    before the clock started (the engine only)."""
+
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float  # the client's, over the same span as `seconds`
     load_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A run with the requests the sandbox served for it, and the CPU it spent on them."""
+
+    run: Run
+    konnect: int
+    stripe: int
+    sandbox_cpu_seconds: float
 
 
 # --- the world --------------------------------------------------------------------------------
@@ -248,7 +268,7 @@ def _write_manifests(
     (directory / "manifests.yaml").write_text(yaml.safe_dump_all(documents, sort_keys=False))
 
 
-# --- the two strategies, each in a fresh process ----------------------------------------------
+# --- the strategies, each in a fresh process --------------------------------------------------
 
 
 def stamp_applied(project: Path) -> None:
@@ -267,12 +287,13 @@ def stamp_applied(project: Path) -> None:
         store.close()
 
 
-def bulk_plan(url: str, project: Path, concurrency: int, refresh: bool = True) -> Run:
+def engine_plan(url: str, project: Path, concurrency: int, refresh: bool = True) -> Run:
     # Loading N manifests (YAML with positions, validation) is CPU work, no request: timed
     # apart, so that wall time compares with the latency bound.
     started = time.monotonic()
     manifests = load_manifests(project)
     loaded = time.monotonic()
+    cpu_before = own_cpu_seconds()
     with (
         KonnectClient(url + "/v3", DEFAULT_KONNECT_TOKEN) as konnect,
         StripeAccounts({"stripe": lambda: STRIPE_KEY}, base_url=url) as stripe,
@@ -281,17 +302,30 @@ def bulk_plan(url: str, project: Path, concurrency: int, refresh: bool = True) -
         secrets = SecretSource(environ={"BENCH_STRIPE_KEY": STRIPE_KEY})
         plan, _ = make_plan(manifests, RESOURCES, sources, secrets, PlanOptions(refresh=refresh))
         assert plan.is_noop and not plan.blocking_findings, plan.summary_line()
-        return Run(
-            konnect.counter.total(),
-            stripe.counter.total(),
-            time.monotonic() - loaded,
-            _rss(),
-            load_seconds=loaded - started,
-        )
+    cpu = own_cpu_seconds() - cpu_before
+    return Run(time.monotonic() - loaded, own_peak_rss_mb(), cpu, load_seconds=loaded - started)
 
 
-def naive_refresh(url: str, seeded: Seeded) -> Run:
+def cli_plan(url: str, project: Path, concurrency: int, refresh: bool = True) -> Run:
+    """`reconcile plan` end to end, against the served world (a target that names its URL)."""
+    target = {"type": "sandbox", "url": url}
+    (project / "reconcile.yaml").write_text(
+        yaml.safe_dump({"default_target": "bench", "targets": {"bench": target}})
+    )
+    command = reconcile_command(
+        "plan", str(project), "--no-color", "--detailed-exitcode", "--concurrency", str(concurrency)
+    )
+    if not refresh:
+        command.append("--refresh=false")
+    finished = run_command(command, env={**checkout_env(), "BENCH_STRIPE_KEY": STRIPE_KEY})
+    if finished.returncode != 0:  # 0: no changes; 2 would be changes, 1 an error
+        raise RuntimeError(f"reconcile plan exited {finished.returncode}:\n{finished.stderr}")
+    return Run(finished.seconds, finished.peak_rss_mb, finished.cpu_seconds)
+
+
+def naive_refresh(url: str, seeded: Seeded, parallelism: int) -> Run:
     started = time.monotonic()
+    cpu_before = own_cpu_seconds()
     with (
         KonnectClient(url + "/v3", DEFAULT_KONNECT_TOKEN) as konnect,
         StripeApi(STRIPE_KEY, base_url=url) as stripe,
@@ -306,62 +340,70 @@ def naive_refresh(url: str, seeded: Seeded) -> Run:
             reads.append(_get(konnect, "/openmeter/customers/{id}/billing", customer_id))
             reads.append(lambda c=stripe_customer: stripe.customer(c))
             reads.append(lambda c=stripe_customer, m=method: stripe.customer_payment_method(c, m))
-        with ThreadPoolExecutor(max_workers=NAIVE_PARALLELISM) as pool:
+        with ThreadPoolExecutor(max_workers=parallelism) as pool:
             list(pool.map(lambda read: read(), reads))
-        return Run(
-            konnect.counter.total(), stripe.counter.total(), time.monotonic() - started, _rss()
-        )
+    cpu = own_cpu_seconds() - cpu_before
+    return Run(time.monotonic() - started, own_peak_rss_mb(), cpu)
 
 
 def _get(konnect: KonnectClient, route: str, object_id: str) -> Any:
     return lambda: konnect.get(route, path={"id": object_id})
 
 
-def _rss() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def in_fresh_process(function: Any, *args: Any) -> Run:
+def in_fresh_process(function: Callable[..., Run], *args: Any) -> Run:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         result: Run = pool.apply(function, args)
         return result
 
 
-# --- the sandbox process and the table ----------------------------------------------------------
+# --- the sandbox process ------------------------------------------------------------------------
 
 
-def serve(db: Path, latency_ms: float) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reconciler",
-            "sandbox",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(db),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            httpx.get(url + "/_sandbox/health", timeout=1).raise_for_status()
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.1)
-    httpx.patch(url + "/_sandbox/faults", json={"latency_ms": latency_ms}).raise_for_status()
-    return process, url
+class Served:
+    """The world served by `reconcile sandbox serve` in its own process, with latency."""
+
+    def __init__(self, db: Path, latency_ms: float) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        command = reconcile_command("sandbox", "serve", "--port", str(port), "--db", str(db))
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **checkout_env()},
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(self.url + "/_sandbox/health", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise
+                time.sleep(0.1)
+        faults = {"latency_ms": latency_ms}
+        httpx.patch(self.url + "/_sandbox/faults", json=faults).raise_for_status()
+
+    def counted(self, run: Callable[[], Run]) -> Counted:
+        """`run`, with the Konnect and Stripe requests the sandbox served meanwhile."""
+        httpx.delete(self.url + "/_sandbox/stats").raise_for_status()
+        cpu_before = process_cpu_seconds(self.process.pid) or 0.0
+        result = run()
+        cpu = (process_cpu_seconds(self.process.pid) or 0.0) - cpu_before
+        served = httpx.get(self.url + "/_sandbox/stats").json()["requests"]
+        konnect = sum(n for route, n in served.items() if " /v3/" in route)
+        stripe = sum(n for route, n in served.items() if " /v1/" in route)
+        return Counted(result, konnect, stripe, cpu)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+# --- figures ------------------------------------------------------------------------------------
 
 
 def floor(customers: int) -> tuple[int, int]:
@@ -373,50 +415,171 @@ def floor(customers: int) -> tuple[int, int]:
     return konnect, stripe
 
 
+@dataclass(frozen=True)
+class Row:
+    size: int
+    strategy: str
+    parallelism: int
+    runs: list[Counted]
+    sequential_pages: int  # requests that must follow one another (cursor pages)
+
+    def wall(self) -> Spread:
+        return spread([counted.run.seconds for counted in self.runs])
+
+    def bound(self, latency: float) -> tuple[float, str]:
+        last = self.runs[-1]
+        spread_out = (last.konnect + last.stripe) * latency / self.parallelism
+        in_line = self.sequential_pages * latency
+        return (spread_out, "parallel") if spread_out >= in_line else (in_line, "pages")
+
+    def line(self, latency: float) -> str:
+        last = self.runs[-1]
+        total = last.konnect + last.stripe
+        least = sum(floor(self.size))
+        bound, bound_by = self.bound(latency)
+        wall = self.wall()
+        ratio = spread([seconds / bound for seconds in wall.values])
+        loading = spread([counted.run.load_seconds for counted in self.runs]).show()
+        loading = loading if self.strategy.endswith("engine") else "-"
+        rss = max(counted.run.peak_rss_mb for counted in self.runs)
+        client = spread([counted.run.cpu_seconds for counted in self.runs]).median
+        server = spread([counted.sandbox_cpu_seconds for counted in self.runs]).median
+        return (
+            f"{self.size:>6} {self.strategy:>13} {self.parallelism:>3} {last.konnect:>7} "
+            f"{last.stripe:>6} {total / least:>9.2f} {loading:>9} {wall.show():>11} "
+            f"{bound:>7.1f} {bound_by:>8} {ratio.show(2):>11} {client:>7.1f} {server:>7.1f} "
+            f"{rss:>6.0f} {load_now():>5.2f}"
+        )
+
+
+HEADER = (
+    f"{'N':>6} {'strategy':>13} {'par':>3} {'konnect':>7} {'stripe':>6} {'req/floor':>9} "
+    f"{'load s':>9} {'wall s':>11} {'bound s':>7} {'bound by':>8} {'wall/bound':>11} "
+    f"{'cli CPU':>7} {'srv CPU':>7} {'RSS MB':>6} {'load':>5}"
+)
+
+
+def measure(size: int, args: argparse.Namespace, directory: Path) -> list[Row]:
+    strategies = set(args.strategies.split(","))
+    seeded = build_world(directory / "manifests", size)
+    db = seeded.project / ".reconcile" / "sandbox.db"
+    pages = math.ceil(size / PAGE_SIZE)
+    concurrency = args.concurrency
+    plans: list[tuple[str, int, int, Callable[[str], Run]]] = []
+    if "engine" in strategies:
+        plans.append(
+            (
+                "engine",
+                concurrency,
+                pages,
+                lambda url: in_fresh_process(engine_plan, url, seeded.project, concurrency),
+            )
+        )
+    if "cli" in strategies:
+        plans.append(
+            ("cli", concurrency, pages, lambda url: cli_plan(url, seeded.project, concurrency))
+        )
+    if "naive" in strategies:
+        for parallelism in dict.fromkeys((concurrency, NAIVE_PARALLELISM)):
+            plans.append(
+                (
+                    "naive",
+                    parallelism,
+                    1,
+                    lambda url, p=parallelism: in_fresh_process(naive_refresh, url, seeded, p),
+                )
+            )
+    rows = _rows(size, db, args, plans)
+    if "cached" in strategies:
+        stamp_applied(seeded.project)
+        cached: list[tuple[str, int, int, Callable[[str], Run]]] = [
+            (
+                "cached engine",
+                concurrency,
+                pages,
+                lambda url: in_fresh_process(engine_plan, url, seeded.project, concurrency, False),
+            ),
+            (
+                "cached cli",
+                concurrency,
+                pages,
+                lambda url: cli_plan(url, seeded.project, concurrency, False),
+            ),
+        ]
+        rows += _rows(size, db, args, cached)
+    return rows
+
+
+def _rows(
+    size: int,
+    db: Path,
+    args: argparse.Namespace,
+    plans: list[tuple[str, int, int, Callable[[str], Run]]],
+) -> list[Row]:
+    """Each strategy `--repeat` times, in turns (so that a burst of load on the machine
+    spreads over all of them rather than landing on one)."""
+    served = Served(db, args.latency_ms)
+    try:
+        runs: list[list[Counted]] = [[] for _ in plans]
+        for _ in range(args.repeat):
+            for index, (_, _, _, plan) in enumerate(plans):
+                runs[index].append(served.counted(lambda plan=plan: plan(served.url)))
+    finally:
+        served.stop()
+    return [
+        Row(size, name, parallelism, counted, pages)
+        for (name, parallelism, pages, _), counted in zip(plans, runs, strict=True)
+    ]
+
+
+def speed_ups(rows: list[Row], concurrency: int) -> list[str]:
+    """Bulk against naive at equal parallelism, and the CLI against the engine."""
+    by_name = {(row.strategy, row.parallelism): row for row in rows}
+    lines = []
+    engine, cli = by_name.get(("engine", concurrency)), by_name.get(("cli", concurrency))
+    for naive_parallelism in dict.fromkeys((concurrency, NAIVE_PARALLELISM)):
+        naive = by_name.get(("naive", naive_parallelism))
+        if engine and naive:
+            lines.append(
+                f"  engine at {concurrency} against naive at {naive_parallelism}: "
+                f"{_ratio(naive.wall(), engine.wall())} faster (min/median)"
+            )
+    if engine and cli:
+        lines.append(f"  cli against engine: {_ratio(cli.wall(), engine.wall())} the wall time")
+    return lines
+
+
+def _ratio(slower: Spread, faster: Spread) -> str:
+    return f"{slower.least / faster.least:.2f}x/{slower.median / faster.median:.2f}x"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--strategies", default="engine,cli,naive,cached")
+    parser.add_argument("--quick", action="store_true", help="N = 100, one run")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.repeat = "100", 1
     latency = args.latency_ms / 1000
+    print(machine(), flush=True)
     print(
-        f"{'N':>6} {'strategy':>8} {'konnect':>8} {'stripe':>7} {'floor':>7} {'req/floor':>9} "
-        f"{'load s':>6} {'wall s':>7} {'bound s':>7} {'wall/bound':>10} {'RSS MB':>7} "
-        f"{'speed-up':>8}"
+        f"latency {args.latency_ms:g} ms, {args.repeat} run(s) per figure (min/median), "
+        f"`load` is the 1-minute load average when the row was printed",
+        flush=True,
     )
-    for size in (int(s) for s in args.sizes.split(",")):
+    print(HEADER, flush=True)
+    for size in (int(text) for text in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as temporary:
-            seeded = build_world(Path(temporary) / "manifests", size)
-            process, url = serve(seeded.project / ".reconcile" / "sandbox.db", args.latency_ms)
-            try:
-                bulk = in_fresh_process(bulk_plan, url, seeded.project, args.concurrency)
-                naive = in_fresh_process(naive_refresh, url, seeded)
-            finally:
-                process.terminate()
-                process.wait(timeout=10)
-            stamp_applied(seeded.project)
-            process, url = serve(seeded.project / ".reconcile" / "sandbox.db", args.latency_ms)
-            try:
-                cached = in_fresh_process(bulk_plan, url, seeded.project, args.concurrency, False)
-            finally:
-                process.terminate()
-                process.wait(timeout=10)
-        least = sum(floor(size))
-        for name, run, parallel in (
-            ("bulk", bulk, args.concurrency),
-            ("naive", naive, NAIVE_PARALLELISM),
-            ("cached", cached, args.concurrency),
-        ):
-            total = run.konnect + run.stripe
-            bound = total * latency / parallel
-            speed_up = f"{naive.seconds / bulk.seconds:>7.1f}x" if name == "bulk" else f"{'':>8}"
-            print(
-                f"{size:>6} {name:>8} {run.konnect:>8} {run.stripe:>7} {least:>7} "
-                f"{total / least:>9.2f} {run.load_seconds:>6.1f} {run.seconds:>7.1f} {bound:>7.1f} "
-                f"{run.seconds / bound:>10.2f} {run.peak_rss_mb:>7.0f} {speed_up}",
-                flush=True,
-            )
+            rows = measure(size, args, Path(temporary))
+        for row in rows:
+            print(row.line(latency), flush=True)
+        for line in speed_ups(rows, args.concurrency):
+            print(line, flush=True)
+    print(machine(), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,24 @@
-"""How many requests per second the sandbox serves: customer list, get and billing GETs.
+"""How many requests per second the sandbox serves, and whether a list page costs the same at
+any number of customers.
 
-Starts `reconcile sandbox serve` as a separate process on a free loopback port (so the load
-generator does not share its interpreter), seeds customers through the admin API, then drives
-each scenario with a bounded number of concurrent keep-alive httpx clients for a few seconds and
-prints requests/second with p50/p99 latency. When the Konnect routes are missing, it measures an
-admin document GET instead and says so.
+For each number of customers (`--customers 1000,10000`) it starts `reconcile sandbox serve` as a
+separate process on a free loopback port (so the load generator does not share its
+interpreter), seeds that many Konnect and Stripe customers through the admin API, then drives
+each scenario with a bounded number of concurrent keep-alive httpx clients for a few seconds:
+Konnect list pages (every page number in turn), Stripe list pages (every cursor in turn), and
+the customer and billing GETs. When the Konnect routes are missing, it measures an admin
+document GET instead and says so.
 
 One Python process of httpx clients tops out below what the sandbox serves, so the clients are
-spread over `--processes` processes, and the table also shows requests per CPU-second of the
-sandbox process: what it could serve if the clients were free.
+spread over `--processes` processes, and the table also shows the sandbox process's CPU per
+request: what a request costs the server, whatever the clients and the machine's load add to
+its latency. The last lines compare a list page's cost at the smallest and largest N.
 
-    python bench/sandbox_throughput.py [--customers 1000] [--seconds 3] [--concurrency 8]
+    python bench/sandbox_throughput.py [--customers 1000,10000] [--seconds 3] [--concurrency 8]
                                        [--processes 2]
+    python bench/sandbox_throughput.py --quick      # 100 and 300 customers, 1 s each
+
+Figures are in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -33,13 +40,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from measuring import load_now, machine  # beside this script
 
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
-from reconciler.sandbox.ids import new_ulid
+from reconciler.sandbox.ids import new_ulid, stripe_id
 
 STRIPE_KEY = "sk_test_" + "benchmark" + "0" * 20
 KONNECT = "/v3/openmeter"
 CUSTOMERS = "konnect.customers"
+STRIPE_CUSTOMERS = "stripe.customers"
 SEED_BATCH = 500
 PAGE_SIZE = 100
 WARM_UP_SECONDS = 0.5
@@ -66,48 +75,87 @@ class Result:
         p50 = statistics.median(ordered) * 1000
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
         rate = self.requests / self.seconds
-        per_cpu = (
-            f"{self.requests / self.server_cpu_seconds:>12.0f}"
-            if self.server_cpu_seconds
-            else f"{'n/a':>12}"
-        )
+        cpu = self.cpu_ms_per_request()
+        per_cpu = f"{cpu:>11.2f}" if cpu is not None else f"{'n/a':>11}"
         return (
             f"{self.name:<34} {self.requests:>9} {self.errors:>7} {rate:>8.0f}"
-            f" {p50:>8.2f} {p99:>8.2f} {per_cpu}"
+            f" {p50:>8.2f} {p99:>8.2f} {per_cpu} {load_now():>5.2f}"
         )
+
+    def cpu_ms_per_request(self) -> float | None:
+        """The sandbox process's CPU per request served, in milliseconds."""
+        if not self.server_cpu_seconds or not self.requests:
+            return None
+        return self.server_cpu_seconds * 1000 / self.requests
+
+    def p50_ms(self) -> float:
+        return statistics.median(self.latencies or [0.0]) * 1000
 
 
 HEADER = (
     f"{'scenario':<34} {'requests':>9} {'errors':>7} {'req/s':>8}"
-    f" {'p50 ms':>8} {'p99 ms':>8} {'req/CPU-s':>12}"
+    f" {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11} {'load':>5}"
 )
 
 
 def main() -> None:
     options = _parse_args()
-    with tempfile.TemporaryDirectory() as workdir, SandboxProcess(Path(workdir)) as sandbox:
-        with httpx.Client(base_url=sandbox.url) as client:
-            scenarios, note = _seed(client, options.customers)
-        results = [_measure(sandbox, scenario, options) for scenario in scenarios]
+    print(machine(), flush=True)
     print(
-        f"sandbox throughput: {options.concurrency} concurrent httpx clients in"
-        f" {options.processes} processes, {options.seconds:g} s per scenario,"
-        f" {options.customers} customers"
+        f"{options.concurrency} concurrent httpx clients in {options.processes} processes,"
+        f" {options.seconds:g} s per scenario",
+        flush=True,
     )
-    if note:
-        print(note)
-    print(HEADER)
-    for result in results:
-        print(result.row())
+    lists: dict[int, list[Result]] = {}
+    for customers in options.customers:
+        with tempfile.TemporaryDirectory() as workdir, SandboxProcess(Path(workdir)) as sandbox:
+            with httpx.Client(base_url=sandbox.url) as client:
+                scenarios, note = _seed(client, customers)
+            print(f"\n{customers:,} customers", flush=True)
+            if note:
+                print(note)
+            print(HEADER, flush=True)
+            results = []
+            for scenario in scenarios:
+                result = _measure(sandbox, scenario, options)
+                print(result.row(), flush=True)
+                results.append(result)
+        lists[customers] = [r for r in results if r.name.endswith("page)")]
+    _compare(lists)
+    print(machine(), flush=True)
+
+
+def _compare(lists: dict[int, list[Result]]) -> None:
+    """A list page at the smallest N against the largest: server CPU and p50 latency."""
+    smallest, largest = min(lists), max(lists)
+    if smallest == largest:
+        return
+    print(f"\nlist page, {smallest:,} against {largest:,} customers:")
+    for small, large in zip(lists[smallest], lists[largest], strict=True):
+        cpu_small, cpu_large = small.cpu_ms_per_request(), large.cpu_ms_per_request()
+        cpu = (
+            f"CPU {cpu_small:.2f} vs {cpu_large:.2f} ms ({cpu_large / cpu_small - 1:+.0%})"
+            if cpu_small and cpu_large
+            else "CPU n/a"
+        )
+        p50_small, p50_large = small.p50_ms(), large.p50_ms()
+        print(
+            f"  {small.name:<40} {cpu}, p50 {p50_small:.1f} vs {p50_large:.1f} ms "
+            f"({p50_large / p50_small - 1:+.0%})"
+        )
 
 
 def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Requests/second the sandbox serves.")
-    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--customers", default="1000,10000", help="comma-separated sizes")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=8, help="clients in all")
     parser.add_argument("--processes", type=int, default=2, help="client processes")
+    parser.add_argument("--quick", action="store_true", help="100 and 300 customers, 1 s")
     options = parser.parse_args()
+    if options.quick:
+        options.customers, options.seconds = "100,300", 1.0
+    options.customers = [int(text) for text in options.customers.split(",")]
     options.processes = max(1, min(options.processes, options.concurrency))
     return options
 
@@ -184,11 +232,17 @@ def _seed(client: httpx.Client, count: int) -> tuple[list[Scenario], str | None]
     ids = [template["id"], *_clone_customers(client, template, count - 1)]
     random.shuffle(ids)
     pages = range(1, max(1, count // PAGE_SIZE) + 1)
+    stripe = {"Authorization": f"Bearer {STRIPE_KEY}"}
     return [
         Scenario(
-            f"GET /customers ({PAGE_SIZE} per page)",
+            f"GET /v3 customers ({PAGE_SIZE} per page)",
             [f"{KONNECT}/customers?page[size]={PAGE_SIZE}&page[number]={n}" for n in pages],
             konnect,
+        ),
+        Scenario(
+            f"GET /v1/customers ({PAGE_SIZE} per page)",
+            _stripe_pages(client, stripe, count),
+            stripe,
         ),
         Scenario("GET /customers/{id}", [f"{KONNECT}/customers/{id}" for id in ids], konnect),
         Scenario(
@@ -208,6 +262,29 @@ def _install_stripe_app(client: httpx.Client, konnect: dict[str, str]) -> None:
         KONNECT + "/app-catalog/install", json={**install, "api_key": STRIPE_KEY}, headers=konnect
     )
     response.raise_for_status()
+
+
+def _stripe_pages(client: httpx.Client, headers: dict[str, str], count: int) -> list[str]:
+    """Stripe customers cloned from one the API created, and the path of every page of their
+    list, each after its cursor (as the planner reads them, invoice-default card expanded)."""
+    created = client.post("/v1/customers", data={"name": "Bench 0"}, headers=headers)
+    created.raise_for_status()
+    template = client.get(f"/_sandbox/collections/{STRIPE_CUSTOMERS}/{created.json()['id']}")
+    for batch in _batches(list(range(1, count)), SEED_BATCH):
+        documents = [
+            {**template.json(), "id": stripe_id("cus", 14), "name": f"Bench {n}"} for n in batch
+        ]
+        seeded = client.post(
+            f"/_sandbox/collections/{STRIPE_CUSTOMERS}", json={"documents": documents}
+        )
+        seeded.raise_for_status()
+    first = f"/v1/customers?limit={PAGE_SIZE}&expand[]=data.invoice_settings.default_payment_method"
+    paths = [first]
+    while True:
+        page = client.get(paths[-1], headers=headers).json()
+        if not page["has_more"]:
+            return paths
+        paths.append(f"{first}&starting_after={page['data'][-1]['id']}")
 
 
 def _clone_customers(client: httpx.Client, template: dict[str, Any], count: int) -> list[str]:

@@ -3,7 +3,9 @@
 No auth, no faults, JSON in and out. Documents are addressed generically by collection and id
 (`konnect.customers`, `stripe.customers`, ...), as the store holds them, so tests can seed state
 and mutate it out of band without either API's rules. Fields that hold credentials are
-redacted on read; writing the redaction marker back keeps the stored value.
+redacted on read; writing the redaction marker back keeps the stored value. What touches the
+store runs in the threadpool (Starlette runs a plain `def` endpoint there; the others read
+their body first), not on the event loop.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -61,7 +64,7 @@ async def health(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def reset(request: Request) -> Response:
+def reset(request: Request) -> Response:
     """Forget every document, count and logged request; fault settings stay."""
     sandbox = sandbox_of(request)
     with sandbox.store.transaction():
@@ -131,13 +134,13 @@ def _validation_message(error: ValidationError) -> str:
 # --- documents ---------------------------------------------------------------------------------
 
 
-async def collections(request: Request) -> Response:
+def collections(request: Request) -> Response:
     store = sandbox_of(request).store
     data = [{"name": name, "count": store.count(name)} for name in store.collections()]
     return JSONResponse({"data": data})
 
 
-async def list_documents(request: Request) -> Response:
+def list_documents(request: Request) -> Response:
     store = sandbox_of(request).store
     collection = request.path_params["collection"]
     try:
@@ -162,13 +165,17 @@ async def seed_documents(request: Request) -> Response:
             raise AdminError(400, "expected {'documents': [objects with a string 'id']}")
     except AdminError as error:
         return error.response()
-    with sandbox.store.transaction():
-        for doc in documents:
-            _write(sandbox, collection, doc["id"], doc)
+
+    def seed() -> None:
+        with sandbox.store.transaction():
+            for doc in documents:
+                _write(sandbox, collection, doc["id"], doc)
+
+    await run_in_threadpool(seed)
     return JSONResponse({"count": len(documents)}, status_code=201)
 
 
-async def get_document(request: Request) -> Response:
+def get_document(request: Request) -> Response:
     collection, id = request.path_params["collection"], request.path_params["id"]
     doc = sandbox_of(request).store.get(collection, id)
     if doc is None:
@@ -183,9 +190,13 @@ async def put_document(request: Request) -> Response:
         body = await _json_object(request)
     except AdminError as error:
         return error.response()
-    with sandbox.store.transaction():
-        existed = sandbox.store.get(collection, id) is not None
-        doc = _write(sandbox, collection, id, body)
+
+    def put() -> tuple[bool, Document]:
+        with sandbox.store.transaction():
+            existed = sandbox.store.get(collection, id) is not None
+            return existed, _write(sandbox, collection, id, body)
+
+    existed, doc = await run_in_threadpool(put)
     return JSONResponse(_redacted(doc), status_code=200 if existed else 201)
 
 
@@ -193,19 +204,22 @@ async def patch_document(request: Request) -> Response:
     """A JSON merge patch (RFC 7386): objects merge, `null` removes a field."""
     sandbox = sandbox_of(request)
     collection, id = request.path_params["collection"], request.path_params["id"]
-    try:
-        patch = await _json_object(request)
+
+    def patched(patch: Document) -> Document:
         with sandbox.store.transaction():
             current = sandbox.store.get(collection, id)
             if current is None:
                 raise _missing(collection, id)
-            doc = _write(sandbox, collection, id, merge_patch(current, patch))
+            return _write(sandbox, collection, id, merge_patch(current, patch))
+
+    try:
+        doc = await run_in_threadpool(patched, await _json_object(request))
     except AdminError as error:
         return error.response()
     return JSONResponse(_redacted(doc))
 
 
-async def delete_document(request: Request) -> Response:
+def delete_document(request: Request) -> Response:
     collection, id = request.path_params["collection"], request.path_params["id"]
     if not sandbox_of(request).store.delete(collection, id):
         return _missing(collection, id).response()

@@ -12,7 +12,8 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,9 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 """
 
+
+# How many list orders `page` keeps; a client walking a few lists at once needs only a few.
+_KEPT_ORDERS = 16
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -48,7 +52,12 @@ def _create_private(path: Path) -> None:
 
 
 class Store:
-    """Collections of JSON documents keyed by id, in insertion order (`seq`)."""
+    """Collections of JSON documents keyed by id, in insertion order (`seq`).
+
+    `page` serves numbered pages from a list's order read once per version of the world: the
+    version is this connection's own write count with SQLite's `data_version`, which changes
+    when another connection (another process) commits.
+    """
 
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
@@ -56,9 +65,15 @@ class Store:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._lock = threading.RLock()
         self._depth = 0
+        self._writes = 0
+        self._orders: OrderedDict[tuple[str, tuple[Any, ...]], tuple[tuple[int, int], list[int]]]
+        self._orders = OrderedDict()
         self._db.execute("PRAGMA busy_timeout = 10000")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
+        # Up to 64 MiB of pages in memory (SQLite's default is 2 MiB): a world of 10,000
+        # customers on each side fits, so a page of a list costs what it costs at 1,000.
+        self._db.execute("PRAGMA cache_size = -65536")
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -89,6 +104,7 @@ class Store:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
+                self._writes += 1  # orders read inside the transaction saw what is undone
                 raise
             else:
                 self._db.execute("COMMIT")
@@ -98,6 +114,7 @@ class Store:
     def put(self, collection: str, id: str, body: Document) -> Document:
         """Insert or replace a document; a replaced one keeps its place in the order."""
         with self._lock:
+            self._writes += 1
             self._db.execute(
                 "INSERT INTO documents (collection, id, body) VALUES (?, ?, ?) "
                 "ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body",
@@ -115,6 +132,7 @@ class Store:
     def delete(self, collection: str, id: str) -> bool:
         """Remove a document for good (the APIs' soft deletes are their own business)."""
         with self._lock:
+            self._writes += 1
             cursor = self._db.execute(
                 "DELETE FROM documents WHERE collection = ? AND id = ?", (collection, id)
             )
@@ -145,16 +163,67 @@ class Store:
         Ordered by insertion, or by the field `order_by` with insertion breaking ties.
         """
         clause, params = self._filter(collection, where, seq_below, seq_above)
-        direction = "DESC" if descending else "ASC"
-        if order_by is None:
-            order = f"seq {direction}"
-        else:
-            order = f"{_field_sql(order_by)} {direction}, seq {direction}"
+        order = _order_sql(order_by, descending)
         sql = f"SELECT body FROM documents WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?"
         params.extend([-1 if limit is None else limit, offset])
         with self._lock:
             rows = self._db.execute(sql, params).fetchall()
         return [_load(row[0]) for row in rows]
+
+    def page(
+        self,
+        collection: str,
+        where: Mapping[str, Any] | None = None,
+        *,
+        order_by: str | None = None,
+        descending: bool = False,
+        offset: int = 0,
+        limit: int,
+    ) -> tuple[list[Document], int]:
+        """`find`'s documents from `offset` on, at most `limit`, and how many match in all.
+
+        The order (positions only, read from an index where one fits) is kept until the world
+        changes, so that page k of a list costs what page 1 costs, at any size: no OFFSET walk
+        and no count per page.
+        """
+        clause, params = self._filter(collection, where, None, None)
+        sql = (
+            f"SELECT seq FROM documents WHERE {clause} ORDER BY {_order_sql(order_by, descending)}"
+        )
+        with self._lock:
+            order = self._order(sql, tuple(params))
+            window = order[offset : offset + limit]
+            bodies = dict(self._bodies(window))
+        # A document another process deleted since the order was read is left out.
+        return [_load(bodies[seq]) for seq in window if seq in bodies], len(order)
+
+    def _bodies(self, seqs: list[int]) -> list[tuple[int, str]]:
+        if not seqs:
+            return []
+        marks = ", ".join("?" * len(seqs))
+        sql = f"SELECT seq, body FROM documents WHERE seq IN ({marks})"
+        return self._db.execute(sql, seqs).fetchall()
+
+    def _order(self, sql: str, params: tuple[Any, ...]) -> list[int]:
+        """The seqs `sql` selects, from the kept orders while the world is unchanged."""
+        version = (self._writes, int(self._db.execute("PRAGMA data_version").fetchone()[0]))
+        key = (sql, params)
+        kept = self._orders.get(key)
+        if kept is not None and kept[0] == version:
+            self._orders.move_to_end(key)
+            return kept[1]
+        order = [int(row[0]) for row in self._db.execute(sql, params)]
+        self._orders[key] = (version, order)
+        self._orders.move_to_end(key)
+        while len(self._orders) > _KEPT_ORDERS:
+            self._orders.popitem(last=False)
+        return order
+
+    def trace(self, callback: Callable[[str], None] | None) -> None:
+        """Call `callback` with every SQL statement run from now on, its parameters inlined
+        (to see which queries a request costs); None stops."""
+        with self._lock:
+            self._db.set_trace_callback(callback)
 
     def ensure_index(self, collection: str, *fields: str) -> None:
         """Index a collection on document fields, for finds that filter or sort on them."""
@@ -179,6 +248,7 @@ class Store:
     def clear(self, collection: str | None = None) -> None:
         """Forget one collection, or the whole world."""
         with self._lock:
+            self._writes += 1
             if collection is None:
                 self._db.execute("DELETE FROM documents")
             else:
@@ -206,6 +276,13 @@ class Store:
             parts.append("seq > ?")
             params.append(seq_above)
         return " AND ".join(parts), params
+
+
+def _order_sql(order_by: str | None, descending: bool) -> str:
+    direction = "DESC" if descending else "ASC"
+    if order_by is None:
+        return f"seq {direction}"
+    return f"{_field_sql(order_by)} {direction}, seq {direction}"
 
 
 def _load(text: str) -> Document:

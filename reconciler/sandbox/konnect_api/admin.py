@@ -1,7 +1,10 @@
-"""Konnect admin actions under /_sandbox/konnect: what happens outside the API in real life."""
+"""Konnect admin actions under /_sandbox/konnect: what happens outside the API in real life.
+
+Their store work runs in the threadpool, as the API's does (see `endpoint`)."""
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -11,7 +14,7 @@ from reconciler.sandbox.konnect_api import stripe_sessions, tax_codes
 from reconciler.sandbox.stripe_api.errors import StripeError
 
 
-async def _complete_checkout(request: Request) -> Response:
+def _complete_checkout(request: Request) -> Response:
     """The customer finished Stripe's hosted checkout and the webhook updated Konnect."""
     store = sandbox_of(request).store
     try:
@@ -27,7 +30,8 @@ async def _system_tax_code(request: Request) -> Response:
     stripe_code = str(body.get("stripe_code", ""))
     if not tax_codes.STRIPE_TAX_CODE.match(stripe_code):
         return JSONResponse({"error": "stripe_code must match ^txcd_\\d{8}$"}, status_code=400)
-    created = tax_codes.create_system_managed(sandbox_of(request).store, stripe_code)
+    store = sandbox_of(request).store
+    created = await run_in_threadpool(tax_codes.create_system_managed, store, stripe_code)
     return JSONResponse(tax_codes.render(created), status_code=201)
 
 

@@ -25,6 +25,7 @@ from reconciler.sandbox.konnect_api.endpoint import (
     no_content,
     parse_body,
     path_id,
+    raw_body,
 )
 from reconciler.sandbox.konnect_api.errors import (
     invalid,
@@ -181,24 +182,24 @@ def _set_key(app: Document, api_key: str) -> None:
     app["masked_api_key"] = world.masked_key(api_key)
 
 
-async def _catalog(request: Request, sandbox: Sandbox) -> Response:
+def _catalog(request: Request, sandbox: Sandbox) -> Response:
     page = page_of(request, sandbox)
     items = list(CATALOG.values())
     return json(page.envelope(items[page.offset : page.offset + page.size], len(items)))
 
 
-async def _catalog_item(request: Request, sandbox: Sandbox) -> Response:
+def _catalog_item(request: Request, sandbox: Sandbox) -> Response:
     item = CATALOG.get(request.path_params["app_type"])
     if item is None:
         raise not_found("app type")
     return json(item)
 
 
-async def _install(request: Request, sandbox: Sandbox) -> Response:
-    raw = await request.body()
+def _install(request: Request, sandbox: Sandbox) -> Response:
+    raw = raw_body(request)
     kind = _type_of(raw)
     model: type[Sealed] = InstallStripe if kind == "stripe" else InstallWithoutCredentials
-    body = await parse_body(request, model)
+    body = parse_body(request, model)
     store = sandbox.store
     with store.transaction():
         if isinstance(body, InstallStripe):
@@ -294,12 +295,12 @@ def _supplier_of(store: Store, app: Document) -> Document:
     }
 
 
-async def _list(request: Request, sandbox: Sandbox) -> Response:
+def _list(request: Request, sandbox: Sandbox) -> Response:
     page = page_of(request, sandbox)
     where = {"deleted_at": None}
     store = sandbox.store
-    apps = store.find(APPS, where, offset=page.offset, limit=page.size)
-    return json(page.envelope([render(store, app) for app in apps], store.count(APPS, where)))
+    apps, total = store.page(APPS, where, offset=page.offset, limit=page.size)
+    return json(page.envelope([render(store, app) for app in apps], total))
 
 
 def _existing(request: Request, sandbox: Sandbox) -> Document:
@@ -309,15 +310,15 @@ def _existing(request: Request, sandbox: Sandbox) -> Document:
     return app
 
 
-async def _get(request: Request, sandbox: Sandbox) -> Response:
+def _get(request: Request, sandbox: Sandbox) -> Response:
     return json(render(sandbox.store, _existing(request, sandbox)))
 
 
-async def _update(request: Request, sandbox: Sandbox) -> Response:
+def _update(request: Request, sandbox: Sandbox) -> Response:
     store = sandbox.store
     app = _existing(request, sandbox)
-    raw = await request.body()
-    body = await parse_body(request, _UPDATE_MODELS.get(_type_of(raw), UpdateStripe))
+    raw = raw_body(request)
+    body = parse_body(request, _UPDATE_MODELS.get(_type_of(raw), UpdateStripe))
     if body.present()["type"] != app["type"]:
         raise invalid("type", "the app type cannot be changed")
     with store.transaction():
@@ -344,7 +345,7 @@ def _rotate_key(store: Store, app: Document, api_key: str) -> None:
     _set_key(app, api_key)
 
 
-async def _uninstall(request: Request, sandbox: Sandbox) -> Response:
+def _uninstall(request: Request, sandbox: Sandbox) -> Response:
     store = sandbox.store
     with store.transaction():
         app = _existing(request, sandbox)

@@ -129,12 +129,12 @@ def require_profile(store: Store, customer: Document) -> Document:
 # --- billing and app data -------------------------------------------------------------------
 
 
-async def _get(request: Request, sandbox: Sandbox) -> Response:
+def _get(request: Request, sandbox: Sandbox) -> Response:
     return json(_billing_view(sandbox.store, stored_customer(request, sandbox)))
 
 
-async def _put(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, UpsertBilling)
+def _put(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, UpsertBilling)
     store = sandbox.store
     with store.transaction():
         customer = writable_customer(request, sandbox)
@@ -154,8 +154,8 @@ async def _put(request: Request, sandbox: Sandbox) -> Response:
     return json(view)
 
 
-async def _put_app_data(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, AppData)
+def _put_app_data(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, AppData)
     store = sandbox.store
     with store.transaction():
         customer = writable_customer(request, sandbox)

@@ -148,8 +148,8 @@ def _subject_keys(customer: Document) -> list[str]:
     return keys
 
 
-async def _create(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, CreateCustomer)
+def _create(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, CreateCustomer)
     return json(render(create_customer(sandbox.store, body)), 201)
 
 
@@ -170,12 +170,12 @@ def live_customer_with_key(store: Store, key: str) -> Document | None:
     return found[0] if found else None
 
 
-async def _get(request: Request, sandbox: Sandbox) -> Response:
+def _get(request: Request, sandbox: Sandbox) -> Response:
     return json(render(stored_customer(request, sandbox)))
 
 
-async def _update(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, UpsertCustomer)
+def _update(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, UpsertCustomer)
     store = sandbox.store
     with store.transaction():
         customer = writable_customer(request, sandbox)
@@ -187,7 +187,7 @@ async def _update(request: Request, sandbox: Sandbox) -> Response:
     return json(render(customer))
 
 
-async def _delete(request: Request, sandbox: Sandbox) -> Response:
+def _delete(request: Request, sandbox: Sandbox) -> Response:
     store = sandbox.store
     with store.transaction():
         customer = stored_customer(request, sandbox)
@@ -203,7 +203,7 @@ async def _delete(request: Request, sandbox: Sandbox) -> Response:
 # --- list -----------------------------------------------------------------------------------
 
 
-async def _list(request: Request, sandbox: Sandbox) -> Response:
+def _list(request: Request, sandbox: Sandbox) -> Response:
     page = page_of(request, sandbox)
     order_by, descending = _sort(request.query_params.get("sort"))
     equal, others = _filters(request)
@@ -212,7 +212,7 @@ async def _list(request: Request, sandbox: Sandbox) -> Response:
     if "key" in equal:
         order_by = None  # keys are unique among live customers: nothing to sort, use the key index
     if not others:
-        found = store.find(
+        found, total = store.page(
             CUSTOMERS,
             where,
             order_by=order_by,
@@ -220,7 +220,7 @@ async def _list(request: Request, sandbox: Sandbox) -> Response:
             offset=page.offset,
             limit=page.size,
         )
-        return json(page.envelope([render(c) for c in found], store.count(CUSTOMERS, where)))
+        return json(page.envelope([render(c) for c in found], total))
     # Operators the store cannot express are rare; match them here over the equality subset.
     matching = [
         customer

@@ -314,16 +314,16 @@ def create_for_install(store: Store, app: Document, supplier: Document) -> Docum
 # --- handlers -------------------------------------------------------------------------------
 
 
-async def _list(request: Request, sandbox: Sandbox) -> Response:
+def _list(request: Request, sandbox: Sandbox) -> Response:
     page = page_of(request, sandbox)
     store = sandbox.store
     where = {"deleted_at": None}
-    found = store.find(PROFILES, where, offset=page.offset, limit=page.size)
-    return json(page.envelope([render(p) for p in found], store.count(PROFILES, where)))
+    found, total = store.page(PROFILES, where, offset=page.offset, limit=page.size)
+    return json(page.envelope([render(p) for p in found], total))
 
 
-async def _create(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, CreateProfile)
+def _create(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, CreateProfile)
     store = sandbox.store
     app_ids = {body.apps.tax.id, body.apps.invoicing.id, body.apps.payment.id}
     if len(app_ids) != 1:
@@ -359,16 +359,16 @@ def _stored(request: Request, sandbox: Sandbox) -> Document:
     return profile
 
 
-async def _get(request: Request, sandbox: Sandbox) -> Response:
+def _get(request: Request, sandbox: Sandbox) -> Response:
     profile = _stored(request, sandbox)
     if profile.get("deleted_at"):
         raise not_found("billing profile")
     return json(render(profile))
 
 
-async def _update(request: Request, sandbox: Sandbox) -> Response:
+def _update(request: Request, sandbox: Sandbox) -> Response:
     profile_id = path_id(request, "profile_id", "billing profile")
-    body = await parse_body(request, UpsertProfile)
+    body = parse_body(request, UpsertProfile)
     store = sandbox.store
     with store.transaction():
         profile = _stored(request, sandbox)
@@ -399,7 +399,7 @@ async def _update(request: Request, sandbox: Sandbox) -> Response:
     return json(render(profile))
 
 
-async def _delete(request: Request, sandbox: Sandbox) -> Response:
+def _delete(request: Request, sandbox: Sandbox) -> Response:
     store = sandbox.store
     with store.transaction():
         profile = _stored(request, sandbox)

@@ -146,8 +146,8 @@ def _checkout_params(options: CheckoutOptions) -> dict[str, Any]:
     return params
 
 
-async def _checkout(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, CheckoutRequest)
+def _checkout(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, CheckoutRequest)
     params = _checkout_params(body.stripe_options)
     store = sandbox.store
     with store.transaction():
@@ -206,8 +206,8 @@ def _rfc3339(unix: int) -> str:
     )
 
 
-async def _portal(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, PortalRequest)
+def _portal(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, PortalRequest)
     options = body.stripe_options
     store = sandbox.store
     customer = writable_customer(request, sandbox)

@@ -104,8 +104,8 @@ def create_system_managed(store: Store, stripe_code: str) -> Document:
         return store.put(TAX_CODES, tax_code["id"], tax_code)
 
 
-async def _create(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, CreateTaxCode)
+def _create(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, CreateTaxCode)
     store = sandbox.store
     tax_code = stamp_new(
         {
@@ -124,7 +124,7 @@ async def _create(request: Request, sandbox: Sandbox) -> Response:
     return json(render(tax_code), 201)
 
 
-async def _list(request: Request, sandbox: Sandbox) -> Response:
+def _list(request: Request, sandbox: Sandbox) -> Response:
     page = page_of(request, sandbox)
     flag = request.query_params.get("include_deleted", "false")
     if flag not in ("true", "false"):
@@ -134,8 +134,8 @@ async def _list(request: Request, sandbox: Sandbox) -> Response:
     # A real org holds its general code from the start: a list read before the defaults
     # must not miss the code they name (a first plan would call it "not found").
     organization_defaults(store)
-    found = store.find(TAX_CODES, where, offset=page.offset, limit=page.size)
-    return json(page.envelope([render(t) for t in found], store.count(TAX_CODES, where)))
+    found, total = store.page(TAX_CODES, where, offset=page.offset, limit=page.size)
+    return json(page.envelope([render(t) for t in found], total))
 
 
 def _stored(request: Request, sandbox: Sandbox) -> Document:
@@ -145,12 +145,12 @@ def _stored(request: Request, sandbox: Sandbox) -> Document:
     return tax_code
 
 
-async def _get(request: Request, sandbox: Sandbox) -> Response:
+def _get(request: Request, sandbox: Sandbox) -> Response:
     return json(render(_stored(request, sandbox)))
 
 
-async def _update(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, UpsertTaxCode)
+def _update(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, UpsertTaxCode)
     store = sandbox.store
     with store.transaction():
         tax_code = _stored(request, sandbox)
@@ -173,7 +173,7 @@ async def _update(request: Request, sandbox: Sandbox) -> Response:
     return json(render(tax_code))
 
 
-async def _delete(request: Request, sandbox: Sandbox) -> Response:
+def _delete(request: Request, sandbox: Sandbox) -> Response:
     _stored(request, sandbox)
     raise problem(403, "deleting tax codes is not allowed")
 
@@ -202,12 +202,12 @@ def _render_defaults(defaults: Document) -> Document:
     return {key: value for key, value in public(defaults).items() if key != "id"}
 
 
-async def _get_defaults(request: Request, sandbox: Sandbox) -> Response:
+def _get_defaults(request: Request, sandbox: Sandbox) -> Response:
     return json(_render_defaults(organization_defaults(sandbox.store)))
 
 
-async def _put_defaults(request: Request, sandbox: Sandbox) -> Response:
-    body = await parse_body(request, UpdateDefaults)
+def _put_defaults(request: Request, sandbox: Sandbox) -> Response:
+    body = parse_body(request, UpdateDefaults)
     # The schema makes both optional; the server's converter insists on both.
     if body.invoicing_tax_code is None:
         raise invalid("invoicing_tax_code.id", "invoicing_tax_code.id is required", "required")

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -164,7 +165,8 @@ def _route(path: str, method: str, action: AdminAction) -> Route:
         store = sandbox_of(request).store
         try:
             body = await _json_body(request)
-            result = action(store, body, dict(request.path_params))
+            # The store work runs in the threadpool, as the API's does (see `endpoint`).
+            result = await run_in_threadpool(action, store, body, dict(request.path_params))
         except StripeError as error:
             return error.response()
         return JSONResponse(result)
