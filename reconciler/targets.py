@@ -5,15 +5,19 @@ project's default target, else a Konnect target read from the environment the wa
 providers read theirs (`KONNECT_TOKEN`, `KONNECT_REGION` or `KONNECT_BASE_URL`,
 `STRIPE_API_KEY`); with none of these it stops and says how to declare one.
 
-For the `sandbox` target the embedded sandbox is served in-process for the duration of the
-command, with its world in `.reconcile/sandbox.db` under the manifest root, so a later
-command sees the same world. Its Stripe key stands in for an unset `${env:...}` variable so
-the examples run without set-up; the key itself is never printed. Every Stripe app's account
-is reached with that app's own key, resolved when the account is first read.
+For a sandbox target the embedded sandbox is served in-process for the duration of the
+command, with the target's own world in `.reconcile/<target>/sandbox.db` under the manifest
+root, so a later command sees the same world and two targets never share one. A world kept
+at `.reconcile/sandbox.db` (where every sandbox target shared one before) is moved to the
+first sandbox target that runs without a world of its own, and the command says so. Its
+Stripe key stands in for an unset `${env:...}` variable so the examples run without set-up;
+the key itself is never printed. Every Stripe app's account is reached with that app's own
+key, resolved when the account is first read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -31,16 +35,37 @@ from reconciler.core.kind import Sources
 from reconciler.core.safe_output import make_private_directory
 from reconciler.core.secrets import SecretSource, variable_of
 from reconciler.core.stripe_facts import KeySource, StripeAccounts
+from reconciler.engine.applying.lock import STATE_DIRECTORY
 from reconciler.errors import ReconcileError
-from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
+from reconciler.manifests import (
+    KonnectTarget,
+    ManifestSet,
+    SandboxTarget,
+    StripeApp,
+    ValidationFailed,
+)
+from reconciler.manifests.diagnostics import Diagnostic
 from reconciler.manifests.project import SANDBOX
+from reconciler.manifests.project import UnknownTarget as UnknownTargetName
+from reconciler.manifests.project_file import PROJECT_KIND, project_position
 from reconciler.manifests.secret_patterns import register_secret
 
 if TYPE_CHECKING:
     from reconciler.sandbox.config import SandboxConfig
     from reconciler.sandbox.server import SandboxServer
 
-SANDBOX_DB = Path(".reconcile") / "sandbox.db"
+SANDBOX_DB_FILE = "sandbox.db"
+# Where every sandbox target kept its one shared world, before each had its own.
+SHARED_SANDBOX_DB = STATE_DIRECTORY / SANDBOX_DB_FILE
+
+
+def sandbox_db(target: str) -> Path:
+    """Where the embedded sandbox of `target` keeps its world, relative to the project."""
+    return STATE_DIRECTORY / target / SANDBOX_DB_FILE
+
+
+# The world of the target named `sandbox`.
+SANDBOX_DB = sandbox_db(SANDBOX)
 DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
 TOKEN_VARIABLE = "KONNECT_TOKEN"
 REGION_VARIABLE = "KONNECT_REGION"
@@ -60,8 +85,8 @@ class TargetError(ReconcileError):
     """The target cannot be used: unknown, or its sandbox cannot be set up."""
 
 
-class UnknownTarget(TargetError):
-    pass
+class UnknownTarget(TargetError, UnknownTargetName):
+    """A command names a target the project does not declare."""
 
 
 class NoTarget(TargetError):
@@ -113,7 +138,7 @@ def resolve_target(
     else a Konnect target from the environment."""
     project = manifests.project
     environ = os.environ if environ is None else environ
-    name = target_name or project.default_target_name
+    name = target_name or manifests.target or project.default_target_name
     if name is None and project.targets:
         declared = ", ".join(sorted(project.targets))
         raise NoTarget(
@@ -125,11 +150,7 @@ def resolve_target(
     try:
         target = project.target(name)
     except KeyError:
-        known = ", ".join(sorted(project.all_targets))
-        message = f"no target {name!r} in reconcile.yaml (known: {known})"
-        if "." in name:  # Terraform's -target names resources; here -r/--resource does
-            message += f"; to limit the command to one resource, use -r/--resource {name}"
-        raise UnknownTarget(message) from None
+        raise UnknownTarget(str(project.unknown_target(name))) from None
     if isinstance(target, SandboxTarget) and environ.get(TOKEN_VARIABLE):
         log.warning(
             "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
@@ -171,6 +192,8 @@ def connect(
 ) -> Iterator[Connection]:
     """Clients for the target; for the sandbox target, the sandbox runs until the block ends."""
     name, target = resolve_target(manifests, target_name)
+    check_key_modes(manifests, name, target)
+    notes: list[str] = []
     with ExitStack() as stack:
         if isinstance(target, KonnectTarget):
             secrets = SecretSource()
@@ -181,7 +204,9 @@ def connect(
             sandbox_url = None
             kind = f"konnect, {konnect_url}"
             target_keys = [target.stripe_api_key] if target.stripe_api_key else []
-            stripe_mode = _stripe_mode(_unresolved_keys(manifests, secrets, target_keys))
+            stripe_mode = target.stripe_mode or _stripe_mode(
+                _unresolved_keys(manifests, secrets, target_keys)
+            )
         else:
             # Imported here: the sandbox's server is the `sandbox` extra, which a real
             # organization's install may leave out.
@@ -195,9 +220,11 @@ def connect(
             else:
                 kind = "embedded sandbox"
                 config = sandbox_config or SandboxConfig(
-                    db_path=manifest_root(manifests) / SANDBOX_DB
+                    db_path=manifest_root(manifests) / sandbox_db(name)
                 )
+                make_private_directory(config.db_path.parent.parent)
                 make_private_directory(config.db_path.parent)
+                notes += _take_shared_world(manifest_root(manifests), config.db_path)
                 server = stack.enter_context(SandboxServer(config))
                 sandbox_url = server.url
                 konnect_token = config.konnect_token
@@ -209,7 +236,7 @@ def connect(
             fallback = _constant(_sandbox_stripe_key())
             stripe_url = sandbox_url
             keys = _unresolved_keys(manifests, secrets, []) or [_sandbox_stripe_key()]
-            stripe_mode = _stripe_mode(keys)
+            stripe_mode = target.stripe_mode or _stripe_mode(keys)
         _register_secrets(target, manifests, secrets, konnect_token)
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
@@ -234,9 +261,90 @@ def connect(
             sources=sources,
             secrets=secrets,
             sandbox_url=sandbox_url,
+            notes=notes,
             kind=kind,
             stripe_mode=stripe_mode,
         )
+
+
+def _take_shared_world(root: Path, db_path: Path) -> list[str]:
+    """Move the world all sandbox targets once shared to this target, when it has none yet:
+    the first to run keeps what was applied to it."""
+    shared = root / SHARED_SANDBOX_DB
+    if db_path.exists() or not shared.is_file():
+        return []
+    # SQLite's journal files (`-wal`, `-shm`) go with the database they belong to.
+    for part in sorted(shared.parent.glob(SANDBOX_DB_FILE + "*")):
+        if part.is_file():
+            part.rename(db_path.with_name(part.name.replace(SANDBOX_DB_FILE, db_path.name, 1)))
+    relative = db_path.relative_to(root).as_posix()
+    return [
+        f"Note: the sandbox world at {SHARED_SANDBOX_DB.as_posix()}, once shared by every "
+        f"sandbox target, moved to {relative}: each sandbox target now keeps its own."
+    ]
+
+
+def check_key_modes(
+    manifests: ManifestSet, name: str, target: KonnectTarget | SandboxTarget
+) -> None:
+    """A target that declares its Stripe mode takes keys of that mode only: a test key for a
+    live target (or the reverse) is an error before any request, at the reference that names
+    it. Keys the environment does not hold are left to be missed when read."""
+    if target.stripe_mode is None:
+        return
+    problems = [
+        problem
+        for reference, located in _key_references(manifests, name, target)
+        if (problem := _mode_problem(reference, located, name, target)) is not None
+    ]
+    if problems:
+        raise ValidationFailed(
+            problems,
+            f"{len(problems)} Stripe key(s) of the wrong mode for target {name!r}; "
+            "nothing was sent",
+        )
+
+
+def _key_references(
+    manifests: ManifestSet, name: str, target: KonnectTarget | SandboxTarget
+) -> Iterator[tuple[str, Diagnostic]]:
+    """Each Stripe key reference the target uses, with a diagnostic placed where it is written
+    (its message still to be said)."""
+    for entry in manifests.entries:
+        app = entry.manifest
+        if isinstance(app, StripeApp):
+            position = entry.source.positions.locate(("spec", "api_key"), prefer_key=False)
+            where = Diagnostic(entry.source.file, position, "stripe-mode", "", app.KIND, app.name)
+            yield app.spec.api_key, where
+    if isinstance(target, KonnectTarget) and target.stripe_api_key:
+        file, position = project_position(manifests.base, ("targets", name, "stripe_api_key"))
+        yield (
+            target.stripe_api_key,
+            Diagnostic(file, position, "stripe-mode", "", PROJECT_KIND, file.name),
+        )
+
+
+def _mode_problem(
+    reference: str, where: Diagnostic, name: str, target: KonnectTarget | SandboxTarget
+) -> Diagnostic | None:
+    variable = variable_of(reference)
+    key = os.environ.get(variable, "")
+    stood_in = not key and isinstance(target, SandboxTarget)
+    key = _sandbox_stripe_key() if stood_in else key
+    wanted = target.stripe_mode
+    other = "live" if wanted == "test" else "test"
+    if not _is_key_of_mode(key, other):
+        return None
+    holds = (
+        f"{variable} is not set, and the sandbox's built-in {other}-mode key stands in for it"
+        if stood_in
+        else f"{variable} holds a {other}-mode key"
+    )
+    message = (
+        f"{holds}, but target {name!r} runs in Stripe {wanted} mode (its stripe_mode in "
+        f"reconcile.yaml): give it a {wanted}-mode key"
+    )
+    return dataclasses.replace(where, message=message)
 
 
 def _unresolved_keys(

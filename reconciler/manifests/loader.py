@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from reconciler.manifests.references import Location
 from reconciler.manifests.yaml_limits import MAX_ALIAS_NODES, MAX_FILE_BYTES, alias_overflow
 
 PROJECT_FILE_NAMES = ("reconcile.yaml", "reconcile.yml")
+_ENV_REFERENCE = re.compile(r"^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # libyaml's parser, when PyYAML was built with it, reads large manifest sets several times
 # faster; both record the same line and column for every node.
@@ -45,6 +47,8 @@ class Scalar:
     loc: Location
     text: str
     position: Position
+    # How it is written: "" plain, "'" or '"' quoted, "|" or ">" a block.
+    style: str = ""
 
 
 @dataclass
@@ -85,7 +89,9 @@ class SourceDocument:
         The data, every position and every scalar serve validation alone; for 10,000
         manifests they would hold some 100 MB through the whole plan.
         """
-        positions = PositionMap(values={(): self.start})
+        # Kept: where each `${env:NAME}` is written, for errors about the key it names.
+        references = {s.loc: s.position for s in self.scalars if _ENV_REFERENCE.match(s.text)}
+        positions = PositionMap(values={**references, (): self.start})
         return SourceDocument(self.file, self.index, None, positions, ())
 
     @property
@@ -147,7 +153,7 @@ class _Walk:
             self._visit_mapping(node, loc, inner)
 
     def _visit_scalar(self, node: ScalarNode, loc: Location, text: str, position: Position) -> None:
-        self.scalars.append(Scalar(loc, text, position))
+        self.scalars.append(Scalar(loc, text, position, node.style or ""))
         if node.style == '"' and has_forbidden(text):
             self.escaped[id(node)] = node
 

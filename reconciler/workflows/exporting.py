@@ -26,6 +26,7 @@ from pathlib import Path
 
 from reconciler.core.exporting import ExportContext
 from reconciler.core.safe_output import copy_privately, make_private_directory, write_private_text
+from reconciler.engine.applying.lock import STATE_DIRECTORY
 from reconciler.engine.exporter import (
     SCHEMAS_DIRECTORY,
     ExportedFile,
@@ -40,13 +41,11 @@ from reconciler.manifests.diagnostics import Diagnostic
 from reconciler.manifests.loader import PROJECT_FILE_NAMES
 from reconciler.manifests.project_file import load_project
 from reconciler.manifests.validation import NO_MANIFESTS
-from reconciler.targets import SANDBOX_DB
 from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
-# Where commands keep a project's local state; never part of an export.
-STATE_DIRECTORY = SANDBOX_DB.parent
+# STATE_DIRECTORY: where commands keep a project's local state; never part of an export.
 GITIGNORE = ".gitignore"
 
 

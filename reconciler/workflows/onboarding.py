@@ -58,7 +58,7 @@ def checkout_url(
     """A Stripe Checkout session that collects a card for `customer` (a CustomerBilling
     manifest's name); once completed, Konnect links the Stripe customer and its default card.
     A ValueError names a redirect option `request` lacks or should not have."""
-    manifests = load_manifests(directory)
+    manifests = load_manifests(directory, options.target)
     link = find_link(manifests, customer)
     with _connected(manifests, options, events or Events()) as connection:
         konnect = connection.sources.konnect
@@ -76,7 +76,7 @@ def portal_url(
 ) -> Onboarding[PortalSession]:
     """A single-use Stripe Billing Portal session for `customer`, who must have a linked
     Stripe customer."""
-    manifests = load_manifests(directory)
+    manifests = load_manifests(directory, options.target)
     link = find_link(manifests, customer)
     with _connected(manifests, options, events or Events()) as connection:
         konnect = connection.sources.konnect
