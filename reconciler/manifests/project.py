@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
-    AfterValidator,
+    BeforeValidator,
     Field,
     StrictBool,
     StrictFloat,
@@ -73,10 +73,12 @@ VarName = Annotated[
 ]
 
 
-def _plain_value(value: str) -> str:
+def _plain_value(value: object) -> object:
+    if not isinstance(value, str | int | float | bool):
+        raise PydanticCustomError("var-value", "a var is a string, a number or a boolean")
     # A var is a value: a reference inside it would be resolved nowhere, and a secret
     # reference would turn `vars:` into a way around `${env:...}`.
-    if "${" in value:
+    if isinstance(value, str) and "${" in value:
         raise PydanticCustomError(
             "var-value",
             "a var holds a value, not a reference: write ${env:NAME} in the manifest itself",
@@ -84,7 +86,9 @@ def _plain_value(value: str) -> str:
     return value
 
 
-VarValue = Annotated[StrictStr, AfterValidator(_plain_value)] | StrictInt | StrictFloat | StrictBool
+VarValue = Annotated[
+    StrictStr | StrictInt | StrictFloat | StrictBool, BeforeValidator(_plain_value)
+]
 StripeMode = Literal["test", "live"]
 
 RateLimit = Annotated[

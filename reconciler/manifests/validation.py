@@ -18,7 +18,7 @@ from reconciler.manifests.project import Project
 from reconciler.manifests.project_file import load_project, project_directory
 from reconciler.manifests.rules import cross_document_diagnostics
 from reconciler.manifests.target_view import TargetView, mode_diagnostics, view_of, views_of
-from reconciler.manifests.variables import VarUse, attribute, substitute
+from reconciler.manifests.variables import VAR_CODES, VarUse, attribute, substitute
 
 NO_MANIFESTS = "no-manifests"
 
@@ -125,6 +125,9 @@ def _validate_view(root: Path, found: _Project, view: TargetView) -> ValidationR
             documents.append(substituted.document)
             uses.extend(substituted.uses)
             diagnostics.extend(substituted.diagnostics)
+    if view.target is None and found.diagnostics:
+        # The project file is broken, so which target (and vars) was meant is unknown.
+        diagnostics = [d for d in diagnostics if d.code not in VAR_CODES]
     if not documents and not diagnostics:
         # An empty directory is a mistaken path far more often than a wish to own nothing.
         diagnostics.append(_no_manifests(root))

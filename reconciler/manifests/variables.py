@@ -26,6 +26,7 @@ from reconciler.manifests.references import Location
 OPENING = "${var:"
 _REFERENCE = re.compile(r"\$\{var:([A-Za-z_][A-Za-z0-9_]*)\}")
 VarValue = str | int | float | bool
+VAR_CODES = frozenset({"undefined-var", "var-reference"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class VarUse:
     file_position: tuple[str, Position]
     reference: Position
     names: tuple[str, ...]
+    # A reference could not be resolved: the scalar is left as written, and what validation
+    # says of it is only the echo of that.
+    unresolved: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,16 +66,16 @@ def substitute(
             continue
         found = list(_problems(document, scalar, variables, target))
         problems.extend(found)
+        names = tuple(match.group(1) for match in _REFERENCE.finditer(scalar.text))
+        first = scalar.text.index(OPENING)
+        key = (str(document.file), scalar.position)
+        uses.append(VarUse(key, _reference_position(scalar, first), names, bool(found)))
         if found:
             scalars.append(scalar)
             continue
         value = _value_of(scalar.text, variables)
         values[scalar.loc] = value
         scalars.append(dataclasses.replace(scalar, text=_text(value)))
-        names = tuple(match.group(1) for match in _REFERENCE.finditer(scalar.text))
-        first = scalar.text.index(OPENING)
-        key = (str(document.file), scalar.position)
-        uses.append(VarUse(key, _reference_position(scalar, first), names))
     data = _with_values(document.data, values)
     substituted = dataclasses.replace(document, data=data, scalars=tuple(scalars))
     return Substituted(substituted, tuple(uses), tuple(problems))
@@ -84,8 +88,10 @@ def attribute(
     by_scalar = {use.file_position: use for use in uses}
     for diagnostic in diagnostics:
         use = by_scalar.get((str(diagnostic.file), diagnostic.position))
-        if use is None:
+        if use is None or diagnostic.code in VAR_CODES:
             yield diagnostic
+            continue
+        if use.unresolved:
             continue
         references = ", ".join("${var:" + name + "}" for name in use.names)
         message = f"{diagnostic.message} (the value of {references} of target {target!r})"
@@ -107,7 +113,8 @@ def _problems(
             message = "a var is referenced as ${var:NAME}, NAME of letters, digits and '_'"
             yield _diagnostic(document, position, "var-reference", message)
         elif match.group(1) not in variables:
-            yield _diagnostic(document, position, "undefined-var", _undefined(match[1], target))
+            message = _undefined(match.group(1), target)
+            yield _diagnostic(document, position, "undefined-var", message)
 
 
 def _undefined(name: str, target: str | None) -> str:

@@ -91,7 +91,7 @@ def test_released_lock_can_be_taken_again_and_records_the_holder_meanwhile(
         assert recorded["pid"] == os.getpid()
         assert recorded["command"] == "reconcile apply manifests/"
         # flock conflicts between two open files even within one process.
-        with pytest.raises(LockHeld, match="another apply to target 'sandbox' is running in this project"):
+        with pytest.raises(LockHeld, match="another apply to target 'sandbox' is running"):
             ApplyLock(tmp_path, "reconcile apply again", "sandbox").acquire()
     assert (tmp_path / lock_path("sandbox")).read_text(encoding="utf-8") == ""
     with ApplyLock(tmp_path, "reconcile apply again", "sandbox"):

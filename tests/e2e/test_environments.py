@@ -1,0 +1,322 @@
+"""One repository, two environments: each target reads its own manifests with its own values,
+runs in its Stripe mode and keeps its own sandbox world, driven through the CLI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+from starlette.testclient import TestClient
+
+from reconciler.cli import main
+from reconciler.sandbox import SandboxServer, create_app
+from reconciler.sandbox.config import SandboxConfig
+from reconciler.targets import sandbox_db
+from tests.e2e.worlds import World
+
+LIVE_KEY = "sk_live_" + "0" * 24
+TEST_KEY = "sk_test_" + "1" * 24
+
+PROJECT = """\
+targets:
+  staging:
+    type: sandbox
+    manifests: [common/, staging/]
+    stripe_mode: test
+    vars: {GRACE: PT10M, TEAM: growth, AUTO_ADVANCE: false}
+  production:
+    type: sandbox
+    manifests: [common/, production/]
+    stripe_mode: test
+    vars: {GRACE: PT1H, TEAM: platform, AUTO_ADVANCE: true}
+"""
+PROFILE = """\
+apiVersion: reconcile.konghq.dev/v1
+kind: BillingProfile
+metadata:
+  name: main
+spec:
+  name: Main
+  description: "Run by ${var:TEAM}"
+  default: true
+  app: stripe
+  supplier: {name: ACME Inc., addresses: {billing_address: {country: US}}}
+  workflow:
+    collection:
+      interval: ${var:GRACE}
+    invoicing:
+      auto_advance: ${var:AUTO_ADVANCE}
+"""
+
+
+def stripe_app(name: str, livemode: str = "false") -> str:
+    return textwrap.dedent(
+        f"""\
+        apiVersion: reconcile.konghq.dev/v1
+        kind: StripeApp
+        metadata:
+          name: stripe
+        spec:
+          name: {name}
+          api_key: ${{env:STRIPE_API_KEY}}
+          livemode: {livemode}
+        """
+    )
+
+
+def reconcile(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(arg) for arg in args])
+
+
+def write(directory: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_text(text)
+    return directory
+
+
+@pytest.fixture
+def environments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Staging and production, each an embedded sandbox; commands run in the project."""
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    project = write(
+        tmp_path / "billing",
+        {
+            "reconcile.yaml": PROJECT,
+            "common/profile.yaml": PROFILE,
+            "staging/stripe.yaml": stripe_app("Stripe staging"),
+            "production/stripe.yaml": stripe_app("Stripe production"),
+        },
+    )
+    monkeypatch.chdir(project)
+    return project
+
+
+@pytest.fixture
+def served(environments: Path, sandbox_server: SandboxServer) -> Iterator[httpx.Client]:
+    """Staging served by the running sandbox, so that what reaches it can be counted."""
+    project = environments / "reconcile.yaml"
+    project.write_text(
+        project.read_text().replace(
+            "  staging:\n    type: sandbox\n",
+            f"  staging:\n    type: sandbox\n    url: {sandbox_server.url}\n",
+        )
+    )
+    with httpx.Client(base_url=sandbox_server.url + "/_sandbox") as admin:
+        yield admin
+
+
+def world_of(project: Path, target: str) -> Iterator[World]:
+    app = create_app(SandboxConfig(db_path=project / sandbox_db(target)))
+    with TestClient(app, base_url="http://sandbox.test") as client:
+        yield World(client)
+
+
+def profiles(project: Path, target: str) -> list[dict[str, Any]]:
+    for world in world_of(project, target):
+        found: list[dict[str, Any]] = world.konnect("GET", "/profiles")["data"]
+        return found
+    raise AssertionError("unreachable")
+
+
+def test_applying_staging_leaves_productions_world_untouched(environments: Path) -> None:
+    assert reconcile("plan", environments, "--target", "production").exit_code == 0
+    applied = reconcile("apply", environments, "--target", "staging", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert applied.stdout.startswith("Target: staging (embedded sandbox, Stripe test mode)")
+    assert [p["name"] for p in profiles(environments, "staging")] == ["Main"]
+    assert profiles(environments, "production") == []
+    again = reconcile("plan", environments, "--target", "staging", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    production = reconcile("plan", environments, "--target", "production", "-o", "json")
+    assert production.exit_code == 0, production.output
+    plan = json.loads(production.stdout)
+    assert plan["target"] == "production"
+    assert plan["summary"]["add"] == 2
+
+
+def test_each_targets_vars_reach_the_request_body_with_their_types(environments: Path) -> None:
+    for target in ("staging", "production"):
+        result = reconcile("apply", environments, "--target", target, "--auto-approve")
+        assert result.exit_code == 0, result.output
+    (staging,) = profiles(environments, "staging")
+    (production,) = profiles(environments, "production")
+    assert staging["description"] == "Run by growth"
+    assert staging["workflow"]["collection"]["interval"] == "PT10M"
+    assert staging["workflow"]["invoicing"]["auto_advance"] is False
+    assert production["description"] == "Run by platform"
+    assert production["workflow"]["collection"]["interval"] == "PT1H"
+    assert production["workflow"]["invoicing"]["auto_advance"] is True
+
+
+def requests_sent(admin: httpx.Client) -> int:
+    total: int = admin.get("/stats").json()["total"]
+    return total
+
+
+def test_an_undefined_var_is_a_positioned_error_naming_the_target(
+    environments: Path, served: httpx.Client
+) -> None:
+    project = environments / "reconcile.yaml"
+    project.write_text(project.read_text().replace("TEAM: growth, ", ""))
+    result = reconcile("plan", environments, "--target", "staging")
+    assert result.exit_code == 1
+    assert (
+        "common/profile.yaml:7:24: BillingProfile/main: ${var:TEAM} is not defined for target "
+        "'staging': add TEAM under targets.staging.vars in reconcile.yaml"
+    ) in result.output
+    assert requests_sent(served) == 0
+    assert reconcile("plan", environments, "--target", "production").exit_code == 0
+
+
+def test_a_value_that_does_not_fit_its_field_is_told_at_the_reference(environments: Path) -> None:
+    project = environments / "reconcile.yaml"
+    project.write_text(project.read_text().replace("GRACE: PT1H", "GRACE: an hour"))
+    result = reconcile("validate", environments, "--target", "production")
+    assert result.exit_code == 1
+    assert (
+        "common/profile.yaml:13:17: BillingProfile/main: spec.workflow.collection.interval: "
+        "must be an ISO-8601 duration"
+    ) in result.output
+    assert "(the value of ${var:GRACE} of target 'production')" in result.output
+
+
+def test_a_key_of_the_wrong_mode_is_an_error_before_any_request(
+    environments: Path, served: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = environments / "reconcile.yaml"
+    monkeypatch.setenv("STRIPE_API_KEY", LIVE_KEY)
+    result = reconcile("plan", environments, "--target", "staging")
+    assert result.exit_code == 1
+    assert (
+        "staging/stripe.yaml:7:12: StripeApp/stripe: STRIPE_API_KEY holds a live-mode key, but "
+        "target 'staging' runs in Stripe test mode (its stripe_mode in reconcile.yaml)"
+    ) in result.output
+    assert LIVE_KEY not in result.output
+    # The reverse: a live target given the sandbox's built-in test key.
+    monkeypatch.delenv("STRIPE_API_KEY")
+    project.write_text(project.read_text().replace("stripe_mode: test", "stripe_mode: live", 1))
+    (environments / "staging" / "stripe.yaml").write_text(stripe_app("Stripe staging", "true"))
+    result = reconcile("apply", environments, "--target", "staging", "--auto-approve")
+    assert result.exit_code == 1
+    assert (
+        "staging/stripe.yaml:7:12: StripeApp/stripe: STRIPE_API_KEY is not set, and the "
+        "sandbox's built-in test-mode key stands in for it, but target 'staging' runs in "
+        "Stripe live mode"
+    ) in result.output
+    assert requests_sent(served) == 0
+
+
+def test_a_konnect_targets_own_key_of_the_wrong_mode_is_told_in_reconcile_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_server: SandboxServer
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KONNECT_TOKEN", "sandbox-konnect-token")
+    monkeypatch.setenv("STRIPE_API_KEY", TEST_KEY)
+    project = write(
+        tmp_path / "billing",
+        {
+            "reconcile.yaml": (
+                "targets:\n  production:\n    type: konnect\n"
+                f"    base_url: {sandbox_server.url}/v3\n"
+                "    konnect_token: ${env:KONNECT_TOKEN}\n"
+                "    stripe_api_key: ${env:STRIPE_API_KEY}\n"
+                "    stripe_mode: live\n"
+            ),
+            "tax.yaml": (
+                "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: saas}\n"
+                "spec: {key: saas, name: SaaS, stripe_tax_code: txcd_10103001}\n"
+            ),
+        },
+    )
+    result = reconcile("plan", project)
+    assert result.exit_code == 1
+    assert (
+        "billing/reconcile.yaml:6:21: Project/reconcile.yaml: STRIPE_API_KEY holds a test-mode "
+        "key, but target 'production' runs in Stripe live mode"
+    ) in result.output
+    with httpx.Client(base_url=sandbox_server.url + "/_sandbox") as admin:
+        assert requests_sent(admin) == 0
+
+
+def test_a_stripe_app_whose_livemode_disagrees_with_its_target_is_refused(
+    environments: Path, served: httpx.Client
+) -> None:
+    (environments / "staging" / "stripe.yaml").write_text(stripe_app("Stripe staging", "true"))
+    result = reconcile("apply", environments, "--target", "staging", "--auto-approve")
+    assert result.exit_code == 1
+    assert (
+        "staging/stripe.yaml:8:13: StripeApp/stripe: spec.livemode is true, but target "
+        "'staging' runs in Stripe test mode"
+    ) in result.output
+    assert requests_sent(served) == 0
+
+
+def test_all_targets_reports_each_problem_with_its_target(environments: Path) -> None:
+    (environments / "production" / "stripe.yaml").write_text(stripe_app("Stripe", "true"))
+    project = environments / "reconcile.yaml"
+    project.write_text(project.read_text().replace("GRACE: PT10M, ", ""))
+    result = reconcile("validate", environments, "--all-targets")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith("common/profile.yaml:13:17: BillingProfile/main: ${var:GRACE}")
+        and line.endswith("(target staging)")
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith("production/stripe.yaml:8:13: StripeApp/stripe: spec.livemode is true")
+        and line.endswith("(target production)")
+        for line in lines
+    ), lines
+    assert "target staging: 1 error in 1 file; target production: 1 error in 1 file" in (
+        result.stderr
+    )
+    as_json = reconcile("validate", environments, "--all-targets", "-o", "json")
+    document = json.loads(as_json.stdout)
+    assert document["valid"] is False
+    assert [(e["target"], e["code"]) for e in document["errors"]] == [
+        ("staging", "undefined-var"),
+        ("production", "stripe-mode"),
+    ]
+    assert [(t["target"], t["valid"]) for t in document["targets"]] == [
+        ("staging", False),
+        ("production", False),
+    ]
+
+
+def test_without_a_default_target_validate_checks_every_target_and_plan_asks_for_one(
+    environments: Path,
+) -> None:
+    result = reconcile("validate", environments)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "target staging: 2 documents in 2 files: valid",
+        "target production: 2 documents in 2 files: valid",
+    ]
+    plan = reconcile("plan", environments)
+    assert plan.exit_code == 1
+    assert "choose one with --target" in plan.output
+
+
+def test_a_world_shared_by_every_sandbox_target_moves_to_the_first_that_runs(
+    environments: Path,
+) -> None:
+    applied = reconcile("apply", environments, "--target", "staging", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    state = environments / ".reconcile"
+    (state / "staging" / "sandbox.db").rename(state / "sandbox.db")
+    result = reconcile("plan", environments, "--target", "production", "--detailed-exitcode")
+    assert "Note: the sandbox world at .reconcile/sandbox.db, once shared by every sandbox " in (
+        result.stdout
+    )
+    # Production has staging's old world now: its own app differs only by name.
+    assert result.exit_code == 2, result.output
+    assert not (state / "sandbox.db").exists()
+    assert (state / "production" / "sandbox.db").is_file()
