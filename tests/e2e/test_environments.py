@@ -4,6 +4,7 @@ runs in its Stripe mode and keeps its own sandbox world, driven through the CLI.
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -320,3 +321,23 @@ def test_a_world_shared_by_every_sandbox_target_moves_to_the_first_that_runs(
     assert result.exit_code == 2, result.output
     assert not (state / "sandbox.db").exists()
     assert (state / "production" / "sandbox.db").is_file()
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "environments"
+
+
+def test_the_environments_example_plans_and_applies_for_both_targets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    example = tmp_path / "environments"
+    shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns(".reconcile"))
+    for target in ("staging", "production"):
+        planned = reconcile("plan", example, "--target", target, "--detailed-exitcode")
+        assert planned.exit_code == 2, planned.output
+        assert planned.stdout.startswith(f"Target: {target} (embedded sandbox, Stripe test mode)")
+        applied = reconcile("apply", example, "--target", target, "--auto-approve")
+        assert applied.exit_code == 0, applied.output
+    for target in ("staging", "production"):
+        again = reconcile("plan", example, "--target", target, "--detailed-exitcode")
+        assert again.exit_code == 0, again.output
