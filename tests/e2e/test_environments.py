@@ -341,3 +341,121 @@ def test_the_environments_example_plans_and_applies_for_both_targets(
     for target in ("staging", "production"):
         again = reconcile("plan", example, "--target", target, "--detailed-exitcode")
         assert again.exit_code == 0, again.output
+
+
+def old_organization(directory: Path, description: str, *extra: str) -> Path:
+    """A project of its own, as a team with one directory per organization has today,
+    applied to its sandbox world."""
+    app = stripe_app("Stripe").replace("  livemode: false\n", f"  description: {description}\n")
+    profile = PROFILE.replace('"Run by ${var:TEAM}"', "Main profile")
+    profile = profile.replace("${var:GRACE}", "PT2H").replace("${var:AUTO_ADVANCE}", "false")
+    tax = (
+        "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: saas}\n"
+        "spec: {key: saas, name: SaaS, stripe_tax_code: txcd_10103001}\n"
+    )
+    files = {
+        "reconcile.yaml": "default_target: sandbox\n",
+        "app.yaml": app,
+        "profile.yaml": profile,
+    }
+    files["tax.yaml"] = "---\n".join([tax, *extra])
+    write(directory, files)
+    applied = reconcile("apply", directory, "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    return directory
+
+
+def adopt_world(old: Path, repository: Path, target: str) -> None:
+    """The organization becomes the repository's target: here, its sandbox world moves."""
+    (repository / sandbox_db(target)).parent.mkdir(parents=True)
+    for part in (old / sandbox_db("sandbox")).parent.glob("sandbox.db*"):
+        shutil.copy(part, repository / sandbox_db(target).parent / part.name)
+
+
+@pytest.fixture
+def two_organizations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Staging and production, each applied from a directory of its own, and a repository
+    whose reconcile.yaml makes them its two targets (and holds nothing else yet)."""
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    beta = (
+        "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: beta}\n"
+        "spec: {key: beta, name: Beta, stripe_tax_code: txcd_10103000}\n"
+    )
+    staging = old_organization(tmp_path / "old-staging", "Test account", beta)
+    production = old_organization(tmp_path / "old-production", "Live account")
+    repository = write(
+        tmp_path / "repository",
+        {"reconcile.yaml": PROJECT.replace("    vars:", "    # vars:")},
+    )
+    for directory in ("common", "staging", "production"):
+        (repository / directory).mkdir()
+    adopt_world(staging, repository, "staging")
+    adopt_world(production, repository, "production")
+    monkeypatch.chdir(repository)
+    return repository
+
+
+def test_two_organizations_export_into_one_layout_that_plans_clean(two_organizations: Path) -> None:
+    result = reconcile("export", "--layout", "environments")
+    assert result.exit_code == 0, result.output
+    repository = two_organizations
+    layout = {
+        path.relative_to(repository).as_posix()
+        for path in repository.rglob("*.yaml")
+        if "schemas" not in path.parts and ".reconcile" not in path.parts
+    }
+    assert layout == {
+        "reconcile.yaml",
+        "common/billing-profile.yaml",
+        "common/tax-code.yaml",
+        "staging/stripe-app.yaml",
+        "staging/tax-code.yaml",
+        "production/stripe-app.yaml",
+    }
+    assert "Differ between targets, so kept in each target's directory: StripeApp/stripe" in (
+        result.stdout
+    )
+    assert "name: beta" in (repository / "staging" / "tax-code.yaml").read_text()
+    assert "name: beta" not in (repository / "common" / "tax-code.yaml").read_text()
+    assert (
+        "$schema=../schemas/stripe-app.json"
+        in (repository / "production" / "stripe-app.yaml").read_text()
+    )
+    assert (repository / "reconcile.yaml").read_text() == PROJECT.replace(
+        "    vars:", "    # vars:"
+    )
+    for target in ("staging", "production"):
+        planned = reconcile("plan", "--target", target, "--detailed-exitcode")
+        assert planned.exit_code == 0, planned.output
+        assert "No changes." in planned.stdout
+
+
+def test_export_of_one_target_writes_into_its_directory(two_organizations: Path) -> None:
+    result = reconcile("export", ".", "--target", "production", "-o", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["shared"] is None
+    assert [t["target"] for t in document["targets"]] == ["production"]
+    assert sorted(f["path"] for f in document["files"]) == [
+        "production/billing-profile.yaml",
+        "production/stripe-app.yaml",
+        "production/tax-code.yaml",
+    ]
+    planned = reconcile("plan", "--target", "production", "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
+    again = reconcile("export", "--target", "production")
+    assert again.exit_code == 1
+    assert "production is not empty; pass --force" in again.output
+    forced = reconcile("export", "--target", "production", "--force")
+    assert forced.exit_code == 0, forced.output
+
+
+def test_export_needs_somewhere_to_write(two_organizations: Path) -> None:
+    result = reconcile("export")
+    assert result.exit_code == 1
+    assert "give OUT_DIR, or --target T" in result.output
+    project = two_organizations / "reconcile.yaml"
+    project.write_text(project.read_text().replace("[common/, production/]", "[production/]"))
+    result = reconcile("export", "--layout", "environments")
+    assert result.exit_code == 1
+    assert "list no directory in common" in result.output
