@@ -71,6 +71,7 @@ from reconciler.sandbox.konnect_api.collection_names import APP_DATA, CUSTOMERS,
 from reconciler.sandbox.store import Store
 from reconciler.sandbox.stripe_api import world as stripe_world
 from reconciler.sandbox.stripe_api.cards import TEST_CARDS
+from reconciler.targets import SANDBOX_DB
 
 STRIPE_KEY = "sk_test_" + "planscale" + "0" * 20
 PAGE_SIZE = 100
@@ -103,7 +104,7 @@ class Run:
 
 def build_world(directory: Path, customers: int) -> Seeded:
     """Seed through the APIs where it is cheap, and straight into the store for the bulk."""
-    db = directory / ".reconcile" / "sandbox.db"
+    db = directory / SANDBOX_DB
     db.parent.mkdir(parents=True)
     app = create_app(SandboxConfig(db_path=db))
     from starlette.testclient import TestClient
@@ -257,7 +258,7 @@ def stamp_applied(project: Path) -> None:
     secrets = SecretSource(environ={"BENCH_STRIPE_KEY": STRIPE_KEY})
     links = CustomerBillingResource().desired(DesiredContext(manifests, secrets))
     digests = {link.key: applied_digest(link) for link in links}
-    store = Store(project / ".reconcile" / "sandbox.db")
+    store = Store(project / SANDBOX_DB)
     try:
         with store.transaction():
             for customer in store.find(CUSTOMERS):
@@ -388,7 +389,7 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as temporary:
             seeded = build_world(Path(temporary) / "manifests", size)
-            process, url = serve(seeded.project / ".reconcile" / "sandbox.db", args.latency_ms)
+            process, url = serve(seeded.project / SANDBOX_DB, args.latency_ms)
             try:
                 bulk = in_fresh_process(bulk_plan, url, seeded.project, args.concurrency)
                 naive = in_fresh_process(naive_refresh, url, seeded)
@@ -396,7 +397,7 @@ def main() -> None:
                 process.terminate()
                 process.wait(timeout=10)
             stamp_applied(seeded.project)
-            process, url = serve(seeded.project / ".reconcile" / "sandbox.db", args.latency_ms)
+            process, url = serve(seeded.project / SANDBOX_DB, args.latency_ms)
             try:
                 cached = in_fresh_process(bulk_plan, url, seeded.project, args.concurrency, False)
             finally:

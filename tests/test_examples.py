@@ -19,8 +19,8 @@ from reconciler.manifests import (
     load_manifests,
     validate_directory,
 )
-from reconciler.manifests.validation import validate_targets
 from reconciler.manifests.billing_profile import SendInvoice
+from reconciler.manifests.validation import validate_targets
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 INVALID = EXAMPLES / "invalid"

@@ -4,7 +4,10 @@ runs in its Stripe mode and keeps its own sandbox world, driven through the CLI.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -459,3 +462,45 @@ def test_export_needs_somewhere_to_write(two_organizations: Path) -> None:
     result = reconcile("export", "--layout", "environments")
     assert result.exit_code == 1
     assert "list no directory in common" in result.output
+
+
+HOLD_LOCK = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from reconciler.engine.applying.lock import ApplyLock
+
+    ApplyLock(Path(sys.argv[1]), "reconcile apply --target staging", "staging").acquire()
+    print("locked", flush=True)
+    sys.stdin.readline()
+    """
+)
+
+
+def test_an_apply_to_one_target_runs_while_another_target_is_being_applied(
+    environments: Path,
+) -> None:
+    repository = Path(__file__).resolve().parents[2]
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(environments)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=repository,
+        env={**os.environ, "PYTHONPATH": str(repository)},
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+            production = reconcile("apply", "--target", "production", "--auto-approve")
+            assert production.exit_code == 0, production.output
+            staging = reconcile("apply", "--target", "staging", "--auto-approve")
+            assert staging.exit_code == 1
+            assert (
+                f"another apply to target 'staging' is running in this project (pid {holder.pid}"
+                in (staging.output)
+            )
+        finally:
+            holder.kill()
+            holder.wait(timeout=10)
+    assert profiles(environments, "staging") == []
+    assert [p["name"] for p in profiles(environments, "production")] == ["Main"]
