@@ -224,7 +224,8 @@ def connect(
                 )
                 make_private_directory(config.db_path.parent.parent)
                 make_private_directory(config.db_path.parent)
-                notes += _take_shared_world(manifest_root(manifests), config.db_path)
+                if sandbox_config is None:
+                    notes += _take_shared_world(manifest_root(manifests), config.db_path)
                 server = stack.enter_context(SandboxServer(config))
                 sandbox_url = server.url
                 konnect_token = config.konnect_token

@@ -90,6 +90,10 @@ def export(
     """Write manifests for the live Konnect objects of DIRECTORY's target into OUT_DIR,
     which must be empty unless --force.
 
+    With --layout environments (or --target T and no OUT_DIR), write each target into its
+    own directory of an environment layout, what the targets hold alike into the directory
+    they all list (common/); OUT_DIR defaults to DIRECTORY.
+
     Secrets become `${env:...}` references, references use manifest names, and values equal
     to the API's defaults are left out. Objects reconcile did not create are annotated for
     adoption. System objects and what no manifest can express are skipped, each with a reason.
