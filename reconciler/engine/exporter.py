@@ -9,7 +9,6 @@ Schemas the modelines point at.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,10 +141,6 @@ def lift_shared(exports: Mapping[str, Mapping[str, Sequence[Document]]]) -> Layo
         set.intersection(*(set(h) for h in handles)) if len(handles) > 1 else set[Handle]()
     )
     alike = {h for h in shared_handles if all(each[h] == handles[0][h] for each in handles)}
-    counted = Counter(handle for each in handles for handle in each)
-    differing = sorted(
-        f"{kind}/{name}" for kind, name in set(counted) - alike if counted[(kind, name)] > 1
-    )
     shared: dict[str, list[Document]] = {}
     own: dict[str, dict[str, list[Document]]] = {target: {} for target in exports}
     for target, by_type in exports.items():
@@ -156,7 +151,20 @@ def lift_shared(exports: Mapping[str, Mapping[str, Sequence[Document]]]) -> Layo
                 if lifted and target != next(iter(exports)):
                     continue  # the first target's copy stands for all
                 holder.setdefault(address_type, []).append(document)
-    return Layout(shared=shared, own=own, differing=differing)
+    return Layout(shared=shared, own=own, differing=_differing(handles))
+
+
+def _differing(handles: Sequence[Mapping[Handle, Document]]) -> list[str]:
+    """`Kind/name` of the documents that several targets hold, not all alike."""
+    holders: dict[Handle, list[Document]] = {}
+    for each in handles:
+        for handle, held in each.items():
+            holders.setdefault(handle, []).append(held)
+    return sorted(
+        f"{kind}/{name}"
+        for (kind, name), held in holders.items()
+        if any(other != held[0] for other in held[1:])
+    )
 
 
 def _handle(document: Document) -> Handle:
