@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from reconciler.manifests.diagnostics import START, Diagnostic, Position
-from reconciler.manifests.discovery import missing_path
 from reconciler.manifests.loader import PROJECT_FILE_NAMES, SourceDocument, read_file
 from reconciler.manifests.parsing import secret_diagnostics, secret_locations, validate_model
 from reconciler.manifests.project import Project, SandboxTarget
+from reconciler.manifests.references import Location
 
 PROJECT_KIND = "Project"
 MANIFESTS_UNCHECKED = (
@@ -66,11 +66,10 @@ def load_project(root: Path) -> LoadedProject:
         project = _fallback_project(document.data)
     else:
         problems.extend(_seed_diagnostics(root, project, document))
-        problems.extend(_manifest_path_diagnostics(root, project, document))
     return LoadedProject(project, _as_project([*diagnostics, *problems]))
 
 
-def project_position(root: Path, loc: tuple[str, ...]) -> tuple[Path, Position]:
+def project_position(root: Path, loc: Location) -> tuple[Path, Position]:
     """The project file of `root` and where `loc` is written in it, for an error found once
     the project is loaded (a key of the wrong mode for its target)."""
     path = next((root / name for name in PROJECT_FILE_NAMES if (root / name).is_file()), None)
@@ -98,21 +97,6 @@ def _seed_diagnostics(
             position = document.positions.locate(("targets", name, "seed"), prefer_key=False)
             message = f"targets.{name}.seed: {problem}"
             yield Diagnostic(document.file, position, "seed-path", message)
-
-
-def _manifest_path_diagnostics(
-    root: Path, project: Project, document: SourceDocument
-) -> Iterator[Diagnostic]:
-    """Manifest paths of a target that lead nowhere: a typo would quietly leave out what
-    they were meant to hold."""
-    for name, target in project.targets.items():
-        for index, pattern in enumerate(target.manifests or []):
-            problem = missing_path(root, pattern)
-            if problem is not None:
-                loc = ("targets", name, "manifests", index)
-                position = document.positions.locate(loc, prefer_key=False)
-                message = f"targets.{name}.manifests[{index}]: {problem} below the manifest root"
-                yield Diagnostic(document.file, position, "manifest-path", message)
 
 
 def _seed_problem(root: Path, seed: str) -> str | None:

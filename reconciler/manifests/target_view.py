@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from reconciler.errors import ReconcileError
 from reconciler.manifests.diagnostics import Diagnostic
+from reconciler.manifests.discovery import missing_path
 from reconciler.manifests.manifest_set import LoadedManifest
 from reconciler.manifests.project import Project, StripeMode
+from reconciler.manifests.project_file import PROJECT_KIND, project_position
 from reconciler.manifests.stripe_app import StripeApp
 from reconciler.manifests.variables import VarValue
 
@@ -52,6 +55,20 @@ def views_of(project: Project) -> list[TargetView]:
     if not project.targets:
         return [TargetView()]
     return [view_of(project, name) for name in project.targets]
+
+
+def path_diagnostics(base: Path, view: TargetView) -> Iterator[Diagnostic]:
+    """The target's manifest paths that lead nowhere: a typo would quietly leave out what
+    they were meant to hold. Told for the target's own view only, so that a directory
+    another target lists, not made yet, is no problem of this one."""
+    target = str(view.target)
+    for index, pattern in enumerate(view.paths or []):
+        problem = missing_path(base, pattern)
+        if problem is None:
+            continue
+        file, position = project_position(base, ("targets", target, "manifests", index))
+        message = f"targets.{target}.manifests[{index}]: {problem} below the manifest root"
+        yield Diagnostic(file, position, "manifest-path", message, PROJECT_KIND, file.name)
 
 
 def mode_diagnostics(view: TargetView, entries: Sequence[LoadedManifest]) -> Iterator[Diagnostic]:

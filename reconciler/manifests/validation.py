@@ -17,7 +17,13 @@ from reconciler.manifests.parsing import parse_manifest
 from reconciler.manifests.project import Project
 from reconciler.manifests.project_file import load_project, project_directory
 from reconciler.manifests.rules import cross_document_diagnostics
-from reconciler.manifests.target_view import TargetView, mode_diagnostics, view_of, views_of
+from reconciler.manifests.target_view import (
+    TargetView,
+    mode_diagnostics,
+    path_diagnostics,
+    view_of,
+    views_of,
+)
 from reconciler.manifests.variables import VAR_CODES, VarUse, attribute, substitute
 
 NO_MANIFESTS = "no-manifests"
@@ -113,6 +119,7 @@ def _validate_view(root: Path, found: _Project, view: TargetView) -> ValidationR
         listed = manifest_files(root, project.not_manifests, base)
     else:
         listed = selected_files(base, view.paths, project.not_manifests)
+        diagnostics.extend(path_diagnostics(base, view))
     files = listed.files
     diagnostics.extend(listed.problems)
     documents: list[SourceDocument] = []

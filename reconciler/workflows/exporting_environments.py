@@ -34,7 +34,7 @@ from reconciler.engine.exporter import (
 )
 from reconciler.kinds import KIND_ADDRESS_TYPES, RESOURCES
 from reconciler.manifests import Project, ValidationFailed, validate_directory
-from reconciler.manifests.discovery import GLOB_CHARACTERS
+from reconciler.manifests.discovery import GLOB_CHARACTERS, MANIFEST_SUFFIXES
 from reconciler.manifests.validation import NO_MANIFESTS
 from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
@@ -111,7 +111,10 @@ def export_environments(
         for target in chosen:
             files += write_documents(layout.own[target], staged / own[target], schemas)
         summary = _check_staged(staged, out_dir, chosen, partial=bool(kinds))
-        removed = _publish(staged, out_dir, written, own_names, with_project=with_project)
+        listed = [path for target in chosen for path in _plain_paths(project, target)]
+        removed = _publish(
+            staged, out_dir, [*written, *listed], own_names, with_project=with_project
+        )
     moved = [dataclasses.replace(f, path=out_dir / f.path.relative_to(staged)) for f in files]
     return ExportedEnvironments(
         contexts=contexts,
@@ -197,14 +200,19 @@ def _copy_listed(
     own_names: list[str],
 ) -> None:
     """What OUT_DIR already holds in the paths the targets list, so that the staged export is
-    validated next to it; the files export writes in its directories are left out."""
+    validated next to it; the files export writes in its directories are left out, and the
+    directories listed but not made yet are made."""
     listed = {path for target in targets for path in _plain_paths(project, target)}
     for path in sorted(listed):
         source = out_dir / path
         if source.is_file():
             (staged / path).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, staged / path)
-        elif source.is_dir():
+        elif source.is_dir() or Path(path).suffix not in MANIFEST_SUFFIXES:
+            # A directory not made yet is made: each target's view must load once written.
+            (staged / path).mkdir(parents=True, exist_ok=True)
+            if not source.is_dir():
+                continue
             replaced = own_names if path in written else []
             shutil.copytree(
                 source,
@@ -243,7 +251,7 @@ def _publish(
     make_private_directory(out_dir)
     removed = [
         out_dir / path / name
-        for path in written
+        for path in dict.fromkeys(written)
         for name in own_names
         if not (staged / path / name).exists() and (out_dir / path / name).is_file()
     ]

@@ -390,8 +390,7 @@ def two_organizations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         tmp_path / "repository",
         {"reconcile.yaml": PROJECT.replace("    vars:", "    # vars:")},
     )
-    for directory in ("common", "staging", "production"):
-        (repository / directory).mkdir()
+    # common/, staging/ and production/ do not exist yet: the export makes them.
     adopt_world(staging, repository, "staging")
     adopt_world(production, repository, "production")
     monkeypatch.chdir(repository)
