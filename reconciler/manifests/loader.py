@@ -90,7 +90,11 @@ class SourceDocument:
         manifests they would hold some 100 MB through the whole plan.
         """
         # Kept: where each `${env:NAME}` is written, for errors about the key it names.
-        references = {s.loc: s.position for s in self.scalars if _ENV_REFERENCE.match(s.text)}
+        references = {
+            s.loc: s.position
+            for s in self.scalars
+            if s.text.startswith("${env:") and _ENV_REFERENCE.match(s.text)
+        }
         positions = PositionMap(values={**references, (): self.start})
         return SourceDocument(self.file, self.index, None, positions, ())
 
