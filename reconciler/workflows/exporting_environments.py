@@ -4,7 +4,8 @@ A target that lists its manifests (`manifests: [common/, staging/]`) has a direc
 own, the one no other target lists, and shares the others. Export reads each target's world,
 lifts the documents every target holds identically into the directory they all list
 (`common/`), writes the rest into each target's own directory, and names the documents that
-several targets hold differently. With one target, everything goes into its own directory.
+several targets hold differently. A target exported alone writes into its own directory
+what its other directories (`common/`) do not already hold as it is.
 
 As a flat export does, it stages everything first and validates what each target will see
 there (the directories it writes, next to what the project already holds in the others): an
@@ -16,13 +17,15 @@ unless `force`, which replaces the kind files there and keeps every other file.
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.core.exporting import ExportContext
+from reconciler.core.live import Document
 from reconciler.core.safe_output import copy_privately, make_private_directory
 from reconciler.engine.applying.lock import STATE_DIRECTORY
 from reconciler.engine.exporter import (
@@ -34,7 +37,8 @@ from reconciler.engine.exporter import (
 )
 from reconciler.kinds import KIND_ADDRESS_TYPES, RESOURCES
 from reconciler.manifests import Project, ValidationFailed, validate_directory
-from reconciler.manifests.discovery import GLOB_CHARACTERS, MANIFEST_SUFFIXES
+from reconciler.manifests.discovery import GLOB_CHARACTERS, MANIFEST_SUFFIXES, manifest_files
+from reconciler.manifests.loader import SourceDocument, read_file
 from reconciler.manifests.validation import NO_MANIFESTS
 from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
@@ -109,7 +113,8 @@ def export_environments(
         schemas = staged / SCHEMAS_DIRECTORY
         files = write_documents(layout.shared, staged / shared, schemas) if shared else []
         for target in chosen:
-            files += write_documents(layout.own[target], staged / own[target], schemas)
+            documents = _not_held_yet(staged, project, target, layout.own[target])
+            files += write_documents(documents, staged / own[target], schemas)
         summary = _check_staged(staged, out_dir, chosen, partial=bool(kinds))
         listed = [path for target in chosen for path in _plain_paths(project, target)]
         removed = _publish(
@@ -222,6 +227,33 @@ def _copy_listed(
                     name for name in names if Path(folder) == at and name in skip
                 ],
             )
+
+
+def _not_held_yet(
+    staged: Path, project: Project, target: str, by_type: Mapping[str, Sequence[Document]]
+) -> dict[str, list[Document]]:
+    """The target's documents but those its other directories (`common/`) already hold as
+    they are: exported alone, a target leaves what it shares where it is."""
+    own = own_directory(project, target)
+    held = {
+        _canonical(document.data)
+        for path in _plain_paths(project, target)
+        if path != own
+        for document in _documents_under(staged / path)
+    }
+    return {
+        address_type: [d for d in documents if _canonical(d) not in held]
+        for address_type, documents in by_type.items()
+    }
+
+
+def _documents_under(path: Path) -> list[SourceDocument]:
+    files = [path] if path.is_file() else manifest_files(path).files if path.is_dir() else []
+    return [document for file in files for document in read_file(file).documents]
+
+
+def _canonical(data: object) -> str:
+    return json.dumps(data, sort_keys=True, default=str)
 
 
 def _check_staged(staged: Path, out_dir: Path, targets: Sequence[str], *, partial: bool) -> str:

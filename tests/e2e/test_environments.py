@@ -503,3 +503,17 @@ def test_an_apply_to_one_target_runs_while_another_target_is_being_applied(
             holder.wait(timeout=10)
     assert profiles(environments, "staging") == []
     assert [p["name"] for p in profiles(environments, "production")] == ["Main"]
+
+
+def test_a_target_exported_alone_leaves_what_common_holds_where_it_is(
+    two_organizations: Path,
+) -> None:
+    assert reconcile("export", "--layout", "environments").exit_code == 0
+    shutil.rmtree(two_organizations / "production")
+    result = reconcile("export", "--target", "production")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (two_organizations / "production").iterdir()) == [
+        "stripe-app.yaml"
+    ]
+    planned = reconcile("plan", "--target", "production", "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
