@@ -73,6 +73,7 @@ def test_one_schema_per_kind_plus_any_kind_and_project_plus_one_per_output() -> 
     assert set(all_schemas()) == names
     outputs = {PLAN_OUTPUT_FILE, "apply-report.json", "drift-output.json"}
     outputs |= {"export-output.json", "export-environments-output.json", "adopt-output.json"}
+    outputs |= {"validate-output.json", "checkout-output.json", "portal-output.json"}
     assert set(schema_files()) == names | outputs
     assert {path.name for path in SCHEMAS.glob("*.json")} == names | outputs
 

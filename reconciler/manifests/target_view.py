@@ -11,10 +11,11 @@ from reconciler.errors import ReconcileError
 from reconciler.manifests.diagnostics import Diagnostic
 from reconciler.manifests.discovery import missing_path
 from reconciler.manifests.manifest_set import LoadedManifest
-from reconciler.manifests.project import Project, StripeMode
+from reconciler.manifests.project import Project
 from reconciler.manifests.project_file import PROJECT_KIND, project_position
 from reconciler.manifests.stripe_app import StripeApp
 from reconciler.manifests.variables import VarValue
+from reconciler.stripe_keys import Mode
 
 
 class TargetNeeded(ReconcileError):
@@ -29,7 +30,7 @@ class TargetView:
     # The manifest paths the target lists; None: the whole directory.
     paths: Sequence[str] | None = None
     variables: Mapping[str, VarValue] = field(default_factory=dict)
-    stripe_mode: StripeMode | None = None
+    stripe_mode: Mode | None = None
 
 
 def view_of(project: Project, requested: str | None) -> TargetView:

@@ -11,6 +11,7 @@ from reconciler.manifests.common import API_VERSION
 from reconciler.manifests.diagnostics import START, Diagnostic, sorted_diagnostics
 from reconciler.manifests.discovery import excluded_by, manifest_files, selected_files
 from reconciler.manifests.errors import ValidationFailed
+from reconciler.manifests.gc_tuning import collector_tuned_for_loading
 from reconciler.manifests.loader import SourceDocument, read_file
 from reconciler.manifests.manifest_set import LoadedManifest, ManifestSet
 from reconciler.manifests.parsing import parse_manifest
@@ -91,6 +92,7 @@ def _project_of(root: Path) -> _Project:
     return _Project(base, project, diagnostics, readable)
 
 
+@collector_tuned_for_loading()
 def validate_directory(root: Path, target: str | None = None) -> ValidationReport:
     """Validate what `target` (by default the project's default target) sees of `root` (a
     directory, or a single manifest file) and report every problem.
@@ -102,6 +104,7 @@ def validate_directory(root: Path, target: str | None = None) -> ValidationRepor
     return _validate_view(root, found, view_of(found.project, target))
 
 
+@collector_tuned_for_loading()
 def validate_targets(root: Path) -> list[ValidationReport]:
     """What each target of the project sees of `root`, each validated on its own."""
     found = _project_of(root)

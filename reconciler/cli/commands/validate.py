@@ -8,10 +8,7 @@ is the default.
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -19,9 +16,7 @@ from reconciler.cli.options import target_option
 from reconciler.manifests import ValidationFailed, ValidationReport
 from reconciler.manifests.project_file import load_project, project_directory
 from reconciler.manifests.validation import validate_directory, validate_targets
-
-# Bumped only by a breaking change of what `--output json` prints.
-VALIDATE_FORMAT_VERSION = 1
+from reconciler.views.validate_json import ValidateDocument
 
 
 @click.command()
@@ -43,7 +38,8 @@ VALIDATE_FORMAT_VERSION = 1
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="`json` prints {format_version, valid, errors, summary, targets} for machines.",
+    help="`json` prints {format_version, target, valid, errors, summary, targets} for "
+    "machines (schema: schemas/validate-output.json).",
 )
 def validate(directory: Path, target_name: str | None, all_targets: bool, output: str) -> None:
     """Check the manifests in DIRECTORY without calling any API.
@@ -59,7 +55,7 @@ def validate(directory: Path, target_name: str | None, all_targets: bool, output
         reports = [validate_directory(directory, target_name)]
     several = len(reports) > 1
     if output == "json":
-        click.echo(json.dumps(_document(reports), indent=2))
+        click.echo(ValidateDocument.of(reports).model_dump_json(indent=2))
     else:
         for report in reports:
             for diagnostic in report.diagnostics:
@@ -86,33 +82,3 @@ def _of(report: ValidationReport) -> str:
 
 def _summary(report: ValidationReport, several: bool) -> str:
     return f"target {report.target}: {report.summary()}" if several else report.summary()
-
-
-def _document(reports: list[ValidationReport]) -> dict[str, Any]:
-    """One report as before, with its target; several as one list of errors (each naming its
-    target) and a summary per target."""
-    documents = [{"target": report.target, **report.to_json()} for report in reports]
-    if len(documents) == 1:
-        return {"format_version": VALIDATE_FORMAT_VERSION, **documents[0]}
-    errors = [
-        {**error, "target": document["target"]}
-        for document in documents
-        for error in document["errors"]
-    ]
-    by_code = Counter(str(error["code"]) for error in errors)
-    summary = {
-        "files": sum(d["summary"]["files"] for d in documents),
-        "documents": sum(d["summary"]["documents"] for d in documents),
-        "errors": len(errors),
-        "errors_by_code": dict(sorted(by_code.items())),
-    }
-    return {
-        "format_version": VALIDATE_FORMAT_VERSION,
-        "target": None,
-        "valid": all(document["valid"] for document in documents),
-        "errors": errors,
-        "summary": summary,
-        "targets": [
-            {"target": d["target"], "valid": d["valid"], "summary": d["summary"]} for d in documents
-        ],
-    }

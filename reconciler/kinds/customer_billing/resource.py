@@ -8,7 +8,8 @@ ids, so the checks here do (`stripe_checks`, `checkout_state`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from reconciler.clients import routes
 from reconciler.clients.errors import BadRequest
@@ -18,7 +19,7 @@ from reconciler.core.exporting import ExportContext
 from reconciler.core.kind import Adoption, DesiredContext, Resource, Sources, World, Writer
 from reconciler.core.live import Desired, Document, Live, OutOfBand
 from reconciler.core.plan import Finding, MovedLink
-from reconciler.core.stripe_facts import StripeAccounts
+from reconciler.core.stripe_facts import StripeAccounts, StripeFacts
 from reconciler.kinds.billing_profile import ADDRESS_TYPE as PROFILE
 from reconciler.kinds.billing_profile import collection_method, tax_enforced
 from reconciler.kinds.creation import create_once
@@ -50,9 +51,11 @@ from reconciler.kinds.customer_billing.live import (
     live_default,
 )
 from reconciler.kinds.customer_billing.moves import (
+    Destination,
     concerning,
     destination,
     moved_link,
+    moves,
     undeclared_followers,
 )
 from reconciler.kinds.customer_billing.pins import (
@@ -83,6 +86,8 @@ class CustomerBillingResource(Resource):
     # the customer it names without being told to.
     adoption = Adoption.IMPLICIT
     adoption_note = "adopts existing customer: adds the label managed-by: reconcile"
+    # A customer's key is unique: a create of a key taken is answered 409.
+    create_refused_when_present = True
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         default = next(
@@ -103,6 +108,8 @@ class CustomerBillingResource(Resource):
         return list(read_links(sources, lambda customer: True, pins=True))
 
     def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        if not world.refresh:
+            return  # the links taken as applied go unchecked: `stripe_checks` reads the rest
         declared: dict[str, set[str]] = {}
         onboarding: dict[str, int] = {}
         for desired in world.desired_list(self):
@@ -217,28 +224,23 @@ class CustomerBillingResource(Resource):
         if world.stripe is None:
             return []
         read_checkout_customers(world, world.stripe)
+        checks = list(_stripe_checks(world, world.stripe, world.desired_list(self)))
+        if not world.refresh:
+            # Not prefetched: only now is it known which links are checked (those read).
+            _read_checked_customers(checks)
         findings: list[Finding] = []
-        for desired in world.desired_list(self):
-            # The profile it is billed through once applied: a change of default moves it.
-            billed = destination(desired, world)
-            profile = billed.facts if billed else {}
-            facts = world.stripe.of(profile.get("app"))
-            declared = desired.document.get("stripe")
-            remedies = DECLARED if declared else ONBOARDED
-            # A checkout link is checked against what Konnect linked once the card is saved.
-            stripe = declared or completed_checkout(world.live_of(desired.address), facts)
-            if not stripe or facts is None:
-                continue
+        for check in checks:
+            stripe, profile = check.stripe, check.billed.facts if check.billed else {}
             found = stripe_findings(
-                desired.address,
-                facts,
+                check.desired.address,
+                check.facts,
                 customer_id=stripe["customer_id"],
                 payment_method_id=stripe.get("default_payment_method_id"),
                 collection_method=collection_method(profile),
                 tax_enforced=tax_enforced(profile),
-                remedies=remedies,
+                remedies=DECLARED if check.desired.document.get("stripe") else ONBOARDED,
             )
-            findings += concerning(found, billed)
+            findings += concerning(found, check.billed)
         return findings
 
     def observe(self, live: Live) -> Document:
@@ -280,6 +282,50 @@ class CustomerBillingResource(Resource):
 
     def export(self, context: ExportContext) -> None:
         export_links(context)
+
+
+@dataclass(frozen=True)
+class _StripeCheck:
+    """A link to check against Stripe: its ids there, and the account and profile that bill it."""
+
+    desired: Desired
+    stripe: Document
+    facts: StripeFacts
+    billed: Destination | None
+
+
+def _stripe_checks(
+    world: World, accounts: StripeAccounts, links: Sequence[Desired]
+) -> Iterator[_StripeCheck]:
+    for desired in links:
+        live = world.live_of(desired.address)
+        if not world.refresh and _taken_as_applied(desired, live, world):
+            continue
+        # The profile it is billed through once applied: a change of default moves it.
+        billed = destination(desired, world)
+        profile = billed.facts if billed else {}
+        facts = accounts.of(profile.get("app"))
+        # A checkout link is checked against what Konnect linked once the card is saved.
+        stripe = desired.document.get("stripe") or completed_checkout(live, facts)
+        if stripe and facts is not None:
+            yield _StripeCheck(desired, stripe, facts, billed)
+
+
+def _taken_as_applied(desired: Desired, live: Live | None, world: World) -> bool:
+    """A link `--refresh=false` left unread, which the plan bills as it was applied: its
+    Stripe customer was checked by that apply, and is not read again (one that moves to
+    another profile, collection method or app is checked as it will be billed)."""
+    link = link_of(live)
+    return link is not None and link.trusted and not moves(desired, world)
+
+
+def _read_checked_customers(checks: Sequence[_StripeCheck]) -> None:
+    """The Stripe customers of the links checked, per account: few by GET, many by listing."""
+    by_account: dict[StripeFacts, set[str]] = {}
+    for check in checks:
+        by_account.setdefault(check.facts, set()).add(check.stripe["customer_id"])
+    for facts, customer_ids in by_account.items():
+        facts.read_customers(customer_ids)
 
 
 def _read_declared(sources: Sources, desired: Sequence[Desired], *, refresh: bool) -> list[Live]:

@@ -7,6 +7,7 @@ live in `accounts` and are re-exported here, so this module is the whole state A
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.sandbox.clock import unix_now
@@ -62,6 +63,10 @@ WEBHOOK_ENDPOINTS = "stripe.webhook_endpoints"
 
 MAX_WEBHOOK_ENDPOINTS = 16
 CHECKOUT_LIFETIME_SECONDS = 24 * 3600
+# Where the sandbox serves the pages standing in for Stripe's hosted checkout and portal, on
+# its own host: a session's `url` is this path under the origin the session was asked on.
+CHECKOUT_PAGE_PATH = "/hosted/checkout/"
+PORTAL_PAGE_PATH = "/hosted/portal/"
 
 
 # --- customers ---------------------------------------------------------------------------------
@@ -261,9 +266,15 @@ def detach_payment_method(store: Store, account_id: str, payment_method_id: str)
 
 
 def create_checkout_session(
-    store: Store, account_id: str, *, customer_id: str, params: dict[str, Any]
+    store: Store,
+    account_id: str,
+    *,
+    customer_id: str,
+    params: dict[str, Any],
+    page_origin: str = "",
 ) -> Document:
-    """A setup-mode checkout session for an existing customer (params as Stripe takes them)."""
+    """A setup-mode checkout session for an existing customer (params as Stripe takes them);
+    a hosted one's `url` is the sandbox's checkout page under `page_origin`."""
     live_customer(store, account_id, customer_id, "customer")
     livemode = livemode_of(store, account_id)
     session_id = stripe_id("cs_live" if livemode else "cs_test", 58)
@@ -273,6 +284,7 @@ def create_checkout_session(
         "id": session_id,
         "object": "checkout.session",
         "automatic_tax": {"enabled": False, "liability": None, "status": None},
+        "billing_address_collection": params.get("billing_address_collection"),
         "cancel_url": params.get("cancel_url"),
         "client_reference_id": params.get("client_reference_id"),
         "client_secret": session_id + "_secret_" + stripe_id("", 24)[1:] if embedded else None,
@@ -286,6 +298,7 @@ def create_checkout_session(
             "terms_of_service_acceptance": None,
         },
         "customer": customer_id,
+        "customer_details": None,
         "customer_email": None,
         "expires_at": int(params.get("expires_at") or created + CHECKOUT_LIFETIME_SECONDS),
         "livemode": livemode,
@@ -300,11 +313,22 @@ def create_checkout_session(
         "status": "open",
         "success_url": params.get("success_url"),
         "ui_mode": "embedded" if embedded else "hosted",
-        "url": None if embedded else "https://checkout.stripe.com/c/pay/" + session_id,
+        "url": None if embedded else page_origin + CHECKOUT_PAGE_PATH + session_id,
         OWNER: account_id,
     }
     store.put(CHECKOUT_SESSIONS, session_id, session)
     return public(session)
+
+
+def hosted_checkout_session(store: Store, session_id: str) -> Document | None:
+    """The stored session, of whichever account: its hosted page is opened by its id alone."""
+    session = store.get(CHECKOUT_SESSIONS, session_id)
+    return None if session is None else _with_expiry(session)
+
+
+def hosted_portal_session(store: Store, session_id: str) -> Document | None:
+    """The stored portal session, of whichever account, as its page opens it."""
+    return store.get(PORTAL_SESSIONS, session_id)
 
 
 def get_checkout_session(store: Store, account_id: str, session_id: str) -> Document:
@@ -322,8 +346,23 @@ def _with_expiry(session: Document) -> Document:
     return session
 
 
-def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class CollectedCard:
+    """What the customer entered on the hosted checkout page (or in the portal)."""
+
+    card: TestCard
+    exp_month: int
+    exp_year: int
+    name: str
+    address: dict[str, str | None]
+    tax_ids: tuple[tuple[str, str], ...] = ()
+
+
+def complete_checkout_session(
+    store: Store, session_id: str, collected: CollectedCard | None = None
+) -> tuple[str, str]:
     """What the customer does in hosted checkout: enter a card, which becomes the default.
+    Without `collected`, a Visa with the sandbox's head office as its billing address.
 
     Returns (customer id, new payment method id).
     """
@@ -335,22 +374,47 @@ def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
             raise StripeError(400, f"Checkout session {session_id} is {session['status']}.")
         account_id = session[OWNER]
         customer = live_customer(store, account_id, session["customer"], "customer")
-        method = create_card_payment_method(
-            store,
-            account_id,
+        collected = collected or CollectedCard(
             card=TEST_CARDS["visa"],
-            billing_details={
-                "address": dict(SANDBOX_HEAD_OFFICE),
-                "email": customer.get("email"),
-                "name": customer.get("name") or "Sandbox Cardholder",
-            },
+            exp_month=DEFAULT_EXPIRY[0],
+            exp_year=DEFAULT_EXPIRY[1],
+            name=customer.get("name") or "Sandbox Cardholder",
+            address=dict(SANDBOX_HEAD_OFFICE),
         )
-        attach_payment_method(store, account_id, method["id"], customer["id"])
-        set_default_payment_method(store, account_id, customer["id"], method["id"])
+        method = save_collected_card(store, account_id, customer, collected)
         session["status"] = "complete"
         session["url"] = None
+        session["customer_details"] = {
+            "address": billing_details_of({"address": collected.address})["address"],
+            "email": customer.get("email"),
+            "name": collected.name,
+            "phone": None,
+            "tax_exempt": customer.get("tax_exempt", "none"),
+            "tax_ids": [{"type": kind, "value": value} for kind, value in collected.tax_ids],
+        }
         store.put(CHECKOUT_SESSIONS, session_id, session)
-    return customer["id"], method["id"]
+    return customer["id"], method
+
+
+def save_collected_card(
+    store: Store, account_id: str, customer: Document, collected: CollectedCard
+) -> str:
+    """A new card attached to the customer and made its invoice default; its id."""
+    method = create_card_payment_method(
+        store,
+        account_id,
+        card=collected.card,
+        exp_month=collected.exp_month,
+        exp_year=collected.exp_year,
+        billing_details={
+            "address": collected.address,
+            "email": customer.get("email"),
+            "name": collected.name,
+        },
+    )
+    attach_payment_method(store, account_id, method["id"], customer["id"])
+    set_default_payment_method(store, account_id, customer["id"], method["id"])
+    return str(method["id"])
 
 
 def create_portal_session(
@@ -361,7 +425,9 @@ def create_portal_session(
     return_url: str | None,
     locale: str | None,
     configuration: str | None,
+    page_origin: str = "",
 ) -> Document:
+    """A portal session whose `url` is the sandbox's portal page under `page_origin`."""
     live_customer(store, account_id, customer_id, "customer")
     configuration_id = _portal_configuration_id(store, account_id, configuration)
     livemode = livemode_of(store, account_id)
@@ -377,9 +443,7 @@ def create_portal_session(
         "locale": locale,
         "on_behalf_of": None,
         "return_url": return_url,
-        "url": "https://billing.stripe.com/p/session/"
-        + ("live_" if livemode else "test_")
-        + session_id[4:],
+        "url": page_origin + PORTAL_PAGE_PATH + session_id,
         OWNER: account_id,
     }
     store.put(PORTAL_SESSIONS, session_id, session)
