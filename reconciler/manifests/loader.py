@@ -246,7 +246,7 @@ class _Reading(_Walk):
         mark = node.start_mark
         position = at[loc] = Position(mark.line + 1, mark.column + 1)
         text: str = node.value
-        self.scalars.append(Scalar(loc, text, position))
+        self.scalars.append(Scalar(loc, text, position, node.style or ""))
         if node.style == '"' and has_forbidden(text):
             self.escaped[id(node)] = node
         return text if node.tag == _STR_TAG else self.constructor.construct_object(node)

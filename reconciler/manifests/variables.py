@@ -75,7 +75,7 @@ def substitute(
             continue
         value = _value_of(scalar.text, variables)
         values[scalar.loc] = value
-        scalars.append(dataclasses.replace(scalar, text=_text(value)))
+        scalars.append(scalar._replace(text=_text(value)))
     data = _with_values(document.data, values)
     substituted = dataclasses.replace(document, data=data, scalars=tuple(scalars))
     return Substituted(substituted, tuple(uses), tuple(problems))
