@@ -215,6 +215,8 @@ def test_a_key_of_the_wrong_mode_is_an_error_before_any_request(
         "Stripe live mode"
     ) in result.output
     assert requests_sent(served) == 0
+    # Refused before apply takes staging's lock: nothing was made on disk.
+    assert not (environments / ".reconcile").exists()
 
 
 def test_a_konnect_targets_own_key_of_the_wrong_mode_is_told_in_reconcile_yaml(
@@ -245,6 +247,40 @@ def test_a_konnect_targets_own_key_of_the_wrong_mode_is_told_in_reconcile_yaml(
         "billing/reconcile.yaml:6:21: Project/reconcile.yaml: STRIPE_API_KEY holds a test-mode "
         "key, but target 'production' runs in Stripe live mode"
     ) in result.output
+    with httpx.Client(base_url=sandbox_server.url + "/_sandbox") as admin:
+        assert requests_sent(admin) == 0
+
+
+def test_a_read_key_of_the_wrong_mode_is_told_in_reconcile_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_server: SandboxServer
+) -> None:
+    read_key = "rk_live_" + "2" * 24
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KONNECT_TOKEN", "sandbox-konnect-token")
+    monkeypatch.setenv("STRIPE_READ_KEY", read_key)
+    project = write(
+        tmp_path / "billing",
+        {
+            "reconcile.yaml": (
+                "targets:\n  staging:\n    type: konnect\n"
+                f"    base_url: {sandbox_server.url}/v3\n"
+                "    konnect_token: ${env:KONNECT_TOKEN}\n"
+                "    stripe_read_key: ${env:STRIPE_READ_KEY}\n"
+                "    stripe_mode: test\n"
+            ),
+            "tax.yaml": (
+                "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: saas}\n"
+                "spec: {key: saas, name: SaaS, stripe_tax_code: txcd_10103001}\n"
+            ),
+        },
+    )
+    result = reconcile("plan", project)
+    assert result.exit_code == 1
+    assert (
+        "billing/reconcile.yaml:6:22: Project/reconcile.yaml: STRIPE_READ_KEY holds a live-mode "
+        "key, but target 'staging' runs in Stripe test mode"
+    ) in result.output
+    assert read_key not in result.output
     with httpx.Client(base_url=sandbox_server.url + "/_sandbox") as admin:
         assert requests_sent(admin) == 0
 
