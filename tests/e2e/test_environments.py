@@ -23,6 +23,7 @@ from reconciler.sandbox import SandboxServer, create_app
 from reconciler.sandbox.config import SandboxConfig
 from reconciler.targets import sandbox_db
 from tests.e2e.worlds import World
+from tests.test_schemas import validator
 
 LIVE_KEY = "sk_live_" + "0" * 24
 TEST_KEY = "sk_test_" + "1" * 24
@@ -329,6 +330,11 @@ def test_all_targets_reports_each_problem_with_its_target(environments: Path) ->
         ("staging", False),
         ("production", False),
     ]
+    schema = validator("validate-output.json")
+    assert [error.message for error in schema.iter_errors(document)] == []
+    assert document["target"] is None
+    assert document["summary"]["errors"] == sum(t["summary"]["errors"] for t in document["targets"])
+    assert document["summary"]["errors_by_code"] == {"stripe-mode": 1, "undefined-var": 1}
 
 
 def test_without_a_default_target_validate_checks_every_target_and_plan_asks_for_one(
