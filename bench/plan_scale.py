@@ -79,6 +79,7 @@ from reconciler.sandbox.konnect_api.collection_names import APP_DATA, CUSTOMERS,
 from reconciler.sandbox.store import Store
 from reconciler.sandbox.stripe_api import world as stripe_world
 from reconciler.sandbox.stripe_api.cards import TEST_CARDS
+from reconciler.targets import SANDBOX_DB
 
 STRIPE_KEY = "sk_test_" + "planscale" + "0" * 20
 PAGE_SIZE = 100
@@ -123,7 +124,7 @@ class Counted:
 
 def build_world(directory: Path, customers: int) -> Seeded:
     """Seed through the APIs where it is cheap, and straight into the store for the bulk."""
-    db = directory / ".reconcile" / "sandbox.db"
+    db = directory / SANDBOX_DB
     db.parent.mkdir(parents=True)
     app = create_app(SandboxConfig(db_path=db))
     from starlette.testclient import TestClient
@@ -277,7 +278,7 @@ def stamp_applied(project: Path) -> None:
     secrets = SecretSource(environ={"BENCH_STRIPE_KEY": STRIPE_KEY})
     links = CustomerBillingResource().desired(DesiredContext(manifests, secrets))
     digests = {link.key: applied_digest(link) for link in links}
-    store = Store(project / ".reconcile" / "sandbox.db")
+    store = Store(project / SANDBOX_DB)
     try:
         with store.transaction():
             for customer in store.find(CUSTOMERS):
@@ -462,7 +463,7 @@ HEADER = (
 def measure(size: int, args: argparse.Namespace, directory: Path) -> list[Row]:
     strategies = set(args.strategies.split(","))
     seeded = build_world(directory / "manifests", size)
-    db = seeded.project / ".reconcile" / "sandbox.db"
+    db = seeded.project / SANDBOX_DB
     pages = math.ceil(size / PAGE_SIZE)
     concurrency = args.concurrency
     plans: list[tuple[str, int, int, Callable[[str], Run]]] = []

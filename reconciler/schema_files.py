@@ -14,9 +14,12 @@ from reconciler.views.drift_json import DRIFT_OUTPUT_FILE, DRIFT_OUTPUT_TITLE, D
 from reconciler.views.export_json import (
     ADOPT_OUTPUT_FILE,
     ADOPT_OUTPUT_TITLE,
+    ENVIRONMENTS_EXPORT_FILE,
+    ENVIRONMENTS_EXPORT_TITLE,
     EXPORT_OUTPUT_FILE,
     EXPORT_OUTPUT_TITLE,
     AdoptDocument,
+    EnvironmentsExportDocument,
     ExportDocument,
 )
 from reconciler.views.onboarding_json import (
@@ -40,6 +43,7 @@ OUTPUT_DOCUMENTS: dict[str, tuple[type[BaseModel], str]] = {
     APPLY_REPORT_FILE: (ApplyReport, APPLY_REPORT_TITLE),
     DRIFT_OUTPUT_FILE: (DriftDocument, DRIFT_OUTPUT_TITLE),
     EXPORT_OUTPUT_FILE: (ExportDocument, EXPORT_OUTPUT_TITLE),
+    ENVIRONMENTS_EXPORT_FILE: (EnvironmentsExportDocument, ENVIRONMENTS_EXPORT_TITLE),
     ADOPT_OUTPUT_FILE: (AdoptDocument, ADOPT_OUTPUT_TITLE),
     CHECKOUT_OUTPUT_FILE: (CheckoutDocument, CHECKOUT_OUTPUT_TITLE),
     PORTAL_OUTPUT_FILE: (PortalDocument, PORTAL_OUTPUT_TITLE),

@@ -6,11 +6,17 @@ providers read theirs (`KONNECT_TOKEN`, `KONNECT_REGION` or `KONNECT_BASE_URL`,
 `STRIPE_API_KEY`, and `STRIPE_BASE_URL` for a test server standing in for Stripe); with
 no token it stops and says how to declare a target.
 
-For the `sandbox` target the embedded sandbox is served in-process for the duration of the
-command, with its world in `.reconcile/sandbox.db` under the manifest root, so a later
-command sees the same world. Its Stripe key stands in for an unset `${env:...}` variable so
-the examples run without set-up; the key itself is never printed. Every Stripe app's account
-is reached with that app's own key, resolved when the account is first read.
+For a sandbox target the embedded sandbox is served in-process for the duration of the
+command, with the target's own world in `.reconcile/<target>/sandbox.db` under the manifest
+root, so a later command sees the same world and two targets never share one. A world kept
+at `.reconcile/sandbox.db` (where every sandbox target shared one before) is moved to the
+first sandbox target that runs without a world of its own, and the command says so. Its
+Stripe key stands in for an unset `${env:...}` variable so the examples run without set-up;
+the key itself is never printed. Every Stripe app's account is reached with that app's own
+key, resolved when the account is first read.
+
+A target that declares its `stripe_mode` takes Stripe keys of that mode only: one of the
+other mode is refused before any request, with the publishable keys, by `preflight`.
 
 Commands that only read (plan, drift, export) use a target's read credentials when it names
 them (`konnect_read_token`, `stripe_read_key`): then the write token and keys, which only the
@@ -19,6 +25,7 @@ writing commands need, may be absent from their environment.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -36,9 +43,19 @@ from reconciler.core.kind import Sources
 from reconciler.core.safe_output import make_private_directory
 from reconciler.core.secrets import FINGERPRINT_SUFFIX, SecretSource, variable_of
 from reconciler.core.stripe_facts import KeySource, StripeAccounts
+from reconciler.engine.applying.lock import STATE_DIRECTORY
 from reconciler.errors import ReconcileError
-from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
+from reconciler.manifests import (
+    KonnectTarget,
+    ManifestSet,
+    SandboxTarget,
+    StripeApp,
+    ValidationFailed,
+)
+from reconciler.manifests.diagnostics import Diagnostic
 from reconciler.manifests.project import SANDBOX
+from reconciler.manifests.project import UnknownTarget as UnknownTargetName
+from reconciler.manifests.project_file import PROJECT_KIND, project_position
 from reconciler.manifests.secret_patterns import register_secret
 from reconciler.stripe_keys import Mode, kind_of, mode_of
 
@@ -46,7 +63,18 @@ if TYPE_CHECKING:
     from reconciler.sandbox.config import SandboxConfig
     from reconciler.sandbox.server import SandboxServer
 
-SANDBOX_DB = Path(".reconcile") / "sandbox.db"
+SANDBOX_DB_FILE = "sandbox.db"
+# Where every sandbox target kept its one shared world, before each had its own.
+SHARED_SANDBOX_DB = STATE_DIRECTORY / SANDBOX_DB_FILE
+
+
+def sandbox_db(target: str) -> Path:
+    """Where the embedded sandbox of `target` keeps its world, relative to the project."""
+    return STATE_DIRECTORY / target / SANDBOX_DB_FILE
+
+
+# The world of the target named `sandbox`.
+SANDBOX_DB = sandbox_db(SANDBOX)
 EMBEDDED_SANDBOX = "embedded sandbox"
 DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
 READ_KEY_VARIABLE = "STRIPE_READ_KEY"
@@ -70,8 +98,8 @@ class TargetError(ReconcileError):
     """The target cannot be used: unknown, or its sandbox cannot be set up."""
 
 
-class UnknownTarget(TargetError):
-    pass
+class UnknownTarget(TargetError, UnknownTargetName):
+    """A command names a target the project does not declare."""
 
 
 class NoTarget(TargetError):
@@ -135,7 +163,7 @@ def resolve_target(
     else a Konnect target from the environment."""
     project = manifests.project
     environ = os.environ if environ is None else environ
-    name = target_name or project.default_target_name
+    name = target_name or manifests.target or project.default_target_name
     if name is None and project.targets:
         declared = ", ".join(sorted(project.targets))
         raise NoTarget(
@@ -147,11 +175,7 @@ def resolve_target(
     try:
         target = project.target(name)
     except KeyError:
-        known = ", ".join(sorted(project.all_targets))
-        message = f"no target {name!r} in reconcile.yaml (known: {known})"
-        if "." in name:  # Terraform's -target names resources; here -r/--resource does
-            message += f"; to limit the command to one resource, use -r/--resource {name}"
-        raise UnknownTarget(message) from None
+        raise UnknownTarget(str(project.unknown_target(name))) from None
     return name, target
 
 
@@ -170,6 +194,7 @@ def preflight(
     if isinstance(target, KonnectTarget):
         SecretSource(environ=environ).resolve(_token_reference(target, writes))
     _refuse_publishable_keys(_stripe_key_references(manifests, target), environ)
+    check_key_modes(manifests, name, target, environ)
     return name, target
 
 
@@ -258,6 +283,7 @@ def connect(
         log.warning(
             "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
         )
+    notes: list[str] = []
     new_world = False
     with ExitStack() as stack:
         if isinstance(target, KonnectTarget):
@@ -269,7 +295,9 @@ def connect(
             sandbox_url = None
             kind = f"konnect, {konnect_url}"
             target_keys = [key for key in (target.stripe_api_key, read_key) if key]
-            stripe_mode = mode_of(_unresolved_keys(manifests, secrets, target_keys))
+            stripe_mode = target.stripe_mode or mode_of(
+                _unresolved_keys(manifests, secrets, target_keys)
+            )
         else:
             # Imported here: the sandbox's server is the `sandbox` extra, which a real
             # organization's install may leave out.
@@ -283,9 +311,12 @@ def connect(
             else:
                 kind = EMBEDDED_SANDBOX
                 config = sandbox_config or SandboxConfig(
-                    db_path=manifest_root(manifests) / SANDBOX_DB
+                    db_path=manifest_root(manifests) / sandbox_db(name)
                 )
+                make_private_directory(config.db_path.parent.parent)
                 make_private_directory(config.db_path.parent)
+                if sandbox_config is None:
+                    notes += _take_shared_world(manifest_root(manifests), config.db_path)
                 new_world = not config.db_path.exists()
                 server = stack.enter_context(SandboxServer(config))
                 sandbox_url = server.url
@@ -298,9 +329,9 @@ def connect(
             fallback = _fallback_key(secrets, read_key) or _constant(_sandbox_stripe_key())
             stripe_url = sandbox_url
             keys = _unresolved_keys(manifests, secrets, [read_key] if read_key else [])
-            stripe_mode = mode_of(keys or [_sandbox_stripe_key()])
+            stripe_mode = target.stripe_mode or mode_of(keys or [_sandbox_stripe_key()])
         _register_secrets(target, manifests, secrets, konnect_token)
-        notes = [f"Stripe is read with {variable_of(read_key)}."] if read_key else []
+        notes += [f"Stripe is read with {variable_of(read_key)}."] if read_key else []
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
             KonnectClient(
@@ -331,6 +362,102 @@ def connect(
             stripe_url=None if sandbox_url else stripe_url,
             new_world=new_world,
         )
+
+
+def _take_shared_world(root: Path, db_path: Path) -> list[str]:
+    """Move the world all sandbox targets once shared to this target, when it has none yet:
+    the first to run keeps what was applied to it."""
+    shared = root / SHARED_SANDBOX_DB
+    if db_path.exists() or not shared.is_file():
+        return []
+    # SQLite's journal files (`-wal`, `-shm`) go with the database they belong to.
+    for part in sorted(shared.parent.glob(SANDBOX_DB_FILE + "*")):
+        if part.is_file():
+            part.rename(db_path.with_name(part.name.replace(SANDBOX_DB_FILE, db_path.name, 1)))
+    relative = db_path.relative_to(root).as_posix()
+    return [
+        f"Note: the sandbox world at {SHARED_SANDBOX_DB.as_posix()}, once shared by every "
+        f"sandbox target, moved to {relative}: each sandbox target now keeps its own."
+    ]
+
+
+def check_key_modes(
+    manifests: ManifestSet,
+    name: str,
+    target: KonnectTarget | SandboxTarget,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """A target that declares its Stripe mode takes keys of that mode only: a test key for a
+    live target (or the reverse) is an error before any request, at the reference that names
+    it. Keys the environment does not hold are left to be missed when read."""
+    if target.stripe_mode is None:
+        return
+    environ = os.environ if environ is None else environ
+    # What an embedded sandbox puts in place of an unset app key: it must fit the mode too.
+    stand_ins = _sandbox_stand_ins(manifests) if isinstance(target, SandboxTarget) else {}
+    problems = [
+        problem
+        for reference, located in _key_references(manifests, name, target)
+        if (
+            problem := _mode_problem(
+                reference, located, name, target.stripe_mode, environ, stand_ins
+            )
+        )
+        is not None
+    ]
+    if problems:
+        raise ValidationFailed(
+            problems,
+            f"{len(problems)} Stripe key(s) of the wrong mode for target {name!r}; "
+            "nothing was sent",
+        )
+
+
+def _key_references(
+    manifests: ManifestSet, name: str, target: KonnectTarget | SandboxTarget
+) -> Iterator[tuple[str, Diagnostic]]:
+    """Each Stripe key reference the target uses, with a diagnostic placed where it is written
+    (its message still to be said)."""
+    for entry in manifests.entries:
+        app = entry.manifest
+        if isinstance(app, StripeApp):
+            position = entry.source.positions.locate(("spec", "api_key"), prefer_key=False)
+            where = Diagnostic(entry.source.file, position, "stripe-mode", "", app.KIND, app.name)
+            yield app.spec.api_key, where
+    declared = {"stripe_read_key": target.stripe_read_key}
+    if isinstance(target, KonnectTarget):
+        declared["stripe_api_key"] = target.stripe_api_key
+    for field_name, reference in sorted(declared.items()):
+        if reference:
+            file, position = project_position(manifests.base, ("targets", name, field_name))
+            where = Diagnostic(file, position, "stripe-mode", "", PROJECT_KIND, file.name)
+            yield reference, where
+
+
+def _mode_problem(
+    reference: str,
+    where: Diagnostic,
+    name: str,
+    wanted: Mode,
+    environ: Mapping[str, str],
+    stand_ins: Mapping[str, str],
+) -> Diagnostic | None:
+    variable = variable_of(reference)
+    key = environ.get(variable, "")
+    stood_in = not key and variable in stand_ins
+    kind = kind_of(stand_ins[variable] if stood_in else key)
+    if kind is None or kind.mode == wanted:
+        return None
+    holds = (
+        f"{variable} is not set, and the sandbox's built-in {kind.mode}-mode key stands in for it"
+        if stood_in
+        else f"{variable} holds a {kind.mode}-mode key"
+    )
+    message = (
+        f"{holds}, but target {name!r} runs in Stripe {wanted} mode (its stripe_mode in "
+        f"reconcile.yaml): give it a {wanted}-mode key"
+    )
+    return dataclasses.replace(where, message=message)
 
 
 def _unresolved_keys(

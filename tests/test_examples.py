@@ -20,6 +20,7 @@ from reconciler.manifests import (
     validate_directory,
 )
 from reconciler.manifests.billing_profile import SendInvoice
+from reconciler.manifests.validation import validate_targets
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 INVALID = EXAMPLES / "invalid"
@@ -53,6 +54,9 @@ PROMISED_CODES = {
     "unknown-target",
     "credentials-in-url",
     "insecure-url",
+    "undefined-var",
+    "var-value",
+    "stripe-mode",
 }
 
 
@@ -82,6 +86,27 @@ def test_the_examples_are_a_realistic_valid_setup() -> None:
     assert with_method and stripe_default
     assert any(link.spec.billing_profile == "enterprise" for link in links)
     assert manifests.project.default_target == "sandbox"
+
+
+def test_the_environments_example_gives_each_target_its_own_view() -> None:
+    reports = {report.target: report for report in validate_targets(EXAMPLES / "environments")}
+    assert list(reports) == ["staging", "production"]
+    views = {}
+    for target, report in reports.items():
+        assert report.valid, report.diagnostics
+        assert report.manifests is not None
+        views[target] = report.manifests
+    staging, production = views["staging"], views["production"]
+    # common/ is shared; the Stripe app and the customers are each environment's own.
+    assert [code.name for code in staging.of_kind(TaxCode)] == ["saas-general"]
+    assert [code.name for code in production.of_kind(TaxCode)] == ["saas-general"]
+    assert [link.name for link in staging.of_kind(CustomerBilling)] == ["qa-team"]
+    assert [link.name for link in production.of_kind(CustomerBilling)] == ["globex"]
+    intervals = {
+        target: [p.spec.workflow.collection for p in view.of_kind(BillingProfile)]
+        for target, view in views.items()
+    }
+    assert intervals["staging"] != intervals["production"]
 
 
 def expected_marks(case: Path) -> set[tuple[str, int, str]]:

@@ -155,3 +155,48 @@ def _excludes_below(directory: str, patterns: Sequence[str]) -> bool:
     return any(
         fnmatch.fnmatchcase(directory + "/", pattern.rstrip("/") + "/*") for pattern in patterns
     )
+
+
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+def selected_files(base: Path, paths: Sequence[str], exclude: Sequence[str] = ()) -> ManifestFiles:
+    """The manifest files a target lists (`manifests: [common/, staging/]`): directories
+    (read as a whole directory is), files and globs, relative to `base`; each file once,
+    in a stable order. A listed path that does not exist is a problem of the project file,
+    reported there."""
+    files: set[Path] = set()
+    problems: list[Diagnostic] = []
+    for path in _matches(base, paths):
+        if path.is_dir():
+            found = manifest_files(path, exclude, base)
+            files.update(found.files)
+            problems.extend(found.problems)
+        elif path.suffix in MANIFEST_SUFFIXES and not excluded_by(base, path, exclude):
+            files.add(path)
+    return ManifestFiles(sorted(files), problems)
+
+
+def _matches(base: Path, paths: Sequence[str]) -> list[Path]:
+    found: list[Path] = []
+    for pattern in paths:
+        if GLOB_CHARACTERS.isdisjoint(pattern):
+            found.append(base / pattern.rstrip("/"))
+            continue
+        # Hidden paths are never manifests: `.reconcile/` holds the sandbox's state.
+        matches = sorted(base.glob(pattern.rstrip("/")))
+        found += [m for m in matches if not _hidden(m.relative_to(base))]
+    return [path for path in found if path.exists()]
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def missing_path(base: Path, pattern: str) -> str | None:
+    """What is wrong with a target's manifest path: nothing there, or nothing matched."""
+    if GLOB_CHARACTERS.isdisjoint(pattern):
+        return None if (base / pattern.rstrip("/")).exists() else "no such file or directory"
+    if _matches(base, [pattern]):
+        return None
+    return "the pattern matches no file or directory"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from reconciler.manifests.references import Location
 from reconciler.manifests.yaml_limits import MAX_ALIAS_NODES, MAX_FILE_BYTES, alias_overflow
 
 PROJECT_FILE_NAMES = ("reconcile.yaml", "reconcile.yml")
+_ENV_REFERENCE = re.compile(r"^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _VALUE_TAG = "tag:yaml.org,2002:value"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -48,6 +50,8 @@ class Scalar(NamedTuple):
     loc: Location
     text: str
     position: Position
+    # How it is written: "" plain, "'" or '"' quoted, "|" or ">" a block.
+    style: str = ""
 
 
 @dataclass
@@ -88,7 +92,13 @@ class SourceDocument:
         The data, every position and every scalar serve validation alone; for 10,000
         manifests they would hold some 100 MB through the whole plan.
         """
-        positions = PositionMap(values={(): self.start})
+        # Kept: where each `${env:NAME}` is written, for errors about the key it names.
+        references = {
+            s.loc: s.position
+            for s in self.scalars
+            if s.text.startswith("${env:") and _ENV_REFERENCE.match(s.text)
+        }
+        positions = PositionMap(values={**references, (): self.start})
         return SourceDocument(self.file, self.index, None, positions, ())
 
     @property
@@ -150,7 +160,7 @@ class _Walk:
             self._visit_mapping(node, loc, inner)
 
     def _visit_scalar(self, node: ScalarNode, loc: Location, text: str, position: Position) -> None:
-        self.scalars.append(Scalar(loc, text, position))
+        self.scalars.append(Scalar(loc, text, position, node.style or ""))
         if node.style == '"' and has_forbidden(text):
             self.escaped[id(node)] = node
 
@@ -236,7 +246,7 @@ class _Reading(_Walk):
         mark = node.start_mark
         position = at[loc] = Position(mark.line + 1, mark.column + 1)
         text: str = node.value
-        self.scalars.append(Scalar(loc, text, position))
+        self.scalars.append(Scalar(loc, text, position, node.style or ""))
         if node.style == '"' and has_forbidden(text):
             self.escaped[id(node)] = node
         return text if node.tag == _STR_TAG else self.constructor.construct_object(node)

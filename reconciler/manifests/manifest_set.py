@@ -41,6 +41,9 @@ class ManifestSet:
     # Where the project file is (at or above `root`): its paths and the local state are
     # relative to it. None: `root` (or its directory, for a single file).
     project_dir: Path | None = None
+    # The target whose view these are (its manifest paths, its vars); None: no target was
+    # chosen, and the directory was read as a whole.
+    target: str | None = None
 
     @property
     def base(self) -> Path:

@@ -6,11 +6,21 @@ import ipaddress
 from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
-from pydantic import Field, StrictBool, StrictFloat, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from reconciler.errors import ReconcileError
 from reconciler.manifests.common import Pattern, SecretReference, StrictModel
 from reconciler.manifests.drift_rules import DriftSettings
+from reconciler.stripe_keys import Mode
 
 SANDBOX = "sandbox"
 # The one list of Konnect regions: validation, the JSON Schema and the API URL all read it.
@@ -47,6 +57,41 @@ SeedPath = Annotated[
     ),
 ]
 
+# A target's manifest paths: directories, files or globs below the project file's directory.
+ManifestPath = Annotated[
+    str,
+    Pattern(
+        r"^(?!/)(?!(?:.*/)?\.\.(?:/|$))[^\x00]+$",
+        "must be a path or glob relative to the manifest root, without '..'",
+        code="manifest-path",
+    ),
+]
+VarName = Annotated[
+    str,
+    Pattern(
+        r"^[A-Za-z_][A-Za-z0-9_]*$",
+        "variable names are letters, digits and '_', not starting with a digit",
+        max_length=128,
+    ),
+]
+
+
+def _plain_value(value: object) -> object:
+    if not isinstance(value, str | int | float | bool):
+        raise PydanticCustomError("var-value", "a var is a string, a number or a boolean")
+    # A var is a value: a reference inside it would be resolved nowhere, and a secret
+    # reference would turn `vars:` into a way around `${env:...}`.
+    if isinstance(value, str) and "${" in value:
+        raise PydanticCustomError(
+            "var-value",
+            "a var holds a value, not a reference: write ${env:NAME} in the manifest itself",
+        )
+    return value
+
+
+VarValue = Annotated[
+    StrictStr | StrictInt | StrictFloat | StrictBool, BeforeValidator(_plain_value)
+]
 StripeReadKey = Annotated[
     SecretReference | None,
     Field(
@@ -68,7 +113,30 @@ RateLimit = Annotated[
 ]
 
 
-class SandboxTarget(StrictModel):
+class Environment(StrictModel):
+    """What makes a target an environment: the manifests it reads, the values it gives them
+    and the Stripe mode it runs in."""
+
+    manifests: list[ManifestPath] | None = Field(
+        default=None,
+        min_length=1,
+        description="The manifests this target reads: directories, files or globs relative to "
+        "the manifest root, e.g. [common/, staging/]. Default: every manifest of the directory.",
+    )
+    vars: dict[VarName, VarValue] = Field(
+        default_factory=dict,
+        description="Values for `${var:NAME}` in this target's manifests, taken as if written "
+        "in their place. Never secrets: those stay `${env:NAME}` references.",
+    )
+    stripe_mode: Mode | None = Field(
+        default=None,
+        description="Whether this target's Stripe account runs in test or live mode. A key of "
+        "the other mode, or a StripeApp whose livemode disagrees, is an error before any "
+        "request. Default: unchecked, told from the keys.",
+    )
+
+
+class SandboxTarget(Environment):
     """The embedded Konnect + Stripe sandbox: local, no account, no network."""
 
     type: Literal["sandbox"]
@@ -87,7 +155,7 @@ class SandboxTarget(StrictModel):
     rate_limit: RateLimit = None
 
 
-class KonnectTarget(StrictModel):
+class KonnectTarget(Environment):
     """A real Konnect organization and Stripe account."""
 
     type: Literal["konnect"]
@@ -238,3 +306,20 @@ class Project(StrictModel):
     def target(self, name: str) -> SandboxTarget | KonnectTarget:
         """The named target; KeyError when there is no such target."""
         return self.all_targets[name]
+
+    @property
+    def has_environments(self) -> bool:
+        """Some target chooses its manifests or gives values: the directory as a whole is
+        no target's view, and each target is validated on its own."""
+        return any(t.manifests is not None or t.vars for t in self.targets.values())
+
+    def unknown_target(self, name: str) -> UnknownTarget:
+        known = ", ".join(sorted(self.all_targets))
+        message = f"no target {name!r} in reconcile.yaml (known: {known})"
+        if "." in name:  # Terraform's -target names resources; here -r/--resource does
+            message += f"; to limit the command to one resource, use -r/--resource {name}"
+        return UnknownTarget(message)
+
+
+class UnknownTarget(ReconcileError):
+    """A command names a target the project does not declare."""

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from reconciler.manifests.diagnostics import Diagnostic
+from reconciler.manifests.diagnostics import START, Diagnostic, Position
 from reconciler.manifests.loader import PROJECT_FILE_NAMES, SourceDocument, read_file
 from reconciler.manifests.parsing import secret_diagnostics, validate_model
 from reconciler.manifests.project import Project, SandboxTarget
+from reconciler.manifests.references import Location
 from reconciler.manifests.secrets import literal_secrets
 
 PROJECT_KIND = "Project"
@@ -69,6 +70,17 @@ def load_project(root: Path) -> LoadedProject:
     else:
         problems.extend(_seed_diagnostics(root, project, document))
     return LoadedProject(project, _as_project([*diagnostics, *problems]))
+
+
+def project_position(root: Path, loc: Location) -> tuple[Path, Position]:
+    """The project file of `root` and where `loc` is written in it, for an error found once
+    the project is loaded (a key of the wrong mode for its target)."""
+    path = next((root / name for name in PROJECT_FILE_NAMES if (root / name).is_file()), None)
+    if path is None:
+        return root / PROJECT_FILE_NAMES[0], START
+    documents = read_file(path).documents
+    position = documents[0].positions.locate(loc, prefer_key=False) if documents else START
+    return path, position
 
 
 def _present(path: Path) -> bool:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-DEFAULT_DB_PATH = Path(".reconcile") / "sandbox.db"
+# The world of the project's `sandbox` target, which `reconcile sandbox serve` serves by default.
+DEFAULT_DB_PATH = Path(".reconcile") / "sandbox" / "sandbox.db"
 DEFAULT_KONNECT_TOKEN = "sandbox-konnect-token"
 
 

@@ -4,8 +4,9 @@ skipped and annotated, or adopted. Schemas: `schemas/export-output.json` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +18,8 @@ from reconciler.engine.planning.adoption import Adoptable
 EXPORT_FORMAT_VERSION = 1
 EXPORT_OUTPUT_FILE = "export-output.json"
 EXPORT_OUTPUT_TITLE = "reconcile export --output json"
+ENVIRONMENTS_EXPORT_FILE = "export-environments-output.json"
+ENVIRONMENTS_EXPORT_TITLE = "reconcile export --layout environments --output json"
 ADOPT_FORMAT_VERSION = 1
 ADOPT_OUTPUT_FILE = "adopt-output.json"
 ADOPT_OUTPUT_TITLE = "reconcile adopt --output json"
@@ -88,6 +91,80 @@ class ExportDocument(BaseModel):
             ),
             adopted=tuple(context.adopted),
             warnings=tuple(str(warning) for warning in context.warnings),
+            summary=summary,
+        )
+
+
+class TargetExport(BaseModel):
+    model_config = _DOCUMENT
+
+    target: str = Field(description="The reconcile.yaml target the live state was read from.")
+    directory: str = Field(description="The target's own directory, relative to OUT_DIR.")
+    skipped: tuple[SkippedObject, ...] = ()
+    adopted: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+class EnvironmentsExportDocument(BaseModel):
+    """`export --layout environments --output json`: several targets into one repository."""
+
+    model_config = _DOCUMENT
+
+    format_version: int = Field(
+        EXPORT_FORMAT_VERSION,
+        json_schema_extra={"const": EXPORT_FORMAT_VERSION},
+        description=_VERSIONED,
+    )
+    layout: Literal["environments"] = "environments"
+    out_dir: str
+    shared: str | None = Field(
+        description="Where what every target holds alike was written, relative to OUT_DIR; "
+        "null with one target."
+    )
+    targets: tuple[TargetExport, ...]
+    files: tuple[WrittenFile, ...] = ()
+    removed: tuple[str, ...] = ()
+    differing: tuple[str, ...] = Field(
+        (), description="Kind/name of the documents several targets hold differently."
+    )
+    summary: str
+
+    @classmethod
+    def of(
+        cls,
+        contexts: Mapping[str, ExportContext],
+        files: Sequence[ExportedFile],
+        removed: Sequence[Path],
+        summary: str,
+        *,
+        out_dir: Path,
+        shared: str | None,
+        own: Mapping[str, str],
+        differing: Sequence[str],
+    ) -> EnvironmentsExportDocument:
+        flat = {
+            target: ExportDocument.of(context, (), (), summary, target=target, out_dir=out_dir)
+            for target, context in contexts.items()
+        }
+        return cls(
+            out_dir=out_dir.as_posix(),
+            shared=shared,
+            targets=tuple(
+                TargetExport(
+                    target=target,
+                    directory=own[target],
+                    skipped=document.skipped,
+                    adopted=document.adopted,
+                    warnings=document.warnings,
+                )
+                for target, document in flat.items()
+            ),
+            files=tuple(
+                WrittenFile(path=f.path.as_posix(), kind=f.kind, documents=f.documents)
+                for f in files
+            ),
+            removed=tuple(path.as_posix() for path in removed),
+            differing=tuple(differing),
             summary=summary,
         )
 

@@ -1,8 +1,12 @@
 """What `validate --output json` prints: whether the manifests are valid, each problem with
-its position and code, and a summary. Schema: `schemas/validate-output.json`, generated from
-`ValidateDocument`; `format_version` follows the rule of `plan_json`."""
+its position, code and target, a summary, and each target's own result. Schema:
+`schemas/validate-output.json`, generated from `ValidateDocument`; `format_version` follows
+the rule of `plan_json`."""
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +18,10 @@ VALIDATE_OUTPUT_TITLE = "reconcile validate --output json"
 # Built from the report's own JSON: a key the models do not know is a fault, not a new field.
 _DOCUMENT = ConfigDict(
     frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+)
+_TARGET = (
+    "The target whose view was checked: its manifest paths, vars and Stripe mode; null when "
+    "no target is chosen and the whole directory is read."
 )
 
 
@@ -27,6 +35,7 @@ class Problem(BaseModel):
     name: str = Field(description="The manifest's metadata.name; `?` when it cannot be told.")
     code: str = Field(description="The class of problem: `unknown-field`, `bad-duration`, ...")
     message: str
+    target: str | None = Field(description=_TARGET)
 
 
 class ValidateSummary(BaseModel):
@@ -37,6 +46,28 @@ class ValidateSummary(BaseModel):
     errors: int
     errors_by_code: dict[str, int] = Field(description="How many problems of each code.")
 
+    @classmethod
+    def adding_up(cls, summaries: Sequence[ValidateSummary]) -> ValidateSummary:
+        by_code: Counter[str] = Counter()
+        for summary in summaries:
+            by_code.update(summary.errors_by_code)
+        return cls(
+            files=sum(summary.files for summary in summaries),
+            documents=sum(summary.documents for summary in summaries),
+            errors=sum(summary.errors for summary in summaries),
+            errors_by_code=dict(sorted(by_code.items())),
+        )
+
+
+class TargetResult(BaseModel):
+    """One target's view: valid or not, and its own counts."""
+
+    model_config = _DOCUMENT
+
+    target: str | None = Field(description=_TARGET)
+    valid: bool
+    summary: ValidateSummary
+
 
 class ValidateDocument(BaseModel):
     model_config = _DOCUMENT
@@ -46,10 +77,37 @@ class ValidateDocument(BaseModel):
         json_schema_extra={"const": VALIDATE_FORMAT_VERSION},
         description="Bumped only by a breaking change of this document.",
     )
-    valid: bool
-    errors: tuple[Problem, ...] = Field(description="Every problem, in file and line order.")
-    summary: ValidateSummary
+    target: str | None = Field(
+        description=_TARGET + " Also null when several targets are checked (--all-targets): "
+        "then each error names its own."
+    )
+    valid: bool = Field(description="Every target checked is valid.")
+    errors: tuple[Problem, ...] = Field(
+        description="Every problem, in file and line order, target by target."
+    )
+    summary: ValidateSummary = Field(description="The targets' counts added up.")
+    targets: tuple[TargetResult, ...] = Field(
+        description="Each target checked, in the order of reconcile.yaml: one without "
+        "--all-targets."
+    )
 
     @classmethod
-    def of(cls, report: ValidationReport) -> ValidateDocument:
-        return cls.model_validate(report.to_json())
+    def of(cls, reports: Sequence[ValidationReport]) -> ValidateDocument:
+        results = tuple(_result(report) for report in reports)
+        return cls(
+            target=reports[0].target if len(reports) == 1 else None,
+            valid=all(result.valid for result in results),
+            errors=tuple(
+                Problem.model_validate({**diagnostic.to_json(), "target": report.target})
+                for report in reports
+                for diagnostic in report.diagnostics
+            ),
+            summary=ValidateSummary.adding_up([result.summary for result in results]),
+            targets=results,
+        )
+
+
+def _result(report: ValidationReport) -> TargetResult:
+    document = report.to_json()
+    summary = ValidateSummary.model_validate(document["summary"])
+    return TargetResult(target=report.target, valid=report.valid, summary=summary)

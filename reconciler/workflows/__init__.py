@@ -11,6 +11,7 @@ from reconciler.workflows.applying import ApplyInterrupted, ApplyRefused, Approv
 from reconciler.workflows.drifting import Drifted, drift
 from reconciler.workflows.events import Events
 from reconciler.workflows.exporting import Exported, ExportRefused, export
+from reconciler.workflows.exporting_environments import ExportedEnvironments, export_environments
 from reconciler.workflows.options import Options
 from reconciler.workflows.planning import Planned, plan, save_plan
 
@@ -22,12 +23,14 @@ __all__ = [
     "Events",
     "ExportRefused",
     "Exported",
+    "ExportedEnvironments",
     "Options",
     "Planned",
     "adopt",
     "apply",
     "drift",
     "export",
+    "export_environments",
     "plan",
     "save_plan",
 ]

@@ -24,7 +24,7 @@ def adopt(
     """Label the live match of each named manifest `managed-by: reconcile`, every other field
     written back as read. Refused (`AdoptionRefused`) before any write when a name has no
     manifest, no live match, or a match reconcile already manages."""
-    manifests = load_manifests(directory)
+    manifests = load_manifests(directory, options.target)
     with connected(manifests, options.target, events or Events(), writes=True) as connection:
         sources = connection.sources
         found = find_adoptable(manifests, RESOURCES, sources, connection.secrets, list(addresses))

@@ -160,11 +160,12 @@ def _prepare(
     else:
         directory = source
         plan_options = options.plan_options()
-    manifests = load_manifests(directory)
     target_name = options.target or (saved.target if saved else None)
+    manifests = load_manifests(directory, target_name)
     # Before the lock, which creates `.reconcile/`: a target that cannot be used leaves nothing.
-    preflight(manifests, target_name)
-    held.enter_context(ApplyLock(manifest_root(manifests), _command_line()))
+    locked, _ = preflight(manifests, target_name)
+    # One apply at a time per target: staging and production apply side by side.
+    held.enter_context(ApplyLock(manifest_root(manifests), _command_line(), locked))
     connection = held.enter_context(
         connected(manifests, target_name, events, rate_limit=options.rate_limit, writes=True)
     )

@@ -33,7 +33,7 @@ def drift(
     does not manage, and, with `stripe_checks`, Stripe-side problems.
     """
     events = events or Events()
-    manifests = load_manifests(directory)
+    manifests = load_manifests(directory, options.target)
     plan_options = Options(stripe_checks=options.stripe_checks).plan_options()
     with connected(manifests, options.target, events) as connection:
         with events.reading(connection.requests):

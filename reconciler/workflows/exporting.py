@@ -26,6 +26,7 @@ from pathlib import Path
 
 from reconciler.core.exporting import ExportContext
 from reconciler.core.safe_output import copy_privately, make_private_directory, write_private_text
+from reconciler.engine.applying.lock import STATE_DIRECTORY
 from reconciler.engine.exporter import (
     SCHEMAS_DIRECTORY,
     ExportedFile,
@@ -40,13 +41,11 @@ from reconciler.manifests.diagnostics import Diagnostic
 from reconciler.manifests.loader import PROJECT_FILE_NAMES
 from reconciler.manifests.project_file import load_project
 from reconciler.manifests.validation import NO_MANIFESTS
-from reconciler.targets import SANDBOX_DB
 from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
 
-# Where commands keep a project's local state; never part of an export.
-STATE_DIRECTORY = SANDBOX_DB.parent
+# STATE_DIRECTORY: where commands keep a project's local state; never part of an export.
 GITIGNORE = ".gitignore"
 
 
@@ -82,7 +81,7 @@ def export(
     or of the exported manifests are `ValidationFailed` (named as in `out_dir`), and nothing is
     written.
     """
-    project = _project_of(directory)
+    project = project_of(directory)
     if out_dir.exists() and any(out_dir.iterdir()) and not force:
         raise ExportRefused(f"{out_dir} is not empty; choose another directory or pass --force")
     exported_kinds = list(kinds) or list(KIND_ADDRESS_TYPES)
@@ -96,9 +95,9 @@ def export(
     with tempfile.TemporaryDirectory(prefix="reconcile-export-") as staging:
         staged = Path(staging)
         files = write_manifests(context, staged)
-        _copy_project(directory, staged, project)
+        copy_project(directory, staged, project)
         summary = _check_staged(staged, out_dir, partial=bool(kinds))
-        removed = _publish(staged, out_dir, _own_file_names(exported_kinds))
+        removed = _publish(staged, out_dir, own_file_names(exported_kinds))
     moved = [dataclasses.replace(f, path=out_dir / f.path.relative_to(staged)) for f in files]
     return Exported(context=context, files=moved, removed=removed, summary=summary)
 
@@ -112,7 +111,7 @@ def _check_staged(staged: Path, out_dir: Path, *, partial: bool) -> str:
     problems = [d for d in written.diagnostics if d.code not in allowed]
     if problems:
         raise ValidationFailed(
-            [_as_in(out_dir, staged, diagnostic) for diagnostic in problems],
+            [as_in(out_dir, staged, diagnostic) for diagnostic in problems],
             f"{len(problems)} problem(s) in the exported manifests; nothing was written to "
             f"{out_dir}",
         )
@@ -124,7 +123,7 @@ def _check_staged(staged: Path, out_dir: Path, *, partial: bool) -> str:
     return written.summary()
 
 
-def _own_file_names(kinds: list[str]) -> list[str]:
+def own_file_names(kinds: list[str]) -> list[str]:
     """Files, relative to OUT_DIR, that are export's by their name: the files of the kinds
     exported and the project file. What a previous export wrote under them goes when this
     one writes nothing there. Seed files (named by a project file) are not among them."""
@@ -137,7 +136,7 @@ def _publish(staged: Path, out_dir: Path, own: list[str]) -> list[Path]:
     Files are copied in place, so OUT_DIR and the directories and files already in it keep
     their modes; new ones are private. Nothing goes under `.reconcile/`, not even a seed file
     someone kept there: what is there is state, which must not reach git."""
-    _refuse_links_leading_outside(staged, out_dir)
+    refuse_links_leading_outside(staged, out_dir)
     make_private_directory(out_dir)
     removed = [out_dir / name for name in own if not (staged / name).exists()]
     removed = [path for path in removed if path.is_file() or path.is_symlink()]
@@ -171,7 +170,7 @@ def ignore_state(out_dir: Path) -> None:
         stream.write(f"{separator}{STATE_DIRECTORY.name}/\n")
 
 
-def _refuse_links_leading_outside(staged: Path, out_dir: Path) -> None:
+def refuse_links_leading_outside(staged: Path, out_dir: Path) -> None:
     """Export writes only inside OUT_DIR: no symbolic link there may take a file it writes
     elsewhere. Checked for every file before the first is written."""
     inside = out_dir.resolve()
@@ -188,19 +187,19 @@ def _refuse_links_leading_outside(staged: Path, out_dir: Path) -> None:
             )
 
 
-def _as_in(out_dir: Path, staged: Path, diagnostic: Diagnostic) -> Diagnostic:
+def as_in(out_dir: Path, staged: Path, diagnostic: Diagnostic) -> Diagnostic:
     relative = diagnostic.file.resolve().relative_to(staged.resolve())
     return dataclasses.replace(diagnostic, file=out_dir / relative)
 
 
-def _project_of(directory: Path) -> ManifestSet:
+def project_of(directory: Path) -> ManifestSet:
     project, problems, _ = load_project(directory)
     if problems:
         raise ValidationFailed(problems, f"{len(problems)} problem(s) in the project file")
     return ManifestSet(root=directory, project=project, entries=(), files=())
 
 
-def _copy_project(directory: Path, out_dir: Path, project: ManifestSet) -> None:
+def copy_project(directory: Path, out_dir: Path, project: ManifestSet) -> None:
     """reconcile.yaml and the sandbox seed files it names."""
     for name in PROJECT_FILE_NAMES:
         if (directory / name).is_file():

@@ -27,7 +27,7 @@ from reconciler.kinds.customer_billing.checkout import (
     profile_name,
 )
 from reconciler.manifests import ManifestSet, load_manifests
-from reconciler.targets import SANDBOX_DB, Connection, manifest_root
+from reconciler.targets import Connection, manifest_root, sandbox_db
 from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
@@ -60,7 +60,7 @@ def checkout_url(
     """A Stripe Checkout session that collects a card for `customer` (a CustomerBilling
     manifest's name); once completed, Konnect links the Stripe customer and its default card.
     A ValueError names a redirect option `request` lacks or should not have."""
-    manifests = load_manifests(directory)
+    manifests = load_manifests(directory, options.target)
     link = find_link(manifests, customer)
     with _connected(manifests, options, events or Events()) as connection:
         konnect = connection.sources.konnect
@@ -80,7 +80,7 @@ def portal_url(
 ) -> Onboarding[PortalSession]:
     """A single-use Stripe Billing Portal session for `customer`, who must have a linked
     Stripe customer."""
-    manifests = load_manifests(directory)
+    manifests = load_manifests(directory, options.target)
     link = find_link(manifests, customer)
     with _connected(manifests, options, events or Events()) as connection:
         konnect = connection.sources.konnect
@@ -92,7 +92,7 @@ def _page_notes(manifests: ManifestSet, connection: Connection) -> tuple[str, ..
     """An embedded sandbox serves the link's page only while the command runs."""
     if not connection.embedded:
         return ()
-    database = manifest_root(manifests) / SANDBOX_DB
+    database = manifest_root(manifests) / sandbox_db(connection.target)
     return (
         "the embedded sandbox stopped with this command, and this link's page with it; to "
         f"click through, serve the world (reconcile sandbox serve --db {database}) and make "

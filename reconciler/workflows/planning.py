@@ -39,7 +39,7 @@ def plan(
 ) -> Planned:
     """Plan the manifests in `directory` against `options.target`; writes nothing."""
     events = events or Events()
-    manifests = load_manifests(directory)
+    manifests = load_manifests(directory, options.target)
     with connected(
         manifests, options.target, events, concurrency=options.concurrency
     ) as connection:

@@ -248,10 +248,10 @@ def test_json_output_reports_each_action(project: Path, world: World) -> None:
     assert all(o["resource_id"] for o in data["outcomes"])
 
 
-def test_a_second_apply_in_the_same_checkout_is_refused(project: Path, world: World) -> None:
+def test_a_second_apply_to_the_same_target_is_refused(project: Path, world: World) -> None:
     write_manifests(project, STRIPE_APP)
     before = state(world)
-    with ApplyLock(project, "reconcile apply (held by a test)"):
+    with ApplyLock(project, "reconcile apply (held by a test)", "sandbox"):
         result = reconcile("apply", str(project), "--auto-approve")
     assert result.exit_code == 1
     assert "reconcile apply (held by a test)" in result.output
@@ -392,7 +392,7 @@ def test_a_held_lock_is_refused_with_a_report(project: Path, world: World) -> No
     write_manifests(project, STRIPE_APP)
     report = project.parent / "report.json"
     args = ("--auto-approve", "--report", str(report), "--output", "json")
-    with ApplyLock(project, "reconcile apply (held by a test)"):
+    with ApplyLock(project, "reconcile apply (held by a test)", "sandbox"):
         written = refused_report(reconcile("apply", str(project), *args), report)
     assert "reconcile apply (held by a test)" in written["refused"]
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from reconciler.cli import main
 from reconciler.core.version import VERSION
 from reconciler.sandbox import SandboxConfig, SandboxServer
-from reconciler.targets import SANDBOX_STRIPE_KEY
+from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY
 from tests.e2e.tls_servers import HAS_OPENSSL, plain_server, self_signed_certificate, tls_server
 from tests.e2e.worlds import STRIPE_APP, manifest, write_manifests
 
@@ -335,7 +335,7 @@ def test_reconcile_yaml_is_found_above_dir_up_to_the_repository_root(
     result = reconcile("plan", str(below))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Target: sandbox (embedded sandbox, Stripe test mode)\n")
-    assert (repository / ".reconcile" / "sandbox.db").is_file()
+    assert (repository / SANDBOX_DB).is_file()
     # A project file above the repository root is another project's.
     (tmp_path / "reconcile.yaml").write_text("default_target: sandbox\n")
     (repository / "reconcile.yaml").unlink()

@@ -38,7 +38,7 @@ READ_TARGET = (
 @pytest.fixture
 def examples(project: Path) -> Path:
     """The examples applied with the sandbox's own key, then given a Stripe read key."""
-    ignored = shutil.ignore_patterns(".reconcile", "invalid")
+    ignored = shutil.ignore_patterns(".reconcile", "invalid", "environments")
     shutil.copytree(EXAMPLES, project, ignore=ignored, dirs_exist_ok=True)
     applied = reconcile("apply", str(project), "--auto-approve")
     assert applied.exit_code == 0, applied.output

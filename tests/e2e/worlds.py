@@ -1,7 +1,7 @@
 """Build sandbox worlds in a few lines, through the sandbox's own HTTP APIs, as apply would.
 
 A `World` talks to the sandbox in-process (Starlette TestClient) on the same SQLite file that
-`reconcile plan` later serves from `<manifests>/.reconcile/sandbox.db`.
+`reconcile plan` later serves from `<manifests>/.reconcile/sandbox/sandbox.db`.
 """
 
 from __future__ import annotations

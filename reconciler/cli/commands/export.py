@@ -1,4 +1,9 @@
-"""`reconcile export DIR OUT_DIR`: the live organization as a ready manifest project.
+"""`reconcile export [DIR] [OUT_DIR]`: the live organization as a ready manifest project.
+
+`--layout environments` writes several targets' organizations as one repository: what every
+target holds alike into the directory they all list (`common/`), the rest into each target's
+own directory, and names the documents that differ; OUT_DIR defaults to DIR. `--target T`
+without OUT_DIR writes T's organization into T's own directory the same way.
 
 DIR supplies only `reconcile.yaml` (its targets); manifests in it are not read, so DIR may be
 a directory holding nothing else. OUT_DIR gets one file per kind (`stripe-app.yaml`,
@@ -27,18 +32,38 @@ from pathlib import Path
 import click
 
 from reconciler.cli.events import ReadingShown
-from reconciler.cli.options import options_of, output_option, target_option
+from reconciler.cli.options import options_of, output_option
+from reconciler.core.exporting import ExportContext
 from reconciler.kinds import KIND_ADDRESS_TYPES
 from reconciler.manifests import ValidationFailed
-from reconciler.views.export_json import ExportDocument
-from reconciler.workflows import Exported
+from reconciler.views.export_json import EnvironmentsExportDocument, ExportDocument
+from reconciler.workflows import Exported, export_environments
 from reconciler.workflows import export as export_project
 
 
 @click.command("export")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@target_option
+@click.argument(
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    required=False,
+)
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option(
+    "--target",
+    "target_names",
+    multiple=True,
+    help="Target from reconcile.yaml; default: its default. Repeatable with --layout "
+    "environments (default there: every target that lists its manifests).",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["flat", "environments"]),
+    default="flat",
+    show_default=True,
+    help="`environments`: one directory per target, what they share lifted into the "
+    "directory every target lists (e.g. common/).",
+)
 @output_option(["text", "json"], help="`json` prints one object for machines.")
 @click.option(
     "--kind",
@@ -55,8 +80,9 @@ from reconciler.workflows import export as export_project
 )
 def export(
     directory: Path,
-    out_dir: Path,
-    target_name: str | None,
+    out_dir: Path | None,
+    target_names: tuple[str, ...],
+    layout: str,
     output: str,
     kinds: tuple[str, ...],
     force: bool,
@@ -64,10 +90,24 @@ def export(
     """Write manifests for the live Konnect objects of DIRECTORY's target into OUT_DIR,
     which must be empty unless --force.
 
+    With --layout environments (or --target T and no OUT_DIR), write each target into its
+    own directory of an environment layout, what the targets hold alike into the directory
+    they all list (common/); OUT_DIR defaults to DIRECTORY.
+
     Secrets become `${env:...}` references, references use manifest names, and values equal
     to the API's defaults are left out. Objects reconcile did not create are annotated for
     adoption. System objects and what no manifest can express are skipped, each with a reason.
     """
+    if layout == "environments" or (out_dir is None and target_names):
+        _export_environments(directory, out_dir, target_names, output, kinds, force)
+        return
+    if out_dir is None:
+        raise click.UsageError(
+            "give OUT_DIR, or --target T to write into T's own directory, or --layout environments"
+        )
+    if len(target_names) > 1:
+        raise click.UsageError("one --target for a flat export; several: --layout environments")
+    target_name = target_names[0] if target_names else None
     options = options_of(target_name=target_name, output=output)
     as_json = options.output == "json"
     targets: list[str] = []
@@ -104,11 +144,14 @@ def export(
 
 
 def _report(exported: Exported) -> None:
-    context = exported.context
     for file in exported.files:
         click.echo(f"Wrote {file.path.as_posix()}: {file.documents} {file.kind}")
     for path in exported.removed:
         click.echo(f"Removed {path.as_posix()}: this export writes nothing there")
+    _report_context(exported.context)
+
+
+def _report_context(context: ExportContext) -> None:
     if context.skipped:
         click.echo(f"Skipped {len(context.skipped)}:")
         for skipped in context.skipped:
@@ -124,3 +167,57 @@ def _report(exported: Exported) -> None:
         )
     for warning in context.warnings:
         click.echo(f"Warning: {warning}")
+
+
+def _export_environments(
+    directory: Path,
+    out_dir: Path | None,
+    targets: tuple[str, ...],
+    output: str,
+    kinds: tuple[str, ...],
+    force: bool,
+) -> None:
+    options = options_of(output=output)
+    as_json = options.output == "json"
+    try:
+        exported = export_environments(
+            directory,
+            out_dir,
+            targets,
+            options,
+            kinds=kinds,
+            force=force,
+            events=ReadingShown(options.output),
+        )
+    except ValidationFailed as problems:
+        for diagnostic in problems.diagnostics:
+            click.echo(diagnostic.format(), err=as_json)
+        problems.listed = True
+        raise
+    written = out_dir or directory
+    if as_json:
+        document = EnvironmentsExportDocument.of(
+            exported.contexts,
+            exported.files,
+            exported.removed,
+            exported.summary,
+            out_dir=written,
+            shared=exported.shared,
+            own=exported.own,
+            differing=exported.differing,
+        )
+        click.echo(document.model_dump_json(indent=2))
+        return
+    for file in exported.files:
+        click.echo(f"Wrote {file.path.as_posix()}: {file.documents} {file.kind}")
+    for path in exported.removed:
+        click.echo(f"Removed {path.as_posix()}: this export writes nothing there")
+    for target, context in exported.contexts.items():
+        click.echo(f"Target {target} ({exported.own[target]}/):")
+        _report_context(context)
+    if exported.differing:
+        click.echo(
+            "Differ between targets, so kept in each target's directory: "
+            + ", ".join(exported.differing)
+        )
+    click.echo(f"{written}: {exported.summary}")

@@ -1,5 +1,7 @@
-"""One apply at a time per checkout: an exclusive lock on `.reconcile/apply.lock`, a `flock`
-(or on Windows, where there is no `fcntl`, a `msvcrt` byte-range lock).
+"""One apply at a time per target of a checkout: an exclusive lock on
+`.reconcile/<target>/apply.lock`, a `flock` (or on Windows, where there is no `fcntl`, a
+`msvcrt` byte-range lock). Staging and production apply side by side; two applies to one
+target cannot.
 
 The operating system drops either lock when its holder exits, however it exits, so a crashed
 apply never leaves a stale lock behind. The file also says who holds it, for the message a
@@ -24,7 +26,8 @@ from reconciler.core.safe_output import make_private_directory
 from reconciler.errors import ReconcileError
 from reconciler.manifests.secret_patterns import redact
 
-LOCK_PATH = Path(".reconcile") / "apply.lock"
+STATE_DIRECTORY = Path(".reconcile")
+LOCK_FILE = "apply.lock"
 # Windows locks byte ranges mandatorily: the lock sits past the holder's details, which a
 # second apply must still be able to read.
 _WINDOWS_LOCKED_BYTE = 1 << 20
@@ -55,27 +58,35 @@ class LockHolder(BaseModel):
 
 
 class LockHeld(ReconcileError):
-    """Another apply holds the lock of this checkout."""
+    """Another apply holds the lock of this target."""
 
-    def __init__(self, path: Path, holder: LockHolder | None) -> None:
+    def __init__(self, path: Path, holder: LockHolder | None, target: str) -> None:
         self.path = path
         self.holder = holder
         who = holder.describe() if holder else "a process that has not yet said who it is"
         super().__init__(
-            f"another apply is running in this project ({who}); "
+            f"another apply to target {target!r} is running in this project ({who}); "
             f"wait for it to finish (lock file: {path})"
         )
 
 
-class ApplyLock:
-    """`with ApplyLock(project_dir, "reconcile apply plan.out"):` holds the lock or raises."""
+def lock_path(target: str) -> Path:
+    """Where the lock of `target` is, relative to the project's directory."""
+    return STATE_DIRECTORY / target / LOCK_FILE
 
-    def __init__(self, project_dir: Path, command: str) -> None:
-        self.path = project_dir / LOCK_PATH
+
+class ApplyLock:
+    """`with ApplyLock(project_dir, "reconcile apply plan.out", "staging"):` holds the lock
+    of target `staging` or raises."""
+
+    def __init__(self, project_dir: Path, command: str, target: str) -> None:
+        self.path = project_dir / lock_path(target)
         self.command = command
+        self.target = target
         self._descriptor: int | None = None
 
     def acquire(self) -> LockHolder:
+        make_private_directory(self.path.parent.parent)
         make_private_directory(self.path.parent)
         descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -83,7 +94,7 @@ class ApplyLock:
         except OSError:
             holder = _read_holder(descriptor)
             os.close(descriptor)
-            raise LockHeld(self.path, holder) from None
+            raise LockHeld(self.path, holder, self.target) from None
         holder = LockHolder.this_process(self.command)
         _write_holder(descriptor, holder)
         self._descriptor = descriptor

@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli import main
 from reconciler.core.exporting import unique_names
+from reconciler.engine.applying.lock import STATE_DIRECTORY
 from reconciler.manifests import load_manifests
 from reconciler.sandbox.ids import new_ulid
 from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY
@@ -62,9 +63,9 @@ def documents(out: Path) -> dict[tuple[str, str], dict[str, Any]]:
 def share_world(out: Path, origin: Path) -> None:
     """Let commands on the export `out` serve the sandbox world it was exported from: the
     embedded sandbox keeps its world in `.reconcile/`, which export never writes."""
-    state = out / SANDBOX_DB.parent
+    state = out / STATE_DIRECTORY
     if not state.exists():
-        state.symlink_to(origin / SANDBOX_DB.parent, target_is_directory=True)
+        state.symlink_to(origin / STATE_DIRECTORY, target_is_directory=True)
 
 
 def plan_json(out: Path, origin: Path) -> dict[str, Any]:
@@ -430,7 +431,7 @@ def test_an_export_writes_no_sandbox_state_and_its_gitignore_ignores_it(
 ) -> None:
     world.profile(world.stripe_app(), "Main", default=True)
     # A seed someone keeps among the state is no reason to publish the state.
-    (project / SANDBOX_DB.parent / "seed.yaml").write_text("stripe: {customers: []}\n")
+    (project / STATE_DIRECTORY / "seed.yaml").write_text("stripe: {customers: []}\n")
     (project / "reconcile.yaml").write_text(
         "default_target: sandbox\ntargets:\n  seeded:\n    type: sandbox\n"
         "    seed: .reconcile/seed.yaml\n"
@@ -438,7 +439,7 @@ def test_an_export_writes_no_sandbox_state_and_its_gitignore_ignores_it(
     out = project.parent / "out"
     export(project, out)
     assert (project / SANDBOX_DB).is_file()
-    assert not (out / SANDBOX_DB.parent).exists()
+    assert not (out / STATE_DIRECTORY).exists()
     assert {"billing-profile.yaml", "reconcile.yaml"} <= tree(out)
     assert (out / ".gitignore").read_text() == ".reconcile/\n"
 

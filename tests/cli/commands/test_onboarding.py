@@ -23,7 +23,7 @@ from reconciler.kinds.customer_billing.checkout import (
 )
 from reconciler.manifests import load_manifests
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
-from reconciler.targets import SANDBOX_STRIPE_KEY, connect
+from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY, connect
 from tests.e2e.seeding import labels_of, seed
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 from tests.test_schemas import validator
@@ -163,7 +163,7 @@ def test_checkout_url_prints_the_hosted_link(onboarding: Onboarding) -> None:
     )
     assert "billing address collection: required" in result.stdout  # self-serve charges cards
     assert "Target: sandbox" in result.stderr
-    database = onboarding.project / ".reconcile" / "sandbox.db"
+    database = onboarding.project / SANDBOX_DB
     assert "Note: the embedded sandbox stopped with this command, and this link's page" in (
         result.stderr
     )
