@@ -23,7 +23,7 @@ from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Action, Address
 from reconciler.core.exporting import ExportContext
 from reconciler.core.live import VOLATILE_FIELDS, Desired, Document, Live, OutOfBand, few
-from reconciler.core.plan import Finding, MovedLink
+from reconciler.core.plan import Finding, MovedLink, Notice
 from reconciler.core.secrets import SecretSource
 from reconciler.core.stripe_facts import StripeAccounts
 from reconciler.errors import ReconcileError
@@ -255,6 +255,11 @@ class Resource:
 
     def findings(self, world: World) -> list[Finding]:
         """Warnings about the plan itself (things the API cannot do)."""
+        return []
+
+    def notices(self, world: World) -> list[Notice]:
+        """What a reviewer should know about the kind's objects beyond their changes; may read
+        the Stripe facts when `world.stripe` is set (checks not skipped)."""
         return []
 
     def moved_links(self, world: World, actions: Sequence[Action]) -> list[MovedLink]:

@@ -5,7 +5,8 @@ live state (all kinds concurrently), pairs desired and live objects by key, diff
 normalised documents, adds the ownership rules (prune, not managed), notes what each change
 stops referring to, asks each kind for its refinements, guards and Stripe checks, refuses
 deletions of what stays in use, asks each kind which of its objects the changes move (a
-customer link that follows the default profile), and orders the actions by their dependencies.
+customer link that follows the default profile) and what a reviewer should know besides
+(notices), and orders the actions by their dependencies.
 """
 
 from __future__ import annotations
@@ -83,17 +84,20 @@ def make_plan(
         findings += resource.findings(world)
         if options.stripe_checks:
             findings += resource.stripe_checks(world)
+    notices = [notice for resource in resources for notice in resource.notices(world)]
     moved = [link for resource in resources for link in resource.moved_links(world, actions)]
     if options.only:
         keep = _with_dependencies(options.only, actions)
         actions = [a for a in actions if a.address in keep]
         findings = [f for f in findings if f.address in keep or f.concerns & keep]
         moved = [m for m in moved if m.address in keep or m.concerns & keep]
+        notices = [n for n in notices if n.address in keep or n.concerns & keep]
         not_managed = []
     plan = Plan(
         actions=tuple(_in_order(actions)),
         findings=tuple(findings),
         moved_links=tuple(moved),
+        notices=tuple(notices),
         not_managed=tuple(not_managed),
         prune=options.prune,
         only=options.only,

@@ -8,7 +8,8 @@ ids, so the checks here do (`stripe_checks`, `checkout_state`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from reconciler.clients import routes
 from reconciler.clients.errors import BadRequest
@@ -17,8 +18,8 @@ from reconciler.core.actions import Action, ActionType, Address
 from reconciler.core.exporting import ExportContext
 from reconciler.core.kind import Adoption, DesiredContext, Resource, Sources, World, Writer
 from reconciler.core.live import Desired, Document, Live, OutOfBand
-from reconciler.core.plan import Finding, MovedLink
-from reconciler.core.stripe_facts import StripeAccounts
+from reconciler.core.plan import Finding, MovedLink, Notice
+from reconciler.core.stripe_facts import StripeAccounts, StripeFacts
 from reconciler.kinds.billing_profile import ADDRESS_TYPE as PROFILE
 from reconciler.kinds.billing_profile import collection_method, tax_enforced
 from reconciler.kinds.creation import create_once
@@ -39,6 +40,11 @@ from reconciler.kinds.customer_billing.comparing import (
     live_link_document,
 )
 from reconciler.kinds.customer_billing.export import export_links
+from reconciler.kinds.customer_billing.invoice_email import (
+    email_mismatch,
+    invoice_email_notice,
+    stripe_email,
+)
 from reconciler.kinds.customer_billing.live import (
     ADDRESS_TYPE,
     BILLING_FIELDS,
@@ -50,6 +56,7 @@ from reconciler.kinds.customer_billing.live import (
     live_default,
 )
 from reconciler.kinds.customer_billing.moves import (
+    Destination,
     concerning,
     destination,
     moved_link,
@@ -62,7 +69,12 @@ from reconciler.kinds.customer_billing.pins import (
     unknown_pins,
 )
 from reconciler.kinds.customer_billing.reading import read_links
-from reconciler.kinds.customer_billing.stripe_checks import DECLARED, ONBOARDED, stripe_findings
+from reconciler.kinds.customer_billing.stripe_checks import (
+    DECLARED,
+    ONBOARDED,
+    Remedies,
+    stripe_findings,
+)
 from reconciler.kinds.customer_billing.writing import (
     fetch_link,
     find_customer,
@@ -218,28 +230,32 @@ class CustomerBillingResource(Resource):
             return []
         read_checkout_customers(world, world.stripe)
         findings: list[Finding] = []
-        for desired in world.desired_list(self):
-            # The profile it is billed through once applied: a change of default moves it.
-            billed = destination(desired, world)
-            profile = billed.facts if billed else {}
-            facts = world.stripe.of(profile.get("app"))
-            declared = desired.document.get("stripe")
-            remedies = DECLARED if declared else ONBOARDED
-            # A checkout link is checked against what Konnect linked once the card is saved.
-            stripe = declared or completed_checkout(world.live_of(desired.address), facts)
-            if not stripe or facts is None:
-                continue
+        for linked in _linked_in_stripe(world):
             found = stripe_findings(
-                desired.address,
-                facts,
-                customer_id=stripe["customer_id"],
-                payment_method_id=stripe.get("default_payment_method_id"),
-                collection_method=collection_method(profile),
-                tax_enforced=tax_enforced(profile),
-                remedies=remedies,
+                linked.desired.address,
+                linked.facts,
+                customer_id=linked.customer_id,
+                payment_method_id=linked.stripe.get("default_payment_method_id"),
+                collection_method=collection_method(linked.profile),
+                tax_enforced=tax_enforced(linked.profile),
+                remedies=linked.remedies,
             )
-            findings += concerning(found, billed)
+            mismatch = _invoice_email_mismatch(linked)
+            findings += concerning(found + ([mismatch] if mismatch else []), linked.billed)
         return findings
+
+    def notices(self, world: World) -> list[Notice]:
+        notices: list[Notice] = []
+        for linked in _linked_in_stripe(world):
+            email = _invoice_email(linked)
+            if email is not None:
+                concerns = frozenset({linked.billed.profile}) if linked.billed else frozenset()
+                notices.append(
+                    invoice_email_notice(
+                        linked.desired.address, linked.customer_id, email, concerns
+                    )
+                )
+        return notices
 
     def observe(self, live: Live) -> Document:
         return as_link(live).observed()
@@ -303,3 +319,53 @@ def _read_declared(sources: Sources, desired: Sequence[Desired], *, refresh: boo
         else link
         for link in read_links(sources, billed, pins=pins)
     ]
+
+
+@dataclass(frozen=True)
+class _Linked:
+    """A declared link with a Stripe customer to check, and the profile it is billed through."""
+
+    desired: Desired
+    billed: Destination | None
+    profile: Document
+    facts: StripeFacts
+    stripe: Document
+    remedies: Remedies
+
+    @property
+    def customer_id(self) -> str:
+        return str(self.stripe["customer_id"])
+
+
+def _linked_in_stripe(world: World) -> Iterator[_Linked]:
+    """Every declared link whose Stripe customer is known, with its app's Stripe facts; none
+    when the Stripe checks are skipped."""
+    if world.stripe is None:
+        return
+    for desired in world.desired.get(ADDRESS_TYPE, []):
+        # The profile it is billed through once applied: a change of default moves it.
+        billed = destination(desired, world)
+        profile = billed.facts if billed else {}
+        facts = world.stripe.of(profile.get("app"))
+        declared = desired.document.get("stripe")
+        # A checkout link is checked against what Konnect linked once the card is saved.
+        stripe = declared or completed_checkout(world.live_of(desired.address), facts)
+        if stripe and facts is not None:
+            yield _Linked(
+                desired, billed, profile, facts, stripe, DECLARED if declared else ONBOARDED
+            )
+
+
+def _invoice_email(linked: _Linked) -> str | None:
+    """The email Stripe sends the link's invoices to; None unless its profile sends them."""
+    if collection_method(linked.profile) != "send_invoice":
+        return None
+    return stripe_email(linked.facts, linked.customer_id)
+
+
+def _invoice_email_mismatch(linked: _Linked) -> Finding | None:
+    email = _invoice_email(linked)
+    if email is None:
+        return None
+    primary = linked.desired.document["customer"].get("primary_email")
+    return email_mismatch(linked.desired.address, linked.customer_id, email, primary)
