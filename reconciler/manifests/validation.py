@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.manifests.advice import manifest_warnings
 from reconciler.manifests.common import API_VERSION
 from reconciler.manifests.diagnostics import START, Diagnostic, sorted_diagnostics
 from reconciler.manifests.discovery import excluded_by, manifest_files
@@ -30,6 +31,8 @@ class ValidationReport:
     documents: int
     diagnostics: tuple[Diagnostic, ...]
     manifests: ManifestSet | None
+    # Advice on valid manifests (`manifests.advice`): printed, never a failure.
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -40,7 +43,8 @@ class ValidationReport:
             return "no manifests found"
         files = _plural(len(self.files), "file")
         if self.valid:
-            return f"{_plural(self.documents, 'document')} in {files}: valid"
+            advice = f" ({_plural(len(self.warnings), 'warning')})" if self.warnings else ""
+            return f"{_plural(self.documents, 'document')} in {files}: valid{advice}"
         broken = len({d.file for d in self.diagnostics})
         return f"{_plural(len(self.diagnostics), 'error')} in {_plural(broken, 'file')}"
 
@@ -48,10 +52,12 @@ class ValidationReport:
         return {
             "valid": self.valid,
             "errors": [diagnostic.to_json(base) for diagnostic in self.diagnostics],
+            "warnings": [diagnostic.to_json(base) for diagnostic in self.warnings],
             "summary": {
                 "files": len(self.files),
                 "documents": self.documents,
                 "errors": len(self.diagnostics),
+                "warnings": len(self.warnings),
                 "errors_by_code": dict(sorted(Counter(d.code for d in self.diagnostics).items())),
             },
         }
@@ -100,7 +106,8 @@ def validate_directory(root: Path) -> ValidationReport:
             root, project, tuple(e.validated() for e in entries), tuple(files), project_dir=base
         )
     )
-    return ValidationReport(root, tuple(files), len(documents), ordered, manifest_set)
+    warnings = tuple(sorted_diagnostics(list(manifest_warnings(entries)))) if manifest_set else ()
+    return ValidationReport(root, tuple(files), len(documents), ordered, manifest_set, warnings)
 
 
 def _no_manifests(root: Path) -> Diagnostic:

@@ -26,20 +26,21 @@ VALIDATE_FORMAT_VERSION = 1
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="`json` prints {format_version, valid, errors, summary} for machines.",
+    help="`json` prints {format_version, valid, errors, warnings, summary} for machines.",
 )
 def validate(directory: Path, output: str) -> None:
     """Check the manifests in DIRECTORY without calling any API.
 
-    Prints each problem as `path:line:col: kind/name: message`. Exits 0 when the manifests
-    are valid, 1 otherwise.
+    Prints each problem as `path:line:col: kind/name: message`, and advice on valid manifests
+    as `path:line:col: kind/name: warning: message`. Exits 0 when the manifests are valid
+    (warnings or not), 1 otherwise.
     """
     report = validate_directory(directory)
     if output == "json":
         document = {"format_version": VALIDATE_FORMAT_VERSION, **report.to_json()}
         click.echo(json.dumps(document, indent=2))
     else:
-        for diagnostic in report.diagnostics:
+        for diagnostic in (*report.diagnostics, *report.warnings):
             click.echo(diagnostic.format())
         if report.valid:
             click.echo(report.summary())

@@ -75,6 +75,7 @@ def test_json_output_is_a_documented_object(workdir: Path) -> None:
         "files": 6,
         "documents": 9,
         "errors": 1,
+        "warnings": 0,
         "errors_by_code": {"wrong-type": 1},
     }
 
