@@ -17,7 +17,7 @@ from reconciler.manifests.manifest_set import LoadedManifest, ManifestSet
 from reconciler.manifests.parsing import parse_manifest
 from reconciler.manifests.project import Project
 from reconciler.manifests.project_file import load_project, project_directory
-from reconciler.manifests.rules import cross_document_diagnostics
+from reconciler.manifests.rules import cross_document_diagnostics, with_unmanaged_default
 
 NO_MANIFESTS = "no-manifests"
 
@@ -98,6 +98,8 @@ def validate_directory(root: Path) -> ValidationReport:
         if manifest is not None:
             entries.append(manifest)
     diagnostics.extend(cross_document_diagnostics(documents, entries))
+    if not project.manages_default_profile:
+        diagnostics = with_unmanaged_default(diagnostics, entries)
     ordered = tuple(sorted_diagnostics(diagnostics))
     manifest_set = (
         None

@@ -46,12 +46,16 @@ class BillingProfileResource(Resource):
     immutable = frozenset({"app"})
 
     def desired(self, context: DesiredContext) -> list[Desired]:
+        # A project that leaves the default to someone else never writes it: a new profile
+        # is created as no default, and a live one keeps whatever it is.
+        managed = context.manifests.project.manages_default_profile
         return [
             Desired(
                 address=Address(type=ADDRESS_TYPE, name=profile.name),
                 key=profile.konnect_name,
                 document=_desired_document(profile),
                 depends_on=frozenset({Address(type=STRIPE_APP, name=profile.spec.app)}),
+                advisory=frozenset() if managed else frozenset({"default"}),
                 adopt=profile.metadata.adopt,
             )
             for profile in context.manifests.of_kind(BillingProfile)
@@ -82,13 +86,16 @@ class BillingProfileResource(Resource):
         )
 
     def comparable(self, desired: Desired, live_document: Document) -> Document:
+        document = desired.document
+        if "default" in desired.advisory and "default" in live_document:
+            document = {**document, "default": live_document["default"]}  # written as it is
         # An omitted proration mode keeps its stored value on update: not ours to compare.
-        workflow = desired.document["workflow"]
+        workflow = document["workflow"]
         if PRORATION in workflow["invoicing"]:
-            return desired.document
+            return document
         live_mode = live_document.get("workflow", {}).get("invoicing", {}).get(PRORATION)
         invoicing = {**workflow["invoicing"], PRORATION: live_mode}
-        return {**desired.document, "workflow": {**workflow, "invoicing": compact(invoicing)}}
+        return {**document, "workflow": {**workflow, "invoicing": compact(invoicing)}}
 
     def refine(self, action: Action, world: World) -> Action:
         if action.type is ActionType.DELETE:

@@ -59,6 +59,7 @@ from reconciler.kinds.customer_billing.moves import (
     Destination,
     concerning,
     destination,
+    following_unmanaged_default,
     moved_link,
     undeclared_followers,
 )
@@ -245,7 +246,7 @@ class CustomerBillingResource(Resource):
         return findings
 
     def notices(self, world: World) -> list[Notice]:
-        notices: list[Notice] = []
+        notices = following_unmanaged_default(world, world.desired_list(self))
         for linked in _linked_in_stripe(world):
             email = _invoice_email(linked)
             if email is not None:
