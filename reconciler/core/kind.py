@@ -249,6 +249,13 @@ class Resource:
             "in the manifests"
         )
 
+    def deletions_refused(
+        self, deleted: Sequence[Live], sources: Sources, world: World
+    ) -> dict[str, str]:
+        """Why the API would refuse to delete some of `deleted` (live objects the plan deletes
+        or replaces), by live id; read on demand, so a plan that deletes nothing pays nothing."""
+        return {}
+
     def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
         """Start the Stripe reads the checks will need, alongside the Konnect reads (so only
         the manifests and the desired documents are in `world` yet)."""

@@ -75,6 +75,7 @@ def make_plan(
     by_type = {r.address_type: r for r in resources}
     actions = [_with_releases(by_type[a.address.type], a, world) for a in actions]
     actions = [by_type[a.address.type].refine(a, world) for a in actions]
+    actions = _refuse_what_the_api_refuses(actions, resources, sources, world)
     actions = _refuse_deletions_in_use(actions, resources, sources, world)
     # Guards come first: the Stripe checks skip what a guard set aside, whose findings would
     # only be its consequences.
@@ -225,6 +226,35 @@ def _with_releases(resource: Resource, action: Action, world: World) -> Action:
     if not released:
         return action
     return action.model_copy(update={"releases": action.releases | released})
+
+
+def _refuse_what_the_api_refuses(
+    actions: Sequence[Action], resources: Sequence[Resource], sources: Sources, world: World
+) -> list[Action]:
+    """Block each deletion (a replacement deletes too) the API would refuse for a reason of
+    its own, such as invoices in flight; before the in-use fixpoint, which then keeps what a
+    refused deletion still refers to."""
+    refused: dict[Address, str] = {}
+    for resource in resources:
+        deleting = {
+            live.id: a.address
+            for a in actions
+            if a.address.type == resource.address_type
+            and a.type in (ActionType.DELETE, ActionType.REPLACE)
+            and (live := world.live_of(a.address)) is not None
+        }
+        if deleting:
+            lives = [live for a in deleting.values() if (live := world.live_of(a)) is not None]
+            reasons = resource.deletions_refused(lives, sources, world)
+            refused |= {deleting[live_id]: reason for live_id, reason in reasons.items()}
+    return [
+        a.model_copy(
+            update={"type": ActionType.BLOCKED, "reasons": (*a.reasons, refused[a.address])}
+        )
+        if a.address in refused
+        else a
+        for a in actions
+    ]
 
 
 def _refuse_deletions_in_use(

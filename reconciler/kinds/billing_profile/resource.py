@@ -36,6 +36,7 @@ from reconciler.kinds.billing_profile.defaults import (
 from reconciler.kinds.billing_profile.export import export_profiles
 from reconciler.kinds.billing_profile.live import ADDRESS_TYPE, app_id, supplier
 from reconciler.kinds.creation import create_once
+from reconciler.kinds.open_invoices import UNTIL_FINAL, blocking_invoices, named
 from reconciler.kinds.stripe_app import ADDRESS_TYPE as STRIPE_APP
 from reconciler.manifests import BillingProfile
 
@@ -187,6 +188,18 @@ class BillingProfileResource(Resource):
         document = self.comparable(desired, self.live_document(live, writer.world))
         writer.konnect.put(routes.PROFILE, _writable(document), path={"profileId": live.id})
         return live.id
+
+    def deletions_refused(
+        self, deleted: Sequence[Live], sources: Sources, world: World
+    ) -> dict[str, str]:
+        found = blocking_invoices(
+            sources.konnect, [live.id for live in deleted], lambda i, p: i.profile_id == p
+        )
+        return {
+            profile_id: f"{len(using)} invoice(s) made from this profile are not final yet "
+            f"({named(using)}), and deleting it would leave them without it; {UNTIL_FINAL}"
+            for profile_id, using in found.items()
+        }
 
     def delete(self, live: Live, writer: Writer) -> None:
         writer.konnect.delete(routes.PROFILE, path={"profileId": live.id})

@@ -7,7 +7,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reconciler.sandbox.context import sandbox_of
-from reconciler.sandbox.konnect_api import stripe_sessions, tax_codes
+from reconciler.sandbox.konnect_api import invoices, stripe_sessions, tax_codes
+from reconciler.sandbox.konnect_api.errors import KonnectError
 from reconciler.sandbox.stripe_api.errors import StripeError
 
 
@@ -31,8 +32,19 @@ async def _system_tax_code(request: Request) -> Response:
     return JSONResponse(tax_codes.render(created), status_code=201)
 
 
+async def _invoice(request: Request) -> Response:
+    """An invoice the server would have made from usage: `{customer: KEY, profile: NAME,
+    status, number?, currency?}`."""
+    try:
+        created = invoices.create_invoice(sandbox_of(request).store, await request.json())
+    except KonnectError as error:
+        return error.response()
+    return JSONResponse(created, status_code=201)
+
+
 def routes() -> list[BaseRoute]:
     return [
+        Route("/invoices", _invoice, methods=["POST"]),
         Route("/checkout-sessions/{session_id}/complete", _complete_checkout, methods=["POST"]),
         Route("/tax-codes/system-managed", _system_tax_code, methods=["POST"]),
     ]
