@@ -39,7 +39,7 @@ def test_the_plan_shows_the_email_stripe_sends_invoices_to(scenario: Scenario) -
         "customer_billing.globex: Stripe emails invoices to ap@globex.example, the email of "
         f"Stripe customer {customer}"
     )
-    assert "Notices:\n  " + notice in result.stdout
+    assert "\n  " + notice + "\n" in result.stdout.split("Notices:")[1]
     assert "Warning" not in result.stdout  # the same address, whatever its case
 
 
@@ -53,7 +53,7 @@ def test_an_email_other_than_the_manifests_is_a_warning(scenario: Scenario) -> N
         "spec.customer.primary_email cfo@globex.example: Stripe ignores Konnect's email"
     )
     assert data["is_noop"] is True  # a warning: apply is not blocked
-    [notice] = data["notices"]
+    [notice] = [n for n in data["notices"] if "emails invoices" in n["message"]]
     assert notice["address"] == "customer_billing.globex"
     assert notice["concerns"] == ["billing_profile.invoiced"]
 
@@ -64,7 +64,7 @@ def test_charged_links_have_no_invoice_email_to_show(scenario: Scenario) -> None
     world.card(card_holder)
     scenario.linked("acme", card_holder)
     data = plan_json(scenario)
-    assert data["notices"] == []
+    assert not [n for n in data["notices"] if "emails invoices" in n["message"]]
     assert data["findings"] == []
 
 

@@ -66,7 +66,7 @@ class BillingProfileResource(Resource):
         return _profiles(sources.konnect)
 
     def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
-        taxed = [d for d in world.desired_list(self) if _tax_enabled(d.document)]
+        taxed = [d for d in world.desired_list(self) if tax_enabled(d.document)]
         for app in {d.document["app"] for d in taxed}:
             facts = stripe.of(app)
             if facts is not None:
@@ -127,7 +127,7 @@ class BillingProfileResource(Resource):
             return []
         findings = []
         for desired in world.desired_list(self):
-            if not _tax_enabled(desired.document):
+            if not tax_enabled(desired.document):
                 continue
             status = _stripe_tax_status(world.stripe, desired.document["app"])
             if status not in (None, "active"):
@@ -245,7 +245,7 @@ def _desired_document(profile: BillingProfile) -> Document:
     )
 
 
-def _tax_enabled(document: Document) -> bool:
+def tax_enabled(document: Document) -> bool:
     return bool(document.get("workflow", {}).get("tax", {}).get("enabled"))
 
 

@@ -19,9 +19,9 @@ from reconciler.core.exporting import ExportContext
 from reconciler.core.kind import Adoption, DesiredContext, Resource, Sources, World, Writer
 from reconciler.core.live import Desired, Document, Live, OutOfBand
 from reconciler.core.plan import Finding, MovedLink, Notice
-from reconciler.core.stripe_facts import StripeAccounts, StripeFacts
+from reconciler.core.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 from reconciler.kinds.billing_profile import ADDRESS_TYPE as PROFILE
-from reconciler.kinds.billing_profile import collection_method, tax_enforced
+from reconciler.kinds.billing_profile import collection_method, tax_enabled, tax_enforced
 from reconciler.kinds.creation import create_once
 from reconciler.kinds.customer_billing.applied_label import (
     applied_as,
@@ -75,6 +75,7 @@ from reconciler.kinds.customer_billing.stripe_checks import (
     ONBOARDED,
     Remedies,
     stripe_findings,
+    tax_details,
 )
 from reconciler.kinds.customer_billing.writing import (
     fetch_link,
@@ -239,6 +240,7 @@ class CustomerBillingResource(Resource):
                 payment_method_id=linked.stripe.get("default_payment_method_id"),
                 collection_method=collection_method(linked.profile),
                 tax_enforced=tax_enforced(linked.profile),
+                tax_enabled=tax_enabled(linked.profile),
                 remedies=linked.remedies,
             )
             mismatch = _invoice_email_mismatch(linked)
@@ -248,6 +250,9 @@ class CustomerBillingResource(Resource):
     def notices(self, world: World) -> list[Notice]:
         notices = following_unmanaged_default(world, world.desired_list(self))
         for linked in _linked_in_stripe(world):
+            tax = _tax_notice(linked)
+            if tax is not None:
+                notices.append(tax)
             email = _invoice_email(linked)
             if email is not None:
                 concerns = frozenset({linked.billed.profile}) if linked.billed else frozenset()
@@ -355,6 +360,24 @@ def _linked_in_stripe(world: World) -> Iterator[_Linked]:
             yield _Linked(
                 desired, billed, profile, facts, stripe, DECLARED if declared else ONBOARDED
             )
+
+
+def _tax_notice(linked: _Linked) -> Notice | None:
+    """For a profile that enforces tax: where Stripe Tax places the customer, its tax ids."""
+    if not tax_enforced(linked.profile):
+        return None
+    try:
+        details = tax_details(linked.facts.customer(linked.customer_id))
+    except StripeUnavailable:
+        return None  # the link's checks report the failed read
+    if details is None:
+        return None
+    concerns = frozenset({linked.billed.profile}) if linked.billed else frozenset()
+    return Notice(
+        address=linked.desired.address,
+        message=f"Stripe Tax places Stripe customer {linked.customer_id} {details}",
+        concerns=concerns,
+    )
 
 
 def _invoice_email(linked: _Linked) -> str | None:

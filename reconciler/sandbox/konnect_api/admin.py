@@ -15,8 +15,12 @@ from reconciler.sandbox.stripe_api.errors import StripeError
 async def _complete_checkout(request: Request) -> Response:
     """The customer finished Stripe's hosted checkout and the webhook updated Konnect."""
     store = sandbox_of(request).store
+    # Optionally what the customer typed: {"address": {...}, "name": ..., "tax_id": {...}}.
+    entered = (await request.json()) if await request.body() else {}
     try:
-        result = stripe_sessions.complete_checkout(store, request.path_params["session_id"])
+        result = stripe_sessions.complete_checkout(
+            store, request.path_params["session_id"], entered if isinstance(entered, dict) else {}
+        )
     except StripeError as error:
         return JSONResponse(error.body(), status_code=error.status)
     return JSONResponse(result)

@@ -24,7 +24,7 @@ from reconciler.sandbox.konnect_api.endpoint import endpoint, json, parse_body
 from reconciler.sandbox.konnect_api.errors import billing_problem, invalid
 from reconciler.sandbox.konnect_api.schemas import CurrencyCode, Sealed
 from reconciler.sandbox.store import Document, Store
-from reconciler.sandbox.stripe_api import world
+from reconciler.sandbox.stripe_api import customer_tax, world
 from reconciler.sandbox.stripe_api.errors import StripeError
 
 
@@ -239,14 +239,18 @@ async def _portal(request: Request, sandbox: Sandbox) -> Response:
     )
 
 
-def complete_checkout(store: Store, session_id: str) -> Document:
-    """What the `setup_intent.succeeded` webhook does once the customer finished checkout.
+def complete_checkout(store: Store, session_id: str, entered: Document | None = None) -> Document:
+    """What the `setup_intent.succeeded` webhook does once the customer finished checkout,
+    having entered a card and, optionally, `entered` billing details: `address`, `name` and a
+    `tax_id` (`{type, value}`, kept when the session collects tax ids).
 
     The Konnect customer is the one the session was created for, or else the one linked to
     the session's Stripe customer (a session made directly in Stripe).
     """
+    entered = entered or {}
     with store.transaction():
-        stripe_customer, method = world.complete_checkout_session(store, session_id)
+        stripe_customer, method = world.complete_checkout_session(store, session_id, entered)
+        _keep_tax_id(store, session_id, stripe_customer, entered.get("tax_id"))
         customer = _customer_of_session(store, session_id, stripe_customer)
         if customer is not None:
             app_data = customer.get(APP_DATA) or {}
@@ -262,6 +266,17 @@ def complete_checkout(store: Store, session_id: str) -> Document:
         "stripe_customer_id": stripe_customer,
         "payment_method_id": method,
     }
+
+
+def _keep_tax_id(store: Store, session_id: str, stripe_customer: str, tax_id: Any) -> None:
+    session = store.get(world.CHECKOUT_SESSIONS, session_id) or {}
+    if not isinstance(tax_id, dict) or not session.get("tax_id_collection", {}).get("enabled"):
+        return
+    customer = store.get(world.CUSTOMERS, stripe_customer)
+    if customer is not None:
+        customer_tax.add_tax_id(
+            store, customer, str(tax_id.get("type")), str(tax_id.get("value") or "")
+        )
 
 
 def _customer_of_session(store: Store, session_id: str, stripe_customer: str) -> Document | None:

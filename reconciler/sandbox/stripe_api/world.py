@@ -263,8 +263,21 @@ def detach_payment_method(store: Store, account_id: str, payment_method_id: str)
 def create_checkout_session(
     store: Store, account_id: str, *, customer_id: str, params: dict[str, Any]
 ) -> Document:
-    """A setup-mode checkout session for an existing customer (params as Stripe takes them)."""
+    """A setup-mode checkout session for an existing customer (params as Stripe takes them).
+
+    What the customer enters is saved to the Stripe customer only as `customer_update` says,
+    and collecting tax ids for an existing customer needs its name saved (`name: auto`), as
+    Stripe requires."""
     live_customer(store, account_id, customer_id, "customer")
+    tax_ids = params.get("tax_id_collection") or {}
+    customer_update = params.get("customer_update") or {}
+    if tax_ids.get("enabled") and customer_update.get("name") != "auto":
+        raise StripeError(
+            400,
+            "tax_id_collection requires customer_update[name] to be 'auto' when a customer is "
+            "given.",
+            param="customer_update[name]",
+        )
     livemode = livemode_of(store, account_id)
     session_id = stripe_id("cs_live" if livemode else "cs_test", 58)
     embedded = params.get("ui_mode") == "embedded"
@@ -284,7 +297,10 @@ def create_checkout_session(
             "shipping_address": None,
             "submit": None,
             "terms_of_service_acceptance": None,
+            **(params.get("custom_text") or {}),
         },
+        "billing_address_collection": params.get("billing_address_collection") or "auto",
+        "tax_id_collection": {"enabled": bool(tax_ids.get("enabled"))},
         "customer": customer_id,
         "customer_email": None,
         "expires_at": int(params.get("expires_at") or created + CHECKOUT_LIFETIME_SECONDS),
@@ -302,6 +318,7 @@ def create_checkout_session(
         "ui_mode": "embedded" if embedded else "hosted",
         "url": None if embedded else "https://checkout.stripe.com/c/pay/" + session_id,
         OWNER: account_id,
+        _CUSTOMER_UPDATE: dict(customer_update),
     }
     store.put(CHECKOUT_SESSIONS, session_id, session)
     return public(session)
@@ -322,11 +339,22 @@ def _with_expiry(session: Document) -> Document:
     return session
 
 
-def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
-    """What the customer does in hosted checkout: enter a card, which becomes the default.
+_CUSTOMER_UPDATE = "_customer_update"
+
+
+def complete_checkout_session(
+    store: Store, session_id: str, entered: Document | None = None
+) -> tuple[str, str]:
+    """What the customer does in hosted checkout: enter a card, which becomes the default, and
+    the billing details `entered` (`address`, `name`; the sandbox's test address when none),
+    saved to the customer where the session's `customer_update` says `auto`.
 
     Returns (customer id, new payment method id).
     """
+    entered = entered or {}
+    address = {field: (entered.get("address") or {}).get(field) for field in SANDBOX_HEAD_OFFICE}
+    if not any(address.values()):
+        address = dict(SANDBOX_HEAD_OFFICE)
     with store.transaction():
         session = store.get(CHECKOUT_SESSIONS, session_id)
         if session is None:
@@ -340,11 +368,17 @@ def complete_checkout_session(store: Store, session_id: str) -> tuple[str, str]:
             account_id,
             card=TEST_CARDS["visa"],
             billing_details={
-                "address": dict(SANDBOX_HEAD_OFFICE),
+                "address": address,
                 "email": customer.get("email"),
-                "name": customer.get("name") or "Sandbox Cardholder",
+                "name": entered.get("name") or customer.get("name") or "Sandbox Cardholder",
             },
         )
+        saved = session.get(_CUSTOMER_UPDATE) or {}
+        if saved.get("address") == "auto":
+            customer["address"] = address
+        if saved.get("name") == "auto" and entered.get("name"):
+            customer["name"] = entered["name"]
+        store.put(CUSTOMERS, customer["id"], customer)
         attach_payment_method(store, account_id, method["id"], customer["id"])
         set_default_payment_method(store, account_id, customer["id"], method["id"])
         session["status"] = "complete"
