@@ -116,22 +116,16 @@ def checkout_url(
     session; a failed request is never retried. The options below override the manifest's
     `spec.checkout`.
     """
-    flags = {
-        "tax_id_collection": _tax_id_flags(collect_tax_id, require_tax_id),
-        "customer_update": None
+    checkout_options = _options_of_flags(
+        tax_id_collection=_tax_id_flags(collect_tax_id, require_tax_id),
+        customer_update=None
         if save_address is None
         else {"address": "auto" if save_address else "never"},
-        "payment_method_types": list(payment_method_types) or None,
-        "locale": locale,
-        "custom_text": {"submit": submit_text} if submit_text else None,
-        "expires_after": expires_after,
-    }
-    try:
-        checkout_options = CheckoutOptions.model_validate(
-            {key: value for key, value in flags.items() if value is not None}
-        )
-    except ValidationError as error:
-        raise click.UsageError(_flag_problems(error)) from None
+        payment_method_types=list(payment_method_types) or None,
+        locale=locale,
+        custom_text={"submit": submit_text} if submit_text else None,
+        expires_after=expires_after,
+    )
     request = CheckoutRequest(
         success_url=success_url,
         cancel_url=cancel_url,
@@ -158,6 +152,16 @@ def checkout_url(
         click.echo(json.dumps(document, indent=2))
     else:
         _show_checkout(session, show_secret=show_secret)
+
+
+def _options_of_flags(**flags: Any) -> CheckoutOptions:
+    """The checkout options the flags give (None: not given); a UsageError naming the flag."""
+    try:
+        return CheckoutOptions.model_validate(
+            {key: value for key, value in flags.items() if value is not None}
+        )
+    except ValidationError as error:
+        raise click.UsageError(_flag_problems(error)) from None
 
 
 def _tax_id_flags(collect: bool | None, require: bool | None) -> dict[str, Any] | None:
