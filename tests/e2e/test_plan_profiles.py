@@ -131,7 +131,7 @@ def test_a_plan_limited_to_a_new_default_keeps_what_it_blocks_on_the_links_that_
     taxed = profile_manifest("taxed", workflow={"tax": {"enabled": True, "enforced": True}})
     seed_profile(world, app, old)
     seed_profile(world, app, taxed)
-    stripe_customer = world.stripe_customer()
+    stripe_customer = world.stripe_customer(addressed=False)
     world.card(stripe_customer)
     world.link(world.customer("acme"), stripe_customer)
     link = manifest(
