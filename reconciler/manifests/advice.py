@@ -11,6 +11,11 @@ from reconciler.manifests.manifest_set import LoadedManifest
 
 NO_LATE_USAGE_WAIT = "no-late-usage-wait"
 INTERVAL = ("spec", "workflow", "collection", "interval")
+LATE_USAGE_RISK = (
+    "a wait for late usage of zero invoices only the events received by then: usage that "
+    "arrives late (an ingest delay, events out of order) is missing from the invoice, whose "
+    "amount is then wrong; wait longer than your ingest delays (Konnect's default is PT1H)"
+)
 
 
 def manifest_warnings(entries: Sequence[LoadedManifest]) -> Iterator[Diagnostic]:
@@ -29,10 +34,7 @@ def _late_usage_wait(entry: LoadedManifest, profile: BillingProfile) -> Iterator
         source.file,
         source.positions.locate(INTERVAL, prefer_key=False),
         NO_LATE_USAGE_WAIT,
-        "a wait for late usage of zero invoices only the events received by then: usage "
-        "that arrives late (an ingest delay, events out of order) is missing from the "
-        "invoice, whose amount is then wrong; wait longer than your ingest delays "
-        "(Konnect's default is PT1H)",
+        LATE_USAGE_RISK,
         profile.KIND,
         profile.name,
         severity="warning",

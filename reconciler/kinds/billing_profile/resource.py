@@ -39,6 +39,7 @@ from reconciler.kinds.creation import create_once
 from reconciler.kinds.open_invoices import UNTIL_FINAL, blocking_invoices, named
 from reconciler.kinds.stripe_app import ADDRESS_TYPE as STRIPE_APP
 from reconciler.manifests import BillingProfile
+from reconciler.manifests.advice import LATE_USAGE_RISK, is_zero_duration
 
 
 class BillingProfileResource(Resource):
@@ -121,6 +122,18 @@ class BillingProfileResource(Resource):
             "pinned to. Set their spec.billing_profile to another profile in the manifests (a "
             "link left on the default stays pinned: v3 cannot unpin), or keep this profile"
         )
+
+    def findings(self, world: World) -> list[Finding]:
+        # `validate` warns too, but a plan is what CI shows a reviewer.
+        return [
+            Finding(
+                address=desired.address,
+                severity=Severity.WARNING,
+                message=f"workflow.collection.interval {interval}: {LATE_USAGE_RISK}",
+            )
+            for desired in world.desired_list(self)
+            if is_zero_duration(interval := desired.document["workflow"]["collection"]["interval"])
+        ]
 
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
