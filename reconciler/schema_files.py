@@ -1,6 +1,6 @@
 """The files of `schemas/`: what reconcile reads (manifests, reconcile.yaml) and what it
-writes for machines (`--output json` of plan, apply, drift, export and adopt), each generated
-from its pydantic model."""
+writes for machines (`--output json` of validate, plan, apply, drift, export, adopt,
+checkout-url and portal-url), each generated from its pydantic model."""
 
 from __future__ import annotations
 
@@ -19,14 +19,30 @@ from reconciler.views.export_json import (
     AdoptDocument,
     ExportDocument,
 )
+from reconciler.views.onboarding_json import (
+    CHECKOUT_OUTPUT_FILE,
+    CHECKOUT_OUTPUT_TITLE,
+    PORTAL_OUTPUT_FILE,
+    PORTAL_OUTPUT_TITLE,
+    CheckoutDocument,
+    PortalDocument,
+)
 from reconciler.views.plan_json import PLAN_OUTPUT_FILE, PLAN_OUTPUT_TITLE, PlanDocument
+from reconciler.views.validate_json import (
+    VALIDATE_OUTPUT_FILE,
+    VALIDATE_OUTPUT_TITLE,
+    ValidateDocument,
+)
 
 OUTPUT_DOCUMENTS: dict[str, tuple[type[BaseModel], str]] = {
+    VALIDATE_OUTPUT_FILE: (ValidateDocument, VALIDATE_OUTPUT_TITLE),
     PLAN_OUTPUT_FILE: (PlanDocument, PLAN_OUTPUT_TITLE),
     APPLY_REPORT_FILE: (ApplyReport, APPLY_REPORT_TITLE),
     DRIFT_OUTPUT_FILE: (DriftDocument, DRIFT_OUTPUT_TITLE),
     EXPORT_OUTPUT_FILE: (ExportDocument, EXPORT_OUTPUT_TITLE),
     ADOPT_OUTPUT_FILE: (AdoptDocument, ADOPT_OUTPUT_TITLE),
+    CHECKOUT_OUTPUT_FILE: (CheckoutDocument, CHECKOUT_OUTPUT_TITLE),
+    PORTAL_OUTPUT_FILE: (PortalDocument, PORTAL_OUTPUT_TITLE),
 }
 
 

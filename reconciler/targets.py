@@ -3,13 +3,18 @@
 The sandbox is never a silent default. A command runs against the target it names, else the
 project's default target, else a Konnect target read from the environment the way Terraform
 providers read theirs (`KONNECT_TOKEN`, `KONNECT_REGION` or `KONNECT_BASE_URL`,
-`STRIPE_API_KEY`); with none of these it stops and says how to declare one.
+`STRIPE_API_KEY`, and `STRIPE_BASE_URL` for a test server standing in for Stripe); with
+no token it stops and says how to declare a target.
 
 For the `sandbox` target the embedded sandbox is served in-process for the duration of the
 command, with its world in `.reconcile/sandbox.db` under the manifest root, so a later
 command sees the same world. Its Stripe key stands in for an unset `${env:...}` variable so
 the examples run without set-up; the key itself is never printed. Every Stripe app's account
 is reached with that app's own key, resolved when the account is first read.
+
+Commands that only read (plan, drift, export) use a target's read credentials when it names
+them (`konnect_read_token`, `stripe_read_key`): then the write token and keys, which only the
+writing commands need, may be absent from their environment.
 """
 
 from __future__ import annotations
@@ -29,22 +34,27 @@ from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.core.kind import Sources
 from reconciler.core.safe_output import make_private_directory
-from reconciler.core.secrets import SecretSource, variable_of
+from reconciler.core.secrets import FINGERPRINT_SUFFIX, SecretSource, variable_of
 from reconciler.core.stripe_facts import KeySource, StripeAccounts
 from reconciler.errors import ReconcileError
 from reconciler.manifests import KonnectTarget, ManifestSet, SandboxTarget, StripeApp
 from reconciler.manifests.project import SANDBOX
 from reconciler.manifests.secret_patterns import register_secret
+from reconciler.stripe_keys import Mode, kind_of, mode_of
 
 if TYPE_CHECKING:
     from reconciler.sandbox.config import SandboxConfig
     from reconciler.sandbox.server import SandboxServer
 
 SANDBOX_DB = Path(".reconcile") / "sandbox.db"
+EMBEDDED_SANDBOX = "embedded sandbox"
 DEFAULT_STRIPE_VARIABLE = "STRIPE_API_KEY"
+READ_KEY_VARIABLE = "STRIPE_READ_KEY"
 TOKEN_VARIABLE = "KONNECT_TOKEN"
+READ_TOKEN_VARIABLE = "KONNECT_READ_TOKEN"
 REGION_VARIABLE = "KONNECT_REGION"
 BASE_URL_VARIABLE = "KONNECT_BASE_URL"
+STRIPE_BASE_URL_VARIABLE = "STRIPE_BASE_URL"
 ENVIRONMENT_TARGET = "environment"
 DEFAULT_REGION = "us"
 NO_TARGET = (
@@ -77,8 +87,17 @@ class Connection:
     notes: list[str] = field(default_factory=list)
     # What the target is, when its name does not say: "embedded sandbox", "sandbox at URL".
     kind: str = ""
-    # "live" or "test", from the Stripe keys the target uses; None when it uses none.
-    stripe_mode: str | None = None
+    # From the Stripe keys the target uses (`stripe_keys.mode_of`); None when it uses none.
+    stripe_mode: Mode | None = None
+    # Where a Konnect target reaches Stripe when not at api.stripe.com (a test server).
+    stripe_url: str | None = None
+    # The embedded sandbox's world was created by this command: its stand-in keys are news.
+    new_world: bool = False
+
+    @property
+    def embedded(self) -> bool:
+        """The sandbox runs in this process: it stops, and its pages with it, when we end."""
+        return self.kind == EMBEDDED_SANDBOX
 
     @property
     def live(self) -> bool:
@@ -93,10 +112,13 @@ class Connection:
         """What the plan output says about where it read from."""
         details = [self.kind] if self.kind else []
         details += [f"Stripe {self.stripe_mode} mode"] if self.stripe_mode else []
+        details += [f"Stripe at {self.stripe_url}"] if self.stripe_url else []
         lines = [f"Target: {self.target}" + (f" ({', '.join(details)})" if details else "")]
+        # Said once, by the command that creates the world: later runs use the same key.
         lines += [
             f"Note: {name} is not set; the sandbox's built-in test key is used instead."
             for name in sorted(self.secrets.stood_in)
+            if self.new_world
         ]
         return lines + self.notes
 
@@ -130,34 +152,92 @@ def resolve_target(
         if "." in name:  # Terraform's -target names resources; here -r/--resource does
             message += f"; to limit the command to one resource, use -r/--resource {name}"
         raise UnknownTarget(message) from None
-    if isinstance(target, SandboxTarget) and environ.get(TOKEN_VARIABLE):
-        log.warning(
-            "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
-        )
     return name, target
 
 
+def preflight(
+    manifests: ManifestSet,
+    target_name: str | None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    writes: bool = True,
+) -> tuple[str, KonnectTarget | SandboxTarget]:
+    """The target, checked for what would stop `connect` before its first request: an unknown
+    or missing target, an unset token. Touches nothing, so that apply can ask before it takes
+    its lock, and a command that cannot run leaves nothing on disk."""
+    environ = os.environ if environ is None else environ
+    name, target = resolve_target(manifests, target_name, environ)
+    if isinstance(target, KonnectTarget):
+        SecretSource(environ=environ).resolve(_token_reference(target, writes))
+    _refuse_publishable_keys(_stripe_key_references(manifests, target), environ)
+    return name, target
+
+
+def _stripe_key_references(
+    manifests: ManifestSet, target: KonnectTarget | SandboxTarget
+) -> dict[str, str]:
+    """Each `${env:...}` reference to a Stripe key, and who holds it, for errors to name."""
+    references = {app.spec.api_key: f"StripeApp/{app.name}" for app in manifests.of_kind(StripeApp)}
+    if isinstance(target, KonnectTarget) and target.stripe_api_key:
+        references.setdefault(target.stripe_api_key, "the target's stripe_api_key")
+    if target.stripe_read_key:
+        references.setdefault(target.stripe_read_key, "the target's stripe_read_key")
+    return references
+
+
+def _refuse_publishable_keys(references: Mapping[str, str], environ: Mapping[str, str]) -> None:
+    """A publishable key reads nothing: refused before the first request, naming the variable
+    (never its value), rather than failing as an unauthorized read later."""
+    for reference, holder in references.items():
+        variable = variable_of(reference)
+        kind = kind_of(environ.get(variable, ""))
+        if kind is not None and not kind.is_secret:
+            raise TargetError(
+                f"{variable} ({holder}) holds {kind.describe()} ({kind.prefix}...), which reads "
+                "no Stripe account, customer or tax code: set it to a secret (sk_) or "
+                "restricted (rk_) key of that account"
+            )
+
+
 def environment_target(environ: Mapping[str, str]) -> KonnectTarget:
-    """The Konnect target the environment describes; NoTarget without a token."""
-    if not environ.get(TOKEN_VARIABLE):
+    """The Konnect target the environment describes; NoTarget without a token (a read token
+    is enough for the commands that only read)."""
+    if not environ.get(TOKEN_VARIABLE) and not environ.get(READ_TOKEN_VARIABLE):
         raise NoTarget(NO_TARGET)
     base_url = environ.get(BASE_URL_VARIABLE) or None
     fields: dict[str, object] = {
         "type": "konnect",
-        "konnect_token": "${env:" + TOKEN_VARIABLE + "}",
+        "konnect_token": _reference(TOKEN_VARIABLE),
         "base_url": base_url,
         "region": environ.get(REGION_VARIABLE) or (None if base_url else DEFAULT_REGION),
     }
-    if environ.get(DEFAULT_STRIPE_VARIABLE):
-        fields["stripe_api_key"] = "${env:" + DEFAULT_STRIPE_VARIABLE + "}"
+    optional = {
+        "stripe_api_key": DEFAULT_STRIPE_VARIABLE,
+        "konnect_read_token": READ_TOKEN_VARIABLE,
+        "stripe_read_key": READ_KEY_VARIABLE,
+    }
+    fields |= {field: _reference(name) for field, name in optional.items() if environ.get(name)}
+    if environ.get(STRIPE_BASE_URL_VARIABLE):
+        fields["stripe_base_url"] = environ[STRIPE_BASE_URL_VARIABLE]
     try:
         return KonnectTarget.model_validate(fields)
     except ValidationError as error:
         # Messages only: pydantic's input values are never echoed, the token among them.
         problems = "; ".join(str(problem["msg"]) for problem in error.errors())
         raise TargetError(
-            f"the Konnect target from {REGION_VARIABLE}/{BASE_URL_VARIABLE}: {problems}"
+            f"the Konnect target from {REGION_VARIABLE}/{BASE_URL_VARIABLE}/"
+            f"{STRIPE_BASE_URL_VARIABLE}: {problems}"
         ) from None
+
+
+def _token_reference(target: KonnectTarget, writes: bool) -> str:
+    """The Konnect token a command uses: the read token, when the target names one, for the
+    commands that only read."""
+    return (None if writes else target.konnect_read_token) or target.konnect_token
+
+
+def _reference(variable: str) -> str:
+    return "${env:" + variable + "}"
 
 
 @contextmanager
@@ -168,20 +248,28 @@ def connect(
     concurrency: int = 16,
     rate_limit: float | None = None,
     sandbox_config: SandboxConfig | None = None,
+    writes: bool = False,
 ) -> Iterator[Connection]:
-    """Clients for the target; for the sandbox target, the sandbox runs until the block ends."""
-    name, target = resolve_target(manifests, target_name)
+    """Clients for the target; for the sandbox target, the sandbox runs until the block ends.
+    Without `writes`, the target's read credentials are used where it names them."""
+    name, target = preflight(manifests, target_name, writes=writes)
+    read_key = None if writes else target.stripe_read_key
+    if isinstance(target, SandboxTarget) and os.environ.get(TOKEN_VARIABLE):
+        log.warning(
+            "Note: %s is set, but target %r is a sandbox and ignores it.", TOKEN_VARIABLE, name
+        )
+    new_world = False
     with ExitStack() as stack:
         if isinstance(target, KonnectTarget):
             secrets = SecretSource()
             konnect_url = target.api_base_url
-            konnect_token = secrets.resolve(target.konnect_token)
-            fallback = _fallback_key(secrets, target.stripe_api_key)
-            stripe_url = None
+            konnect_token = secrets.resolve(_token_reference(target, writes))
+            fallback = _fallback_key(secrets, read_key or target.stripe_api_key)
+            stripe_url = target.stripe_base_url.rstrip("/") if target.stripe_base_url else None
             sandbox_url = None
             kind = f"konnect, {konnect_url}"
-            target_keys = [target.stripe_api_key] if target.stripe_api_key else []
-            stripe_mode = _stripe_mode(_unresolved_keys(manifests, secrets, target_keys))
+            target_keys = [key for key in (target.stripe_api_key, read_key) if key]
+            stripe_mode = mode_of(_unresolved_keys(manifests, secrets, target_keys))
         else:
             # Imported here: the sandbox's server is the `sandbox` extra, which a real
             # organization's install may leave out.
@@ -193,24 +281,26 @@ def connect(
                 konnect_token = DEFAULT_KONNECT_TOKEN
                 kind = f"sandbox at {sandbox_url}"
             else:
-                kind = "embedded sandbox"
+                kind = EMBEDDED_SANDBOX
                 config = sandbox_config or SandboxConfig(
                     db_path=manifest_root(manifests) / SANDBOX_DB
                 )
                 make_private_directory(config.db_path.parent)
+                new_world = not config.db_path.exists()
                 server = stack.enter_context(SandboxServer(config))
                 sandbox_url = server.url
                 konnect_token = config.konnect_token
             secrets = SecretSource(stand_ins=_sandbox_stand_ins(manifests))
             konnect_url = sandbox_url + "/v3"
             if target.url is None and target.seed is not None:
-                key, key_source = _seed_key(manifests, secrets)
+                key, key_source = _seed_key(manifests, secrets, read_key)
                 _plant(manifest_root(manifests) / target.seed, server, key, key_source)
-            fallback = _constant(_sandbox_stripe_key())
+            fallback = _fallback_key(secrets, read_key) or _constant(_sandbox_stripe_key())
             stripe_url = sandbox_url
-            keys = _unresolved_keys(manifests, secrets, []) or [_sandbox_stripe_key()]
-            stripe_mode = _stripe_mode(keys)
+            keys = _unresolved_keys(manifests, secrets, [read_key] if read_key else [])
+            stripe_mode = mode_of(keys or [_sandbox_stripe_key()])
         _register_secrets(target, manifests, secrets, konnect_token)
+        notes = [f"Stripe is read with {variable_of(read_key)}."] if read_key else []
         rate = rate_limit or target.rate_limit
         konnect = stack.enter_context(
             KonnectClient(
@@ -222,10 +312,11 @@ def connect(
         )
         stripe = stack.enter_context(
             StripeAccounts(
-                _app_keys(manifests, secrets),
+                _app_keys(manifests, secrets, read_key),
                 fallback=fallback,
                 base_url=stripe_url,
                 limiter=_limiter(rate),
+                read_key=read_key,
             )
         )
         sources = Sources(konnect=konnect, stripe=stripe, concurrency=concurrency)
@@ -234,8 +325,11 @@ def connect(
             sources=sources,
             secrets=secrets,
             sandbox_url=sandbox_url,
+            notes=notes,
             kind=kind,
             stripe_mode=stripe_mode,
+            stripe_url=None if sandbox_url else stripe_url,
+            new_world=new_world,
         )
 
 
@@ -243,18 +337,17 @@ def _unresolved_keys(
     manifests: ManifestSet, secrets: SecretSource, references: list[str]
 ) -> list[str]:
     """The Stripe keys the apps and the target use, as far as the environment (or the
-    sandbox's stand-ins) holds them; read without resolving, so no stand-in is noted."""
+    sandbox's stand-ins) holds them, or their declared fingerprints (which start like the key);
+    read without resolving, so no stand-in is noted."""
     references = [app.spec.api_key for app in manifests.of_kind(StripeApp)] + references
     names = [variable_of(reference) for reference in references]
-    values = [secrets.environ.get(name) or secrets.stand_ins.get(name, "") for name in names]
+    values = [
+        secrets.environ.get(name)
+        or secrets.environ.get(name + FINGERPRINT_SUFFIX)
+        or secrets.stand_ins.get(name, "")
+        for name in names
+    ]
     return [value for value in values if value]
-
-
-def _stripe_mode(keys: list[str]) -> str | None:
-    """Live when any key is live (the one that matters for a prompt), else test, else
-    unknown; secret and restricted keys alike."""
-    modes = {mode for key in keys for mode in ("live", "test") if _is_key_of_mode(key, mode)}
-    return "live" if "live" in modes else "test" if "test" in modes else None
 
 
 def _what_to_check(name: str, target: KonnectTarget | SandboxTarget) -> str:
@@ -277,8 +370,10 @@ def _register_secrets(
     """From now on every text that leaves is cut of the target's token and of each Stripe key
     the environment holds for it, also those read later, or never (a server may echo any)."""
     references = [app.spec.api_key for app in manifests.of_kind(StripeApp)]
+    references += [target.stripe_read_key] if target.stripe_read_key else []
     if isinstance(target, KonnectTarget):
         register_secret(konnect_token)
+        references += [target.konnect_token, *filter(None, [target.konnect_read_token])]
         references += [target.stripe_api_key] if target.stripe_api_key else []
     for reference in references:
         register_secret(secrets.environ.get(variable_of(reference), ""))
@@ -302,10 +397,6 @@ def _plant(path: Path, server: SandboxServer, stripe_key: str, key_source: str) 
         ) from None
 
 
-def _is_key_of_mode(key: str, mode: str) -> bool:
-    return key.startswith((f"sk_{mode}_", f"rk_{mode}_"))
-
-
 def _limiter(rate: float | None) -> RateLimiter | Unlimited:
     # One bucket per API: each API counts its own requests against its own limit.
     return RateLimiter(rate) if rate else Unlimited()
@@ -316,11 +407,14 @@ def _sandbox_stand_ins(manifests: ManifestSet) -> dict[str, str]:
     return dict.fromkeys(variables or {DEFAULT_STRIPE_VARIABLE}, _sandbox_stripe_key())
 
 
-def _app_keys(manifests: ManifestSet, secrets: SecretSource) -> dict[str, KeySource]:
+def _app_keys(
+    manifests: ManifestSet, secrets: SecretSource, read_key: str | None
+) -> dict[str, KeySource]:
     """Each app's key, resolved when its account is first read: each app is checked against
-    its own Stripe account, with the key apply installs in Konnect."""
+    its own Stripe account, with the key apply installs in Konnect, or the target's read key
+    for the commands that only read."""
     return {
-        app.name: functools.partial(secrets.resolve, app.spec.api_key)
+        app.name: functools.partial(secrets.resolve, read_key or app.spec.api_key)
         for app in manifests.of_kind(StripeApp)
     }
 
@@ -349,8 +443,13 @@ def _constant(key: str) -> KeySource:
     return lambda: key
 
 
-def _seed_key(manifests: ManifestSet, secrets: SecretSource) -> tuple[str, str]:
-    """The Stripe key the seed is planted with, and where it comes from, for errors to name."""
+def _seed_key(
+    manifests: ManifestSet, secrets: SecretSource, read_key: str | None
+) -> tuple[str, str]:
+    """The Stripe key the seed is planted with (it opens the account the seed is planted in),
+    and where it comes from, for errors to name: the read key when the command reads with it."""
+    if read_key is not None:
+        return secrets.resolve(read_key), f"the target's stripe_read_key {read_key}"
     apps = manifests.of_kind(StripeApp)
     if not apps:
         return _sandbox_stripe_key(), "the built-in test key"
@@ -367,5 +466,6 @@ __all__ = [
     "UnknownTarget",
     "connect",
     "manifest_root",
+    "preflight",
     "resolve_target",
 ]

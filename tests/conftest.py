@@ -20,6 +20,39 @@ from reconciler.targets import SANDBOX_DB
 from tests.e2e.worlds import World, declare_sandbox
 
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+# The official OpenAPI documents the spec tests read, never committed here: beside the
+# repository, or where RECONCILE_SPECS_DIR says (CI fetches them there, pinned by commit and
+# checksum in tests/openapi-documents.sha256).
+SPECS_VARIABLE = "RECONCILE_SPECS_DIR"
+SPECS_DIR = Path(os.environ.get(SPECS_VARIABLE) or SHARED_DIR / "reference" / "specs")
+# Every skip for a missing document says this, so that the summary can count them.
+SPEC_MISSING = "OpenAPI document is not at"
+
+
+def spec_missing(what: str, path: Path) -> str:
+    """The reason a spec test is skipped: where the document was looked for, how to provide it."""
+    return (
+        f"the {what} {SPEC_MISSING} {path}: put the official documents in "
+        f"../shared/reference/specs/ or name their directory in {SPECS_VARIABLE} "
+        "(tests/openapi-documents.sha256 pins them)"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One loud line when spec tests were skipped: a clone without the documents checks less
+    than CI does, and a quiet `s` among the dots does not say so."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    missing = [report for report in skipped if SPEC_MISSING in str(report.longrepr)]
+    if missing:
+        terminalreporter.write_line(
+            f"{len(missing)} SPEC TESTS SKIPPED: the official OpenAPI documents are not in "
+            f"{SPECS_DIR}; set {SPECS_VARIABLE} to a directory holding the files "
+            "tests/openapi-documents.sha256 pins (CI fetches them).",
+            red=True,
+            bold=True,
+        )
+
+
 # The one key a sandbox world accepts without registration; other keys are registered first.
 SANDBOX_STRIPE_KEY = BUILT_IN_TEST_KEY
 
@@ -78,7 +111,13 @@ def admin(sandbox_server: SandboxServer) -> Iterator[httpx.Client]:
 @pytest.fixture(autouse=True)
 def no_konnect_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests choose their target; a token in the shell running them must not choose for them."""
-    for name in ("KONNECT_TOKEN", "KONNECT_REGION", "KONNECT_BASE_URL", "RECONCILE_LOG"):
+    for name in (
+        "KONNECT_TOKEN",
+        "KONNECT_REGION",
+        "KONNECT_BASE_URL",
+        "STRIPE_BASE_URL",
+        "RECONCILE_LOG",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -72,7 +72,8 @@ def test_one_schema_per_kind_plus_any_kind_and_project_plus_one_per_output() -> 
     names = {kind.SCHEMA_FILE for kind in KINDS.values()} | {ANY_MANIFEST_FILE, PROJECT_FILE}
     assert set(all_schemas()) == names
     outputs = {PLAN_OUTPUT_FILE, "apply-report.json", "drift-output.json"}
-    outputs |= {"export-output.json", "adopt-output.json"}
+    outputs |= {"export-output.json", "adopt-output.json", "validate-output.json"}
+    outputs |= {"checkout-output.json", "portal-output.json"}
     assert set(schema_files()) == names | outputs
     assert {path.name for path in SCHEMAS.glob("*.json")} == names | outputs
 

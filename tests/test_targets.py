@@ -96,3 +96,43 @@ def test_a_konnect_target_over_plain_http_to_another_host_is_refused_before_any_
     assert "Plaintext" not in result.output
     assert "Target:" not in result.output
     assert "Traceback" not in result.output
+
+
+def read_and_write_tokens(tmp_path: Path, url: str) -> Path:
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    (project / "reconcile.yaml").write_text(
+        "default_target: production\ntargets:\n  production:\n    type: konnect\n"
+        f"    base_url: {url}/v3\n    konnect_token: ${{env:KONNECT_TOKEN}}\n"
+        "    konnect_read_token: ${env:KONNECT_READ_TOKEN}\n"
+    )
+    return project
+
+
+def test_reading_commands_use_the_read_token_and_writing_ones_the_write_token(
+    tmp_path: Path,
+    sandbox_server: SandboxServer,
+    sandbox_config: SandboxConfig,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The sandbox accepts only its own token: here the read token; the write token is wrong.
+    monkeypatch.setenv("KONNECT_READ_TOKEN", sandbox_config.konnect_token)
+    monkeypatch.setenv("KONNECT_TOKEN", "kpat_" + "notTheSandboxToken" * 2)
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    # A live key's fingerprint: the target line tells the mode without the key.
+    monkeypatch.setenv("STRIPE_API_KEY_FINGERPRINT", "sk_live_...4242")
+    project = write_manifests(read_and_write_tokens(tmp_path, sandbox_server.url), STRIPE_APP)
+    planned = CliRunner().invoke(main, ["plan", str(project), "--skip-stripe-checks"])
+    assert planned.exit_code == 0, planned.output
+    assert planned.stdout.splitlines()[0] == (
+        f"Target: production (konnect, {sandbox_server.url}/v3, Stripe live mode)"
+    )
+    exported = CliRunner().invoke(main, ["export", str(project), str(tmp_path / "out")])
+    assert exported.exit_code == 0, exported.output
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_live_" + "a" * 20 + "4242")
+    applied = CliRunner().invoke(
+        main, ["apply", str(project), "--auto-approve", "--skip-stripe-checks"]
+    )
+    assert applied.exit_code == 1
+    assert "401 Unauthorized: missing or invalid bearer token" in applied.output
+    assert "notTheSandboxToken" not in applied.output

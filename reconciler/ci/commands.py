@@ -7,7 +7,6 @@ line or a log); the repository, API address and run come from the runner's own v
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -26,6 +25,7 @@ from reconciler.ci.github import (
     report_drift,
     upsert_pr_comment,
 )
+from reconciler.ci.reports import annotation_commands, error_output_section, fenced, plan_counts
 
 PLAN_OUTCOMES = {
     0: "No changes.",
@@ -41,6 +41,11 @@ INVALID = (
 )
 T = TypeVar("T")
 NO_OUTPUT = "_reconcile printed nothing; the run's log tells why._"
+# Said only when reconcile failed and wrote nothing at all, not even on standard error.
+NO_OUTPUT_AFTER_FAILURE = (
+    "_reconcile exited with {exit_code} without a word on standard output or standard error "
+    "(killed, or it never started); the run's log shows the step._"
+)
 
 report_option = click.option(
     "--report",
@@ -52,6 +57,14 @@ report_option = click.option(
 )
 exit_code_option = click.option("--exit-code", envvar="EXIT_CODE", required=True, type=int)
 run_url_option = click.option("--run-url", envvar="RUN_URL", default="", help="Link to the run.")
+stderr_option = click.option(
+    "--stderr",
+    "stderr_file",
+    envvar="STDERR_FILE",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File holding reconcile's standard error, shown when the command failed.",
+)
 
 
 @click.group()
@@ -63,6 +76,7 @@ def main() -> None:
 @report_option
 @exit_code_option
 @run_url_option
+@stderr_option
 @click.option("--pull-request", envvar="PR_NUMBER", required=True, type=int)
 @click.option("--key", envvar="MARKER_KEY", default="", help="Tells plans of several dirs apart.")
 @click.option(
@@ -83,6 +97,7 @@ def pr_comment(
     report_file: Path,
     exit_code: int,
     run_url: str,
+    stderr_file: Path | None,
     pull_request: int,
     key: str,
     command: str,
@@ -101,6 +116,7 @@ def pr_comment(
     else:
         report = read_report(report_file)
         outcome = plan_outcome(exit_code, detailed_exitcode=detailed_exitcode)
+    report = with_error_output(report, read_text(stderr_file), exit_code)
     body = compose(marker("plan", key), report, footer(outcome, run_url))
     with connect() as client:
         announce(guarded(lambda: upsert_pr_comment(client, pull_request, body)), "comment")
@@ -150,18 +166,55 @@ def connect() -> GitHubClient:
     return GitHubClient(api_url, repository, token, transport=transport)
 
 
+@main.command("outputs")
+@report_option
+def outputs(report_file: Path) -> None:
+    """Print the plan's counts as step outputs (`has-changes=true`, `add=1`, ...), one a line,
+    for `$GITHUB_OUTPUT`; empty values when no plan was printed."""
+    counts = plan_counts(read_text(report_file))
+    names = ("has-changes", "add", "change", "destroy", "blocked")
+    values = counts.outputs() if counts is not None else dict.fromkeys(names, "")
+    for name in names:
+        click.echo(f"{name}={values[name]}")
+
+
+@main.command("annotate")
+@report_option
+def annotate(report_file: Path) -> None:
+    """Print validate's problems as `::error file=...,line=...,col=...::` workflow commands,
+    which GitHub shows on the lines of the pull request's files."""
+    for command in annotation_commands(read_text(report_file)):
+        click.echo(command)
+
+
+def read_text(path: Path | None) -> str:
+    if path is None or not path.is_file():
+        return ""
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
 def read_report(path: Path) -> str:
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    text = read_text(path)
     return text if text.strip() else NO_OUTPUT
+
+
+def with_error_output(report: str, stderr: str, exit_code: int) -> str:
+    """A failed command's report with its standard error after it: that says why it failed."""
+    if exit_code in (0, 2):
+        return report
+    if not stderr.strip():
+        if report == NO_OUTPUT:
+            return NO_OUTPUT_AFTER_FAILURE.format(exit_code=exit_code)
+        return report
+    section = error_output_section(stderr)
+    return section if report == NO_OUTPUT else f"{report.rstrip()}\n\n{section}"
 
 
 def validation_report(text: str) -> str:
     """Validate prints plain lines: shown verbatim, in a fence no line of theirs can close."""
     if text == NO_OUTPUT:
         return text
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"### reconcile validate\n\n{fence}text\n{text.rstrip()}\n{fence}"
+    return f"### reconcile validate\n\n{fenced(text)}"
 
 
 def plan_outcome(exit_code: int, *, detailed_exitcode: bool) -> str:

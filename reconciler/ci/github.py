@@ -13,9 +13,10 @@ from urllib.parse import quote
 
 import httpx
 
+from reconciler.ci.reports import truncated
+
 # GitHub refuses comment and issue bodies over 65,536 characters; keep room for the footer.
 MAX_REPORT_CHARS = 60_000
-TRUNCATED = "\n\n… (truncated: the whole report is in the run's job summary)\n"
 LABEL_COLOR = "d93f0b"
 LABEL_DESCRIPTION = "Live billing configuration differs from the manifests (reconcile drift)"
 
@@ -101,8 +102,7 @@ def marker(kind: str, key: str) -> str:
 
 
 def compose(marker_line: str, report: str, footer: str) -> str:
-    if len(report) > MAX_REPORT_CHARS:
-        report = report[:MAX_REPORT_CHARS] + TRUNCATED
+    report = truncated(report, MAX_REPORT_CHARS)
     return f"{marker_line}\n{report.rstrip()}\n\n{footer}\n"
 
 

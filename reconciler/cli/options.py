@@ -53,9 +53,9 @@ refresh_option = click.option(
     type=click.BOOL,
     default=True,
     show_default=True,
-    help="`--refresh=false` skips the per-customer billing reads of links whose applied-digest "
-    "label matches the manifest: faster, but blind to out-of-band edits of their billing "
-    "(`drift` always reads everything).",
+    help="`--refresh=false` skips the per-customer billing reads (and Stripe checks) of links "
+    "whose applied-digest label matches the manifest: faster, but blind to out-of-band edits "
+    "of their billing (`drift` always reads everything).",
 )
 
 
@@ -101,6 +101,31 @@ def parse_resource(text: str) -> Address:
 
 def parse_resources(texts: Sequence[str]) -> tuple[Address, ...]:
     return tuple(parse_resource(text) for text in texts)
+
+
+def leading_directory(
+    arguments: Sequence[str], *, is_directory: bool
+) -> tuple[Path, tuple[str, ...]]:
+    """`[DIR] REST...`: DIR (default: the current directory) and the rest, for the commands
+    whose other positionals follow DIR; whether the first argument is DIR the command decides."""
+    if not is_directory:
+        return Path(), tuple(arguments)
+    kind = click.Path(exists=True, file_okay=False, path_type=Path)
+    try:
+        directory: Path = kind.convert(arguments[0], None, click.get_current_context(silent=True))
+    except click.BadParameter as error:
+        error.param_hint = "'DIR'"
+        raise
+    return directory, tuple(arguments[1:])
+
+
+def names_a_resource(text: str) -> bool:
+    """`text` reads as KIND/NAME or TYPE.NAME rather than as a directory."""
+    kind, slash, name = text.partition("/")
+    if slash:
+        return kind in KIND_ADDRESS_TYPES and bool(name)
+    type_, dot, name = text.partition(".")
+    return bool(type_ and dot and name)
 
 
 def options_of(

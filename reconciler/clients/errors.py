@@ -44,13 +44,15 @@ class AmbiguousWrite(TransportFailure):
 DNS = "the host name does not resolve (DNS)"
 REFUSED = "connection refused"
 TLS = "TLS handshake failed"
+UNTRUSTED = "TLS certificate not trusted"
 TIMEOUT = "timed out"
 # Causes no retry can cure: a name that does not resolve, a certificate that is not trusted.
-PERMANENT_CAUSES = frozenset({DNS, TLS})
+PERMANENT_CAUSES = frozenset({DNS, TLS, UNTRUSTED})
 # Recognised in an error's text when its chain lost the original exception.
 _CAUSE_WORDS = (
     (DNS, ("name or service not known", "name resolution", "nodename nor servname", "getaddrinfo")),
     (REFUSED, ("connection refused",)),
+    (UNTRUSTED, ("certificate verify failed",)),
     (TLS, ("ssl", "certificate", "tls")),
     (TIMEOUT, ("timed out", "timeout")),
 )
@@ -61,11 +63,14 @@ class Unreachable(TransportFailure):
     what to check, e.g. `cannot reach us.api.konghq.com: connection refused (is
     KONNECT_BASE_URL right? a proxy?)`."""
 
-    def __init__(self, method: str, route: str, host: str, cause: str, hint: str) -> None:
+    def __init__(
+        self, method: str, route: str, host: str, cause: str, hint: str, detail: str | None = None
+    ) -> None:
         super().__init__(method, route, cause, request_sent=False)
         self.host = host
         self.cause = cause
-        self.args = (f"cannot reach {host}: {cause} ({hint})",)
+        said = f"{cause}: {detail}" if detail else cause
+        self.args = (f"cannot reach {host}: {said} ({hint})",)
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -79,12 +84,23 @@ def connection_cause(failure: BaseException) -> str | None:
             return DNS
         if isinstance(link, ConnectionRefusedError):
             return REFUSED
+        if isinstance(link, ssl.SSLCertVerificationError):
+            return UNTRUSTED
         if isinstance(link, ssl.SSLError):
             return TLS
         if isinstance(link, TimeoutError) or "Timeout" in type(link).__name__:
             return TIMEOUT
     text = " ".join(str(link).lower() for link in _chain(failure))
     return next((cause for cause, words in _CAUSE_WORDS if any(w in text for w in words)), None)
+
+
+def certificate_problem(failure: BaseException) -> str | None:
+    """What is wrong with the server's certificate, as the TLS library says it
+    ("self-signed certificate", "certificate has expired"); None when nothing is known."""
+    for link in _chain(failure):
+        if isinstance(link, ssl.SSLCertVerificationError) and link.verify_message:
+            return str(link.verify_message)
+    return None
 
 
 def _chain(failure: BaseException) -> Iterator[BaseException]:

@@ -26,19 +26,21 @@ from reconciler.clients.answers import (
 from reconciler.clients.counters import RequestCounter
 from reconciler.clients.errors import (
     PERMANENT_CAUSES,
+    TLS,
+    UNTRUSTED,
     AmbiguousWrite,
     ApiError,
     RateLimited,
     ServerError,
     TransportFailure,
     Unreachable,
+    certificate_problem,
     connection_cause,
     konnect_error,
 )
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
 
-REGIONS = ("us", "eu", "au", "me", "in", "global")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 # Failures that prove the request never left this machine, so any method may be resent.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -46,6 +48,12 @@ JSON = Any
 # What a connection failure tells the user to check, unless the target knows better.
 CHECK_THE_URL = "check the URL, the network and any proxy"
 REQUEST_ID_HEADERS = ("X-Kong-Request-Id", "X-Request-Id")
+# What else to check when TLS is the cause. httpx trusts the CA certificates of SSL_CERT_FILE
+# (trust_env), which is how a company's TLS-intercepting proxy is trusted.
+TLS_ADVICE = {
+    UNTRUSTED: "if a proxy intercepts TLS, give its CA certificate in SSL_CERT_FILE",
+    TLS: "does the server speak TLS (https://) at that address?",
+}
 
 log = logging.getLogger("reconcile.http")
 
@@ -77,13 +85,6 @@ _EXPECTED_BY_METHOD = {
     "PUT": OBJECT,
     "DELETE": NOTHING_OR_OBJECT,
 }
-
-
-def konnect_base_url(region: str) -> str:
-    """The v3 base URL of a Konnect region, e.g. `https://us.api.konghq.com/v3`."""
-    if region not in REGIONS:
-        raise ValueError(f"unknown Konnect region {region!r}; expected one of {', '.join(REGIONS)}")
-    return f"https://{region}.api.konghq.com/v3"
 
 
 class KonnectClient:
@@ -290,7 +291,9 @@ class KonnectClient:
         the request and whether it may have been carried out."""
         if not sent and cause is not None:
             host = self._http.base_url.host
-            return Unreachable(method, route, host, cause, self.unreachable_hint)
+            hint = " ".join([self.unreachable_hint, *filter(None, [TLS_ADVICE.get(cause)])])
+            detail = certificate_problem(failure)
+            return Unreachable(method, route, host, cause, hint, detail)
         return _transport_failure(method, route, failure, sent)
 
     def _success(

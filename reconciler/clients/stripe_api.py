@@ -42,6 +42,7 @@ from reconciler.clients.errors import (
     DNS,
     REFUSED,
     TLS,
+    UNTRUSTED,
     ApiError,
     BadRequest,
     ClientError,
@@ -52,19 +53,21 @@ from reconciler.clients.errors import (
     TransportFailure,
     Unauthorized,
     Unreachable,
+    certificate_problem,
     connection_cause,
 )
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
+from reconciler.stripe_keys import ANY_KEY_PREFIX
 
 STRIPE_API_BASE = "https://api.stripe.com"
 PAGE_LIMIT = 100
-_KEY_PATTERN = re.compile(r"\b(?:sk|rk|pk)_(?:test|live)_[0-9A-Za-z*]+")
+_KEY_PATTERN = re.compile(r"\b(?:" + ANY_KEY_PREFIX + r")[0-9A-Za-z*]+")
 Params = dict[str, Any]
 Answer = tuple[bytes, int, Mapping[str, str]]
 CHECK_THE_NETWORK = "check the network and any proxy"
 # Causes that prove no connection was made, so no request reached Stripe.
-_NOT_CONNECTED = frozenset({DNS, REFUSED, TLS})
+_NOT_CONNECTED = frozenset({DNS, REFUSED, TLS, UNTRUSTED})
 
 log = logging.getLogger("reconcile.http")
 
@@ -343,7 +346,8 @@ def stripe_error(error: stripe.StripeError, host: str = "api.stripe.com") -> Cli
     if isinstance(error, stripe.APIConnectionError):
         cause = connection_cause(error)
         if cause in _NOT_CONNECTED:
-            return Unreachable("Stripe", "API", host, str(cause), CHECK_THE_NETWORK)
+            detail = certificate_problem(error)
+            return Unreachable("Stripe", "API", host, str(cause), CHECK_THE_NETWORK, detail)
         said = f"connection failed: {cause}" if cause else "connection failed"
         return TransportFailure("Stripe", "API", said, request_sent=True)
     status = error.http_status or 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import ClassVar
 
@@ -25,6 +25,7 @@ from reconciler.core.exporting import ExportContext
 from reconciler.core.live import VOLATILE_FIELDS, Desired, Document, Live, OutOfBand, few
 from reconciler.core.plan import Finding, MovedLink, Notice
 from reconciler.core.secrets import SecretSource
+from reconciler.core.shared_lists import SharedLists
 from reconciler.core.stripe_facts import StripeAccounts
 from reconciler.errors import ReconcileError
 from reconciler.manifests import ManifestSet
@@ -37,6 +38,19 @@ class Sources:
     konnect: KonnectClient
     stripe: StripeAccounts
     concurrency: int = 16
+    # Set for one read of the live state (`sharing_lists`): a list read there by more than
+    # one kind is fetched once. Outside it, every read asks Konnect.
+    shared: SharedLists | None = None
+
+    def sharing_lists(self) -> Sources:
+        """These sources, for one read whose kinds share the lists they all read."""
+        return replace(self, shared=SharedLists())
+
+    def list_all(self, route: str) -> list[Document]:
+        """Every item of a Konnect list, read once per read of the live state."""
+        if self.shared is None:
+            return self.konnect.list_all(route)
+        return self.shared.list_all(self.konnect, route)
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,8 @@ class World:
     desired: dict[str, list[Desired]] = field(default_factory=dict)
     live: dict[str, list[Live]] = field(default_factory=dict)
     stripe: StripeAccounts | None = None
+    # False when kinds trusted what they labelled as applied (`plan --refresh=false`).
+    refresh: bool = True
     matches: dict[Address, Live] = field(default_factory=dict)
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -186,6 +202,10 @@ class Resource:
     # What drift tells to do about a declared object gone from the live state; empty: the
     # generic advice (apply creates it again).
     missing_fix: ClassVar[str] = ""
+    # True when Konnect refuses (409) a create whose key an object already has: then the
+    # object is not looked up right before its create, since the refusal tells the same
+    # (`creation.create_once` turns it into `CreatedSincePlan`).
+    create_refused_when_present: ClassVar[bool] = False
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         raise NotImplementedError
@@ -296,10 +316,9 @@ class Resource:
 
     # --- writing ----------------------------------------------------------------------------
 
-    def secret_values(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
-        """The secrets a write of `desired` sends, by field, resolved from the environment.
-        Never stored: a saved plan keeps a fingerprint of each
-        (`engine.planning.planned_secrets`)."""
+    def secret_references(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
+        """The secrets a write of `desired` sends, by field, as `${env:NAME}` references. Never
+        stored: a saved plan keeps a fingerprint of each (`engine.planning.planned_secrets`)."""
         return {}
 
     def observe(self, live: Live) -> Document:

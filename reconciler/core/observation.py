@@ -28,7 +28,17 @@ def check_observation(action: Action, document: LiveDocument) -> str | None:
     if now == action.observed:
         return None
     if action.observed == ABSENT:
-        return f"{action.address} was created by someone else since the plan was made"
+        return created_since_plan(action)
     if now == ABSENT:
         return f"{action.address} was deleted since the plan was made"
     return f"{action.address} was changed since the plan was made"
+
+
+def created_since_plan(action: Action) -> str:
+    return f"{action.address} was created by someone else since the plan was made"
+
+
+class CreatedSincePlan(Exception):
+    """A create found its object already there, and not by its own earlier attempt: the
+    server refused the key (409) and a lookup found the object. Reported like a failed
+    precondition, since the plan did not see that object."""

@@ -20,6 +20,7 @@ from reconciler.clients.ratelimit import RateLimiter, Unlimited
 from reconciler.clients.retry import RetryPolicy
 from reconciler.clients.stripe_api import StripeApi
 from reconciler.core.read_pool import ReadPool
+from reconciler.stripe_keys import Mode, mode_of
 
 T = TypeVar("T")
 Params = dict[str, Any]
@@ -46,8 +47,10 @@ class StripeUnavailable(Exception):
 class StripeFacts:
     """The facts of one Stripe account, reached with one key."""
 
-    def __init__(self, api: StripeApi) -> None:
+    def __init__(self, api: StripeApi, key_mode: Mode | None = None) -> None:
         self.api = api
+        # The key's mode by its prefix (`stripe_keys`), as the Target line shows it.
+        self.key_mode = key_mode
         self._values: dict[str, Any] = {}
         self._errors: dict[str, ClientError] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -168,8 +171,12 @@ class StripeAccounts:
         base_url: str | None = None,
         limiter: RateLimiter | Unlimited | None = None,
         retry: RetryPolicy | None = None,
+        read_key: str | None = None,
     ) -> None:
         self._keys = dict(keys)
+        # The `${env:NAME}` reference of the key every account is read with instead of the
+        # apps' own keys (a target's `stripe_read_key`), for messages to name; None without.
+        self.read_key = read_key
         self._fallback = fallback
         self._base_url = base_url
         self._limiter = limiter or Unlimited()
@@ -219,7 +226,7 @@ class StripeAccounts:
                     counter=self.counter,
                     on_rate_limited=self._rate_limited,
                 )
-                facts = self._by_key[key] = StripeFacts(api)
+                facts = self._by_key[key] = StripeFacts(api, key_mode=mode_of([key]))
             return facts
 
     def _rate_limited(self) -> None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reconciler.manifests.secret_patterns import redact
 
 UNKNOWN = "?"
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """1-based line and column in a YAML file."""
+class Position(NamedTuple):
+    """1-based line and column in a YAML file (a tuple: loading makes one per node)."""
 
     line: int
     column: int

@@ -25,6 +25,8 @@ _EXPECTED_TYPES = {
     "bool_parsing": "true or false",
     "int_type": "an integer",
     "int_parsing": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
     "dict_type": "a mapping",
     "model_type": "a mapping",
     "model_attributes_type": "a mapping",

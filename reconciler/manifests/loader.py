@@ -8,7 +8,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -33,14 +33,17 @@ from reconciler.manifests.yaml_limits import MAX_ALIAS_NODES, MAX_FILE_BYTES, al
 
 PROJECT_FILE_NAMES = ("reconcile.yaml", "reconcile.yml")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 # libyaml's parser, when PyYAML was built with it, reads large manifest sets several times
 # faster; both record the same line and column for every node.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Scalar:
-    """A scalar as written in the file: mapping keys count too."""
+class Scalar(NamedTuple):
+    """A scalar as written in the file: mapping keys count too (a tuple: one per scalar)."""
 
     loc: Location
     text: str
@@ -196,6 +199,80 @@ class _Constructor(SafeConstructor):
     }
 
 
+class _Unusual(Exception):
+    """The document holds what only PyYAML's constructor builds faithfully: an alias of a
+    collection, a merge key, a tagged collection or a collection as a key."""
+
+
+@dataclass
+class _Reading(_Walk):
+    """`_Walk`'s pass that builds the data as it goes, for the plain documents manifests are.
+
+    Walking the node tree once for positions and again in PyYAML's constructor doubled the
+    cost of loading; here each node is visited once. Scalars other than strings are still
+    built by the constructor; what `_Unusual` names sends the document down the two passes.
+    """
+
+    constructor: _Constructor = field(default_factory=_Constructor)
+    collections: set[int] = field(default_factory=set)
+
+    def read(self, node: Node, loc: Location) -> Any:
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, loc, self.positions.values)
+        mark = node.start_mark
+        self.positions.values[loc] = Position(mark.line + 1, mark.column + 1)
+        if id(node) in self.collections:  # an alias, which the constructor shares
+            raise _Unusual
+        self.collections.add(id(node))
+        if isinstance(node, SequenceNode) and node.tag == _SEQ_TAG:
+            return [self.read(item, (*loc, index)) for index, item in enumerate(node.value)]
+        if isinstance(node, MappingNode) and node.tag == _MAP_TAG:
+            return self._read_mapping(node, loc)
+        raise _Unusual
+
+    def _scalar(self, node: ScalarNode, loc: Location, at: dict[Location, Position]) -> Any:
+        """The scalar's value, its position recorded in `at` (keys or values)."""
+        # The hottest path of loading: a scalar per line of a manifest, so written out flat.
+        mark = node.start_mark
+        position = at[loc] = Position(mark.line + 1, mark.column + 1)
+        text: str = node.value
+        self.scalars.append(Scalar(loc, text, position))
+        if node.style == '"' and has_forbidden(text):
+            self.escaped[id(node)] = node
+        return text if node.tag == _STR_TAG else self.constructor.construct_object(node)
+
+    def _read_mapping(self, node: MappingNode, loc: Location) -> dict[Any, Any]:
+        data: dict[Any, Any] = {}
+        seen: dict[str, Position] = {}
+        keys, values = self.positions.keys, self.positions.values
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag in (_MERGE_TAG, _VALUE_TAG):
+                raise _Unusual
+            key_loc = (*loc, key_node.value)
+            name = self._scalar(key_node, key_loc, keys)
+            key, key_position = key_node.value, keys[key_loc]
+            if key in seen:
+                self.duplicates.append((key_position, key, seen[key]))
+            seen.setdefault(key, key_position)
+            # The last of duplicate keys wins, as in PyYAML's constructor.
+            if isinstance(value_node, ScalarNode):
+                data[name] = self._scalar(value_node, key_loc, values)
+            else:
+                data[name] = self.read(value_node, key_loc)
+        return data
+
+
+def _read_document(node: Node) -> tuple[_Walk, Any]:
+    """The document's data, and its positions, scalars and duplicate keys."""
+    reading = _Reading()
+    try:
+        return reading, reading.read(node, ())
+    except _Unusual:
+        walk = _Walk()
+        walk.visit(node, ())
+        return walk, _Constructor().construct_document(node)
+
+
 def load_text(file: Path, text: str) -> LoadedFile:
     """Every document of a YAML text; a syntax error ends the file with a diagnostic."""
     overflow = alias_overflow(text, _LOADER)
@@ -214,8 +291,12 @@ def load_text(file: Path, text: str) -> LoadedFile:
     except yaml.YAMLError:
         loaded.diagnostics.append(Diagnostic(file, START, "yaml-syntax", "YAML: unreadable"))
     except RecursionError:
-        loaded.diagnostics.append(Diagnostic(file, START, "yaml-syntax", "YAML: nested too deeply"))
+        loaded.diagnostics.append(_too_deep(file, START))
     return loaded
+
+
+def _too_deep(file: Path, position: Position) -> Diagnostic:
+    return Diagnostic(file, position, "yaml-syntax", "YAML: nested too deeply")
 
 
 def _syntax_error(file: Path, error: yaml.MarkedYAMLError, fallback: Position) -> Diagnostic:
@@ -243,18 +324,19 @@ def _written_character(file: Path, text: str, found: tuple[int, str]) -> Diagnos
 def _add_document(loaded: LoadedFile, file: Path, text: str, index: int, node: Node | None) -> None:
     if node is None:
         return
-    walk = _Walk()
-    walk.visit(node, ())
-    start = walk.positions.values[()]
+    start = _position(node)
     try:
-        data = _Constructor().construct_document(node)
+        walk, data = _read_document(node)
     except yaml.MarkedYAMLError as error:
         loaded.diagnostics.append(_syntax_error(file, error, start))
         return
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+    except (yaml.YAMLError, ValueError, TypeError):
         loaded.diagnostics.append(
             Diagnostic(file, start, "yaml-syntax", "YAML: a value cannot be read")
         )
+        return
+    except RecursionError:
+        loaded.diagnostics.append(_too_deep(file, start))
         return
     if data is None:
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
 from typing import Any
 
@@ -15,17 +15,18 @@ from reconciler.manifests.field_errors import field_diagnostics
 from reconciler.manifests.kinds import KINDS
 from reconciler.manifests.loader import SourceDocument
 from reconciler.manifests.manifest_set import LoadedManifest
-from reconciler.manifests.secrets import literal_secrets
+from reconciler.manifests.secrets import LiteralSecret, literal_secrets
 
 
 def parse_manifest(document: SourceDocument) -> tuple[LoadedManifest | None, list[Diagnostic]]:
-    diagnostics = list(secret_diagnostics(document))
+    secrets = literal_secrets(document)
+    diagnostics = list(secret_diagnostics(document, secrets))
     envelope = list(_envelope_diagnostics(document))
     diagnostics.extend(envelope)
     kind = KINDS.get(document.kind)
     if kind is None:
         return None, diagnostics
-    hidden = secret_locations(document) | ({("apiVersion",)} if envelope else set())
+    hidden = {secret.loc for secret in secrets} | ({("apiVersion",)} if envelope else set())
     manifest, problems = validate_model(kind, document, hidden)
     diagnostics.extend(problems)
     if not isinstance(manifest, Manifest) or diagnostics:
@@ -66,8 +67,11 @@ def _envelope_diagnostics(document: SourceDocument) -> Iterator[Diagnostic]:
         yield problem(("kind",), "unknown-kind", f"kind must be one of {', '.join(KINDS)}{hint}")
 
 
-def secret_diagnostics(document: SourceDocument) -> Iterator[Diagnostic]:
-    for secret in literal_secrets(document):
+def secret_diagnostics(
+    document: SourceDocument, secrets: Iterable[LiteralSecret]
+) -> Iterator[Diagnostic]:
+    """The diagnostics of the `secrets` found in `document` (by `literal_secrets`)."""
+    for secret in secrets:
         yield Diagnostic(
             document.file,
             secret.scalar.position,
@@ -77,7 +81,3 @@ def secret_diagnostics(document: SourceDocument) -> Iterator[Diagnostic]:
             document.kind,
             document.name,
         )
-
-
-def secret_locations(document: SourceDocument) -> set[tuple[Any, ...]]:
-    return {secret.loc for secret in literal_secrets(document)}

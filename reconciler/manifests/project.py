@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, StrictFloat, model_validator
 from pydantic_core import PydanticCustomError
 
 from reconciler.manifests.common import Pattern, SecretReference, StrictModel
 from reconciler.manifests.drift_rules import DriftSettings
 
 SANDBOX = "sandbox"
-KONNECT_REGIONS = ("us", "eu", "au", "me", "in", "global")
+# The one list of Konnect regions: validation, the JSON Schema and the API URL all read it.
+KonnectRegion = Literal["us", "eu", "au", "me", "in", "global"]
+KONNECT_REGIONS: tuple[KonnectRegion, ...] = get_args(KonnectRegion)
 
 TargetName = Annotated[
     str,
@@ -45,8 +47,19 @@ SeedPath = Annotated[
     ),
 ]
 
+StripeReadKey = Annotated[
+    SecretReference | None,
+    Field(
+        description="Stripe key for reads, e.g. ${env:STRIPE_READ_KEY}: a restricted key "
+        "(rk_) with read access, used for every Stripe read of plan, drift and export instead "
+        "of each StripeApp's spec.api_key, which only apply then needs. Without that key, plan "
+        "tells a key rotation from <NAME>_FINGERPRINT (see docs/configuration.md).",
+    ),
+]
+
+# Strict, as booleans are: `rate_limit: "5"` (a string) or `true` is an error, not 5 or 1.
 RateLimit = Annotated[
-    float | None,
+    StrictFloat | None,
     Field(
         gt=0,
         description="Requests per second reconcile sends to each API (Konnect, Stripe), at "
@@ -70,6 +83,7 @@ class SandboxTarget(StrictModel):
         "ids and cards) and Konnect customers that a new sandbox starts with; planted when its "
         "database is created.",
     )
+    stripe_read_key: StripeReadKey = None
     rate_limit: RateLimit = None
 
 
@@ -77,25 +91,37 @@ class KonnectTarget(StrictModel):
     """A real Konnect organization and Stripe account."""
 
     type: Literal["konnect"]
-    region: Literal["us", "eu", "au", "me", "in", "global"] | None = Field(
+    region: KonnectRegion | None = Field(
         default=None, description="Konnect region; the API is https://<region>.api.konghq.com/v3."
     )
     base_url: BaseUrl | None = Field(
         default=None, description="Konnect API base URL ending in /v3, instead of a region."
     )
     konnect_token: SecretReference = Field(description="Konnect token, e.g. ${env:KONNECT_TOKEN}.")
+    konnect_read_token: SecretReference | None = Field(
+        default=None,
+        description="Konnect token for reads, e.g. ${env:KONNECT_READ_TOKEN}: used by plan, "
+        "drift and export instead of konnect_token, which only apply and the other writing "
+        "commands then need. A system account token whose team has viewer roles only.",
+    )
     stripe_api_key: SecretReference | None = Field(
         default=None,
         description="Optional Stripe secret or restricted key, e.g. ${env:STRIPE_API_KEY}, read "
         "only to check tax codes when the manifests declare no StripeApp: each app is checked "
         "with its own spec.api_key.",
     )
+    stripe_read_key: StripeReadKey = None
+    stripe_base_url: BaseUrl | None = Field(
+        default=None,
+        description="Stripe API base URL, without /v1, instead of https://api.stripe.com: a "
+        "test server standing in for Stripe. Same rules as `base_url`.",
+    )
     rate_limit: RateLimit = None
-    insecure: bool = Field(
+    insecure: StrictBool = Field(
         default=False,
-        description="Allow a plain http:// `base_url` on another host than this machine, whose "
-        "traffic, the Konnect token included, then crosses the network unencrypted. For a "
-        "test server only.",
+        description="Allow a plain http:// `base_url` or `stripe_base_url` on another host than "
+        "this machine, whose traffic, the Konnect token or Stripe keys included, then crosses "
+        "the network unencrypted. For a test server only.",
     )
 
     @model_validator(mode="after")
@@ -106,23 +132,34 @@ class KonnectTarget(StrictModel):
 
     @model_validator(mode="after")
     def _encrypted_unless_local(self) -> KonnectTarget:
-        url = self.base_url
-        if url is None or self.insecure or not url.lower().startswith("http://"):
-            return self
-        if _is_loopback(urlsplit(url).hostname):
-            return self
-        raise PydanticCustomError(
-            "insecure-url",
-            "http:// would send the Konnect token unencrypted: use https://, a loopback "
-            "address (127.0.0.1, ::1, localhost), or set `insecure: true` on the target",
-            {"field": "base_url"},
-        )
+        urls = {
+            "base_url": (self.base_url, "Konnect token"),
+            "stripe_base_url": (self.stripe_base_url, "Stripe keys"),
+        }
+        for field, (url, secret) in urls.items():
+            if url is None or self.insecure or not url.lower().startswith("http://"):
+                continue
+            if _is_loopback(urlsplit(url).hostname):
+                continue
+            raise PydanticCustomError(
+                "insecure-url",
+                "http:// would send the {secret} unencrypted: use https://, a loopback "
+                "address (127.0.0.1, ::1, localhost), or set `insecure: true` on the target",
+                {"field": field, "secret": secret},
+            )
+        return self
 
     @property
     def api_base_url(self) -> str:
-        if self.base_url is not None:
-            return self.base_url.rstrip("/")
-        return f"https://{self.region}.api.konghq.com/v3"
+        # Exactly one of the two is set (`_region_or_base_url`).
+        if self.region is not None:
+            return konnect_base_url(self.region)
+        return (self.base_url or "").rstrip("/")
+
+
+def konnect_base_url(region: KonnectRegion) -> str:
+    """The v3 base URL of a Konnect region, e.g. `https://us.api.konghq.com/v3`."""
+    return f"https://{region}.api.konghq.com/v3"
 
 
 def _is_loopback(host: str | None) -> bool:

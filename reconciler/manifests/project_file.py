@@ -9,8 +9,9 @@ from typing import Any, NamedTuple
 
 from reconciler.manifests.diagnostics import Diagnostic
 from reconciler.manifests.loader import PROJECT_FILE_NAMES, SourceDocument, read_file
-from reconciler.manifests.parsing import secret_diagnostics, secret_locations, validate_model
+from reconciler.manifests.parsing import secret_diagnostics, validate_model
 from reconciler.manifests.project import Project, SandboxTarget
+from reconciler.manifests.secrets import literal_secrets
 
 PROJECT_KIND = "Project"
 MANIFESTS_UNCHECKED = (
@@ -51,8 +52,9 @@ def load_project(root: Path) -> LoadedProject:
         note = MANIFESTS_UNCHECKED.format(name=path.name)
         unread = [dataclasses.replace(d, message=d.message + note) for d in diagnostics]
         return LoadedProject(Project(), _as_project(unread), readable=False)
-    for document in loaded.documents:
-        diagnostics.extend(secret_diagnostics(document))
+    secrets = [literal_secrets(document) for document in loaded.documents]
+    for document, found in zip(loaded.documents, secrets, strict=True):
+        diagnostics.extend(secret_diagnostics(document, found))
     for extra in loaded.documents[1:]:
         diagnostics.append(
             Diagnostic(path, extra.start, "bad-project", "the project file holds one document")
@@ -60,7 +62,8 @@ def load_project(root: Path) -> LoadedProject:
     if not loaded.documents:
         return LoadedProject(Project(), _as_project(diagnostics))
     document = loaded.documents[0]
-    project, problems = validate_model(Project, document, secret_locations(document))
+    hidden: set[tuple[Any, ...]] = {secret.loc for secret in secrets[0]}
+    project, problems = validate_model(Project, document, hidden)
     if not isinstance(project, Project):
         project = _fallback_project(document.data)
     else:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 import threading
 
+from reconciler.stripe_keys import SECRET_KEY_KINDS
+
 # Prefix -> what it is. Enough characters must follow that a prose mention of a prefix passes.
+# Publishable keys are public by design (they are served to browsers): not secrets.
 SECRET_PREFIXES = {
-    "sk_live_": "a live Stripe secret key",
-    "sk_test_": "a test Stripe secret key",
-    "rk_live_": "a live Stripe restricted key",
-    "rk_test_": "a test Stripe restricted key",
+    **{kind.prefix: kind.describe() for kind in SECRET_KEY_KINDS},
     "whsec_": "a Stripe webhook signing secret",
 }
 SECRET = re.compile(

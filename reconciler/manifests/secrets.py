@@ -24,7 +24,16 @@ class LiteralSecret:
         return redact(".".join(str(part) for part in self.scalar.loc)) or "(document)"
 
 
-def literal_secrets(document: SourceDocument) -> Iterator[LiteralSecret]:
+def literal_secrets(document: SourceDocument) -> list[LiteralSecret]:
+    """The document's literal secrets, each scalar once (an alias repeats its anchor's)."""
+    # One search of the scalars joined by a line feed, which no match spans and which ends a
+    # word as the start of a text does; the scalars are searched one by one only on a hit.
+    if not SECRET.search("\n".join(scalar.text for scalar in document.scalars)):
+        return []
+    return list(_each_literal_secret(document))
+
+
+def _each_literal_secret(document: SourceDocument) -> Iterator[LiteralSecret]:
     seen: set[tuple[int, int]] = set()
     for scalar in document.scalars:
         match = SECRET.search(scalar.text)

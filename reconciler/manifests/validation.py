@@ -12,6 +12,7 @@ from reconciler.manifests.common import API_VERSION
 from reconciler.manifests.diagnostics import START, Diagnostic, sorted_diagnostics
 from reconciler.manifests.discovery import excluded_by, manifest_files
 from reconciler.manifests.errors import ValidationFailed
+from reconciler.manifests.gc_tuning import collector_tuned_for_loading
 from reconciler.manifests.loader import SourceDocument, read_file
 from reconciler.manifests.manifest_set import LoadedManifest, ManifestSet
 from reconciler.manifests.parsing import parse_manifest
@@ -67,6 +68,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+@collector_tuned_for_loading()
 def validate_directory(root: Path) -> ValidationReport:
     """Validate `root` (a directory, or a single manifest file) and report every problem.
 

@@ -1,4 +1,5 @@
-"""The sandbox ASGI app: Konnect at /v3/openmeter, Stripe at /v1, admin at /_sandbox."""
+"""The sandbox ASGI app: Konnect at /v3/openmeter, Stripe at /v1, admin at /_sandbox, and the
+pages standing in for Stripe's hosted checkout and portal at /hosted."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 
-from reconciler.sandbox import admin, konnect_api, stripe_api
+from reconciler.sandbox import admin, hosted_pages, konnect_api, stripe_api
 from reconciler.sandbox.config import SandboxConfig
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.faults import FaultInjection
@@ -32,6 +33,7 @@ def create_app(config: SandboxConfig | None = None, *, store: Store | None = Non
         Mount(KONNECT_PREFIX, routes=konnect_api.routes()),
         Mount(STRIPE_PREFIX, routes=stripe_api.routes()),
         Mount(ADMIN_PREFIX, routes=admin_routes()),
+        *hosted_pages.routes(),
     ]
     app = Starlette(
         routes=routes,

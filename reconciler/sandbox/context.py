@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -19,6 +20,8 @@ class Sandbox:
     # What this process has served and how it misbehaves: in memory, not shared via the store.
     traffic: Traffic = field(init=False)
     faults: FaultPlan = field(init=False)
+    # Signs the forms of the hosted pages (CSRF): a form is good only on the process serving it.
+    page_key: bytes = field(init=False, repr=False, default_factory=lambda: secrets.token_bytes(32))
 
     def __post_init__(self) -> None:
         self.traffic = Traffic(self.config.request_log_size)
@@ -27,6 +30,12 @@ class Sandbox:
     def set_faults(self, settings: FaultSettings) -> None:
         """Misbehave differently from now on; the seed and rate limits start afresh."""
         self.faults = FaultPlan(settings)
+
+
+def origin_of(request: Request) -> str:
+    """`scheme://host:port` the request was sent to: the sandbox's own address as its client
+    reaches it, under which the sessions' hosted pages are served."""
+    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 def sandbox_of(request: Request) -> Sandbox:

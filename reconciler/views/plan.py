@@ -147,6 +147,9 @@ def render_markdown(plan: Plan, *, notes: Sequence[str] = (), warnings: Sequence
     notes (target, keys, caveats); then the same text as the terminal in a diff block."""
     parts = ["### reconcile plan", *(_alert("WARNING", warning) for warning in warnings)]
     parts.append(f"**{plan.summary_line()}**")
+    blocking = _what_blocks(plan)
+    if blocking:
+        parts.append(blocking)
     if notes:
         parts.append("\n".join(f"- {note}" for note in notes))
     if plan.moved_links:
@@ -155,6 +158,23 @@ def render_markdown(plan: Plan, *, notes: Sequence[str] = (), warnings: Sequence
         body = _diff_block(render_text(plan, color=False))
         parts.append(f"<details><summary>Details</summary>\n\n{body}\n</details>")
     return "\n\n".join(parts) + "\n"
+
+
+def _what_blocks(plan: Plan) -> str:
+    """Findings and actions that keep apply from running, above the fold: a reviewer must see
+    why the plan failed without unfolding its details."""
+    items = [
+        f"- `{finding.address}`: {finding.message}"
+        + (f" Fix: {finding.fix}" if finding.fix else "")
+        for finding in plan.blocking_findings
+    ]
+    items += [
+        f"- `{action.address}` is blocked: {'; '.join(action.reasons)}"
+        for action in plan.blocked_actions
+    ]
+    if not items:
+        return ""
+    return "\n".join(["> [!CAUTION]", "> **What blocks apply:**", ">", *(f"> {i}" for i in items)])
 
 
 def _moved_list(moved_links: Sequence[MovedLink]) -> str:
@@ -167,8 +187,9 @@ def _moved_list(moved_links: Sequence[MovedLink]) -> str:
 
 
 def _alert(kind: str, text: str) -> str:
-    # GitHub renders `> [!WARNING]` as a coloured alert box; elsewhere it stays a quote.
-    return f"> [!{kind}]\n> {text}"
+    # GitHub renders `> [!WARNING]` as a coloured alert box, titled "Warning"; elsewhere it
+    # stays a quote. A text that starts by saying "WARNING:" would say it twice.
+    return f"> [!{kind}]\n> {text.removeprefix(kind + ': ')}"
 
 
 def _diff_block(text: str) -> str:
@@ -190,7 +211,8 @@ SKIPPED_CHECKS = (
 )
 NOT_REFRESHED = (
     "Note: --refresh=false: customer links whose applied-digest label matches the manifest "
-    "were not read; edits made to their billing outside reconcile are not shown."
+    "were not read, nor their Stripe customers checked again; edits made to their billing "
+    "outside reconcile are not shown."
 )
 
 

@@ -25,7 +25,7 @@ def adopt(
     written back as read. Refused (`AdoptionRefused`) before any write when a name has no
     manifest, no live match, or a match reconcile already manages."""
     manifests = load_manifests(directory)
-    with connected(manifests, options.target, events or Events()) as connection:
+    with connected(manifests, options.target, events or Events(), writes=True) as connection:
         sources = connection.sources
         found = find_adoptable(manifests, RESOURCES, sources, connection.secrets, list(addresses))
         adopt_all(found, sources)

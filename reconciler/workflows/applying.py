@@ -34,7 +34,7 @@ from reconciler.errors import ReconcileError
 from reconciler.kinds import RESOURCES
 from reconciler.manifests import ManifestSet, load_manifests
 from reconciler.manifests.secret_patterns import redact
-from reconciler.targets import Connection, manifest_root
+from reconciler.targets import Connection, manifest_root, preflight
 from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
@@ -162,9 +162,11 @@ def _prepare(
         plan_options = options.plan_options()
     manifests = load_manifests(directory)
     target_name = options.target or (saved.target if saved else None)
+    # Before the lock, which creates `.reconcile/`: a target that cannot be used leaves nothing.
+    preflight(manifests, target_name)
     held.enter_context(ApplyLock(manifest_root(manifests), _command_line()))
     connection = held.enter_context(
-        connected(manifests, target_name, events, rate_limit=options.rate_limit)
+        connected(manifests, target_name, events, rate_limit=options.rate_limit, writes=True)
     )
     reached.target = connection.target
     asked = _Asked(options=options, confirm=confirm, events=events)

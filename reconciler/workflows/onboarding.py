@@ -27,7 +27,7 @@ from reconciler.kinds.customer_billing.checkout import (
     profile_name,
 )
 from reconciler.manifests import ManifestSet, load_manifests
-from reconciler.targets import Connection
+from reconciler.targets import SANDBOX_DB, Connection, manifest_root
 from reconciler.workflows.connecting import connected
 from reconciler.workflows.events import Events
 from reconciler.workflows.options import DEFAULT_OPTIONS, Options
@@ -45,6 +45,8 @@ class Onboarding(Generic[SessionT]):
 
     target: str
     session: SessionT
+    # What the user must know to open the link, told after it.
+    notes: tuple[str, ...] = ()
 
 
 def checkout_url(
@@ -63,7 +65,9 @@ def checkout_url(
     with _connected(manifests, options, events or Events()) as connection:
         konnect = connection.sources.konnect
         prepared = prepare_checkout(konnect, link, request, profile=profile_name(manifests, link))
-        return Onboarding(connection.target, create_checkout(konnect, prepared))
+        session = create_checkout(konnect, prepared)
+        notes = _page_notes(manifests, connection) if session.result.get("url") else ()
+        return Onboarding(connection.target, session, notes)
 
 
 def portal_url(
@@ -81,14 +85,26 @@ def portal_url(
     with _connected(manifests, options, events or Events()) as connection:
         konnect = connection.sources.konnect
         session = create_portal(konnect, link, prepare_portal(konnect, link), return_url)
-        return Onboarding(connection.target, session)
+        return Onboarding(connection.target, session, _page_notes(manifests, connection))
+
+
+def _page_notes(manifests: ManifestSet, connection: Connection) -> tuple[str, ...]:
+    """An embedded sandbox serves the link's page only while the command runs."""
+    if not connection.embedded:
+        return ()
+    database = manifest_root(manifests) / SANDBOX_DB
+    return (
+        "the embedded sandbox stopped with this command, and this link's page with it; to "
+        f"click through, serve the world (reconcile sandbox serve --db {database}) and make "
+        "the link against a sandbox target with its url",
+    )
 
 
 @contextmanager
 def _connected(manifests: ManifestSet, options: Options, events: Events) -> Iterator[Connection]:
     """The target's clients, told before any request; an API's refusal is told as Konnect's."""
     try:
-        with connected(manifests, options.target, events) as connection:
+        with connected(manifests, options.target, events, writes=True) as connection:
             yield connection
     except ClientError as error:
         raise KonnectRefused(f"Konnect: {error}") from None

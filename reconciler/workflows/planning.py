@@ -62,13 +62,13 @@ def plan(
 def save_plan(planned: Planned, out_file: Path) -> None:
     """Write the planfile for `apply`, with a salted fingerprint of each secret it would
     write (never the secret)."""
-    written = planned_secrets.values_written(
+    written = planned_secrets.references_written(
         planned.plan.actions, RESOURCES, planned.world, planned.secrets
     )
     saved = Planfile(
         target=planned.target,
         manifest_dir=str(planned.directory),
         plan=planned.plan,
-        secrets=planned_secrets.record(written),
+        secrets=planned_secrets.record(written, planned.secrets),
     )
     write_planfile(out_file, saved)

@@ -3,13 +3,15 @@
 The manifests (one file per kind) and the JSON Schemas their modelines name are written as
 export writes them; `reconcile.yaml` names a sandbox target, seeded so that the Stripe customer
 the manifests link exists, and a Konnect target whose secrets are `${env:...}` references.
-With `github`, the project's GitHub workflows come along, as docs/ci-github.md sets them up.
+With `github`, the project's GitHub workflows come along, as docs/ci-github.md sets them up,
+calling the reconcile action pinned by the commit `action` names.
 Everything is staged first: when a file to be written exists and `force` is not given, nothing
 is written.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from reconciler.core.exporting import ExportContext
+from reconciler.core.version import VERSION
 from reconciler.engine.exporter import write_manifests
 from reconciler.errors import ReconcileError
 from reconciler.manifests.loader import PROJECT_FILE_NAMES
@@ -25,14 +28,20 @@ from reconciler.workflows.exporting import GITIGNORE, ignore_state
 PROJECT_FILE = PROJECT_FILE_NAMES[0]
 SEED_FILE = "sandbox-seed.yaml"
 WORKFLOWS_DIRECTORY = Path(".github") / "workflows"
-GITHUB_WORKFLOWS = ("plan.yml", "apply.yml", "drift.yml")
+GITHUB_WORKFLOWS = ("plan.yml", "apply.yml", "apply-target.yml", "drift.yml")
+# The action pinned by a full commit: a tag or branch can be moved to other code.
+ACTION_REFERENCE = re.compile(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+(?:/[^@\s]+)?@[0-9a-f]{40}$"
+)
+# How the workflows of this repository call the action; a project's call it by `action`.
+LOCAL_ACTION = "uses: ./\n"
 API_VERSION = "reconcile.konghq.dev/v1"
 # The Stripe customer the starter CustomerBilling links; the sandbox seed creates it.
 EXAMPLE_STRIPE_CUSTOMER = "cus_Ex4mpleC0mpany1"
 
 
 class InitRefused(ReconcileError):
-    """A file `init` would write exists; nothing was written."""
+    """A file `init` would write exists, or the action is not pinned; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +52,16 @@ class Initialized:
     files: list[Path]
 
 
-def init(directory: Path, *, github: bool = False, force: bool = False) -> Initialized:
-    """Write a starter project into `directory` (created if missing)."""
+def init(
+    directory: Path, *, github: bool = False, force: bool = False, action: str | None = None
+) -> Initialized:
+    """Write a starter project into `directory` (created if missing); with `github`, workflows
+    calling `action` (`OWNER/REPO@COMMIT`)."""
+    if github:
+        _ensure_pinned(action)
     with tempfile.TemporaryDirectory(prefix="reconcile-init-") as staging:
         staged = Path(staging)
-        _stage(staged, github=github)
+        _stage(staged, github=github, action=action or "")
         files = sorted(p.relative_to(staged) for p in staged.rglob("*") if p.is_file())
         existing = [f for f in files if (directory / f).exists() and f.name != GITIGNORE]
         if existing and not force:
@@ -62,7 +76,16 @@ def init(directory: Path, *, github: bool = False, force: bool = False) -> Initi
     return Initialized(directory=directory, files=[*files, Path(GITIGNORE)])
 
 
-def _stage(staged: Path, *, github: bool) -> None:
+def _ensure_pinned(action: str | None) -> None:
+    if action is None or not ACTION_REFERENCE.match(action):
+        raise InitRefused(
+            "the workflows need the reconcile action pinned by commit: --action "
+            "OWNER/REPO@COMMIT, the full 40-character commit of a release tag (see "
+            "docs/ci-github.md, Releases); nothing was written"
+        )
+
+
+def _stage(staged: Path, *, github: bool, action: str) -> None:
     write_manifests(ExportContext(live={}, documents=_starter_documents()), staged)
     (staged / PROJECT_FILE).write_text(PROJECT_TEXT, encoding="utf-8")
     (staged / SEED_FILE).write_text(SEED_TEXT, encoding="utf-8")
@@ -71,6 +94,7 @@ def _stage(staged: Path, *, github: bool) -> None:
         (staged / WORKFLOWS_DIRECTORY).mkdir(parents=True)
         for name in GITHUB_WORKFLOWS:
             text = (templates / name).read_text(encoding="utf-8")
+            text = text.replace(LOCAL_ACTION, f"uses: {action} # konnect-reconcile {VERSION}\n")
             (staged / WORKFLOWS_DIRECTORY / name).write_text(text, encoding="utf-8")
 
 
@@ -148,6 +172,9 @@ targets:
     # base_url: https://us.api.konghq.com/v3
     konnect_token: ${{env:KONNECT_TOKEN}}
     stripe_api_key: ${{env:STRIPE_API_KEY}}
+    # Read-only credentials for plan, drift and export (the GitHub workflows plan with them):
+    # konnect_read_token: ${{env:KONNECT_READ_TOKEN}}
+    # stripe_read_key: ${{env:STRIPE_READ_KEY}}
 """
 
 SEED_TEXT = f"""\

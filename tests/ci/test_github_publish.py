@@ -19,6 +19,9 @@ from click.testing import CliRunner, Result
 
 from reconciler.ci.commands import main
 from reconciler.ci.github import MAX_REPORT_CHARS
+from reconciler.core.actions import Action, ActionType, Address
+from reconciler.core.plan import Plan
+from reconciler.views.plan import render_markdown
 
 TOKEN = "ghs_" + "publishLeakCanary" * 2
 API = "https://api.github.test"
@@ -200,8 +203,40 @@ def test_the_marked_comment_is_found_past_the_first_page(
 
 
 def test_an_empty_report_still_says_where_to_look(github: FakeRepository, tmp_path: Path) -> None:
-    publish(github, *comment_args(str(tmp_path / "never-written.md"), 1))
+    publish(github, *comment_args(str(tmp_path / "never-written.md"), 2))
     assert "reconcile printed nothing" in github.comments[12][0]["body"]
+
+
+def test_a_failed_plan_shows_its_error_output(github: FakeRepository, tmp_path: Path) -> None:
+    stderr = tmp_path / "stderr.txt"
+    stderr.write_text("Error: environment variable STRIPE_READ_KEY is not set\n")
+    args = comment_args(str(tmp_path / "never-written.md"), 1)
+    publish(github, *args, "--stderr", str(stderr))
+    body = github.comments[12][0]["body"]
+    assert "printed nothing" not in body
+    assert "```text\nError: environment variable STRIPE_READ_KEY is not set\n```" in body
+    # After a plan that printed its findings, the error output comes below them, unfolded.
+    publish(
+        github,
+        *comment_args(report(tmp_path, "### reconcile plan\n+ add"), 1),
+        "--stderr",
+        str(stderr),
+    )
+    body = github.comments[12][0]["body"]
+    assert body.index("+ add") < body.index("**reconcile's error output:**")
+    # A run that changed nothing or found changes keeps its error output (progress) to the log.
+    publish(
+        github, *comment_args(report(tmp_path, "### reconcile plan"), 2), "--stderr", str(stderr)
+    )
+    assert "error output" not in github.comments[12][0]["body"]
+
+
+def test_a_failure_without_any_output_says_so(github: FakeRepository, tmp_path: Path) -> None:
+    empty = tmp_path / "stderr.txt"
+    empty.write_text("")
+    publish(github, *comment_args(str(tmp_path / "none.md"), 137), "--stderr", str(empty))
+    body = github.comments[12][0]["body"]
+    assert "reconcile exited with 137 without a word on standard output or standard error" in body
 
 
 def test_a_huge_report_is_cut_below_githubs_limit(github: FakeRepository, tmp_path: Path) -> None:
@@ -209,6 +244,24 @@ def test_a_huge_report_is_cut_below_githubs_limit(github: FakeRepository, tmp_pa
     body = github.comments[12][0]["body"]
     assert len(body) < 65_536
     assert "truncated: the whole report is in the run's job summary" in body
+
+
+def test_a_cut_plan_leaves_the_footer_outside_its_blocks(
+    github: FakeRepository, tmp_path: Path
+) -> None:
+    plan = Plan(
+        actions=tuple(
+            Action(address=Address(type="tax_code", name=f"c{n:05}"), type=ActionType.CREATE)
+            for n in range(3_000)
+        )
+    )
+    publish(github, *comment_args(report(tmp_path, render_markdown(plan)), 2))
+    body = github.comments[12][0]["body"]
+    assert len(body) < 65_536
+    before_footer, footer = body.rstrip("\n").rsplit("\n\n", 1)
+    assert footer.startswith("Changes will be applied when this is merged.")
+    assert before_footer.count("```") % 2 == 0
+    assert before_footer.count("<details>") == before_footer.count("</details>")
 
 
 @pytest.mark.usefixtures("github")
@@ -339,3 +392,18 @@ def test_issues_a_person_labelled_drift_are_not_ours(
     drift(github, tmp_path, 2, "~ enterprise")
     drift(github, tmp_path, 0)
     assert [(i["number"], i["state"]) for i in github.issues] == [(1, "open"), (2, "closed")]
+
+
+def test_each_heading_shows_once(github: FakeRepository, tmp_path: Path) -> None:
+    plan = Plan(
+        actions=(Action(address=Address(type="tax_code", name="x"), type=ActionType.CREATE),)
+    )
+    markdown = render_markdown(plan, warnings=["WARNING: Stripe checks were skipped"])
+    publish(github, *comment_args(report(tmp_path, markdown), 2))
+    body = github.comments[12][0]["body"]
+    assert body.count("### reconcile plan") == 1
+    assert body.count("WARNING") == 1  # the alert's own title; its text does not repeat it
+    errors = "a.yaml:1:1: TaxCode/x: spec.key: expected a string\n"
+    publish(github, *comment_args(report(tmp_path, errors), 1), "--command", "validate")
+    body = github.comments[12][0]["body"]
+    assert body.count("### reconcile") == 1

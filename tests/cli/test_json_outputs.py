@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
@@ -89,10 +88,21 @@ def test_adopt_prints_json(project: Path, world: World) -> None:
     }
 
 
-@pytest.mark.parametrize("command", ["validate"])
-def test_validate_has_a_format_version(project: Path, command: str) -> None:
+def test_validate_prints_json_valid_or_not(project: Path) -> None:
     write_manifests(project, SAAS)
-    assert document(command, str(project), "-o", "json")["format_version"] == 1
+    fine = valid("validate-output.json", document("validate", str(project), "-o", "json"))
+    assert (fine["format_version"], fine["valid"], fine["errors"]) == (1, True, [])
+    assert fine["summary"] == {"files": 1, "documents": 1, "errors": 0, "errors_by_code": {}}
+    (project / "broken.yaml").write_text(
+        "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: x}\nspec: {}\n"
+    )
+    broken = document("validate", str(project), "-o", "json", exit_codes=(1,))
+    valid("validate-output.json", broken)
+    assert broken["valid"] is False
+    assert {(e["file"].rsplit("/", 1)[-1], e["kind"], e["name"]) for e in broken["errors"]} == {
+        ("broken.yaml", "TaxCode", "x")
+    }
+    assert broken["summary"]["errors"] == len(broken["errors"]) > 0
 
 
 def test_plan_tells_o_from_out(project: Path, tmp_path: Path) -> None:

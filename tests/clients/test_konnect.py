@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from reconciler.clients.errors import AmbiguousWrite, BadRequest, NotFound, ServerError
-from reconciler.clients.konnect import KonnectClient, konnect_base_url
+from reconciler.clients.konnect import KonnectClient
 from reconciler.clients.retry import RetryPolicy
 
 TOKEN = "kpat_" + "x" * 20
@@ -141,9 +141,3 @@ def test_list_all_walks_every_page_using_the_size_the_server_granted() -> None:
     assert client_answering(handler).list_all("/openmeter/customers") == items
     assert [r["page[number]"] for r in requested] == ["1", "2", "3"]
     assert requested[0]["page[size]"] == "100"
-
-
-def test_region_urls() -> None:
-    assert konnect_base_url("eu") == "https://eu.api.konghq.com/v3"
-    with pytest.raises(ValueError, match="unknown Konnect region"):
-        konnect_base_url("mars")

@@ -14,6 +14,7 @@ from reconciler.cli import main
 from reconciler.core.version import VERSION
 from reconciler.sandbox import SandboxConfig, SandboxServer
 from reconciler.targets import SANDBOX_STRIPE_KEY
+from tests.e2e.tls_servers import HAS_OPENSSL, plain_server, self_signed_certificate, tls_server
 from tests.e2e.worlds import STRIPE_APP, manifest, write_manifests
 
 SAAS = manifest(
@@ -33,6 +34,11 @@ def free_port() -> int:
     return port
 
 
+# For the tests of an unreachable Konnect: Stripe (api.stripe.com there) is left unasked, so
+# that nothing leaves this machine and the failure shown is Konnect's.
+KONNECT_ONLY = "--skip-stripe-checks"
+
+
 def listing(directory: Path) -> list[str]:
     return sorted(str(path.relative_to(directory)) for path in directory.rglob("*"))
 
@@ -47,10 +53,12 @@ def manifests_only(tmp_path: Path) -> Path:
 def konnect_env(
     monkeypatch: pytest.MonkeyPatch, sandbox_server: SandboxServer, sandbox_config: SandboxConfig
 ) -> str:
-    """The environment of a real organization, the sandbox server standing in for Konnect."""
+    """The environment of a real organization, the sandbox server standing in for Konnect
+    and for Stripe."""
     monkeypatch.setenv("KONNECT_TOKEN", sandbox_config.konnect_token)
     monkeypatch.setenv("KONNECT_BASE_URL", sandbox_server.url + "/v3")
     monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
+    monkeypatch.setenv("STRIPE_BASE_URL", sandbox_server.url)
     return sandbox_config.konnect_token
 
 
@@ -58,17 +66,90 @@ def test_the_environment_names_the_konnect_target_and_read_only_commands_write_n
     manifests_only: Path, konnect_env: str, sandbox_server: SandboxServer
 ) -> None:
     before = listing(manifests_only.parent)
-    planned = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    planned = reconcile("plan", str(manifests_only))
     assert planned.exit_code == 0, planned.output
     assert planned.stdout.splitlines()[0] == (
-        f"Target: environment (konnect, {sandbox_server.url}/v3, Stripe test mode)"
+        f"Target: environment (konnect, {sandbox_server.url}/v3, Stripe test mode, "
+        f"Stripe at {sandbox_server.url})"
     )
     assert "Plan: 2 to add, 0 to change, 0 to destroy." in planned.stdout
-    drifted = reconcile("drift", str(manifests_only), "--skip-stripe-checks")
+    drifted = reconcile("drift", str(manifests_only))
     assert drifted.exit_code == 2, drifted.output
     assert reconcile("validate", str(manifests_only)).exit_code == 0
     assert listing(manifests_only.parent) == before
     assert konnect_env not in planned.output + drifted.output
+
+
+def test_the_environment_target_checks_and_applies_against_stripe_at_stripe_base_url(
+    manifests_only: Path, konnect_env: str, admin: httpx.Client
+) -> None:
+    admin.delete("/stats").raise_for_status()
+    applied = reconcile("apply", str(manifests_only), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete! Resources: 2 added, 0 changed, 0 destroyed." in applied.stdout
+    stripe_reads = [
+        route for route in admin.get("/stats").json()["requests"] if route.startswith("GET /v1/")
+    ]
+    assert "GET /v1/account" in stripe_reads
+    assert reconcile("plan", str(manifests_only), "--detailed-exitcode").exit_code == 0
+    # A tax code Stripe does not know blocks: Stripe's catalogue was read, at STRIPE_BASE_URL.
+    unknown = manifest(
+        "TaxCode", "saas", {"key": "saas", "name": "SaaS", "stripe_tax_code": "txcd_12345678"}
+    )
+    write_manifests(manifests_only, STRIPE_APP, unknown)
+    blocked = reconcile("plan", str(manifests_only))
+    assert blocked.exit_code == 1, blocked.output
+    assert "Stripe has no tax code txcd_12345678" in blocked.stdout
+    assert konnect_env not in applied.output + blocked.output
+
+
+def test_stripe_base_url_follows_the_rules_of_konnect_base_url(
+    manifests_only: Path, konnect_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_BASE_URL", "http://stripe.internal.example")
+    result = reconcile("plan", str(manifests_only))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the Konnect target from KONNECT_REGION/KONNECT_BASE_URL/STRIPE_BASE_URL: "
+        "http:// would send the Stripe keys unencrypted: use https://, a loopback address "
+        "(127.0.0.1, ::1, localhost), or set `insecure: true` on the target\n"
+    )
+
+
+PUBLISHABLE = "pk_live_" + "Q" * 24
+
+
+@pytest.mark.parametrize("command", ["plan", "drift", "apply"])
+def test_a_publishable_key_is_refused_before_any_request(
+    manifests_only: Path,
+    konnect_env: str,
+    admin: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", PUBLISHABLE)
+    admin.delete("/stats").raise_for_status()
+    before = listing(manifests_only.parent)
+    result = reconcile(command, str(manifests_only))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: STRIPE_API_KEY (StripeApp/stripe) holds a live Stripe publishable key "
+        "(pk_live_...), which reads no Stripe account, customer or tax code: set it to a "
+        "secret (sk_) or restricted (rk_) key of that account"
+    ]
+    assert admin.get("/stats").json()["total"] == 0
+    assert listing(manifests_only.parent) == before
+    assert PUBLISHABLE not in result.output
+
+
+def test_a_publishable_key_is_refused_for_a_sandbox_target_too(
+    manifests_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", "pk_test_" + "q" * 24)
+    result = reconcile("plan", str(manifests_only), "--target", "sandbox")
+    assert result.exit_code == 1
+    assert "holds a test Stripe publishable key (pk_test_...)" in result.stderr
+    assert listing(manifests_only) == ["manifests.yaml"]
 
 
 def test_without_a_token_or_project_file_nothing_runs_and_the_error_says_how_to_declare(
@@ -86,6 +167,48 @@ def test_without_a_token_or_project_file_nothing_runs_and_the_error_says_how_to_
             "local sandbox\n"
         )
         assert "Traceback" not in result.output
+
+
+KONNECT_PROJECT = """\
+targets:
+  prod:
+    type: konnect
+    region: eu
+    konnect_token: ${env:KONNECT_TOKEN}
+"""
+BROKEN_TAX_CODE = "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: x}\n"
+
+
+@pytest.mark.parametrize(
+    ("project_file", "manifests", "args", "error"),
+    [
+        (None, None, [], "Error: no target to run against: set KONNECT_TOKEN"),
+        (KONNECT_PROJECT, None, [], "Error: environment variable KONNECT_TOKEN is not set"),
+        (KONNECT_PROJECT, None, ["--target", "staging"], "Error: no target 'staging'"),
+        (None, BROKEN_TAX_CODE, ["--target", "sandbox"], "Error: 1 error in 1 file"),
+    ],
+    ids=["no-target", "unset-token", "unknown-target", "invalid-manifests"],
+)
+def test_an_apply_that_cannot_run_creates_nothing_on_disk(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    project_file: str | None,
+    manifests: str | None,
+    args: list[str],
+    error: str,
+) -> None:
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    directory = write_manifests(tmp_path / "billing", STRIPE_APP, SAAS)
+    if project_file is not None:
+        (directory / "reconcile.yaml").write_text(project_file)
+    if manifests is not None:
+        (directory / "broken.yaml").write_text(manifests)
+    before = listing(tmp_path)
+    monkeypatch.chdir(directory)
+    result = reconcile("apply", "--auto-approve", *args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith(error), result.stderr
+    assert listing(tmp_path) == before
 
 
 def test_the_sandbox_runs_when_named_and_says_it_ignores_a_token(
@@ -106,7 +229,7 @@ def test_a_refused_port_is_named_with_its_cause_after_announced_retries(
     monkeypatch.setenv("KONNECT_TOKEN", "kpat_" + "y" * 40)
     monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
     monkeypatch.setenv("KONNECT_BASE_URL", f"http://127.0.0.1:{free_port()}/v3")
-    result = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    result = reconcile("plan", str(manifests_only), KONNECT_ONLY)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[-1] == (
@@ -125,11 +248,50 @@ def test_a_host_that_does_not_resolve_fails_at_once(
     monkeypatch.setenv("KONNECT_TOKEN", "kpat_" + "z" * 40)
     monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
     monkeypatch.setenv("KONNECT_BASE_URL", "https://konnect.invalid/v3")
-    result = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    result = reconcile("plan", str(manifests_only), KONNECT_ONLY)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: cannot reach konnect.invalid: the host name does not resolve (DNS) "
         "(is KONNECT_BASE_URL right? a proxy?)"
+    ]
+
+
+@pytest.mark.skipif(not HAS_OPENSSL, reason="the self-signed certificate is made by openssl")
+def test_an_untrusted_certificate_is_named_with_what_to_check(
+    manifests_only: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    certificate, key = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("KONNECT_TOKEN", "kpat_" + "t" * 40)
+    monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
+    with tls_server(certificate, key) as port:
+        monkeypatch.setenv("KONNECT_BASE_URL", f"https://127.0.0.1:{port}/v3")
+        result = reconcile("plan", str(manifests_only), KONNECT_ONLY)
+        assert result.exit_code == 1
+        # Not retried: an untrusted certificate stays untrusted.
+        assert result.stderr.splitlines() == [
+            "Error: cannot reach 127.0.0.1: TLS certificate not trusted: self-signed certificate "
+            "(is KONNECT_BASE_URL right? a proxy? if a proxy intercepts TLS, give its CA "
+            "certificate in SSL_CERT_FILE)"
+        ]
+        # The advice holds: trusted through SSL_CERT_FILE, the server is reached and answers.
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+        trusted = reconcile("plan", str(manifests_only), KONNECT_ONLY)
+    assert trusted.exit_code == 1
+    assert "401" in trusted.stderr and "cannot reach" not in trusted.stderr
+
+
+def test_a_port_that_does_not_speak_tls_is_named_as_a_tls_failure(
+    manifests_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KONNECT_TOKEN", "kpat_" + "p" * 40)
+    monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
+    with plain_server() as port:
+        monkeypatch.setenv("KONNECT_BASE_URL", f"https://127.0.0.1:{port}/v3")
+        result = reconcile("plan", str(manifests_only), KONNECT_ONLY)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: cannot reach 127.0.0.1: TLS handshake failed (is KONNECT_BASE_URL right? a "
+        "proxy? does the server speak TLS (https://) at that address?)"
     ]
 
 
@@ -185,17 +347,17 @@ def test_reconcile_yaml_is_found_above_dir_up_to_the_repository_root(
 def test_debug_logs_each_request_without_secrets(
     manifests_only: Path, konnect_env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = reconcile("--debug", "plan", str(manifests_only), "--skip-stripe-checks")
+    result = reconcile("--debug", "plan", str(manifests_only))
     assert result.exit_code == 0, result.output
     requests = [line for line in result.stderr.splitlines() if line.startswith("GET ")]
     assert any(line.startswith("GET /openmeter/apps 200 ") for line in requests), requests
     assert all("request-id=" in line and " ms " in line for line in requests)
     assert konnect_env not in result.output
     monkeypatch.setenv("RECONCILE_LOG", "debug")
-    by_variable = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    by_variable = reconcile("plan", str(manifests_only))
     assert "GET /openmeter/apps 200 " in by_variable.stderr
     monkeypatch.delenv("RECONCILE_LOG")
-    quiet = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    quiet = reconcile("plan", str(manifests_only))
     assert "GET /openmeter/apps" not in quiet.stderr
 
 
@@ -204,7 +366,7 @@ def test_a_rate_limited_read_announces_its_retries(
 ) -> None:
     faults = {"route_faults": {"GET /v3/openmeter/apps": 429}, "retry_after_seconds": 0}
     admin.put("/faults", json=faults).raise_for_status()
-    result = reconcile("plan", str(manifests_only), "--skip-stripe-checks")
+    result = reconcile("plan", str(manifests_only))
     assert result.exit_code == 1
     assert "retrying GET /openmeter/apps after 429, attempt 2 of 6" in result.stderr.splitlines()
 

@@ -129,7 +129,7 @@ def test_markdown_output_leads_with_warnings_and_names_the_target(
     assert result.exit_code == 0, result.output
     heading, warning, summary, notes = result.stdout.split("\n\n")
     assert heading == "### reconcile plan"
-    assert warning.startswith("> [!WARNING]\n> WARNING: Stripe checks were skipped")
+    assert warning.startswith("> [!WARNING]\n> Stripe checks were skipped")
     assert summary == "**No changes. Live state matches the manifests.**"
     assert notes.splitlines()[0] == "- Target: sandbox (embedded sandbox, Stripe test mode)"
     assert "- Note: --refresh=false: customer links whose applied-digest label" in notes

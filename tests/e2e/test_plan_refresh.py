@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,11 @@ import httpx
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from starlette.testclient import TestClient
 
 from reconciler.cli import main
-from tests.e2e.worlds import STRIPE_APP, SUPPLIER, manifest, write_manifests
+from reconciler.sandbox import SandboxConfig, create_app
+from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
 BILLING_GET = "GET /v3/openmeter/customers/{customer_id}/billing"
 LINKS = 5
@@ -332,3 +335,88 @@ def test_a_billing_edit_konnect_already_shows_rewrites_the_label_once(
     assert customer_writes(admin) == [f"PUT /v3/openmeter/customers/{customer['id']}"]
     admin.delete("/stats")
     assert_trusted(applied, admin)
+
+
+STRIPE_CUSTOMER_READS = ("GET /v1/customers", "GET /v1/customers/{customer}")
+
+
+def stripe_customer_reads(admin: httpx.Client, run: Result) -> int:
+    requests: dict[str, int] = admin.get("/stats").json()["requests"]
+    admin.delete("/stats")
+    assert run.exit_code in (0, 1, 2), run.output
+    return sum(requests.get(route, 0) for route in STRIPE_CUSTOMER_READS)
+
+
+@pytest.fixture
+def paid_and_applied(
+    project: Path, admin: httpx.Client, sandbox_config: SandboxConfig
+) -> Iterator[tuple[Path, World]]:
+    """Links to a Stripe customer with a card, applied with the Stripe checks."""
+    with TestClient(create_app(sandbox_config)) as client:
+        world = World(client)
+        paying = world.stripe_customer(**{"address[country]": "US"})
+        world.card(paying)
+        profile = manifest(
+            "BillingProfile", "main", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+        )
+        write_manifests(project, STRIPE_APP, profile, *links(paying))
+        applied = reconcile(project, "apply", "--auto-approve")
+        assert applied.exit_code == 0, applied.output
+        admin.delete("/stats")
+        yield project, world
+
+
+def test_links_taken_as_applied_are_not_checked_against_stripe_again(
+    paid_and_applied: tuple[Path, World], admin: httpx.Client
+) -> None:
+    project, world = paid_and_applied
+    assert stripe_customer_reads(admin, reconcile(project, "plan", "--detailed-exitcode")) > 0
+    quick = reconcile(project, "plan", "--refresh=false", "--detailed-exitcode")
+    assert stripe_customer_reads(admin, quick) == 0
+    assert quick.exit_code == 0, quick.output
+    # The price: a Stripe customer deleted since the apply goes unseen until a full plan.
+    [paying] = {d["spec"]["stripe"]["customer_id"] for d in links_of(project)}
+    world.stripe("DELETE", f"/customers/{paying}")
+    assert reconcile(project, "plan", "--refresh=false").exit_code == 0
+    full = reconcile(project, "plan")
+    assert full.exit_code == 1
+    assert f"Stripe customer {paying} was deleted" in full.output
+
+
+def test_a_link_read_again_is_checked_against_stripe(
+    paid_and_applied: tuple[Path, World], admin: httpx.Client
+) -> None:
+    project, _ = paid_and_applied
+    changed = links_of(project)
+    changed[3]["spec"]["stripe"]["customer_id"] = "cus_Missing0"
+    others = [d for d in _documents(project) if d["kind"] != "CustomerBilling"]
+    write_manifests(project, *others, *changed)
+    quick = reconcile(project, "plan", "--refresh=false")
+    assert stripe_customer_reads(admin, quick) == 1  # the changed link's customer alone
+    assert quick.exit_code == 1
+    assert "Stripe customer cus_Missing0 does not exist" in quick.output
+
+
+def links_of(project: Path) -> list[dict[str, Any]]:
+    return [d for d in _documents(project) if d["kind"] == "CustomerBilling"]
+
+
+def test_a_link_taken_as_applied_that_moves_is_checked_as_it_will_be_billed(
+    paid_and_applied: tuple[Path, World], admin: httpx.Client
+) -> None:
+    project, _ = paid_and_applied
+    main = manifest("BillingProfile", "main", {"app": "stripe", "supplier": SUPPLIER})
+    invoiced = manifest(
+        "BillingProfile",
+        "next",
+        {
+            "default": True,
+            "app": "stripe",
+            "supplier": SUPPLIER,
+            "workflow": {"payment": {"collection_method": "send_invoice"}},
+        },
+    )
+    write_manifests(project, STRIPE_APP, main, invoiced, *links_of(project))
+    quick = reconcile(project, "plan", "--refresh=false", "--output", "json")
+    assert stripe_customer_reads(admin, quick) == 1  # the one Stripe customer of the links
+    assert len(json.loads(quick.stdout)["moved_links"]) == LINKS

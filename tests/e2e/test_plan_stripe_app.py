@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -86,3 +87,27 @@ def test_konnect_reports_the_app_unauthorized_when_its_key_is_revoked(
     world.stripe_app()
     world.admin("POST", "/stripe/keys/revoke", {"key": SANDBOX_STRIPE_KEY})
     assert app_findings(project) == [UNREADABLE, UNAUTHORIZED]
+
+
+def test_a_restricted_live_key_is_live_by_its_prefix_even_unable_to_read_tax_settings(
+    served_project: Path, admin: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live_key = "rk_live_" + "restricted" + "0" * 16
+    admin.post("/stripe/keys", json={"key": live_key, "account": "acct_1LiveTenant"})
+    admin.put("/faults", json={"route_faults": {"GET /v1/tax/settings": 403}})
+    monkeypatch.setenv("STRIPE_API_KEY", live_key)
+    (served_project / "reconcile.yaml").write_text(
+        (served_project / "reconcile.yaml").read_text() + "default_target: local\n"
+    )
+    write_manifests(
+        served_project, {**STRIPE_APP, "spec": {**STRIPE_APP["spec"], "livemode": False}}
+    )
+    result = CliRunner().invoke(main, ["plan", str(served_project), "--output", "json"])
+    assert result.exit_code == 1, result.output
+    findings = [(f["message"], f["fix"]) for f in json.loads(result.stdout)["findings"]]
+    assert (
+        "the key is a live-mode key, but spec.livemode is False",
+        "use a key of the declared mode, or correct spec.livemode",
+    ) in findings
+    assert json.loads(result.stdout)["notes"][0].endswith("Stripe live mode)")
+    assert live_key not in result.output

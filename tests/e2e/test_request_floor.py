@@ -73,11 +73,12 @@ def test_plan_reads_each_list_once_and_billing_per_declared_customer(
     world.customer("not-declared", labels={})
     write_manifests(project, STRIPE_APP, PROFILE, *links)
     konnect, stripe = plan_requests(project)
-    # The second profile and customer listings find the customers pinned to the default
-    # profile, which the billing GET cannot tell from those following it.
+    # The second customer listing finds the customers pinned to the default profile, which
+    # the billing GET cannot tell from those following it; the profiles are listed once, for
+    # the profiles and for the default's id.
     assert konnect == {
         "GET /openmeter/apps": 1,
-        "GET /openmeter/profiles": 2,
+        "GET /openmeter/profiles": 1,
         "GET /openmeter/tax-codes": 1,
         "GET /openmeter/customers": 2,
         "GET /openmeter/customers/{customerId}/billing": 5,

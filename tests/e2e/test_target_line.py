@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli import main
 from reconciler.sandbox import SandboxConfig, SandboxServer
+from reconciler.targets import SANDBOX_STRIPE_KEY
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
 EMBEDDED = "Target: sandbox (embedded sandbox, Stripe test mode)"
@@ -22,8 +23,9 @@ PROFILE = manifest(
     "main",
     {"name": "Main", "default": True, "app": "stripe", "supplier": SUPPLIER},
 )
-# A live-mode key by its prefix only: with the Stripe checks skipped, Stripe is never asked.
+# Live-mode keys by their prefix only: with the Stripe checks skipped, Stripe is never asked.
 LIVE_KEY = "sk_live_" + "0" * 24
+LIVE_RESTRICTED_KEY = "rk_live_" + "0" * 24
 
 
 def reconcile(*args: str | Path, input: str | None = None) -> Result:
@@ -73,17 +75,24 @@ def test_a_test_mode_target_is_approved_with_yes(project: Path, world: World) ->
     assert world.konnect("GET", "/apps")["data"]
 
 
+@pytest.fixture(params=[LIVE_KEY, LIVE_RESTRICTED_KEY], ids=["secret", "restricted"])
+def live_key(request: pytest.FixtureRequest) -> str:
+    key: str = request.param
+    return key
+
+
 @pytest.fixture
 def live_project(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     sandbox_server: SandboxServer,
     sandbox_config: SandboxConfig,
+    live_key: str,
 ) -> Path:
-    """A Konnect target named `production` whose Stripe key is a live-mode one; the sandbox
-    server stands in for Konnect."""
+    """A Konnect target named `production` whose Stripe key is a live-mode one, secret or
+    restricted; the sandbox server stands in for Konnect."""
     monkeypatch.setenv("KONNECT_TOKEN", sandbox_config.konnect_token)
-    monkeypatch.setenv("STRIPE_LIVE_KEY", LIVE_KEY)
+    monkeypatch.setenv("STRIPE_LIVE_KEY", live_key)
     project = write_manifests(tmp_path / "billing", SAAS)
     (project / "reconcile.yaml").write_text(
         "default_target: production\ntargets:\n  production:\n    type: konnect\n"
@@ -109,6 +118,7 @@ def test_a_live_mode_target_is_approved_with_its_name_only(
     sandbox_config: SandboxConfig,
     answer: str,
     applied: bool,
+    live_key: str,
 ) -> None:
     result = reconcile("apply", live_project, "--skip-stripe-checks", input=answer + "\n")
     assert result.stdout.splitlines()[0] == (
@@ -118,4 +128,30 @@ def test_a_live_mode_target_is_approved_with_its_name_only(
     assert "Only 'production' will be accepted to approve." in result.stdout
     assert result.exit_code == (0 if applied else 1), result.output
     assert ("saas" in tax_code_keys(sandbox_server, sandbox_config.konnect_token)) is applied
-    assert LIVE_KEY not in result.output
+    assert live_key not in result.output
+
+
+STAND_IN_NOTE = "Note: STRIPE_API_KEY is not set; the sandbox's built-in test key is used instead."
+
+
+def test_the_stand_in_key_is_said_by_the_command_that_creates_the_sandbox_world_only(
+    project: Path,
+) -> None:
+    write_manifests(project, STRIPE_APP, SAAS)
+    first = reconcile("plan", project)
+    assert first.stdout.splitlines()[:2] == [EMBEDDED, STAND_IN_NOTE], first.output
+    for command in (["plan"], ["apply", "--auto-approve"], ["drift"]):
+        again = reconcile(command[0], project, *command[1:])
+        assert again.exit_code in (0, 2), again.output
+        assert STAND_IN_NOTE not in again.output
+        assert again.stdout.splitlines()[0] == EMBEDDED
+
+
+def test_no_stand_in_note_when_the_key_is_set_even_for_a_new_world(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", SANDBOX_STRIPE_KEY)
+    write_manifests(project, STRIPE_APP, SAAS)
+    result = reconcile("plan", project)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [EMBEDDED, ""]

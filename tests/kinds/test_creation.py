@@ -8,6 +8,7 @@ import pytest
 
 from reconciler.clients.errors import AmbiguousWrite, BadRequest, Conflict, ServerError
 from reconciler.core.live import Live
+from reconciler.core.observation import CreatedSincePlan
 from reconciler.kinds.creation import ATTEMPTS, create_once
 
 ROUTE = "/openmeter/customers"
@@ -88,3 +89,12 @@ def test_it_gives_up_after_a_bounded_number_of_attempts() -> None:
         run(server)()
     assert server.posts == ATTEMPTS
     assert server.stored == []
+
+
+def test_a_conflict_over_an_object_someone_else_created_is_told_as_such() -> None:
+    server = Server("conflict")
+    server.stored.append("theirs")
+    with pytest.raises(CreatedSincePlan):
+        run(server)()
+    assert (server.posts, server.lookups) == (1, 1)
+    assert server.stored == ["theirs"]

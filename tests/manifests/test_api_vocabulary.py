@@ -30,10 +30,10 @@ from reconciler.manifests.billing_profile import (
 )
 from reconciler.manifests.common import Address, CountryCode, CurrencyCode, Pattern, ResourceKey
 from reconciler.manifests.customer_billing import Customer
-from tests.conftest import SHARED_DIR
+from tests.conftest import SPECS_DIR, spec_missing
 
-SPEC = SHARED_DIR / "reference" / "specs" / "openmeter-v3-openapi.yaml"
-pytestmark = pytest.mark.skipif(not SPEC.is_file(), reason=f"{SPEC} is not available")
+SPEC = SPECS_DIR / "openmeter-v3-openapi.yaml"
+pytestmark = pytest.mark.skipif(not SPEC.is_file(), reason=spec_missing("v3", SPEC))
 
 # Our model -> the API schema it mirrors.
 COUNTERPARTS: list[tuple[type[BaseModel], str]] = [

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
+
+from reconciler.manifests import loader
 from reconciler.manifests.diagnostics import Position
 from reconciler.manifests.discovery import manifest_files
 from reconciler.manifests.loader import load_text
@@ -141,3 +145,64 @@ def test_a_missing_root_is_a_diagnostic_not_an_empty_valid_set(tmp_path: Path) -
     report = validate_directory(tmp_path / "missing")
     assert not report.valid
     assert at(only(report)) == ("missing", 1, 1, "unreadable-directory")
+
+
+# Plain documents are read in one pass; aliases, merge keys and tags go through PyYAML's
+# constructor after a walk for positions. Both must see the same thing.
+ONE_PASS = """\
+a: 1
+b: [true, null, 2.5, "q\\u202e", '', ~]
+c: {d: 2026-01-01, e: !!str 3, 4: four, f: x}
+c: again
+"""
+TWO_PASSES = [
+    "base: &b {x: 1}\nother: {<<: *b, y: 2}\n",
+    "shared: &s [1, 2]\nagain: *s\n",
+    "set: !!set {a, b}\n",
+    "pairs: !!omap [{a: 1}, {b: 2}]\n",
+]
+
+
+def _walked(text: str) -> tuple[object, ...]:
+    """What loading `text` keeps, as the two passes found it."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    walk = loader._Walk()
+    walk.visit(node, ())
+    data = loader._Constructor().construct_document(node)
+    return data, walk.positions, tuple(walk.scalars), len(walk.duplicates), len(walk.escaped)
+
+
+@pytest.mark.parametrize("text", [ONE_PASS, *TWO_PASSES])
+def test_one_pass_and_two_passes_see_the_same_document(text: str) -> None:
+    loaded = load_text(Path("p.yaml"), text)
+    (document,) = loaded.documents
+    duplicates = sum(d.code == "duplicate-key" for d in loaded.diagnostics)
+    escaped = sum(d.code == "control-character" for d in loaded.diagnostics)
+    data, positions, scalars, walked_duplicates, walked_escaped = _walked(text)
+    assert document.data == data
+    assert document.positions == positions
+    assert document.scalars == scalars
+    assert (duplicates, escaped) == (walked_duplicates, walked_escaped)
+
+
+def test_a_plain_document_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*args: object) -> None:
+        raise AssertionError("a second pass")
+
+    monkeypatch.setattr(loader._Walk, "visit", refused)
+    monkeypatch.setattr(loader._Constructor, "construct_document", refused)
+    (document,) = load_text(Path("p.yaml"), ONE_PASS).documents
+    assert document.data["c"] == "again"
+    assert document.positions.keys[("c",)] == Position(4, 1)
+    assert document.positions.values[("b", 3)] == Position(2, 22)
+
+
+def test_a_value_no_tag_can_hold_is_a_diagnostic_at_the_value() -> None:
+    (diagnostic,) = load_text(Path("v.yaml"), "a: 1\nb: !!int nope\n").diagnostics
+    assert (diagnostic.position, diagnostic.code) == (Position(2, 4), "yaml-syntax")
+    assert diagnostic.message == "YAML: the value cannot be read as !!int"
+
+
+def test_a_collection_as_a_key_is_a_diagnostic() -> None:
+    (diagnostic,) = load_text(Path("k.yaml"), "a: 1\n? [1, 2]\n: complex key\n").diagnostics
+    assert (diagnostic.position.line, diagnostic.code) == (2, "yaml-syntax")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.manifests import KonnectTarget, SandboxTarget, load_manifests, validate_directory
+from reconciler.manifests.project import KONNECT_REGIONS
 from tests.manifests.conftest import BASE, at, only
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -57,6 +58,14 @@ def test_real_target_by_region_and_exclusions(root: Path) -> None:
     assert [path.name for path in manifests.files] == ["base.yaml"]
 
 
+def test_every_region_is_validated_documented_and_reached_from_one_list() -> None:
+    schema = KonnectTarget.model_json_schema()["properties"]["region"]
+    assert {"enum": list(KONNECT_REGIONS), "type": "string"} in schema["anyOf"]
+    for region in KONNECT_REGIONS:
+        target = KonnectTarget(type="konnect", region=region, konnect_token="${env:T}")
+        assert target.api_base_url == f"https://{region}.api.konghq.com/v3"
+
+
 def test_real_target_by_base_url(root: Path) -> None:
     write_project(root, endpoint="base_url: https://konnect.internal.example/v3/")
     target = load_manifests(root).project.target("prod")
@@ -76,6 +85,20 @@ def test_real_target_by_base_url(root: Path) -> None:
         ("sandbox", "zone: us", 6, 5, "unknown-field"),
         ("sandbox", "base_url: http://konnect.example.com/v3", 6, 15, "insecure-url"),
         ("sandbox", "base_url: http://localhost.example.com/v3", 6, 15, "insecure-url"),
+        (
+            "sandbox",
+            "region: eu\n    stripe_base_url: http://stripe.example",
+            7,
+            22,
+            "insecure-url",
+        ),
+        (
+            "sandbox",
+            "region: eu\n    stripe_base_url: https://u:p@x.example",
+            7,
+            22,
+            "credentials-in-url",
+        ),
     ],
 )
 def test_project_errors_are_reported_like_manifest_errors(
@@ -123,6 +146,57 @@ def test_plain_http_is_accepted_on_loopback_or_when_declared_insecure(
 ) -> None:
     write_project(root, endpoint=endpoint)
     assert list(validate_directory(root).diagnostics) == []
+
+
+def test_plain_http_to_another_stripe_host_is_refused_for_the_stripe_keys(root: Path) -> None:
+    write_project(root, endpoint="region: eu\n    stripe_base_url: http://stripe.internal.example")
+    diagnostic = only(validate_directory(root))
+    assert diagnostic.format() == (
+        "reconcile.yaml:7:22: Project/reconcile.yaml: targets.prod.stripe_base_url: http:// "
+        "would send the Stripe keys unencrypted: use https://, a loopback address (127.0.0.1, "
+        "::1, localhost), or set `insecure: true` on the target"
+    )
+
+
+@pytest.mark.parametrize(
+    "stripe_base_url",
+    ["http://127.0.0.1:12111", "https://stripe-mock.internal.example/"],
+)
+def test_a_stripe_base_url_on_loopback_or_https_is_accepted(
+    root: Path, stripe_base_url: str
+) -> None:
+    write_project(root, endpoint=f"region: eu\n    stripe_base_url: {stripe_base_url}")
+    assert list(validate_directory(root).diagnostics) == []
+    target = load_manifests(root).project.target("prod")
+    assert isinstance(target, KonnectTarget)
+    assert target.stripe_base_url == stripe_base_url
+
+
+@pytest.mark.parametrize(
+    ("setting", "column", "expected"),
+    [
+        ('rate_limit: "5"', 17, "a number"),
+        ("rate_limit: true", 17, "a number"),
+        ('insecure: "yes"', 15, "true or false"),
+        ("insecure: 1", 15, "true or false"),
+    ],
+)
+def test_numbers_and_booleans_given_otherwise_are_refused_not_converted(
+    root: Path, setting: str, column: int, expected: str
+) -> None:
+    write_project(root, endpoint=f"region: eu\n    {setting}")
+    diagnostic = only(validate_directory(root))
+    assert at(diagnostic) == ("reconcile.yaml", 7, column, "wrong-type")
+    field = setting.partition(":")[0]
+    assert diagnostic.message == f"targets.prod.{field}: expected {expected}"
+
+
+@pytest.mark.parametrize(("setting", "rate"), [("rate_limit: 5", 5.0), ("rate_limit: 2.5", 2.5)])
+def test_a_rate_limit_is_a_number(root: Path, setting: str, rate: float) -> None:
+    write_project(root, endpoint=f"region: eu\n    {setting}")
+    target = load_manifests(root).project.target("prod")
+    assert isinstance(target, KonnectTarget)
+    assert target.rate_limit == rate
 
 
 def test_an_at_sign_in_the_path_of_a_base_url_is_no_credential(root: Path) -> None:

@@ -123,3 +123,31 @@ def test_a_secret_where_a_name_kind_or_key_belongs_is_not_echoed(validate: Valid
     for diagnostic in report.diagnostics:
         assert FAKE_TAIL not in diagnostic.format() + str(diagnostic.to_json())
     assert "sk_test_<redacted>" in " ".join(d.message for d in report.diagnostics)
+
+
+def test_a_key_split_over_two_scalars_is_no_secret(validate: Validate) -> None:
+    """The document's scalars are searched joined together: the join spells nothing."""
+    text = f"""\
+    apiVersion: reconcile.konghq.dev/v1
+    kind: StripeApp
+    metadata: {{name: s2}}
+    spec:
+      api_key: ${{env:STRIPE_API_KEY}}
+      description: sk_test_
+      labels: {{{FAKE_TAIL}: x}}
+    """
+    assert all(d.code != "literal-secret" for d in validate(text).diagnostics)
+
+
+def test_every_literal_secret_of_a_document_is_reported_once(validate: Validate) -> None:
+    first, second = "sk_test_" + FAKE_TAIL, "whsec_" + FAKE_TAIL
+    text = f"""\
+    apiVersion: reconcile.konghq.dev/v1
+    kind: StripeApp
+    metadata: {{name: s2}}
+    spec:
+      api_key: {first}
+      description: {second}
+    """
+    found = [d for d in validate(text).diagnostics if d.code == "literal-secret"]
+    assert [d.position.line for d in found] == [5, 6]

@@ -137,3 +137,23 @@ def test_an_action_names_what_it_waits_for_among_the_planned_changes() -> None:
     app_unchanged = Action(address=APP, type=ActionType.NOOP)
     assert "  # (after stripe_app.stripe)\n" in render_text(Plan(actions=(app_changes, waits)))
     assert "# (after" not in render_text(Plan(actions=(waits, app_unchanged)))
+
+
+def test_markdown_shows_what_blocks_apply_above_the_fold() -> None:
+    link = Address(type="customer_billing", name="acme")
+    plan = Plan(
+        actions=(
+            Action(address=PROFILE, type=ActionType.CREATE),
+            Action(address=link, type=ActionType.BLOCKED, reasons=("the customer has no email",)),
+        ),
+        findings=(Finding.blocking(APP, "the key reads no account", "set STRIPE_API_KEY"),),
+    )
+    markdown = render_markdown(plan, warnings=["WARNING: Stripe checks were skipped"])
+    folded = markdown.index("<details>")
+    blocking = markdown.index("> [!CAUTION]")
+    assert blocking < folded
+    assert "> - `stripe_app.stripe`: the key reads no account Fix: set STRIPE_API_KEY" in markdown
+    assert "> - `customer_billing.acme` is blocked: the customer has no email" in markdown
+    # The alert is titled "Warning" by GitHub: its text does not say it again.
+    assert "> [!WARNING]\n> Stripe checks were skipped\n" in markdown
+    assert "[!CAUTION]" not in render_markdown(Plan(actions=plan.actions[:1]))

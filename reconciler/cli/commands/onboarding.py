@@ -1,17 +1,16 @@
 """`reconcile checkout-url` and `reconcile portal-url`: links that onboard one customer.
 
-`--output json` prints one object, each with `format_version` (1). checkout-url:
-`{format_version, target, customer: {manifest, key, id}, url, session_id, setup_intent_id,
-stripe_customer_id, expires_at, client_secret, billing_address_collection,
-saves_to_stripe_customer, tax_id_collection, warnings}`;
-portal-url: `{format_version, target, customer, url, session_id, stripe_customer_id,
-return_url, created_at}`. `client_secret` (embedded checkout only) is
-redacted unless `--show-secret`; null when Stripe gave none.
+`--output json` prints one object, each with `format_version` (1). checkout-url
+(schema: `schemas/checkout-output.json`): `{format_version, target, customer: {manifest,
+key, id}, url, session_id, setup_intent_id, stripe_customer_id, expires_at, client_secret,
+billing_address_collection, saves_to_stripe_customer, tax_id_collection, warnings}`;
+portal-url (schema: `schemas/portal-output.json`): `{format_version, target, customer, url,
+session_id, stripe_customer_id, return_url, created_at}`. `client_secret` (embedded checkout
+only) is redacted unless `--show-secret`; null when Stripe gave none.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,26 +18,24 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from reconciler.cli.options import options_of, output_option, target_option
+from reconciler.cli.options import leading_directory, options_of, output_option, target_option
 from reconciler.kinds.customer_billing.checkout import (
     CheckoutRequest,
     CheckoutSession,
     PortalSession,
 )
 from reconciler.manifests.customer_billing import CheckoutOptions
+from reconciler.views.onboarding_json import CheckoutDocument, PortalDocument
 from reconciler.workflows import Events
 from reconciler.workflows import onboarding as workflow
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 
-# Of both documents; bumped only by a breaking change.
-ONBOARDING_FORMAT_VERSION = 1
-
 
 def _common_options(command: CommandT) -> CommandT:
     options = [
-        click.argument("directory", type=click.Path(exists=True, path_type=Path)),
-        click.argument("customer"),
+        # `[DIR] CUSTOMER`: one argument is CUSTOMER, in the current directory's manifests.
+        click.argument("arguments", nargs=-1, required=True, metavar="[DIR] CUSTOMER"),
         target_option,
         output_option(["text", "json"], help="`json` prints one object for machines."),
     ]
@@ -90,8 +87,7 @@ def _common_options(command: CommandT) -> CommandT:
 @click.option("--submit-text", help="A text shown by the checkout's submit button.")
 @click.option("--expires-after", help="How long the link stays open, PT30M to PT24H.")
 def checkout_url(
-    directory: Path,
-    customer: str,
+    arguments: tuple[str, ...],
     target_name: str | None,
     output: str,
     success_url: str | None,
@@ -110,11 +106,11 @@ def checkout_url(
 ) -> None:
     """Create a Stripe Checkout link that collects a card for CUSTOMER.
 
-    CUSTOMER is a CustomerBilling manifest in DIRECTORY, as NAME or CustomerBilling/NAME.
-    Konnect links the Stripe customer (creating it when none is linked) and, once the
-    customer completes the checkout, makes the card its default. Each call creates a new
-    session; a failed request is never retried. The options below override the manifest's
-    `spec.checkout`.
+    CUSTOMER is a CustomerBilling manifest in DIR (default: the current directory), as NAME
+    or CustomerBilling/NAME. Konnect links the Stripe customer (creating it when none is
+    linked) and, once the customer completes the checkout, makes the card its default. Each
+    call creates a new session; a failed request is never retried. The options below
+    override the manifest's `spec.checkout`.
     """
     checkout_options = _options_of_flags(
         tax_id_collection=_tax_id_flags(collect_tax_id, require_tax_id),
@@ -138,20 +134,18 @@ def checkout_url(
         request.redirect_options()
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+    directory, customer = _directory_and_customer(arguments)
     options = options_of(target_name=target_name)
     made = workflow.checkout_url(directory, customer, request, options, events=_TargetLine())
     session = made.session
     for warning in session.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if output == "json":
-        document = {
-            "format_version": ONBOARDING_FORMAT_VERSION,
-            "target": made.target,
-            **session.to_json(show_secret=show_secret),
-        }
-        click.echo(json.dumps(document, indent=2))
+        document = CheckoutDocument.of(made.target, session.to_json(show_secret=show_secret))
+        click.echo(document.model_dump_json(indent=2))
     else:
         _show_checkout(session, show_secret=show_secret)
+    _show_notes(made.notes)
 
 
 def _options_of_flags(**flags: Any) -> CheckoutOptions:
@@ -189,28 +183,28 @@ def _flag_problems(error: ValidationError) -> str:
 @_common_options
 @click.option("--return-url", required=True, help="Where the portal's back link goes.")
 def portal_url(
-    directory: Path, customer: str, target_name: str | None, output: str, return_url: str
+    arguments: tuple[str, ...], target_name: str | None, output: str, return_url: str
 ) -> None:
     """Create a Stripe Billing Portal link for CUSTOMER, who must have a linked Stripe customer.
 
-    CUSTOMER is a CustomerBilling manifest in DIRECTORY, as NAME or CustomerBilling/NAME.
-    The link is short-lived and opens the portal once.
+    CUSTOMER is a CustomerBilling manifest in DIR (default: the current directory), as NAME
+    or CustomerBilling/NAME. The link is short-lived and opens the portal once.
     """
+    directory, customer = _directory_and_customer(arguments)
     options = options_of(target_name=target_name)
     made = workflow.portal_url(directory, customer, return_url, options, events=_TargetLine())
     if output == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "format_version": ONBOARDING_FORMAT_VERSION,
-                    "target": made.target,
-                    **made.session.to_json(),
-                },
-                indent=2,
-            )
-        )
+        click.echo(PortalDocument.of(made.target, made.session.to_json()).model_dump_json(indent=2))
     else:
         _show_portal(made.session)
+    _show_notes(made.notes)
+
+
+def _directory_and_customer(arguments: tuple[str, ...]) -> tuple[Path, str]:
+    if len(arguments) > 2:
+        raise click.UsageError(f"Got unexpected extra argument ({arguments[2]}).")
+    directory, rest = leading_directory(arguments, is_directory=len(arguments) == 2)
+    return directory, rest[0]
 
 
 class _TargetLine(Events):
@@ -242,6 +236,11 @@ def _show_portal(session: PortalSession) -> None:
     click.echo(f"Billing portal for {_whom(document)} (single use, short-lived):")
     click.echo(f"  {document['url']}")
     click.echo(f"  Stripe customer {document['stripe_customer_id']}")
+
+
+def _show_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
 
 
 def _whom(document: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.manifests.secret_patterns import register_secret
 from reconciler.sandbox.config import DEFAULT_DB_PATH, SandboxConfig
 from reconciler.sandbox.server import SandboxServer
 
@@ -94,6 +95,8 @@ def serve(
     token = os.environ.get(konnect_token_env)
     if token:
         settings["konnect_token"] = token
+        # As a Konnect target's token is: cut from every line this process prints or logs.
+        register_secret(token)
     config = SandboxConfig.model_validate(settings)
     try:
         server = SandboxServer(config, port=port)

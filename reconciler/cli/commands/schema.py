@@ -35,8 +35,8 @@ def schema(file_name: str, write: bool, check: bool, reference: bool, directory:
 
     Schemas: stripe-app.json, tax-code.json, billing-profile.json, customer-billing.json,
     manifest.json (any kind), project.json (reconcile.yaml), and what `--output json` prints:
-    plan-output.json, apply-report.json, drift-output.json, export-output.json and
-    adopt-output.json.
+    validate-output.json, plan-output.json, apply-report.json, drift-output.json,
+    export-output.json, adopt-output.json, checkout-output.json and portal-output.json.
     """
     if write:
         for path in write_schemas(directory, schema_files()):

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from reconciler.manifests import ValidationFailed, validate_directory
-
-# Bumped only by a breaking change of what `--output json` prints.
-VALIDATE_FORMAT_VERSION = 1
+from reconciler.views.validate_json import ValidateDocument
 
 
 @click.command()
@@ -26,7 +23,8 @@ VALIDATE_FORMAT_VERSION = 1
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="`json` prints {format_version, valid, errors, warnings, summary} for machines.",
+    help="`json` prints {format_version, valid, errors, warnings, summary} for machines "
+    "(schema: schemas/validate-output.json).",
 )
 def validate(directory: Path, output: str) -> None:
     """Check the manifests in DIRECTORY without calling any API.
@@ -37,8 +35,7 @@ def validate(directory: Path, output: str) -> None:
     """
     report = validate_directory(directory)
     if output == "json":
-        document = {"format_version": VALIDATE_FORMAT_VERSION, **report.to_json()}
-        click.echo(json.dumps(document, indent=2))
+        click.echo(ValidateDocument.of(report).model_dump_json(indent=2))
     else:
         for diagnostic in (*report.diagnostics, *report.warnings):
             click.echo(diagnostic.format())

@@ -44,6 +44,11 @@ class Applier:
         """None when the object is still as planned; else why the write must not happen."""
         if action.observed is None:
             return None
+        if (
+            action.type is ActionType.CREATE
+            and self._kinds[action.address.type].create_refused_when_present
+        ):
+            return None  # the create's own 409 tells that the object is there
         return check_observation(action, self.current(action.address))
 
     def current(self, address: Address) -> LiveDocument:

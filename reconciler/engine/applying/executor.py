@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from reconciler.core.actions import Action, ActionType, Address
 from reconciler.core.errors import describe
+from reconciler.core.observation import CreatedSincePlan, created_since_plan
 from reconciler.engine.applying.apply_report import ActionOutcome, ApplyReport, ApplyStatus
 from reconciler.engine.applying.concurrency import AdaptiveLimit
 from reconciler.engine.applying.reporting import Reporter, SilentReporter
@@ -155,6 +156,10 @@ class _Run:
                 self._record(action, ApplyStatus.CONFLICT, started=started, error=conflict)
                 return
             result = self._perform(action)
+        except CreatedSincePlan:
+            message = created_since_plan(action)
+            self._record(action, ApplyStatus.CONFLICT, started=started, error=message)
+            return
         except Exception as error:
             self._record(action, ApplyStatus.FAILED, started=started, error=describe(error))
             return

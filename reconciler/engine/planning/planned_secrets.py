@@ -9,6 +9,10 @@ A fingerprint is scrypt over the value with a random salt of its own, kept besid
 whether a value is the one planned, and nothing else. Without the value it cannot be reversed,
 scrypt makes each guess at a weak value expensive, and the salt makes two fingerprints of the
 same key look unrelated, in one planfile or across many.
+
+A plan made with read-only credentials has no write key to fingerprint. When the environment
+declares the key's public fingerprint instead (`NAME_FINGERPRINT`, see `core.secrets`), the
+planfile records that (`public:sk_live_...wxyz`), and apply checks the key it holds against it.
 """
 
 from __future__ import annotations
@@ -22,14 +26,17 @@ from pydantic import BaseModel, ConfigDict
 
 from reconciler.core.actions import Action, ActionType, Address
 from reconciler.core.kind import DesiredContext, Resource, World
-from reconciler.core.secrets import SecretSource
+from reconciler.core.secrets import SecretSource, public_fingerprint
 
 SCHEME = "scrypt"
+PUBLIC_SCHEME = "public"
 _SALT_BYTES = 16
 
 # The secret values a write of an action's resource sends, by field; read from the
 # environment at the time of the call.
 SecretValues = Mapping[Address, Mapping[str, str]]
+# The same, as the `${env:NAME}` references the values are read from.
+SecretReferences = Mapping[Address, Mapping[str, str]]
 
 
 class PlannedSecret(BaseModel):
@@ -48,6 +55,8 @@ def fingerprint(value: str) -> str:
 def matches(value: str, recorded: str) -> bool:
     """Whether `value` is the secret `recorded` was made from; False for a malformed one."""
     scheme, _, rest = recorded.partition(":")
+    if scheme == PUBLIC_SCHEME:
+        return hmac.compare_digest(public_fingerprint(value), rest)
     salt, _, expected = rest.partition(":")
     try:
         salt_bytes, expected_bytes = bytes.fromhex(salt), bytes.fromhex(expected)
@@ -58,29 +67,50 @@ def matches(value: str, recorded: str) -> bool:
     return hmac.compare_digest(_digest(value, salt_bytes), expected_bytes)
 
 
-def values_written(
+def references_written(
     actions: Sequence[Action], resources: Sequence[Resource], world: World, secrets: SecretSource
-) -> SecretValues:
-    """The secrets each change but a deletion may send, resolved from the environment now."""
+) -> SecretReferences:
+    """The references of the secrets each change but a deletion may send."""
     kinds = {resource.address_type: resource for resource in resources}
     context = DesiredContext(manifests=world.manifests, secrets=secrets)
-    values: dict[Address, Mapping[str, str]] = {}
+    references: dict[Address, Mapping[str, str]] = {}
     for action in actions:
         desired = world.desired_of(action.address)
         if not action.is_change or action.type is ActionType.DELETE or desired is None:
             continue
-        found = kinds[action.address.type].secret_values(desired, context)
+        found = kinds[action.address.type].secret_references(desired, context)
         if found:
-            values[action.address] = found
-    return values
+            references[action.address] = found
+    return references
 
 
-def record(values: SecretValues) -> tuple[PlannedSecret, ...]:
+def values_written(
+    actions: Sequence[Action], resources: Sequence[Resource], world: World, secrets: SecretSource
+) -> SecretValues:
+    """The secrets each change but a deletion may send, resolved from the environment now."""
+    return {
+        address: {field: secrets.resolve(reference) for field, reference in fields.items()}
+        for address, fields in references_written(actions, resources, world, secrets).items()
+    }
+
+
+def record(references: SecretReferences, secrets: SecretSource) -> tuple[PlannedSecret, ...]:
+    """A fingerprint of each secret: of its value when the environment holds it, else the
+    public fingerprint the environment declares for it (a plan with read-only credentials)."""
     return tuple(
-        PlannedSecret(address=address, field=field, fingerprint=fingerprint(value))
-        for address, fields in values.items()
-        for field, value in sorted(fields.items())
+        PlannedSecret(address=address, field=field, fingerprint=_pin(reference, secrets))
+        for address, fields in references.items()
+        for field, reference in sorted(fields.items())
     )
+
+
+def _pin(reference: str, secrets: SecretSource) -> str:
+    declared = (
+        None if secrets.in_environment(reference) else secrets.declared_fingerprint(reference)
+    )
+    if declared is not None:
+        return f"{PUBLIC_SCHEME}:{declared}"
+    return fingerprint(secrets.resolve(reference))
 
 
 def changed(planned: Sequence[PlannedSecret], now: SecretValues) -> list[str]:

@@ -53,7 +53,8 @@ def make_plan(
     secrets: SecretSource,
     options: PlanOptions,
 ) -> tuple[Plan, World]:
-    world = World(manifests=manifests, stripe=sources.stripe if options.stripe_checks else None)
+    stripe = sources.stripe if options.stripe_checks else None
+    world = World(manifests=manifests, stripe=stripe, refresh=options.refresh)
     context = DesiredContext(manifests=manifests, secrets=secrets)
     for resource in resources:
         world.desired[resource.address_type] = resource.desired(context)

@@ -22,6 +22,7 @@ def read_live_state(
 ) -> None:
     """Fill `world.live` for every kind; Stripe facts the checks need are read alongside.
     Without `refresh`, kinds may trust what they labelled as applied."""
+    sources = sources.sharing_lists()
     with ReadPool(2 * len(resources), "reconcile-read") as pool:
         reads: dict[str, Future[list[Live]]] = {
             r.address_type: pool.submit(

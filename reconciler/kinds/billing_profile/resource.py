@@ -64,7 +64,8 @@ class BillingProfileResource(Resource):
         ]
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        return _profiles(sources.konnect)
+        # Shared with the customer links, which look up the default's id in the same list.
+        return [Live.of(profile, "name") for profile in sources.list_all(routes.PROFILES)]
 
     def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
         taxed = [d for d in world.desired_list(self) if tax_enabled(d.document)]

@@ -113,9 +113,14 @@ def _billed_now(desired: Desired, live: CustomerLink, world: World) -> Live | No
     return live_profile(world, live.profile_id)
 
 
-def moved_link(
-    desired: Desired, world: World, planned: Mapping[Address, Action]
-) -> MovedLink | None:
+@dataclass(frozen=True)
+class _Move:
+    before: BilledThrough
+    billed: Destination
+    stays: bool  # on the same profile, whose collection method or app changes
+
+
+def _move_of(desired: Desired, world: World) -> _Move | None:
     live = link_of(world.live_of(desired.address))
     now = _billed_now(desired, live, world) if live is not None else None
     billed = destination(desired, world)
@@ -125,12 +130,27 @@ def moved_link(
         billing_profile=str(world.name_of(PROFILE, now.id)),
         collection_method=collection_method(now.raw) or None,
     )
-    method = collection_method(billed.facts) or None
+    method = _billed_method(billed)
     stays = billed.live is not None and billed.live.id == now.id
     if stays and not billed.replaced and method == before.collection_method:
         return None
+    return _Move(before, billed, stays)
+
+
+def moves(desired: Desired, world: World) -> bool:
+    """Whether the plan bills the link through another profile, collection method or app."""
+    return _move_of(desired, world) is not None
+
+
+def moved_link(
+    desired: Desired, world: World, planned: Mapping[Address, Action]
+) -> MovedLink | None:
+    move = _move_of(desired, world)
+    if move is None:
+        return None
+    before, billed, stays = move.before, move.billed, move.stays
     profile = before.billing_profile if stays else billed.profile.name
-    after = BilledThrough(billing_profile=profile, collection_method=method)
+    after = BilledThrough(billing_profile=profile, collection_method=_billed_method(billed))
     cause, by = _move_cause(desired, billed, before, after, stays=stays)
     return MovedLink(
         address=desired.address,
@@ -139,6 +159,10 @@ def moved_link(
         cause=cause + _move_notes(desired, before, after, planned.get(by)),
         concerns=frozenset() if by == desired.address else frozenset({billed.profile}),
     )
+
+
+def _billed_method(billed: Destination) -> str | None:
+    return collection_method(billed.facts) or None
 
 
 def _move_notes(

@@ -94,7 +94,7 @@ class _Pins:
 def _pins(sources: Sources) -> _Pins:
     # Runs in the read pool, beside the billing GETs: its pages are read one after another,
     # since waiting on pages queued behind itself would hang a pool of one reader.
-    profiles = sources.konnect.list_all(routes.PROFILES)
+    profiles = sources.list_all(routes.PROFILES)  # the list the profiles' own read gets
     default_id = next((p["id"] for p in profiles if p.get("default")), None)
     if default_id is None:
         return _Pins(None, frozenset())

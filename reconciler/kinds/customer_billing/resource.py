@@ -61,6 +61,7 @@ from reconciler.kinds.customer_billing.moves import (
     destination,
     following_unmanaged_default,
     moved_link,
+    moves,
     undeclared_followers,
 )
 from reconciler.kinds.customer_billing.pins import (
@@ -97,6 +98,8 @@ class CustomerBillingResource(Resource):
     # the customer it names without being told to.
     adoption = Adoption.IMPLICIT
     adoption_note = "adopts existing customer: adds the label managed-by: reconcile"
+    # A customer's key is unique: a create of a key taken is answered 409.
+    create_refused_when_present = True
 
     def desired(self, context: DesiredContext) -> list[Desired]:
         default = next(
@@ -117,6 +120,8 @@ class CustomerBillingResource(Resource):
         return list(read_links(sources, lambda customer: True, pins=True))
 
     def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
+        if not world.refresh:
+            return  # the links taken as applied go unchecked: `stripe_checks` reads the rest
         declared: dict[str, set[str]] = {}
         onboarding: dict[str, int] = {}
         for desired in world.desired_list(self):
@@ -231,25 +236,33 @@ class CustomerBillingResource(Resource):
         if world.stripe is None:
             return []
         read_checkout_customers(world, world.stripe)
+        checks = list(_stripe_checks(world, world.stripe, world.desired_list(self)))
+        if not world.refresh:
+            # Not prefetched: only now is it known which links are checked (those read).
+            _read_checked_customers(checks)
         findings: list[Finding] = []
-        for linked in _linked_in_stripe(world):
+        for check in checks:
             found = stripe_findings(
-                linked.desired.address,
-                linked.facts,
-                customer_id=linked.customer_id,
-                payment_method_id=linked.stripe.get("default_payment_method_id"),
-                collection_method=collection_method(linked.profile),
-                tax_enforced=tax_enforced(linked.profile),
-                tax_enabled=tax_enabled(linked.profile),
-                remedies=linked.remedies,
+                check.desired.address,
+                check.facts,
+                customer_id=check.customer_id,
+                payment_method_id=check.stripe.get("default_payment_method_id"),
+                collection_method=collection_method(check.profile),
+                tax_enforced=tax_enforced(check.profile),
+                tax_enabled=tax_enabled(check.profile),
+                remedies=check.remedies,
             )
-            mismatch = _invoice_email_mismatch(linked)
-            findings += concerning(found + ([mismatch] if mismatch else []), linked.billed)
+            mismatch = _invoice_email_mismatch(check)
+            findings += concerning(found + ([mismatch] if mismatch else []), check.billed)
         return findings
 
     def notices(self, world: World) -> list[Notice]:
         notices = following_unmanaged_default(world, world.desired_list(self))
-        for linked in _linked_in_stripe(world):
+        # The links `check` read from Stripe: with refresh off, a vouched link is not read.
+        checks = (
+            _stripe_checks(world, world.stripe, world.desired_list(self)) if world.stripe else ()
+        )
+        for linked in checks:
             tax = _tax_notice(linked)
             if tax is not None:
                 notices.append(tax)
@@ -304,6 +317,63 @@ class CustomerBillingResource(Resource):
         export_links(context)
 
 
+@dataclass(frozen=True)
+class _StripeCheck:
+    """A link to check against Stripe: its ids there, and the account and profile that bill it."""
+
+    desired: Desired
+    stripe: Document
+    facts: StripeFacts
+    billed: Destination | None
+
+    @property
+    def customer_id(self) -> str:
+        return str(self.stripe["customer_id"])
+
+    @property
+    def profile(self) -> Document:
+        """The facts of the profile that bills the link once applied; empty when none."""
+        return self.billed.facts if self.billed else {}
+
+    @property
+    def remedies(self) -> Remedies:
+        return DECLARED if self.desired.document.get("stripe") else ONBOARDED
+
+
+def _stripe_checks(
+    world: World, accounts: StripeAccounts, links: Sequence[Desired]
+) -> Iterator[_StripeCheck]:
+    for desired in links:
+        live = world.live_of(desired.address)
+        if not world.refresh and _taken_as_applied(desired, live, world):
+            continue
+        # The profile it is billed through once applied: a change of default moves it.
+        billed = destination(desired, world)
+        profile = billed.facts if billed else {}
+        facts = accounts.of(profile.get("app"))
+        # A checkout link is checked against what Konnect linked once the card is saved.
+        stripe = desired.document.get("stripe") or completed_checkout(live, facts)
+        if stripe and facts is not None:
+            yield _StripeCheck(desired, stripe, facts, billed)
+
+
+def _taken_as_applied(desired: Desired, live: Live | None, world: World) -> bool:
+    """A link `--refresh=false` left unread, which the plan bills as it was applied: its
+    Stripe customer was checked by that apply, and is not read again (one that moves to
+    another profile, collection method or app is checked as it will be billed)."""
+    link = link_of(live)
+    return link is not None and link.trusted and not moves(desired, world)
+
+
+def _read_checked_customers(checks: Sequence[_StripeCheck]) -> None:
+    """The Stripe customers of the links checked, per account: few by GET, many by listing."""
+    by_account: dict[StripeFacts, set[str]] = {}
+    for check in checks:
+        by_account.setdefault(check.facts, set()).add(check.stripe["customer_id"])
+    for facts, customer_ids in by_account.items():
+        facts.read_customers(customer_ids)
+
+
 def _read_declared(sources: Sources, desired: Sequence[Desired], *, refresh: bool) -> list[Live]:
     declared = {d.key: d for d in desired}
 
@@ -327,42 +397,7 @@ def _read_declared(sources: Sources, desired: Sequence[Desired], *, refresh: boo
     ]
 
 
-@dataclass(frozen=True)
-class _Linked:
-    """A declared link with a Stripe customer to check, and the profile it is billed through."""
-
-    desired: Desired
-    billed: Destination | None
-    profile: Document
-    facts: StripeFacts
-    stripe: Document
-    remedies: Remedies
-
-    @property
-    def customer_id(self) -> str:
-        return str(self.stripe["customer_id"])
-
-
-def _linked_in_stripe(world: World) -> Iterator[_Linked]:
-    """Every declared link whose Stripe customer is known, with its app's Stripe facts; none
-    when the Stripe checks are skipped."""
-    if world.stripe is None:
-        return
-    for desired in world.desired.get(ADDRESS_TYPE, []):
-        # The profile it is billed through once applied: a change of default moves it.
-        billed = destination(desired, world)
-        profile = billed.facts if billed else {}
-        facts = world.stripe.of(profile.get("app"))
-        declared = desired.document.get("stripe")
-        # A checkout link is checked against what Konnect linked once the card is saved.
-        stripe = declared or completed_checkout(world.live_of(desired.address), facts)
-        if stripe and facts is not None:
-            yield _Linked(
-                desired, billed, profile, facts, stripe, DECLARED if declared else ONBOARDED
-            )
-
-
-def _tax_notice(linked: _Linked) -> Notice | None:
+def _tax_notice(linked: _StripeCheck) -> Notice | None:
     """For a profile that enforces tax: where Stripe Tax places the customer, its tax ids."""
     if not tax_enforced(linked.profile):
         return None
@@ -380,14 +415,14 @@ def _tax_notice(linked: _Linked) -> Notice | None:
     )
 
 
-def _invoice_email(linked: _Linked) -> str | None:
+def _invoice_email(linked: _StripeCheck) -> str | None:
     """The email Stripe sends the link's invoices to; None unless its profile sends them."""
     if collection_method(linked.profile) != "send_invoice":
         return None
     return stripe_email(linked.facts, linked.customer_id)
 
 
-def _invoice_email_mismatch(linked: _Linked) -> Finding | None:
+def _invoice_email_mismatch(linked: _StripeCheck) -> Finding | None:
     email = _invoice_email(linked)
     if email is None:
         return None

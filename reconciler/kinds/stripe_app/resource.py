@@ -26,7 +26,7 @@ from reconciler.core.live import (
     user_labels,
 )
 from reconciler.core.plan import Finding
-from reconciler.core.secrets import variable_of
+from reconciler.core.secrets import public_fingerprint, variable_of
 from reconciler.core.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 from reconciler.kinds.creation import create_once
 from reconciler.kinds.open_invoices import UNTIL_FINAL, blocking_invoices, named
@@ -52,7 +52,7 @@ REINSTALL = (
 
 def key_fingerprint(key: str) -> str:
     """Mode prefix and last four characters: enough to see a rotation, useless to an attacker."""
-    return f"{key[:8]}...{key[-4:]}"
+    return public_fingerprint(key)
 
 
 # Konnect's install takes no labels, so the app is labelled by a second call right after; a
@@ -83,7 +83,9 @@ class StripeAppResource(Resource):
                         "name": app.konnect_name,
                         "description": app.spec.description,
                         "labels": owned_labels(app.metadata.labels),
-                        "api_key": key_fingerprint(context.secrets.resolve(app.spec.api_key)),
+                        # From the key, or with read-only credentials from its
+                        # declared fingerprint: never needs the write key to plan.
+                        "api_key": context.secrets.fingerprint(app.spec.api_key),
                     }
                 ),
                 adopt=app.metadata.adopt,
@@ -122,7 +124,7 @@ class StripeAppResource(Resource):
             if facts is None:
                 continue
             address = Address(type=ADDRESS_TYPE, name=app.name)
-            findings += _account_findings(address, app, facts)
+            findings += _account_findings(address, _read_with(app, world.stripe), app, facts)
             live = world.live_of(address)
             if live is not None:
                 findings += _webhook_findings(address, live, facts)
@@ -150,9 +152,9 @@ class StripeAppResource(Resource):
     def implicit_adoption(self, desired: Desired, live: Live, world: World) -> str | None:
         return INTERRUPTED_CREATE_NOTE if _left_by_interrupted_create(live, world) else None
 
-    def secret_values(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
+    def secret_references(self, desired: Desired, context: DesiredContext) -> dict[str, str]:
         app = context.manifests.get(StripeApp, desired.address.name)
-        return {} if app is None else {"api_key": context.secrets.resolve(app.spec.api_key)}
+        return {} if app is None else {"api_key": app.spec.api_key}
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         return fetch_live(konnect, routes.APP, {"appId": live.id}, "name")
@@ -284,7 +286,14 @@ def _api_key(desired: Desired, writer: Writer) -> str:
     return writer.secrets.resolve(app.spec.api_key)
 
 
-def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> list[Finding]:
+def _read_with(app: StripeApp, stripe: StripeAccounts) -> str:
+    """The variable of the key the app's account is read with: the target's read key, if any."""
+    return variable_of(stripe.read_key or app.spec.api_key)
+
+
+def _account_findings(
+    address: Address, variable: str, app: StripeApp, stripe: StripeFacts
+) -> list[Finding]:
     try:
         account = stripe.account()
     except StripeUnavailable as failure:
@@ -292,8 +301,8 @@ def _account_findings(address: Address, app: StripeApp, stripe: StripeFacts) -> 
             Finding.blocking(
                 address,
                 f"the Stripe key does not read its account ({failure})",
-                f"set {variable_of(app.spec.api_key)} to a valid secret or restricted key with "
-                "read access to the account",
+                f"set {variable} to a valid secret or restricted key with read access to the "
+                "account",
             )
         ]
     findings = []
@@ -326,7 +335,8 @@ def _key_of_another_account(app: StripeApp, world: World, stripe: StripeAccounts
     address = Address(type=ADDRESS_TYPE, name=app.name)
     live = world.live_of(address)
     installed = live.raw.get("account_id") if live is not None else None
-    facts = stripe.behind_key(app.name)
+    # Asked only then: opening the account needs its key, which a new app's plan may lack.
+    facts = stripe.behind_key(app.name) if installed is not None else None
     if installed is None or facts is None:
         return None
     try:
@@ -335,7 +345,7 @@ def _key_of_another_account(app: StripeApp, world: World, stripe: StripeAccounts
         return None
     if opened == installed:
         return None
-    variable = variable_of(app.spec.api_key)
+    variable = _read_with(app, stripe)
     return Finding.blocking(
         address,
         f"{variable} holds a key of Stripe account {opened}, but the app is installed with "
@@ -348,7 +358,11 @@ def _key_of_another_account(app: StripeApp, world: World, stripe: StripeAccounts
 
 
 def _key_livemode(stripe: StripeFacts) -> bool | None:
-    # Stripe's account object has no livemode; the tax settings singleton does.
+    # The key's prefix tells its mode, as the Target line shows it, also for a restricted key
+    # that may not read tax settings. Otherwise: Stripe's account object has no livemode; the
+    # tax settings singleton does.
+    if stripe.key_mode is not None:
+        return stripe.key_mode == "live"
     try:
         value = stripe.tax_settings().get("livemode")
     except StripeUnavailable:

@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from reconciler.sandbox.context import sandbox_of
 from reconciler.sandbox.konnect_api import invoices, stripe_sessions, tax_codes
 from reconciler.sandbox.konnect_api.errors import KonnectError
+from reconciler.sandbox.stripe_api import world
 from reconciler.sandbox.stripe_api.errors import StripeError
 
 
@@ -19,7 +20,9 @@ async def _complete_checkout(request: Request) -> Response:
     entered = (await request.json()) if await request.body() else {}
     try:
         result = stripe_sessions.complete_checkout(
-            store, request.path_params["session_id"], entered if isinstance(entered, dict) else {}
+            store,
+            request.path_params["session_id"],
+            world.entered_card(entered if isinstance(entered, dict) else {}),
         )
     except StripeError as error:
         return JSONResponse(error.body(), status_code=error.status)

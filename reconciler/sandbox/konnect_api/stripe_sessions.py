@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from reconciler.sandbox.clock import rfc3339_now, unix_now
-from reconciler.sandbox.context import Sandbox
+from reconciler.sandbox.context import Sandbox, origin_of
 from reconciler.sandbox.konnect_api import apps
 from reconciler.sandbox.konnect_api.collection_names import APP_DATA, CHECKOUT_SESSIONS, CUSTOMERS
 from reconciler.sandbox.konnect_api.customer_billing import require_profile
@@ -156,7 +156,11 @@ async def _checkout(request: Request, sandbox: Sandbox) -> Response:
         stripe_customer = _linked_stripe_customer(store, customer, account_id)
         try:
             session = world.create_checkout_session(
-                store, account_id, customer_id=stripe_customer, params=params
+                store,
+                account_id,
+                customer_id=stripe_customer,
+                params=params,
+                page_origin=origin_of(request),
             )
         except StripeError as error:
             raise billing_problem(400, "stripe_error", str(error)) from None
@@ -221,6 +225,7 @@ async def _portal(request: Request, sandbox: Sandbox) -> Response:
             return_url=options.return_url,
             locale=options.locale,
             configuration=options.configuration_id,
+            page_origin=origin_of(request),
         )
     except StripeError as error:
         raise billing_problem(400, "stripe_error", str(error)) from None
@@ -239,18 +244,21 @@ async def _portal(request: Request, sandbox: Sandbox) -> Response:
     )
 
 
-def complete_checkout(store: Store, session_id: str, entered: Document | None = None) -> Document:
-    """What the `setup_intent.succeeded` webhook does once the customer finished checkout,
-    having entered a card and, optionally, `entered` billing details: `address`, `name` and a
-    `tax_id` (`{type, value}`, kept when the session collects tax ids).
+def complete_checkout(
+    store: Store, session_id: str, collected: world.CollectedCard | None = None
+) -> Document:
+    """What the `setup_intent.succeeded` webhook does once the customer finished checkout
+    (on the hosted page, with the card they entered, or by the admin call, with a Visa and
+    the billing details its body says were entered). Tax ids entered are kept on the Stripe
+    customer when the session collects them.
 
     The Konnect customer is the one the session was created for, or else the one linked to
     the session's Stripe customer (a session made directly in Stripe).
     """
-    entered = entered or {}
     with store.transaction():
-        stripe_customer, method = world.complete_checkout_session(store, session_id, entered)
-        _keep_tax_id(store, session_id, stripe_customer, entered.get("tax_id"))
+        stripe_customer, method = world.complete_checkout_session(store, session_id, collected)
+        if collected is not None:
+            _keep_tax_ids(store, session_id, stripe_customer, collected.tax_ids)
         customer = _customer_of_session(store, session_id, stripe_customer)
         if customer is not None:
             app_data = customer.get(APP_DATA) or {}
@@ -268,15 +276,17 @@ def complete_checkout(store: Store, session_id: str, entered: Document | None = 
     }
 
 
-def _keep_tax_id(store: Store, session_id: str, stripe_customer: str, tax_id: Any) -> None:
+def _keep_tax_ids(
+    store: Store, session_id: str, stripe_customer: str, tax_ids: tuple[tuple[str, str], ...]
+) -> None:
     session = store.get(world.CHECKOUT_SESSIONS, session_id) or {}
-    if not isinstance(tax_id, dict) or not session.get("tax_id_collection", {}).get("enabled"):
+    if not session.get("tax_id_collection", {}).get("enabled"):
         return
     customer = store.get(world.CUSTOMERS, stripe_customer)
-    if customer is not None:
-        customer_tax.add_tax_id(
-            store, customer, str(tax_id.get("type")), str(tax_id.get("value") or "")
-        )
+    if customer is None:
+        return
+    for kind, value in tax_ids:
+        customer_tax.add_tax_id(store, customer, kind, value)
 
 
 def _customer_of_session(store: Store, session_id: str, stripe_customer: str) -> Document | None:

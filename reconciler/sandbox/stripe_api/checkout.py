@@ -81,7 +81,15 @@ def create_checkout_session(call: StripeCall) -> Document:
     params = {
         key: value
         for key, value in call.params.items()
-        if key in ("success_url", "cancel_url", "return_url", "locale", "client_reference_id")
+        if key
+        in (
+            "success_url",
+            "cancel_url",
+            "return_url",
+            "locale",
+            "client_reference_id",
+            "billing_address_collection",
+        )
     }
     params.update(
         ui_mode=ui_mode,
@@ -99,7 +107,7 @@ def create_checkout_session(call: StripeCall) -> Document:
             maximum=now + EXPIRY_WINDOW_SECONDS[1],
         )
     session = world.create_checkout_session(
-        call.store, call.account_id, customer_id=customer_id, params=params
+        call.store, call.account_id, customer_id=customer_id, params=params, page_origin=call.origin
     )
     return call.expanded(session)
 
@@ -121,6 +129,7 @@ def create_portal_session(call: StripeCall) -> Document:
         return_url=string(call.params, "return_url"),
         locale=string(call.params, "locale"),
         configuration=string(call.params, "configuration") or None,
+        page_origin=call.origin,
     )
     return call.expanded(session)
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from reconciler.sandbox.context import sandbox_of
+from reconciler.sandbox.context import origin_of, sandbox_of
 from reconciler.sandbox.ids import stripe_id
 from reconciler.sandbox.store import Document, Store
 from reconciler.sandbox.stripe_api.auth import authenticate
@@ -34,6 +34,8 @@ class StripeCall:
     account: Document
     params: Params
     path: dict[str, str]
+    # Scheme and host the request came to: where the sandbox serves the pages a URL opens.
+    origin: str = ""
 
     @property
     def account_id(self) -> str:
@@ -61,7 +63,9 @@ def stripe_route(path: str, method: str, handler: Handler, params: Iterable[str]
             account = authenticate(request, store)
             call_params = await _params_of(request)
             reject_unknown(call_params, allowed)
-            call = StripeCall(store, account, call_params, dict(request.path_params))
+            call = StripeCall(
+                store, account, call_params, dict(request.path_params), origin_of(request)
+            )
             status, body, replayed = _run(request, call, handler)
         except StripeError as error:
             status, body, replayed = error.status, error.body(), False

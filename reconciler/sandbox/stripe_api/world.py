@@ -7,6 +7,7 @@ live in `accounts` and are re-exported here, so this module is the whole state A
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.sandbox.clock import unix_now
@@ -62,6 +63,10 @@ WEBHOOK_ENDPOINTS = "stripe.webhook_endpoints"
 
 MAX_WEBHOOK_ENDPOINTS = 16
 CHECKOUT_LIFETIME_SECONDS = 24 * 3600
+# Where the sandbox serves the pages standing in for Stripe's hosted checkout and portal, on
+# its own host: a session's `url` is this path under the origin the session was asked on.
+CHECKOUT_PAGE_PATH = "/hosted/checkout/"
+PORTAL_PAGE_PATH = "/hosted/portal/"
 
 
 # --- customers ---------------------------------------------------------------------------------
@@ -261,9 +266,15 @@ def detach_payment_method(store: Store, account_id: str, payment_method_id: str)
 
 
 def create_checkout_session(
-    store: Store, account_id: str, *, customer_id: str, params: dict[str, Any]
+    store: Store,
+    account_id: str,
+    *,
+    customer_id: str,
+    params: dict[str, Any],
+    page_origin: str = "",
 ) -> Document:
-    """A setup-mode checkout session for an existing customer (params as Stripe takes them).
+    """A setup-mode checkout session for an existing customer (params as Stripe takes them);
+    a hosted one's `url` is the sandbox's checkout page under `page_origin`.
 
     What the customer enters is saved to the Stripe customer only as `customer_update` says,
     and collecting tax ids for an existing customer needs its name saved (`name: auto`), as
@@ -302,6 +313,7 @@ def create_checkout_session(
         "billing_address_collection": params.get("billing_address_collection") or "auto",
         "tax_id_collection": {"enabled": bool(tax_ids.get("enabled"))},
         "customer": customer_id,
+        "customer_details": None,
         "customer_email": None,
         "expires_at": int(params.get("expires_at") or created + CHECKOUT_LIFETIME_SECONDS),
         "livemode": livemode,
@@ -316,12 +328,23 @@ def create_checkout_session(
         "status": "open",
         "success_url": params.get("success_url"),
         "ui_mode": "embedded" if embedded else "hosted",
-        "url": None if embedded else "https://checkout.stripe.com/c/pay/" + session_id,
+        "url": None if embedded else page_origin + CHECKOUT_PAGE_PATH + session_id,
         OWNER: account_id,
         _CUSTOMER_UPDATE: dict(customer_update),
     }
     store.put(CHECKOUT_SESSIONS, session_id, session)
     return public(session)
+
+
+def hosted_checkout_session(store: Store, session_id: str) -> Document | None:
+    """The stored session, of whichever account: its hosted page is opened by its id alone."""
+    session = store.get(CHECKOUT_SESSIONS, session_id)
+    return None if session is None else _with_expiry(session)
+
+
+def hosted_portal_session(store: Store, session_id: str) -> Document | None:
+    """The stored portal session, of whichever account, as its page opens it."""
+    return store.get(PORTAL_SESSIONS, session_id)
 
 
 def get_checkout_session(store: Store, account_id: str, session_id: str) -> Document:
@@ -340,21 +363,64 @@ def _with_expiry(session: Document) -> Document:
 
 
 _CUSTOMER_UPDATE = "_customer_update"
+_CARDHOLDER = "Sandbox Cardholder"
+
+
+@dataclass(frozen=True)
+class CollectedCard:
+    """What the customer entered: on the hosted checkout page or in the portal, or what the
+    admin completion call says they entered (`entered_card`). A `name` or `address` of None
+    was not entered: the card then carries the customer's name and the sandbox's head office."""
+
+    card: TestCard
+    exp_month: int
+    exp_year: int
+    name: str | None
+    address: dict[str, str | None] | None
+    tax_ids: tuple[tuple[str, str], ...] = ()
+
+    def cardholder(self, customer: Document) -> str:
+        return self.name or customer.get("name") or _CARDHOLDER
+
+    def billing_address(self) -> dict[str, str | None]:
+        address: dict[str, str | None] = billing_details_of({"address": self.address})["address"]
+        return address if self.address else dict(SANDBOX_HEAD_OFFICE)
+
+
+def entered_card(entered: dict[str, Any]) -> CollectedCard:
+    """The admin completion call's body as what the customer entered: a Visa, and optionally
+    `address`, `name` and a `tax_id` (`{type, value}`)."""
+    given = entered.get("address")
+    address = (
+        {field: given.get(field) for field in SANDBOX_HEAD_OFFICE}
+        if isinstance(given, dict)
+        else {}
+    )
+    tax_id = entered.get("tax_id")
+    return CollectedCard(
+        card=TEST_CARDS["visa"],
+        exp_month=DEFAULT_EXPIRY[0],
+        exp_year=DEFAULT_EXPIRY[1],
+        name=str(entered["name"]) if entered.get("name") else None,
+        address=address if any(address.values()) else None,
+        tax_ids=(
+            ((str(tax_id.get("type")), str(tax_id.get("value") or "")),)
+            if isinstance(tax_id, dict)
+            else ()
+        ),
+    )
 
 
 def complete_checkout_session(
-    store: Store, session_id: str, entered: Document | None = None
+    store: Store, session_id: str, collected: CollectedCard | None = None
 ) -> tuple[str, str]:
-    """What the customer does in hosted checkout: enter a card, which becomes the default, and
-    the billing details `entered` (`address`, `name`; the sandbox's test address when none),
-    saved to the customer where the session's `customer_update` says `auto`.
+    """What the customer does in hosted checkout: enter a card, which becomes the default
+    (without `collected`, a Visa with the sandbox's head office as its billing address). The
+    name and address entered are saved to the customer where the session's `customer_update`
+    says `auto`.
 
     Returns (customer id, new payment method id).
     """
-    entered = entered or {}
-    address = {field: (entered.get("address") or {}).get(field) for field in SANDBOX_HEAD_OFFICE}
-    if not any(address.values()):
-        address = dict(SANDBOX_HEAD_OFFICE)
     with store.transaction():
         session = store.get(CHECKOUT_SESSIONS, session_id)
         if session is None:
@@ -363,28 +429,54 @@ def complete_checkout_session(
             raise StripeError(400, f"Checkout session {session_id} is {session['status']}.")
         account_id = session[OWNER]
         customer = live_customer(store, account_id, session["customer"], "customer")
-        method = create_card_payment_method(
-            store,
-            account_id,
-            card=TEST_CARDS["visa"],
-            billing_details={
-                "address": address,
-                "email": customer.get("email"),
-                "name": entered.get("name") or customer.get("name") or "Sandbox Cardholder",
-            },
-        )
-        saved = session.get(_CUSTOMER_UPDATE) or {}
-        if saved.get("address") == "auto":
-            customer["address"] = address
-        if saved.get("name") == "auto" and entered.get("name"):
-            customer["name"] = entered["name"]
-        store.put(CUSTOMERS, customer["id"], customer)
-        attach_payment_method(store, account_id, method["id"], customer["id"])
-        set_default_payment_method(store, account_id, customer["id"], method["id"])
+        collected = collected or entered_card({})
+        _save_to_customer(store, session, customer, collected)
+        method = save_collected_card(store, account_id, customer, collected)
         session["status"] = "complete"
         session["url"] = None
+        session["customer_details"] = {
+            "address": collected.billing_address(),
+            "email": customer.get("email"),
+            "name": collected.cardholder(customer),
+            "phone": None,
+            "tax_exempt": customer.get("tax_exempt", "none"),
+            "tax_ids": [{"type": kind, "value": value} for kind, value in collected.tax_ids],
+        }
         store.put(CHECKOUT_SESSIONS, session_id, session)
-    return customer["id"], method["id"]
+    return customer["id"], method
+
+
+def save_collected_card(
+    store: Store, account_id: str, customer: Document, collected: CollectedCard
+) -> str:
+    """A new card attached to the customer and made its invoice default; its id."""
+    method = create_card_payment_method(
+        store,
+        account_id,
+        card=collected.card,
+        exp_month=collected.exp_month,
+        exp_year=collected.exp_year,
+        billing_details={
+            "address": collected.billing_address(),
+            "email": customer.get("email"),
+            "name": collected.cardholder(customer),
+        },
+    )
+    attach_payment_method(store, account_id, method["id"], customer["id"])
+    set_default_payment_method(store, account_id, customer["id"], method["id"])
+    return str(method["id"])
+
+
+def _save_to_customer(
+    store: Store, session: Document, customer: Document, collected: CollectedCard
+) -> None:
+    """The billing details entered, saved to the Stripe customer as `customer_update` says."""
+    saved = session.get(_CUSTOMER_UPDATE) or {}
+    if saved.get("address") == "auto":
+        customer["address"] = collected.billing_address()
+    if saved.get("name") == "auto" and collected.name:
+        customer["name"] = collected.name
+    store.put(CUSTOMERS, customer["id"], customer)
 
 
 def create_portal_session(
@@ -395,7 +487,9 @@ def create_portal_session(
     return_url: str | None,
     locale: str | None,
     configuration: str | None,
+    page_origin: str = "",
 ) -> Document:
+    """A portal session whose `url` is the sandbox's portal page under `page_origin`."""
     live_customer(store, account_id, customer_id, "customer")
     configuration_id = _portal_configuration_id(store, account_id, configuration)
     livemode = livemode_of(store, account_id)
@@ -411,9 +505,7 @@ def create_portal_session(
         "locale": locale,
         "on_behalf_of": None,
         "return_url": return_url,
-        "url": "https://billing.stripe.com/p/session/"
-        + ("live_" if livemode else "test_")
-        + session_id[4:],
+        "url": page_origin + PORTAL_PAGE_PATH + session_id,
         OWNER: account_id,
     }
     store.put(PORTAL_SESSIONS, session_id, session)

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
@@ -141,6 +142,37 @@ def test_adopt_writes_nothing_when_one_name_is_refused(project: Path, world: Wor
     result = run("adopt", project, "BillingProfile/main", "StripeApp/stripe")
     assert result.exit_code == 1
     assert stored(world, f"/profiles/{live['id']}")["labels"] == {}
+
+
+def test_dir_defaults_to_the_current_directory(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = world.stripe_app(labels={})
+    live = world.profile(app, "Main", default=True, labels={})
+    write_manifests(project, STRIPE_APP, PROFILE)
+    monkeypatch.chdir(project)
+
+    result = run("adopt", "BillingProfile/main", "stripe_app.stripe", "-o", "json")
+
+    assert result.exit_code == 0, result.output
+    adopted = json.loads(result.stdout)["adopted"]
+    assert [item["address"] for item in adopted] == ["billing_profile.main", "stripe_app.stripe"]
+    assert stored(world, f"/profiles/{live['id']}")["labels"] == {"managed-by": "reconcile"}
+
+
+def test_a_first_argument_that_is_no_resource_is_dir_and_must_exist(
+    project: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_manifests(project, STRIPE_APP, PROFILE)
+    monkeypatch.chdir(project.parent)
+    missing = run("adopt", "no-such-dir", "BillingProfile/main")
+    assert missing.exit_code == 1
+    assert "Invalid value for 'DIR': Directory 'no-such-dir' does not exist." in missing.stderr
+    # A single argument is KIND/NAME, of the current directory's manifests (none here).
+    alone = run("adopt", project.name)
+    assert alone.exit_code == 1
+    assert "expected KIND/NAME with KIND one of" in alone.stderr
+    assert run("adopt").stderr.splitlines()[-1] == "Error: Missing argument '[DIR] KIND/NAME...'."
 
 
 def test_a_customer_link_adopts_its_customer_without_being_told(

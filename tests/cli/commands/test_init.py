@@ -11,6 +11,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from reconciler.core.version import VERSION
 from reconciler.engine.exporter import SCHEMAS_DIRECTORY
 
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -92,15 +93,35 @@ def test_force_overwrites_and_keeps_the_gitignore_lines(tmp_path: Path) -> None:
     assert (tmp_path / ".gitignore").read_text() == "*.pyc\n.reconcile/\n"
 
 
-def test_github_writes_the_projects_own_workflows_calling_the_action(tmp_path: Path) -> None:
-    assert reconcile("init", str(tmp_path), "--github").exit_code == 0
+ACTION = "acme/reconcile@" + "0123456789abcdef" * 2 + "01234567"
+
+
+def test_github_writes_the_projects_own_workflows_calling_the_pinned_action(
+    tmp_path: Path,
+) -> None:
+    assert reconcile("init", str(tmp_path), "--github", "--action", ACTION).exit_code == 0
 
     written = tmp_path / ".github" / "workflows"
-    assert sorted(p.name for p in written.iterdir()) == ["apply.yml", "drift.yml", "plan.yml"]
+    assert sorted(p.name for p in written.iterdir()) == [
+        "apply-target.yml",
+        "apply.yml",
+        "drift.yml",
+        "plan.yml",
+    ]
     for workflow in written.iterdir():
         own = (REPOSITORY / ".github" / "workflows" / workflow.name).read_text()
-        # The same workflow, calling the action by its repository instead of `./`.
-        assert workflow.read_text() == own.replace("uses: ./\n", "uses: your-org/reconcile@v1\n")
+        # The same workflow, calling the action by its repository and commit instead of `./`.
+        pinned = f"uses: {ACTION} # konnect-reconcile {VERSION}\n"
+        assert workflow.read_text() == own.replace("uses: ./\n", pinned)
+        assert "uses: ./\n" not in workflow.read_text()
+
+
+@pytest.mark.parametrize("action", [None, "acme/reconcile@v1", "acme/reconcile@" + "0" * 39])
+def test_github_refuses_an_action_not_pinned_by_commit(tmp_path: Path, action: str | None) -> None:
+    result = reconcile("init", str(tmp_path), "--github", *(["--action", action] if action else []))
+    assert result.exit_code == 1
+    assert "pinned by commit: --action OWNER/REPO@COMMIT" in result.output
+    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
 
 
 def test_without_github_no_workflow_is_written(tmp_path: Path) -> None:

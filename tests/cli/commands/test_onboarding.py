@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
 from reconciler.targets import SANDBOX_STRIPE_KEY, connect
 from tests.e2e.seeding import labels_of, seed
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.test_schemas import validator
 
 SUCCESS = "https://example.com/welcome?session={CHECKOUT_SESSION_ID}"
 CANCEL = "https://example.com/pricing"
@@ -150,9 +152,9 @@ def test_checkout_url_prints_the_hosted_link(onboarding: Onboarding) -> None:
     )
 
     assert result.exit_code == 0, result.output
-    [url] = [line.strip() for line in result.stdout.splitlines() if "https://" in line]
+    [url] = [line.strip() for line in result.stdout.splitlines() if "/hosted/" in line]
     session_id = url.rsplit("/", 1)[1]
-    assert url == "https://checkout.stripe.com/c/pay/" + session_id
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/hosted/checkout/cs_test_\w+", url)
     stored = onboarding.stripe_session(session_id)
     assert (stored["mode"], stored["success_url"], stored["cancel_url"]) == (
         "setup",
@@ -161,6 +163,11 @@ def test_checkout_url_prints_the_hosted_link(onboarding: Onboarding) -> None:
     )
     assert "billing address collection: required" in result.stdout  # self-serve charges cards
     assert "Target: sandbox" in result.stderr
+    database = onboarding.project / ".reconcile" / "sandbox.db"
+    assert "Note: the embedded sandbox stopped with this command, and this link's page" in (
+        result.stderr
+    )
+    assert f"(reconcile sandbox serve --db {database})" in result.stderr
 
 
 def test_json_names_the_session_and_the_stripe_customer_konnect_linked(
@@ -183,6 +190,21 @@ def test_json_names_the_session_and_the_stripe_customer_konnect_linked(
     assert document["billing_address_collection"] == "required"
 
 
+def test_json_documents_follow_their_schemas(onboarding: Onboarding) -> None:
+    hosted = onboarding.checkout("hooli", "--success-url", SUCCESS)
+    embedded = onboarding.checkout("hooli", "--embedded", "--return-url", RETURN)
+    portal = onboarding.run("portal-url", "globex", "--return-url", RETURN, "--output", "json")
+
+    for checkout in (hosted, embedded):
+        assert [e.message for e in validator("checkout-output.json").iter_errors(checkout)] == []
+        assert (checkout["format_version"], checkout["target"]) == (1, "sandbox")
+    document = json.loads(portal.stdout)
+    assert [e.message for e in validator("portal-output.json").iter_errors(document)] == []
+    assert (document["format_version"], document["target"]) == (1, "sandbox")
+    # What one document holds the other's schema refuses: each schema says what its command prints.
+    assert list(validator("portal-output.json").iter_errors(hosted)) != []
+
+
 def test_embedded_checkout_redacts_the_client_secret_unless_asked(onboarding: Onboarding) -> None:
     redacted = onboarding.run(
         "checkout-url", "hooli", "--embedded", "--return-url", RETURN, "--output", "json"
@@ -197,6 +219,7 @@ def test_embedded_checkout_redacts_the_client_secret_unless_asked(onboarding: On
     assert shown["client_secret"] == onboarding.stripe_session(shown["session_id"])["client_secret"]
     text = onboarding.run("checkout-url", "hooli", "--embedded", "--return-url", RETURN)
     assert f"client secret: {REDACTED}" in text.stdout
+    assert "Note:" not in text.stderr  # no page to open
 
 
 def test_completed_checkout_clears_the_plan_warning_and_opens_the_portal(
@@ -417,11 +440,11 @@ def test_portal_url_for_a_linked_customer(onboarding: Onboarding) -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["stripe_customer_id"] == onboarding.globex_stripe
-    assert document["url"].startswith("https://billing.stripe.com/p/session/test_")
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/hosted/portal/bps_\w+", document["url"])
     assert document["return_url"] == RETURN
     assert document["session_id"].startswith("bps_")
     text = onboarding.run("portal-url", "globex", "--return-url", RETURN)
-    assert text.stdout.count("https://billing.stripe.com/p/session/") == 1
+    assert text.stdout.count("/hosted/portal/bps_") == 1
 
 
 def test_portal_url_refuses_a_customer_without_a_stripe_customer(onboarding: Onboarding) -> None:
@@ -430,6 +453,26 @@ def test_portal_url_refuses_a_customer_without_a_stripe_customer(onboarding: Onb
     assert result.exit_code == 1
     assert "CustomerBilling/hooli has no linked Stripe customer" in result.stderr
     assert "reconcile checkout-url DIR hooli" in result.stderr
+
+
+def test_dir_defaults_to_the_current_directory(
+    onboarding: Onboarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(onboarding.project)
+
+    checkout = CliRunner().invoke(main, ["checkout-url", "hooli", "--success-url", SUCCESS])
+    portal = CliRunner().invoke(main, ["portal-url", "globex", "--return-url", RETURN])
+    extra = CliRunner().invoke(main, ["portal-url", ".", "globex", "more", "--return-url", RETURN])
+    missing = CliRunner().invoke(main, ["portal-url", "nowhere", "globex", "--return-url", RETURN])
+
+    assert checkout.exit_code == 0, checkout.output
+    assert "Checkout for CustomerBilling/hooli (customer key hooli):" in checkout.stdout
+    assert portal.exit_code == 0, portal.output
+    assert "Billing portal for CustomerBilling/globex (customer key globex)" in portal.stdout
+    assert extra.exit_code == 1
+    assert "Got unexpected extra argument (more)" in extra.stderr
+    assert missing.exit_code == 1
+    assert "Invalid value for 'DIR': Directory 'nowhere' does not exist." in missing.stderr
 
 
 def test_unknown_customer_name_suggests_the_closest(onboarding: Onboarding) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import subprocess
@@ -39,6 +40,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             seen["faults"] = httpx.get(server.url + "/_sandbox/faults").json()
             seen["token_accepted"] = server.config.konnect_token == SECRET_TOKEN
             seen["db_path"] = server.config.db_path
+            # A line that quotes the token, as a server's error might, logged while serving.
+            logging.getLogger("reconcile").warning("echoed: Bearer %s", SECRET_TOKEN)
 
     monkeypatch.setattr(SandboxServer, "run", serve_once)
     return seen
@@ -63,6 +66,7 @@ def test_serve_passes_every_option_to_the_sandbox(tmp_path: Path, served: dict[s
     assert "http://127.0.0.1:" in result.output and "/v3/openmeter" in result.output
     assert "$MY_KONNECT_TOKEN" in result.output
     assert SECRET_TOKEN not in result.output
+    assert "echoed: Bearer <redacted>" in result.stderr
 
 
 def test_serve_without_a_token_variable_uses_the_built_in_token(

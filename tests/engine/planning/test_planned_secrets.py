@@ -3,7 +3,10 @@ nothing else."""
 
 from __future__ import annotations
 
+import pytest
+
 from reconciler.core.actions import Address
+from reconciler.core.secrets import MalformedFingerprint, MissingSecret, SecretSource
 from reconciler.engine.planning.planned_secrets import (
     PlannedSecret,
     changed,
@@ -36,7 +39,9 @@ def test_a_fingerprint_holds_no_part_of_the_value_and_is_salted() -> None:
 
 
 def test_changed_names_the_resource_and_field_never_the_value() -> None:
-    planned = record({APP: {"api_key": KEY}})
+    planned = record(
+        {APP: {"api_key": "${env:STRIPE_API_KEY}"}}, SecretSource({"STRIPE_API_KEY": KEY})
+    )
     assert [(p.address, p.field) for p in planned] == [(APP, "api_key")]
     assert changed(planned, {APP: {"api_key": KEY}}) == []
     assert changed(planned, {}) == []
@@ -54,3 +59,29 @@ def test_a_secret_without_a_fingerprint_is_not_taken_on_trust() -> None:
     )
     [reason] = changed((other_app,), {APP: {"api_key": KEY}})
     assert reason.startswith("stripe_app.stripe: the plan records no fingerprint of its secret")
+
+
+def test_with_read_credentials_the_declared_public_fingerprint_is_recorded() -> None:
+    references = {APP: {"api_key": "${env:STRIPE_API_KEY}"}}
+    declared = SecretSource({"STRIPE_API_KEY_FINGERPRINT": "sk_test_...QzQz"})
+    [planned] = record(references, declared)
+    assert planned.fingerprint == "public:sk_test_...QzQz"
+    # Apply holds the key: one of that fingerprint is the one planned, another is not.
+    assert changed((planned,), {APP: {"api_key": KEY}}) == []
+    [reason] = changed((planned,), {APP: {"api_key": "sk_test_" + "Rotated" * 3 + "AbCd"}})
+    assert "changed since the plan was made" in reason
+    # The key itself, when the environment holds it, is what counts.
+    both = SecretSource({"STRIPE_API_KEY": KEY, "STRIPE_API_KEY_FINGERPRINT": "sk_test_...XXXX"})
+    [from_key] = record(references, both)
+    assert from_key.fingerprint.startswith("scrypt:")
+
+
+def test_a_declared_fingerprint_must_be_one_and_is_never_echoed() -> None:
+    references = {APP: {"api_key": "${env:STRIPE_API_KEY}"}}
+    # The key itself, set in the fingerprint variable by mistake.
+    with pytest.raises(MalformedFingerprint) as refused:
+        record(references, SecretSource({"STRIPE_API_KEY_FINGERPRINT": KEY}))
+    assert KEY not in str(refused.value) and KEY[-4:] not in str(refused.value)
+    assert "STRIPE_API_KEY_FINGERPRINT must hold a fingerprint" in str(refused.value)
+    with pytest.raises(MissingSecret, match="STRIPE_API_KEY is not set"):
+        record(references, SecretSource({}))

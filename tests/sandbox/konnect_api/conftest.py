@@ -16,9 +16,9 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from reconciler.sandbox import SandboxConfig
-from tests.conftest import SANDBOX_STRIPE_KEY, SHARED_DIR
+from tests.conftest import SANDBOX_STRIPE_KEY, SPECS_DIR, spec_missing
 from tests.sandbox.konnect_api.contract import (
-    SPEC_RELATIVE_PATH,
+    SPEC_FILE,
     ContractClient,
     with_exploded_deep_objects,
 )
@@ -29,22 +29,19 @@ SUPPLIER = {
 }
 
 
-# Where the official v3 OpenAPI document is read from when it is not beside the repository.
+# The official v3 OpenAPI document itself, wherever the other documents are.
 DOCUMENT_VARIABLE = "RECONCILE_V3_OPENAPI"
 
 
 def v3_document_path() -> Path:
-    return Path(os.environ.get(DOCUMENT_VARIABLE) or SHARED_DIR / SPEC_RELATIVE_PATH)
+    return Path(os.environ.get(DOCUMENT_VARIABLE) or SPECS_DIR / SPEC_FILE)
 
 
 @pytest.fixture(scope="session")
 def v3_document() -> dict[str, Any]:
     path = v3_document_path()
     if not path.is_file():
-        pytest.skip(
-            f"the v3 OpenAPI document is not at {path}: put it beside the repository "
-            f"(../shared/{SPEC_RELATIVE_PATH}) or name it in {DOCUMENT_VARIABLE}"
-        )
+        pytest.skip(spec_missing("v3", path))
     document: dict[str, Any] = yaml.safe_load(path.read_text())
     return document
 

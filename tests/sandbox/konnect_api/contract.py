@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,7 +18,7 @@ from openapi_core.templating.responses.exceptions import ResponseNotFound
 from starlette.testclient import TestClient
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC_RELATIVE_PATH = Path("reference") / "specs" / "openmeter-v3-openapi.yaml"
+SPEC_FILE = "openmeter-v3-openapi.yaml"
 SERVER = "https://us.api.konghq.com"
 MOUNT = "/v3"
 

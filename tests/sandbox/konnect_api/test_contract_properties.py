@@ -27,6 +27,7 @@ from starlette.testclient import TestClient
 from reconciler.sandbox import SandboxConfig, create_app
 from reconciler.sandbox.konnect_api import routes as konnect_routes
 from reconciler.sandbox.stripe_api.world import BUILT_IN_TEST_KEY
+from tests.conftest import spec_missing
 from tests.sandbox.konnect_api.conftest import (
     create_customer,
     create_profile,
@@ -105,10 +106,7 @@ OPERATIONS = (
         pytest.param(
             None,
             None,
-            marks=pytest.mark.skip(
-                reason=f"the v3 OpenAPI document is not at {v3_document_path()}: put it beside "
-                "the repository (../shared/reference/specs/) or name it in RECONCILE_V3_OPENAPI"
-            ),
+            marks=pytest.mark.skip(reason=spec_missing("v3", v3_document_path())),
         )
     ]
 )

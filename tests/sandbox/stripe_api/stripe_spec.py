@@ -13,15 +13,15 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from tests.conftest import SHARED_DIR
+from tests.conftest import SPECS_DIR, spec_missing
 
-SPEC_PATH = SHARED_DIR / "reference" / "specs" / "stripe-spec3.yaml"
+SPEC_PATH = SPECS_DIR / "stripe-spec3.yaml"
 
 
 @cache
 def _components() -> dict[str, Any]:
     if not SPEC_PATH.is_file():
-        pytest.skip(f"the Stripe OpenAPI document is not at {SPEC_PATH.name} beside the repo")
+        pytest.skip(spec_missing("Stripe", SPEC_PATH))
     with SPEC_PATH.open() as handle:
         spec = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     components: dict[str, Any] = _with_nulls(spec["components"])
