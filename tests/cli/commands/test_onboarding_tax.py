@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from reconciler.cli import main
 from tests.e2e.seeding import labels_of, seed
 from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.test_schemas import validator
 
 SUCCESS = "https://example.com/welcome"
 SELF_SERVE = manifest(
@@ -100,6 +101,8 @@ def umbrella(world: World, project: Path) -> Umbrella:
 def test_the_manifests_checkout_options_reach_stripe(umbrella: Umbrella) -> None:
     before = int(time.time())
     document = umbrella.checkout()
+    printed = {key: value for key, value in document.items() if key != "stderr"}
+    assert [error.message for error in validator("checkout-output.json").iter_errors(printed)] == []
     assert document["billing_address_collection"] == "required"
     assert document["saves_to_stripe_customer"] == ["address", "name"]
     assert document["tax_id_collection"] is True

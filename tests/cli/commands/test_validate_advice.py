@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from reconciler.cli import main
 from reconciler.manifests.advice import is_zero_duration
+from tests.test_schemas import validator
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 PROFILE = Path("billing-profiles") / "self-serve.yaml"
@@ -49,6 +50,7 @@ def test_the_warning_in_json_is_apart_from_the_errors(workdir: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "examples", "--output", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
+    assert [error.message for error in validator("validate-output.json").iter_errors(report)] == []
     assert report["valid"] is True
     assert report["errors"] == []
     [warning] = report["warnings"]
