@@ -23,3 +23,6 @@ CUSTOMER = CUSTOMERS + "/{customerId}"
 CUSTOMER_BILLING = CUSTOMER + "/billing"
 CHECKOUT_SESSIONS = CUSTOMER_BILLING + "/stripe/checkout-sessions"
 PORTAL_SESSIONS = CUSTOMER_BILLING + "/stripe/portal-sessions"
+
+# Read only, filtered by status, to find what keeps an app or a profile from being deleted.
+INVOICES = "/openmeter/billing/invoices"

@@ -48,6 +48,8 @@ class ExportContext:
 
     live: dict[str, list[Live]]
     documents: dict[str, list[Document]] = field(default_factory=dict)
+    # False for a project whose reconcile.yaml leaves the default profile to someone else.
+    manages_default_profile: bool = True
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[ExportWarning] = field(default_factory=list)
     # Manifests whose live object reconcile does not own yet (they carry the adopt annotation).

@@ -23,7 +23,7 @@ from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Action, Address
 from reconciler.core.exporting import ExportContext
 from reconciler.core.live import VOLATILE_FIELDS, Desired, Document, Live, OutOfBand, few
-from reconciler.core.plan import Finding, MovedLink
+from reconciler.core.plan import Finding, MovedLink, Notice
 from reconciler.core.secrets import SecretSource
 from reconciler.core.shared_lists import SharedLists
 from reconciler.core.stripe_facts import StripeAccounts
@@ -269,12 +269,24 @@ class Resource:
             "in the manifests"
         )
 
+    def deletions_refused(
+        self, deleted: Sequence[Live], sources: Sources, world: World
+    ) -> dict[str, str]:
+        """Why the API would refuse to delete some of `deleted` (live objects the plan deletes
+        or replaces), by live id; read on demand, so a plan that deletes nothing pays nothing."""
+        return {}
+
     def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
         """Start the Stripe reads the checks will need, alongside the Konnect reads (so only
         the manifests and the desired documents are in `world` yet)."""
 
     def findings(self, world: World) -> list[Finding]:
         """Warnings about the plan itself (things the API cannot do)."""
+        return []
+
+    def notices(self, world: World) -> list[Notice]:
+        """What a reviewer should know about the kind's objects beyond their changes; may read
+        the Stripe facts when `world.stripe` is set (checks not skipped)."""
         return []
 
     def moved_links(self, world: World, actions: Sequence[Action]) -> list[MovedLink]:

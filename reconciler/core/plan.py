@@ -43,6 +43,26 @@ class Finding(BaseModel):
         return cls(address=address, severity=Severity.ERROR, message=message, fix=fix)
 
 
+class Notice(BaseModel):
+    """What a reviewer should know about a resource that is neither a change nor a problem:
+    whom Stripe emails a link's invoices to, which profile a link follows."""
+
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
+
+    address: Address
+    message: str
+    # As for findings: a notice about a link may hold for the profile it is billed through.
+    concerns: frozenset[Address] = Field(
+        default_factory=frozenset,
+        description="Other resources the notice depends on; a plan limited with `-r` keeps "
+        "the notice when one of them is in scope.",
+    )
+
+    @field_serializer("concerns")
+    def _in_address_order(self, addresses: frozenset[Address]) -> list[Address]:
+        return sorted(addresses, key=str)
+
+
 class BilledThrough(BaseModel):
     """How a customer link is billed: the profile and the collection method it brings."""
 
@@ -106,6 +126,11 @@ class Plan(BaseModel):
         description="Customer links whose billing profile or collection method changes once "
         "applied: by a change of default, a profile's own change or replacement, or their "
         "manifest.",
+    )
+    notices: tuple[Notice, ...] = Field(
+        (),
+        description="What the plan shows about resources besides their changes and findings: "
+        "the email Stripe sends a link's invoices to, the profile a link follows.",
     )
     not_managed: tuple[Address, ...] = Field(
         (), description="Live objects reconcile did not create and leaves untouched."

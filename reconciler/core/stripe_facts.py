@@ -25,10 +25,11 @@ from reconciler.stripe_keys import Mode, mode_of
 T = TypeVar("T")
 Params = dict[str, Any]
 KeySource = Callable[[], str]
-# The customer list carries each invoice-default payment method in full, so checking it
-# needs no request per customer; a single customer is read with the same expansion.
-CUSTOMER_EXPAND = ["data.invoice_settings.default_payment_method"]
-RETRIEVE_EXPAND = ["invoice_settings.default_payment_method"]
+# The customer list carries each invoice-default payment method in full, and the tax details
+# Stripe renders only when asked (where Stripe Tax places the customer, its tax ids), so
+# checking them needs no request per customer; a single customer is read the same way.
+CUSTOMER_EXPAND = ["data.invoice_settings.default_payment_method", "data.tax", "data.tax_ids"]
+RETRIEVE_EXPAND = ["invoice_settings.default_payment_method", "tax", "tax_ids"]
 # Up to this many customers are read one GET each rather than by listing the account. The
 # list has no total and pages by cursor, so it costs one sequential request per 100 customers
 # of the account, however few the checks need; 20 GETs, RETRIEVE_CONCURRENCY at a time, cost
@@ -258,7 +259,20 @@ def _slim(customer: Params) -> Params:
         "address": customer.get("address"),
         "deleted": customer.get("deleted", False),
         "invoice_settings": {"default_payment_method": default},
+        "tax": _slim_tax(customer.get("tax")),
+        "tax_ids": [
+            {"type": tax_id.get("type"), "value": tax_id.get("value")}
+            for tax_id in (customer.get("tax_ids") or {}).get("data") or []
+        ],
     }
+
+
+def _slim_tax(tax: Any) -> Params | None:
+    """`automatic_tax` (supported, unrecognized_location, not_collecting, failed) and the
+    location Stripe Tax places the customer in; None when Stripe did not render it."""
+    if not isinstance(tax, dict):
+        return None
+    return {"automatic_tax": tax.get("automatic_tax"), "location": tax.get("location")}
 
 
 def _slim_method(method: Params) -> Params:

@@ -38,6 +38,8 @@ def export_live(
     sources: Sources,
     selected: Collection[str],
     manifest_types: Collection[str],
+    *,
+    manages_default_profile: bool = True,
 ) -> ExportContext:
     """Manifest documents for the live objects of the `selected` address types.
 
@@ -48,7 +50,10 @@ def export_live(
     chosen = [r for r in resources if r.address_type in needed]
     with ReadPool(len(chosen) or 1, "export") as pool:
         reads = {r.address_type: pool.submit(r.read_for_export, sources) for r in chosen}
-        context = ExportContext(live={kind: read.result() for kind, read in reads.items()})
+        context = ExportContext(
+            live={kind: read.result() for kind, read in reads.items()},
+            manages_default_profile=manages_default_profile,
+        )
     for resource in chosen:
         try:
             resource.export(context)

@@ -139,6 +139,10 @@ class BillingProfileSpec(StrictModel):
     workflow: Workflow = Field(default_factory=Workflow)
 
 
+# The code of the rule that exactly one profile is the default (`Project.default_profile`).
+DEFAULT_PROFILE = "default-profile"
+
+
 class BillingProfile(Manifest):
     """A billing profile; customers refer to it by metadata.name."""
 
@@ -166,13 +170,13 @@ class BillingProfile(Manifest):
         defaults = [index for index, doc in enumerate(profiles) if doc.spec.default]
         if profiles and not defaults:
             yield Finding(
-                0, ("kind",), "default-profile", "no billing profile is marked `default: true`"
+                0, ("kind",), DEFAULT_PROFILE, "no billing profile is marked `default: true`"
             )
         for index in defaults[1:]:
             first = profiles[defaults[0]].name
             yield Finding(
                 index,
                 ("spec", "default"),
-                "default-profile",
+                DEFAULT_PROFILE,
                 f"only one billing profile may be the default; '{first}' already is",
             )

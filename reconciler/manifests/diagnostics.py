@@ -42,6 +42,8 @@ class Diagnostic:
     message: str
     kind: str = UNKNOWN
     name: str = UNKNOWN
+    # "warning": advice on valid manifests (`manifests.advice`); it never fails validation.
+    severity: str = "error"
 
     def __post_init__(self) -> None:
         # Names, keys and paths in a message come from the manifest: never let a secret through.
@@ -58,7 +60,7 @@ class Diagnostic:
     def format(self, base: Path | None = None) -> str:
         return (
             f"{display_path(self.file, base)}:{self.position.line}:{self.position.column}: "
-            f"{self.subject}: {self.message}"
+            f"{self.subject}: {'warning: ' if self.severity == 'warning' else ''}{self.message}"
         )
 
     def to_json(self, base: Path | None = None) -> dict[str, Any]:

@@ -265,6 +265,17 @@ class Project(StrictModel):
     drift: DriftSettings = Field(
         default_factory=DriftSettings, description="What `reconcile drift` does not report."
     )
+    default_profile: Literal["managed", "unmanaged"] = Field(
+        default="managed",
+        description="`unmanaged`: the organization's default billing profile is left to "
+        "someone else (the integration guide's Keep Current Default Profile). No manifest may "
+        "set `default: true`, the plan never switches the default, and customer links that "
+        "name no profile follow whichever profile is the default, which the plan names.",
+    )
+
+    @property
+    def manages_default_profile(self) -> bool:
+        return self.default_profile == "managed"
 
     @model_validator(mode="after")
     def _default_target_exists(self) -> Project:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Sequence
 
+from reconciler.manifests.billing_profile import DEFAULT_PROFILE, BillingProfile
 from reconciler.manifests.common import is_manifest_name
 from reconciler.manifests.diagnostics import UNKNOWN, Diagnostic
 from reconciler.manifests.kinds import KINDS
@@ -119,3 +120,22 @@ def _collection_rules(entries: Sequence[LoadedManifest]) -> Iterator[Diagnostic]
         of_kind = [entry for entry in entries if isinstance(entry.manifest, kind)]
         for finding in kind.collection_findings([entry.manifest for entry in of_kind]):
             yield _at(of_kind[finding.document_index], finding.loc, finding.code, finding.message)
+
+
+UNMANAGED_DEFAULT = (
+    "reconcile.yaml leaves the default billing profile unmanaged (`default_profile: "
+    "unmanaged`): no profile may set `default: true`"
+)
+
+
+def with_unmanaged_default(
+    diagnostics: Sequence[Diagnostic], entries: Sequence[LoadedManifest]
+) -> list[Diagnostic]:
+    """The diagnostics of a project that leaves the default profile to someone else: no
+    profile need be the default, and none may claim to be."""
+    kept = [d for d in diagnostics if d.code != DEFAULT_PROFILE]
+    for entry in _first_of_each_name(entries):
+        manifest = entry.manifest
+        if isinstance(manifest, BillingProfile) and manifest.spec.default:
+            kept.append(_at(entry, ("spec", "default"), DEFAULT_PROFILE, UNMANAGED_DEFAULT))
+    return kept

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.manifests.advice import manifest_warnings
 from reconciler.manifests.common import API_VERSION
 from reconciler.manifests.diagnostics import START, Diagnostic, sorted_diagnostics
 from reconciler.manifests.discovery import excluded_by, manifest_files, selected_files
@@ -17,7 +18,7 @@ from reconciler.manifests.manifest_set import LoadedManifest, ManifestSet
 from reconciler.manifests.parsing import parse_manifest
 from reconciler.manifests.project import Project
 from reconciler.manifests.project_file import load_project, project_directory
-from reconciler.manifests.rules import cross_document_diagnostics
+from reconciler.manifests.rules import cross_document_diagnostics, with_unmanaged_default
 from reconciler.manifests.target_view import (
     TargetView,
     mode_diagnostics,
@@ -41,6 +42,8 @@ class ValidationReport:
     manifests: ManifestSet | None
     # The target whose view was validated; None: the directory, no target chosen.
     target: str | None = None
+    # Advice on valid manifests (`manifests.advice`): printed, never a failure.
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -51,7 +54,8 @@ class ValidationReport:
             return "no manifests found"
         files = _plural(len(self.files), "file")
         if self.valid:
-            return f"{_plural(self.documents, 'document')} in {files}: valid"
+            advice = f" ({_plural(len(self.warnings), 'warning')})" if self.warnings else ""
+            return f"{_plural(self.documents, 'document')} in {files}: valid{advice}"
         broken = len({d.file for d in self.diagnostics})
         return f"{_plural(len(self.diagnostics), 'error')} in {_plural(broken, 'file')}"
 
@@ -59,10 +63,12 @@ class ValidationReport:
         return {
             "valid": self.valid,
             "errors": [diagnostic.to_json(base) for diagnostic in self.diagnostics],
+            "warnings": [diagnostic.to_json(base) for diagnostic in self.warnings],
             "summary": {
                 "files": len(self.files),
                 "documents": self.documents,
                 "errors": len(self.diagnostics),
+                "warnings": len(self.warnings),
                 "errors_by_code": dict(sorted(Counter(d.code for d in self.diagnostics).items())),
             },
         }
@@ -149,6 +155,8 @@ def _validate_view(root: Path, found: _Project, view: TargetView) -> ValidationR
             entries.append(manifest)
     diagnostics.extend(cross_document_diagnostics(documents, entries))
     diagnostics.extend(mode_diagnostics(view, entries))
+    if not project.manages_default_profile:
+        diagnostics = with_unmanaged_default(diagnostics, entries)
     ordered = tuple(sorted_diagnostics(list(attribute(diagnostics, uses, view.target))))
     manifest_set = (
         None
@@ -162,7 +170,10 @@ def _validate_view(root: Path, found: _Project, view: TargetView) -> ValidationR
             target=view.target,
         )
     )
-    return ValidationReport(root, tuple(files), len(documents), ordered, manifest_set, view.target)
+    warnings = tuple(sorted_diagnostics(list(manifest_warnings(entries)))) if manifest_set else ()
+    return ValidationReport(
+        root, tuple(files), len(documents), ordered, manifest_set, view.target, warnings
+    )
 
 
 def _no_manifests(root: Path) -> Diagnostic:

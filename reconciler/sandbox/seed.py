@@ -19,7 +19,7 @@ from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.konnect_api import customers as konnect_customers
 from reconciler.sandbox.konnect_api.errors import KonnectError
 from reconciler.sandbox.store import Store
-from reconciler.sandbox.stripe_api import world
+from reconciler.sandbox.stripe_api import customer_tax, world
 from reconciler.sandbox.stripe_api.cards import card_for_token
 from reconciler.sandbox.stripe_api.errors import StripeError
 
@@ -51,11 +51,17 @@ class PaymentMethod(SeedModel):
     invoice_default: bool = False
 
 
+class TaxId(SeedModel):
+    type: str = Field(description="Stripe's tax id type: eu_vat, gb_vat, us_ein, ...")
+    value: str
+
+
 class StripeCustomer(SeedModel):
     id: CustomerId
     name: str | None = None
     email: str | None = None
     address: Address | None = None
+    tax_ids: list[TaxId] = []
     payment_methods: list[PaymentMethod] = []
 
 
@@ -164,6 +170,9 @@ def _plant_stripe_customer(store: Store, account_id: str, seed: StripeCustomer) 
     world.create_customer(
         store, account_id, name=seed.name, email=seed.email, fields=fields, customer_id=seed.id
     )
+    for tax_id in seed.tax_ids:
+        stored = world.live_customer(store, account_id, seed.id)
+        customer_tax.add_tax_id(store, stored, tax_id.type, tax_id.value)
     for method in seed.payment_methods:
         card = card_for_token("pm_card_" + method.card)
         if card is None:

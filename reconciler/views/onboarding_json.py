@@ -50,6 +50,11 @@ class CheckoutDocument(BaseModel):
     billing_address_collection: str = Field(
         description="`required` when the customer's profile charges automatically, else `auto`."
     )
+    saves_to_stripe_customer: tuple[str, ...] = Field(
+        description="What the checkout saves to the Stripe customer (`address`, `name`), as "
+        "its `customer_update` says."
+    )
+    tax_id_collection: bool = Field(description="Whether the customer may enter a tax id.")
     warnings: tuple[str, ...] = ()
 
     @classmethod

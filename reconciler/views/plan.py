@@ -34,6 +34,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
             lines += _action_block(action, planned, color)
     lines += _moved_links(plan, color)
     lines += _findings(plan, color)
+    lines += _notices(plan)
     lines += _scope(plan)
     lines.append(styled_if(color, plan.summary_line(), bold=True))
     return "\n".join(lines) + "\n"
@@ -115,6 +116,17 @@ def _findings(plan: Plan, color: bool) -> list[str]:
     return lines + ([""] if lines else [])
 
 
+NOTICES_HEADING = "Notices:"
+
+
+def _notices(plan: Plan) -> list[str]:
+    if not plan.notices:
+        return []
+    lines = [NOTICES_HEADING]
+    lines += [f"  {notice.address}: {notice.message}" for notice in plan.notices]
+    return [*lines, ""]
+
+
 def _scope(plan: Plan) -> list[str]:
     # "Prune: off" on every run said nothing new; the line shows only what --prune turned on
     # (the JSON keeps `prune` and `prune_scope` either way).
@@ -142,7 +154,7 @@ def render_markdown(plan: Plan, *, notes: Sequence[str] = (), warnings: Sequence
         parts.append("\n".join(f"- {note}" for note in notes))
     if plan.moved_links:
         parts.append(_moved_list(plan.moved_links))
-    if not plan.is_noop or plan.findings:
+    if not plan.is_noop or plan.findings or plan.notices:
         body = _diff_block(render_text(plan, color=False))
         parts.append(f"<details><summary>Details</summary>\n\n{body}\n</details>")
     return "\n\n".join(parts) + "\n"

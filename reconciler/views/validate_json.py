@@ -1,7 +1,7 @@
 """What `validate --output json` prints: whether the manifests are valid, each problem with
-its position, code and target, a summary, and each target's own result. Schema:
-`schemas/validate-output.json`, generated from `ValidateDocument`; `format_version` follows
-the rule of `plan_json`."""
+its position, code and target, the warnings, a summary, and each target's own result.
+Schema: `schemas/validate-output.json`, generated from `ValidateDocument`; `format_version`
+follows the rule of `plan_json`."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ class ValidateSummary(BaseModel):
     files: int = Field(description="Manifest files read.")
     documents: int = Field(description="Manifests in them.")
     errors: int
+    warnings: int = Field(description="Advice on valid manifests; never a failure.")
     errors_by_code: dict[str, int] = Field(description="How many problems of each code.")
 
     @classmethod
@@ -55,6 +56,7 @@ class ValidateSummary(BaseModel):
             files=sum(summary.files for summary in summaries),
             documents=sum(summary.documents for summary in summaries),
             errors=sum(summary.errors for summary in summaries),
+            warnings=sum(summary.warnings for summary in summaries),
             errors_by_code=dict(sorted(by_code.items())),
         )
 
@@ -85,6 +87,10 @@ class ValidateDocument(BaseModel):
     errors: tuple[Problem, ...] = Field(
         description="Every problem, in file and line order, target by target."
     )
+    warnings: tuple[Problem, ...] = Field(
+        description="Advice that does not make the manifests invalid (a wait for late usage "
+        "of zero, ...), in file and line order, target by target."
+    )
     summary: ValidateSummary = Field(description="The targets' counts added up.")
     targets: tuple[TargetResult, ...] = Field(
         description="Each target checked, in the order of reconcile.yaml: one without "
@@ -101,6 +107,11 @@ class ValidateDocument(BaseModel):
                 Problem.model_validate({**diagnostic.to_json(), "target": report.target})
                 for report in reports
                 for diagnostic in report.diagnostics
+            ),
+            warnings=tuple(
+                Problem.model_validate({**diagnostic.to_json(), "target": report.target})
+                for report in reports
+                for diagnostic in report.warnings
             ),
             summary=ValidateSummary.adding_up([result.summary for result in results]),
             targets=results,

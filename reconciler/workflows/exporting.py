@@ -88,7 +88,11 @@ def export(
     selected = [KIND_ADDRESS_TYPES[kind] for kind in exported_kinds]
     with connected(project, options.target, events or Events()) as connection:
         context = export_live(
-            RESOURCES, connection.sources, selected, list(KIND_ADDRESS_TYPES.values())
+            RESOURCES,
+            connection.sources,
+            selected,
+            list(KIND_ADDRESS_TYPES.values()),
+            manages_default_profile=project.project.manages_default_profile,
         )
     if on_target is not None:
         on_target(connection.target)

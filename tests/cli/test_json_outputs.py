@@ -92,7 +92,14 @@ def test_validate_prints_json_valid_or_not(project: Path) -> None:
     write_manifests(project, SAAS)
     fine = valid("validate-output.json", document("validate", str(project), "-o", "json"))
     assert (fine["format_version"], fine["valid"], fine["errors"]) == (1, True, [])
-    assert fine["summary"] == {"files": 1, "documents": 1, "errors": 0, "errors_by_code": {}}
+    assert fine["warnings"] == []
+    assert fine["summary"] == {
+        "files": 1,
+        "documents": 1,
+        "errors": 0,
+        "warnings": 0,
+        "errors_by_code": {},
+    }
     (project / "broken.yaml").write_text(
         "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: x}\nspec: {}\n"
     )

@@ -131,7 +131,7 @@ def test_a_plan_limited_to_a_new_default_keeps_what_it_blocks_on_the_links_that_
     taxed = profile_manifest("taxed", workflow={"tax": {"enabled": True, "enforced": True}})
     seed_profile(world, app, old)
     seed_profile(world, app, taxed)
-    stripe_customer = world.stripe_customer()
+    stripe_customer = world.stripe_customer(addressed=False)
     world.card(stripe_customer)
     world.link(world.customer("acme"), stripe_customer)
     link = manifest(
@@ -184,3 +184,20 @@ def test_the_default_profile_is_not_pruned_without_a_new_default(
     ]
     assert action["type"] == "blocked"
     assert "Konnect refuses to delete the default" in action["reasons"][0]
+
+
+def test_a_profile_that_waits_for_no_late_usage_is_a_plan_warning(
+    project: Path, world: World
+) -> None:
+    app = world.stripe_app()
+    document = profile_manifest("main", default=True, workflow={"collection": {"interval": "PT0S"}})
+    seed_profile(world, app, document)
+    write_manifests(project, STRIPE_APP, document)
+    planned = plan(project, "--skip-stripe-checks")
+    [finding] = planned["findings"]
+    assert (finding["address"], finding["severity"]) == ("billing_profile.main", "warning")
+    assert finding["message"].startswith(
+        "workflow.collection.interval P0D: a wait for late usage of zero invoices only the "
+        "events received by then"
+    )
+    assert planned["is_noop"] is True

@@ -3,10 +3,10 @@
 `--output json` prints one object, each with `format_version` (1). checkout-url
 (schema: `schemas/checkout-output.json`): `{format_version, target, customer: {manifest,
 key, id}, url, session_id, setup_intent_id, stripe_customer_id, expires_at, client_secret,
-billing_address_collection, warnings}`; portal-url (schema: `schemas/portal-output.json`):
-`{format_version, target, customer, url, session_id, stripe_customer_id, return_url,
-created_at}`. `client_secret` (embedded checkout only) is redacted unless `--show-secret`;
-null when Stripe gave none.
+billing_address_collection, saves_to_stripe_customer, tax_id_collection, warnings}`;
+portal-url (schema: `schemas/portal-output.json`): `{format_version, target, customer, url,
+session_id, stripe_customer_id, return_url, created_at}`. `client_secret` (embedded checkout
+only) is redacted unless `--show-secret`; null when Stripe gave none.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 
 from reconciler.cli.options import leading_directory, options_of, output_option, target_option
 from reconciler.kinds.customer_billing.checkout import (
@@ -23,6 +24,7 @@ from reconciler.kinds.customer_billing.checkout import (
     CheckoutSession,
     PortalSession,
 )
+from reconciler.manifests.customer_billing import CheckoutOptions
 from reconciler.views.onboarding_json import CheckoutDocument, PortalDocument
 from reconciler.workflows import Events
 from reconciler.workflows import onboarding as workflow
@@ -60,6 +62,30 @@ def _common_options(command: CommandT) -> CommandT:
 @click.option(
     "--show-secret", is_flag=True, help="Print the client secret of an embedded checkout."
 )
+@click.option(
+    "--collect-tax-id", is_flag=True, default=None, help="Let the customer enter a tax id."
+)
+@click.option(
+    "--require-tax-id",
+    is_flag=True,
+    default=None,
+    help="Require a tax id where Stripe supports the customer's country.",
+)
+@click.option(
+    "--save-address/--no-save-address",
+    default=None,
+    help="Save the billing address entered to the Stripe customer (default: when the profile "
+    "has tax enabled).",
+)
+@click.option(
+    "--payment-method-type",
+    "payment_method_types",
+    multiple=True,
+    help="A Stripe payment method type to offer, e.g. card, us_bank_account (repeatable).",
+)
+@click.option("--locale", help="Language of the checkout page: auto, de, fr-CA, ...")
+@click.option("--submit-text", help="A text shown by the checkout's submit button.")
+@click.option("--expires-after", help="How long the link stays open, PT30M to PT24H.")
 def checkout_url(
     arguments: tuple[str, ...],
     target_name: str | None,
@@ -70,20 +96,39 @@ def checkout_url(
     return_url: str | None,
     force: bool,
     show_secret: bool,
+    collect_tax_id: bool | None,
+    require_tax_id: bool | None,
+    save_address: bool | None,
+    payment_method_types: tuple[str, ...],
+    locale: str | None,
+    submit_text: str | None,
+    expires_after: str | None,
 ) -> None:
     """Create a Stripe Checkout link that collects a card for CUSTOMER.
 
     CUSTOMER is a CustomerBilling manifest in DIR (default: the current directory), as NAME
     or CustomerBilling/NAME. Konnect links the Stripe customer (creating it when none is
     linked) and, once the customer completes the checkout, makes the card its default. Each
-    call creates a new session; a failed request is never retried.
+    call creates a new session; a failed request is never retried. The options below
+    override the manifest's `spec.checkout`.
     """
+    checkout_options = _options_of_flags(
+        tax_id_collection=_tax_id_flags(collect_tax_id, require_tax_id),
+        customer_update=None
+        if save_address is None
+        else {"address": "auto" if save_address else "never"},
+        payment_method_types=list(payment_method_types) or None,
+        locale=locale,
+        custom_text={"submit": submit_text} if submit_text else None,
+        expires_after=expires_after,
+    )
     request = CheckoutRequest(
         success_url=success_url,
         cancel_url=cancel_url,
         return_url=return_url,
         ui_mode="embedded" if embedded else "hosted",
         force=force,
+        options=checkout_options,
     )
     try:
         request.redirect_options()
@@ -101,6 +146,37 @@ def checkout_url(
     else:
         _show_checkout(session, show_secret=show_secret)
     _show_notes(made.notes)
+
+
+def _options_of_flags(**flags: Any) -> CheckoutOptions:
+    """The checkout options the flags give (None: not given); a UsageError naming the flag."""
+    try:
+        return CheckoutOptions.model_validate(
+            {key: value for key, value in flags.items() if value is not None}
+        )
+    except ValidationError as error:
+        raise click.UsageError(_flag_problems(error)) from None
+
+
+def _tax_id_flags(collect: bool | None, require: bool | None) -> dict[str, Any] | None:
+    if require:
+        return {"enabled": True, "required": "if_supported"}
+    return {"enabled": True} if collect else None
+
+
+_FLAG_OF = {"tax_id_collection": "--collect-tax-id", "customer_update": "--save-address"}
+
+
+def _flag_problems(error: ValidationError) -> str:
+    """Each problem named by its flag (`--expires-after: ...`), not by the manifest field."""
+    problems = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        flag = _FLAG_OF.get(field, "--" + field.replace("_", "-"))
+        if field == "custom_text":
+            flag = "--submit-text"
+        problems.append(f"{flag}: {problem['msg']}")
+    return "; ".join(problems)
 
 
 @click.command("portal-url")
@@ -150,6 +226,9 @@ def _show_checkout(session: CheckoutSession, *, show_secret: bool) -> None:
     click.echo(f"  session {document['session_id']}")
     click.echo(f"  Stripe customer {document['stripe_customer_id']}")
     click.echo(f"  billing address collection: {document['billing_address_collection']}")
+    saved = ", ".join(document["saves_to_stripe_customer"]) or "nothing"
+    click.echo(f"  saves to the Stripe customer: {saved}")
+    click.echo(f"  tax id collection: {'on' if document['tax_id_collection'] else 'off'}")
 
 
 def _show_portal(session: PortalSession) -> None:

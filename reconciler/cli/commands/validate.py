@@ -38,14 +38,16 @@ from reconciler.views.validate_json import ValidateDocument
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="`json` prints {format_version, target, valid, errors, summary, targets} for "
-    "machines (schema: schemas/validate-output.json).",
+    help="`json` prints {format_version, target, valid, errors, warnings, summary, targets} "
+    "for machines (schema: schemas/validate-output.json).",
 )
 def validate(directory: Path, target_name: str | None, all_targets: bool, output: str) -> None:
     """Check the manifests in DIRECTORY without calling any API.
 
-    Prints each problem as `path:line:col: kind/name: message`, followed by `(target T)`
-    when several targets are validated. Exits 0 when the manifests are valid, 1 otherwise.
+    Prints each problem as `path:line:col: kind/name: message`, and advice on valid manifests
+    as `path:line:col: kind/name: warning: message`, each followed by `(target T)` when
+    several targets are validated. Exits 0 when the manifests are valid (warnings or not),
+    1 otherwise.
     """
     if all_targets and target_name is not None:
         raise click.UsageError("--target and --all-targets exclude each other")
@@ -58,7 +60,7 @@ def validate(directory: Path, target_name: str | None, all_targets: bool, output
         click.echo(ValidateDocument.of(reports).model_dump_json(indent=2))
     else:
         for report in reports:
-            for diagnostic in report.diagnostics:
+            for diagnostic in (*report.diagnostics, *report.warnings):
                 click.echo(diagnostic.format() + (_of(report) if several else ""))
             if report.valid:
                 click.echo(_summary(report, several))

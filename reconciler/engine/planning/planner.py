@@ -5,7 +5,8 @@ live state (all kinds concurrently), pairs desired and live objects by key, diff
 normalised documents, adds the ownership rules (prune, not managed), notes what each change
 stops referring to, asks each kind for its refinements, guards and Stripe checks, refuses
 deletions of what stays in use, asks each kind which of its objects the changes move (a
-customer link that follows the default profile), and orders the actions by their dependencies.
+customer link that follows the default profile) and what a reviewer should know besides
+(notices), and orders the actions by their dependencies.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def make_plan(
     by_type = {r.address_type: r for r in resources}
     actions = [_with_releases(by_type[a.address.type], a, world) for a in actions]
     actions = [by_type[a.address.type].refine(a, world) for a in actions]
+    actions = _refuse_what_the_api_refuses(actions, resources, sources, world)
     actions = _refuse_deletions_in_use(actions, resources, sources, world)
     # Guards come first: the Stripe checks skip what a guard set aside, whose findings would
     # only be its consequences.
@@ -84,17 +86,20 @@ def make_plan(
         findings += resource.findings(world)
         if options.stripe_checks:
             findings += resource.stripe_checks(world)
+    notices = [notice for resource in resources for notice in resource.notices(world)]
     moved = [link for resource in resources for link in resource.moved_links(world, actions)]
     if options.only:
         keep = _with_dependencies(options.only, actions)
         actions = [a for a in actions if a.address in keep]
         findings = [f for f in findings if f.address in keep or f.concerns & keep]
         moved = [m for m in moved if m.address in keep or m.concerns & keep]
+        notices = [n for n in notices if n.address in keep or n.concerns & keep]
         not_managed = []
     plan = Plan(
         actions=tuple(_in_order(actions)),
         findings=tuple(findings),
         moved_links=tuple(moved),
+        notices=tuple(notices),
         not_managed=tuple(not_managed),
         prune=options.prune,
         only=options.only,
@@ -222,6 +227,35 @@ def _with_releases(resource: Resource, action: Action, world: World) -> Action:
     if not released:
         return action
     return action.model_copy(update={"releases": action.releases | released})
+
+
+def _refuse_what_the_api_refuses(
+    actions: Sequence[Action], resources: Sequence[Resource], sources: Sources, world: World
+) -> list[Action]:
+    """Block each deletion (a replacement deletes too) the API would refuse for a reason of
+    its own, such as invoices in flight; before the in-use fixpoint, which then keeps what a
+    refused deletion still refers to."""
+    refused: dict[Address, str] = {}
+    for resource in resources:
+        deleting = {
+            live.id: a.address
+            for a in actions
+            if a.address.type == resource.address_type
+            and a.type in (ActionType.DELETE, ActionType.REPLACE)
+            and (live := world.live_of(a.address)) is not None
+        }
+        if deleting:
+            lives = [live for a in deleting.values() if (live := world.live_of(a)) is not None]
+            reasons = resource.deletions_refused(lives, sources, world)
+            refused |= {deleting[live_id]: reason for live_id, reason in reasons.items()}
+    return [
+        a.model_copy(
+            update={"type": ActionType.BLOCKED, "reasons": (*a.reasons, refused[a.address])}
+        )
+        if a.address in refused
+        else a
+        for a in actions
+    ]
 
 
 def _refuse_deletions_in_use(

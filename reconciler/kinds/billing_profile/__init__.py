@@ -8,6 +8,7 @@ from reconciler.kinds.billing_profile.resource import (
     changes_app,
     collection_method,
     declared_default,
+    tax_enabled,
     tax_enforced,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "collection_method",
     "declared_default",
     "payment_app_id",
+    "tax_enabled",
     "tax_enforced",
 ]

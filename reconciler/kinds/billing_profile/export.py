@@ -21,7 +21,12 @@ def export_profiles(context: ExportContext) -> None:
         for profile in sorted(profiles, key=lambda live: names[live.id])
         if (app := _exported_app(profile, context)) is not None
     ]
-    default = _exported_default([profile for profile, _ in exported], names, context)
+    # A project that leaves the default to someone else declares none (default_profile).
+    default = (
+        _exported_default([profile for profile, _ in exported], names, context)
+        if context.manages_default_profile
+        else None
+    )
     for profile, app in exported:
         name = names[profile.id]
         spec = _exported_spec(profile.raw, name, app, default=profile is default)

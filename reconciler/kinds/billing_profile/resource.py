@@ -36,8 +36,10 @@ from reconciler.kinds.billing_profile.defaults import (
 from reconciler.kinds.billing_profile.export import export_profiles
 from reconciler.kinds.billing_profile.live import ADDRESS_TYPE, app_id, supplier
 from reconciler.kinds.creation import create_once
+from reconciler.kinds.open_invoices import UNTIL_FINAL, blocking_invoices, named
 from reconciler.kinds.stripe_app import ADDRESS_TYPE as STRIPE_APP
 from reconciler.manifests import BillingProfile
+from reconciler.manifests.advice import LATE_USAGE_RISK, is_zero_duration
 
 
 class BillingProfileResource(Resource):
@@ -46,12 +48,16 @@ class BillingProfileResource(Resource):
     immutable = frozenset({"app"})
 
     def desired(self, context: DesiredContext) -> list[Desired]:
+        # A project that leaves the default to someone else never writes it: a new profile
+        # is created as no default, and a live one keeps whatever it is.
+        managed = context.manifests.project.manages_default_profile
         return [
             Desired(
                 address=Address(type=ADDRESS_TYPE, name=profile.name),
                 key=profile.konnect_name,
                 document=_desired_document(profile),
                 depends_on=frozenset({Address(type=STRIPE_APP, name=profile.spec.app)}),
+                advisory=frozenset() if managed else frozenset({"default"}),
                 adopt=profile.metadata.adopt,
             )
             for profile in context.manifests.of_kind(BillingProfile)
@@ -62,7 +68,7 @@ class BillingProfileResource(Resource):
         return [Live.of(profile, "name") for profile in sources.list_all(routes.PROFILES)]
 
     def prefetch_stripe(self, stripe: StripeAccounts, world: World) -> None:
-        taxed = [d for d in world.desired_list(self) if _tax_enabled(d.document)]
+        taxed = [d for d in world.desired_list(self) if tax_enabled(d.document)]
         for app in {d.document["app"] for d in taxed}:
             facts = stripe.of(app)
             if facts is not None:
@@ -83,13 +89,16 @@ class BillingProfileResource(Resource):
         )
 
     def comparable(self, desired: Desired, live_document: Document) -> Document:
+        document = desired.document
+        if "default" in desired.advisory and "default" in live_document:
+            document = {**document, "default": live_document["default"]}  # written as it is
         # An omitted proration mode keeps its stored value on update: not ours to compare.
-        workflow = desired.document["workflow"]
+        workflow = document["workflow"]
         if PRORATION in workflow["invoicing"]:
-            return desired.document
+            return document
         live_mode = live_document.get("workflow", {}).get("invoicing", {}).get(PRORATION)
         invoicing = {**workflow["invoicing"], PRORATION: live_mode}
-        return {**desired.document, "workflow": {**workflow, "invoicing": compact(invoicing)}}
+        return {**document, "workflow": {**workflow, "invoicing": compact(invoicing)}}
 
     def refine(self, action: Action, world: World) -> Action:
         if action.type is ActionType.DELETE:
@@ -115,12 +124,24 @@ class BillingProfileResource(Resource):
             "link left on the default stays pinned: v3 cannot unpin), or keep this profile"
         )
 
+    def findings(self, world: World) -> list[Finding]:
+        # `validate` warns too, but a plan is what CI shows a reviewer.
+        return [
+            Finding(
+                address=desired.address,
+                severity=Severity.WARNING,
+                message=f"workflow.collection.interval {interval}: {LATE_USAGE_RISK}",
+            )
+            for desired in world.desired_list(self)
+            if is_zero_duration(interval := desired.document["workflow"]["collection"]["interval"])
+        ]
+
     def stripe_checks(self, world: World) -> list[Finding]:
         if world.stripe is None:
             return []
         findings = []
         for desired in world.desired_list(self):
-            if not _tax_enabled(desired.document):
+            if not tax_enabled(desired.document):
                 continue
             status = _stripe_tax_status(world.stripe, desired.document["app"])
             if status not in (None, "active"):
@@ -182,6 +203,18 @@ class BillingProfileResource(Resource):
         writer.konnect.put(routes.PROFILE, _writable(document), path={"profileId": live.id})
         return live.id
 
+    def deletions_refused(
+        self, deleted: Sequence[Live], sources: Sources, world: World
+    ) -> dict[str, str]:
+        found = blocking_invoices(
+            sources.konnect, [live.id for live in deleted], lambda i, p: i.profile_id == p
+        )
+        return {
+            profile_id: f"{len(using)} invoice(s) made from this profile are not final yet "
+            f"({named(using)}), and deleting it would leave them without it; {UNTIL_FINAL}"
+            for profile_id, using in found.items()
+        }
+
     def delete(self, live: Live, writer: Writer) -> None:
         writer.konnect.delete(routes.PROFILE, path={"profileId": live.id})
 
@@ -226,7 +259,7 @@ def _desired_document(profile: BillingProfile) -> Document:
     )
 
 
-def _tax_enabled(document: Document) -> bool:
+def tax_enabled(document: Document) -> bool:
     return bool(document.get("workflow", {}).get("tax", {}).get("enabled"))
 
 

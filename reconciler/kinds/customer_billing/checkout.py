@@ -30,6 +30,7 @@ from reconciler.clients.errors import (
 from reconciler.clients.konnect import PAGE, KonnectClient
 from reconciler.errors import ReconcileError
 from reconciler.kinds.billing_profile import payment_app_id
+from reconciler.kinds.customer_billing.checkout_options import merged, stripe_checkout_options
 from reconciler.kinds.customer_billing.checkout_write import (
     CheckoutUncertain,
     explained_write_failure,
@@ -37,6 +38,7 @@ from reconciler.kinds.customer_billing.checkout_write import (
 )
 from reconciler.kinds.customer_billing.live import Billing, CustomerLink
 from reconciler.manifests import BillingProfile, CustomerBilling, ManifestSet
+from reconciler.manifests.customer_billing import CheckoutOptions
 
 # A checkout session has no `id`: Konnect answers with Stripe's session id.
 CHECKOUT_SESSION = Expected(
@@ -62,6 +64,8 @@ class CheckoutRequest:
     return_url: str | None = None
     ui_mode: UiMode = "hosted"
     force: bool = False
+    # Checkout options given on the command line, over the manifest's `spec.checkout`.
+    options: CheckoutOptions | None = None
 
     def redirect_options(self) -> Document:
         """Where Stripe sends the customer afterwards; ValueError for a combination it refuses."""
@@ -101,6 +105,9 @@ class CheckoutSession:
     result: Document
     billing_address_collection: str
     warnings: list[str]
+    # What the checkout saves to the Stripe customer (`address`, `name`), and tax id collection.
+    saves: list[str] = field(default_factory=list)
+    tax_id_collection: bool = False
 
     def to_json(self, *, show_secret: bool) -> Document:
         """The session for machines; `client_secret` redacted unless asked for."""
@@ -114,6 +121,8 @@ class CheckoutSession:
             "expires_at": self.result.get("expires_at"),
             "client_secret": secret if show_secret or secret is None else REDACTED,
             "billing_address_collection": self.billing_address_collection,
+            "saves_to_stripe_customer": self.saves,
+            "tax_id_collection": self.tax_id_collection,
             "warnings": self.warnings,
         }
 
@@ -171,9 +180,13 @@ def prepare_checkout(
     customer = read_customer(konnect, link)
     warnings = _checkout_warnings(link, customer, request.force)
     billed = _checkout_profile(konnect, link, customer, profile)
-    if billed is not None and _charges_automatically(billed):
-        # Konnect charges a card only when it has a billing address; collect it at checkout.
-        options["billing_address_collection"] = "required"
+    # Konnect charges a card only when it has a billing address, and Stripe Tax places the
+    # customer by the address saved to the Stripe customer: collect and save what it needs.
+    collected, cautions = stripe_checkout_options(
+        merged(link.spec.checkout, request.options), billed
+    )
+    options.update(collected)
+    warnings += cautions
     onboarding = link.spec.onboarding == "checkout"
     return PreparedCheckout(
         link=link,
@@ -204,6 +217,12 @@ def create_checkout(konnect: KonnectClient, prepared: PreparedCheckout) -> Check
             "billing_address_collection", "auto"
         ),
         warnings=warnings,
+        saves=sorted(
+            k
+            for k, v in (prepared.stripe_options.get("customer_update") or {}).items()
+            if v == "auto"
+        ),
+        tax_id_collection=bool(prepared.stripe_options.get("tax_id_collection")),
     )
 
 
@@ -344,13 +363,6 @@ def _checkout_warnings(link: CustomerBilling, customer: CustomerLink, force: boo
         f"{_address(link)} declares its Stripe link: once the checkout completes, set "
         "stripe.default_payment_method_id to the new card, or the next plan shows a change"
     ]
-
-
-def _charges_automatically(profile: Document) -> bool:
-    payment = (profile.get("workflow") or {}).get("payment") or {}
-    # Konnect's default collection method is charge_automatically.
-    method = payment.get("collection_method", "charge_automatically")
-    return bool(method == "charge_automatically")
 
 
 def _link_fix(link: CustomerBilling) -> str:

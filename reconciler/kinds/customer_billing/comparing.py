@@ -58,6 +58,10 @@ def comparable_link(desired: Desired, live_document: Document) -> Document:
             # Konnect takes a Stripe profile's billing only with a Stripe customer: the
             # pin waits for the checkout (`findings` says so), it is no change to plan.
             document["billing_profile"] = live_document["billing_profile"]
+    # Following a default no manifest names (default_profile: unmanaged): Konnect's own.
+    follows_unnamed = "billing_profile" in desired.advisory and "billing_profile" not in document
+    if follows_unnamed and "billing_profile" in live_document:
+        document["billing_profile"] = live_document["billing_profile"]
     for field in BILLING_FIELDS:
         if not_read(live_document.get(field)):
             document[field] = live_document[field]  # --refresh=false: applied as declared

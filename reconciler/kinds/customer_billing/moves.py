@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from reconciler.core.actions import Action, ActionType, Address
 from reconciler.core.kind import World
 from reconciler.core.live import Desired, Document, Live
-from reconciler.core.plan import BilledThrough, Finding, MovedLink, Severity
+from reconciler.core.plan import BilledThrough, Finding, MovedLink, Notice, Severity
 from reconciler.kinds.billing_profile import (
     ADDRESS_TYPE as PROFILE,
 )
@@ -52,16 +52,24 @@ def destination(desired: Desired, world: World) -> Destination | None:
         return _declareddestination(Address(type=PROFILE, name=named), world, following=False)
     pinned = _pinned_profile(live, world)
     if pinned is not None:
-        address = world.address_of(PROFILE, pinned)
-        if world.desired_of(address) is not None:
-            return _declareddestination(address, world, following=False)
-        facts = {
-            "app": world.name_of(STRIPE_APP, payment_app_id(pinned.raw)),
-            "workflow": pinned.raw.get("workflow") or {},
-        }
-        return Destination(address, facts, pinned, following=False)
+        return _live_destination(pinned, world, following=False)
     default = declared_default(world)
-    return None if default is None else _declareddestination(default, world, following=True)
+    if default is not None:
+        return _declareddestination(default, world, following=True)
+    # No manifest names the default (the project leaves it unmanaged): Konnect's stays.
+    current = live_default(world)
+    return None if current is None else _live_destination(current, world, following=True)
+
+
+def _live_destination(profile: Live, world: World, *, following: bool) -> Destination:
+    address = world.address_of(PROFILE, profile)
+    if world.desired_of(address) is not None:
+        return _declareddestination(address, world, following=following)
+    facts = {
+        "app": world.name_of(STRIPE_APP, payment_app_id(profile.raw)),
+        "workflow": profile.raw.get("workflow") or {},
+    }
+    return Destination(address, facts, profile, following=following)
 
 
 def _declareddestination(profile: Address, world: World, *, following: bool) -> Destination:
@@ -221,6 +229,29 @@ def undeclared_followers(world: World, links: list[Desired]) -> list[Finding]:
             f"spec.billing_profile: {old_name}",
         )
     ]
+
+
+def following_unmanaged_default(world: World, links: list[Desired]) -> list[Notice]:
+    """Which profile the links that name none are billed through, when the project leaves the
+    default to someone else: no manifest says which it is."""
+    if world.manifests.project.manages_default_profile:
+        return []
+    notices = []
+    for desired in links:
+        billed = destination(desired, world)
+        if billed is None or not billed.following:
+            continue
+        managed = world.desired_of(billed.profile) is not None
+        notices.append(
+            Notice(
+                address=desired.address,
+                message=f"follows the organization's default billing profile, "
+                f"{billed.profile.name}{'' if managed else ' (not managed)'}, which reconcile "
+                "never switches (reconcile.yaml: default_profile: unmanaged)",
+                concerns=frozenset({billed.profile}),
+            )
+        )
+    return notices
 
 
 def concerning(findings: list[Finding], destination: Destination | None) -> list[Finding]:

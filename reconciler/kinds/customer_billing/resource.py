@@ -18,10 +18,10 @@ from reconciler.core.actions import Action, ActionType, Address
 from reconciler.core.exporting import ExportContext
 from reconciler.core.kind import Adoption, DesiredContext, Resource, Sources, World, Writer
 from reconciler.core.live import Desired, Document, Live, OutOfBand
-from reconciler.core.plan import Finding, MovedLink
-from reconciler.core.stripe_facts import StripeAccounts, StripeFacts
+from reconciler.core.plan import Finding, MovedLink, Notice
+from reconciler.core.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 from reconciler.kinds.billing_profile import ADDRESS_TYPE as PROFILE
-from reconciler.kinds.billing_profile import collection_method, tax_enforced
+from reconciler.kinds.billing_profile import collection_method, tax_enabled, tax_enforced
 from reconciler.kinds.creation import create_once
 from reconciler.kinds.customer_billing.applied_label import (
     applied_as,
@@ -40,6 +40,11 @@ from reconciler.kinds.customer_billing.comparing import (
     live_link_document,
 )
 from reconciler.kinds.customer_billing.export import export_links
+from reconciler.kinds.customer_billing.invoice_email import (
+    email_mismatch,
+    invoice_email_notice,
+    stripe_email,
+)
 from reconciler.kinds.customer_billing.live import (
     ADDRESS_TYPE,
     BILLING_FIELDS,
@@ -54,6 +59,7 @@ from reconciler.kinds.customer_billing.moves import (
     Destination,
     concerning,
     destination,
+    following_unmanaged_default,
     moved_link,
     moves,
     undeclared_followers,
@@ -65,7 +71,13 @@ from reconciler.kinds.customer_billing.pins import (
     unknown_pins,
 )
 from reconciler.kinds.customer_billing.reading import read_links
-from reconciler.kinds.customer_billing.stripe_checks import DECLARED, ONBOARDED, stripe_findings
+from reconciler.kinds.customer_billing.stripe_checks import (
+    DECLARED,
+    ONBOARDED,
+    Remedies,
+    stripe_findings,
+    tax_details,
+)
 from reconciler.kinds.customer_billing.writing import (
     fetch_link,
     find_customer,
@@ -230,18 +242,39 @@ class CustomerBillingResource(Resource):
             _read_checked_customers(checks)
         findings: list[Finding] = []
         for check in checks:
-            stripe, profile = check.stripe, check.billed.facts if check.billed else {}
             found = stripe_findings(
                 check.desired.address,
                 check.facts,
-                customer_id=stripe["customer_id"],
-                payment_method_id=stripe.get("default_payment_method_id"),
-                collection_method=collection_method(profile),
-                tax_enforced=tax_enforced(profile),
-                remedies=DECLARED if check.desired.document.get("stripe") else ONBOARDED,
+                customer_id=check.customer_id,
+                payment_method_id=check.stripe.get("default_payment_method_id"),
+                collection_method=collection_method(check.profile),
+                tax_enforced=tax_enforced(check.profile),
+                tax_enabled=tax_enabled(check.profile),
+                remedies=check.remedies,
             )
-            findings += concerning(found, check.billed)
+            mismatch = _invoice_email_mismatch(check)
+            findings += concerning(found + ([mismatch] if mismatch else []), check.billed)
         return findings
+
+    def notices(self, world: World) -> list[Notice]:
+        notices = following_unmanaged_default(world, world.desired_list(self))
+        # The links `check` read from Stripe: with refresh off, a vouched link is not read.
+        checks = (
+            _stripe_checks(world, world.stripe, world.desired_list(self)) if world.stripe else ()
+        )
+        for linked in checks:
+            tax = _tax_notice(linked)
+            if tax is not None:
+                notices.append(tax)
+            email = _invoice_email(linked)
+            if email is not None:
+                concerns = frozenset({linked.billed.profile}) if linked.billed else frozenset()
+                notices.append(
+                    invoice_email_notice(
+                        linked.desired.address, linked.customer_id, email, concerns
+                    )
+                )
+        return notices
 
     def observe(self, live: Live) -> Document:
         return as_link(live).observed()
@@ -292,6 +325,19 @@ class _StripeCheck:
     stripe: Document
     facts: StripeFacts
     billed: Destination | None
+
+    @property
+    def customer_id(self) -> str:
+        return str(self.stripe["customer_id"])
+
+    @property
+    def profile(self) -> Document:
+        """The facts of the profile that bills the link once applied; empty when none."""
+        return self.billed.facts if self.billed else {}
+
+    @property
+    def remedies(self) -> Remedies:
+        return DECLARED if self.desired.document.get("stripe") else ONBOARDED
 
 
 def _stripe_checks(
@@ -349,3 +395,36 @@ def _read_declared(sources: Sources, desired: Sequence[Desired], *, refresh: boo
         else link
         for link in read_links(sources, billed, pins=pins)
     ]
+
+
+def _tax_notice(linked: _StripeCheck) -> Notice | None:
+    """For a profile that enforces tax: where Stripe Tax places the customer, its tax ids."""
+    if not tax_enforced(linked.profile):
+        return None
+    try:
+        details = tax_details(linked.facts.customer(linked.customer_id))
+    except StripeUnavailable:
+        return None  # the link's checks report the failed read
+    if details is None:
+        return None
+    concerns = frozenset({linked.billed.profile}) if linked.billed else frozenset()
+    return Notice(
+        address=linked.desired.address,
+        message=f"Stripe Tax places Stripe customer {linked.customer_id} {details}",
+        concerns=concerns,
+    )
+
+
+def _invoice_email(linked: _StripeCheck) -> str | None:
+    """The email Stripe sends the link's invoices to; None unless its profile sends them."""
+    if collection_method(linked.profile) != "send_invoice":
+        return None
+    return stripe_email(linked.facts, linked.customer_id)
+
+
+def _invoice_email_mismatch(linked: _StripeCheck) -> Finding | None:
+    email = _invoice_email(linked)
+    if email is None:
+        return None
+    primary = linked.desired.document["customer"].get("primary_email")
+    return email_mismatch(linked.desired.address, linked.customer_id, email, primary)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.core.actions import Address
-from reconciler.core.plan import Finding
+from reconciler.core.plan import Finding, Severity
 from reconciler.core.stripe_facts import StripeFacts, StripeUnavailable
 
 
@@ -60,6 +60,7 @@ def stripe_findings(
     payment_method_id: str | None,
     collection_method: str,
     tax_enforced: bool,
+    tax_enabled: bool = False,
     remedies: Remedies = DECLARED,
 ) -> list[Finding]:
     try:
@@ -97,7 +98,69 @@ def stripe_findings(
                 "set the customer's address in Stripe",
             )
         )
+    elif tax_enabled or tax_enforced:
+        findings += tax_location_findings(address, customer, enforced=tax_enforced)
     return findings
+
+
+_PLACE_IT = (
+    "complete the customer's address in Stripe (a country; in the US and Canada a postal code "
+    "too), or have the customer enter it in the portal (`reconcile portal-url`)"
+)
+
+
+def tax_location_findings(
+    address: Address, customer: dict[str, Any], *, enforced: bool
+) -> list[Finding]:
+    """Where Stripe Tax places the customer (`tax.automatic_tax`), for a profile that taxes:
+    a location it cannot recognise blocks when tax is enforced and warns otherwise; one where
+    the account collects no tax warns when tax is enforced."""
+    status = (customer.get("tax") or {}).get("automatic_tax")
+    customer_id = customer["id"]
+    if status == "unrecognized_location":
+        consequence = (
+            "and its profile enforces tax, so its invoices cannot be finalized"
+            if enforced
+            else "so its invoices are sent without tax"
+        )
+        return [
+            Finding(
+                address=address,
+                severity=Severity.ERROR if enforced else Severity.WARNING,
+                message=f"Stripe Tax cannot place Stripe customer {customer_id} "
+                f"(tax.automatic_tax: unrecognized_location), {consequence}",
+                fix=_PLACE_IT,
+            )
+        ]
+    if status == "not_collecting" and enforced:
+        where = ((customer.get("tax") or {}).get("location") or {}).get("country") or "?"
+        return [
+            Finding(
+                address=address,
+                severity=Severity.WARNING,
+                message=f"Stripe Tax collects no tax where Stripe customer {customer_id} is "
+                f"({where}; tax.automatic_tax: not_collecting), though its profile enforces tax",
+                fix="add a tax registration for that location in the Stripe Dashboard "
+                "(Settings > Tax), if you must collect tax there",
+            )
+        ]
+    return []
+
+
+def tax_details(customer: dict[str, Any] | None) -> str | None:
+    """`in DE (billing_address), supported; tax ids: eu_vat DE123`; None when unknown."""
+    tax = (customer or {}).get("tax")
+    if not tax:
+        return None
+    location = tax.get("location") or {}
+    place = (
+        f"in {location.get('country')} ({location.get('source')})"
+        if location.get("country")
+        else "in no known location"
+    )
+    ids = (customer or {}).get("tax_ids") or []
+    listed = ", ".join(f"{i['type']} {i['value']}" for i in ids) or "none"
+    return f"{place}, {tax.get('automatic_tax')}; tax ids: {listed}"
 
 
 def customer_gone(stripe: StripeFacts | None, customer_id: str) -> bool:

@@ -29,6 +29,7 @@ from reconciler.core.plan import Finding
 from reconciler.core.secrets import public_fingerprint, variable_of
 from reconciler.core.stripe_facts import StripeAccounts, StripeFacts, StripeUnavailable
 from reconciler.kinds.creation import create_once
+from reconciler.kinds.open_invoices import UNTIL_FINAL, blocking_invoices, named
 from reconciler.manifests import StripeApp
 
 ADDRESS_TYPE = "stripe_app"
@@ -185,6 +186,18 @@ class StripeAppResource(Resource):
             body["secret_api_key"] = _api_key(desired, writer)
         writer.konnect.put(routes.APP, body, path={"appId": live.id})
         return live.id
+
+    def deletions_refused(
+        self, deleted: Sequence[Live], sources: Sources, world: World
+    ) -> dict[str, str]:
+        found = blocking_invoices(
+            sources.konnect, [live.id for live in deleted], lambda i, app: app in i.app_ids
+        )
+        return {
+            app_id: f"Konnect refuses to uninstall an app that invoices not yet final use: "
+            f"{len(using)} invoice(s) ({named(using)}); {UNTIL_FINAL}"
+            for app_id, using in found.items()
+        }
 
     def delete(self, live: Live, writer: Writer) -> None:
         writer.konnect.delete(routes.APP, path={"appId": live.id})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from reconciler.sandbox.konnect_api import (
     admin,
@@ -11,10 +11,12 @@ from reconciler.sandbox.konnect_api import (
     customer_billing,
     customers,
     fallback,
+    invoices,
     profiles,
     stripe_sessions,
     tax_codes,
 )
+from reconciler.sandbox.konnect_api.endpoint import endpoint
 
 
 def routes() -> list[BaseRoute]:
@@ -25,6 +27,11 @@ def routes() -> list[BaseRoute]:
         *customer_billing.routes(),
         *stripe_sessions.routes(),
         *tax_codes.routes(),
+        Route(
+            "/billing/invoices",
+            endpoint(invoices.list_invoices, invoices.LIST_QUERY),
+            methods=["GET"],
+        ),
     ]
     return [*known, fallback.catch_all(known)]
 

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.ids import new_ulid
-from reconciler.sandbox.konnect_api import profiles
+from reconciler.sandbox.konnect_api import invoices, profiles
 from reconciler.sandbox.konnect_api.collection_names import APPS
 from reconciler.sandbox.konnect_api.endpoint import (
     endpoint,
@@ -349,6 +349,7 @@ def _uninstall(request: Request, sandbox: Sandbox) -> Response:
     store = sandbox.store
     with store.transaction():
         app = _existing(request, sandbox)
+        invoices.refuse_uninstall(store, app["id"])
         app["deleted_at"] = rfc3339_now()
         store.put(APPS, app["id"], app)
     return no_content()

@@ -15,6 +15,8 @@ TAX_CODES = "konnect.tax_codes"
 ORGANIZATION_DEFAULTS = "konnect.organization_defaults"
 # checkout session id -> Konnect customer, for the admin action that completes it
 CHECKOUT_SESSIONS = "konnect.checkout_sessions"
+# invoices, made by the admin action (the sandbox bills no usage)
+INVOICES = "konnect.invoices"
 
 # on a customer: the profile it is pinned to (the customer override) and its app data
 PINNED_PROFILE = "_pinned_profile_id"

@@ -24,7 +24,7 @@ from reconciler.sandbox.konnect_api.endpoint import endpoint, json, parse_body
 from reconciler.sandbox.konnect_api.errors import billing_problem, invalid
 from reconciler.sandbox.konnect_api.schemas import CurrencyCode, Sealed
 from reconciler.sandbox.store import Document, Store
-from reconciler.sandbox.stripe_api import world
+from reconciler.sandbox.stripe_api import customer_tax, world
 from reconciler.sandbox.stripe_api.errors import StripeError
 
 
@@ -248,13 +248,17 @@ def complete_checkout(
     store: Store, session_id: str, collected: world.CollectedCard | None = None
 ) -> Document:
     """What the `setup_intent.succeeded` webhook does once the customer finished checkout
-    (on the hosted page, with the card they entered, or by the admin call, with a Visa).
+    (on the hosted page, with the card they entered, or by the admin call, with a Visa and
+    the billing details its body says were entered). Tax ids entered are kept on the Stripe
+    customer when the session collects them.
 
     The Konnect customer is the one the session was created for, or else the one linked to
     the session's Stripe customer (a session made directly in Stripe).
     """
     with store.transaction():
         stripe_customer, method = world.complete_checkout_session(store, session_id, collected)
+        if collected is not None:
+            _keep_tax_ids(store, session_id, stripe_customer, collected.tax_ids)
         customer = _customer_of_session(store, session_id, stripe_customer)
         if customer is not None:
             app_data = customer.get(APP_DATA) or {}
@@ -270,6 +274,19 @@ def complete_checkout(
         "stripe_customer_id": stripe_customer,
         "payment_method_id": method,
     }
+
+
+def _keep_tax_ids(
+    store: Store, session_id: str, stripe_customer: str, tax_ids: tuple[tuple[str, str], ...]
+) -> None:
+    session = store.get(world.CHECKOUT_SESSIONS, session_id) or {}
+    if not session.get("tax_id_collection", {}).get("enabled"):
+        return
+    customer = store.get(world.CUSTOMERS, stripe_customer)
+    if customer is None:
+        return
+    for kind, value in tax_ids:
+        customer_tax.add_tax_id(store, customer, kind, value)
 
 
 def _customer_of_session(store: Store, session_id: str, stripe_customer: str) -> Document | None:

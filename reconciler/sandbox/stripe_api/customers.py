@@ -8,7 +8,7 @@ from typing import Any
 from starlette.routing import Route
 
 from reconciler.sandbox.store import Document
-from reconciler.sandbox.stripe_api import world
+from reconciler.sandbox.stripe_api import customer_tax, world
 from reconciler.sandbox.stripe_api.endpoint import StripeCall, stripe_route
 from reconciler.sandbox.stripe_api.errors import invalid_param, resource_missing
 from reconciler.sandbox.stripe_api.listing import PAGING_PARAMS, created_filter, list_objects
@@ -54,6 +54,8 @@ def routes() -> list[Route]:
             (*PAGING_PARAMS, "type", "allow_redisplay"),
         ),
         stripe_route("/customers/{customer}/payment_methods/{payment_method}", "GET", retrieve_pm),
+        stripe_route("/customers/{customer}/tax_ids", "POST", create_tax_id, ("type", "value")),
+        stripe_route("/customers/{customer}/tax_ids", "GET", list_tax_ids, PAGING_PARAMS),
     ]
 
 
@@ -94,6 +96,19 @@ def update(call: StripeCall) -> Document:
     call.store.put(world.CUSTOMERS, customer["id"], customer)
     _apply_invoice_settings(call, customer["id"], {})
     return _rendered(call, customer["id"])
+
+
+def create_tax_id(call: StripeCall) -> Document:
+    customer = world.live_customer(call.store, call.account_id, call.path["customer"], "customer")
+    kind = string(call.params, "type", required=True) or ""
+    return customer_tax.add_tax_id(
+        call.store, customer, kind, string(call.params, "value", required=True) or ""
+    )
+
+
+def list_tax_ids(call: StripeCall) -> Document:
+    world.live_customer(call.store, call.account_id, call.path["customer"], "customer")
+    return customer_tax.tax_ids_of(call.store, call.account_id, call.path["customer"])
 
 
 def delete(call: StripeCall) -> Document:

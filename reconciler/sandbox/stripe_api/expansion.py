@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reconciler.sandbox.store import Document, Store
-from reconciler.sandbox.stripe_api import world
+from reconciler.sandbox.stripe_api import customer_tax, world
 from reconciler.sandbox.stripe_api.errors import StripeError
 
 MAX_DEPTH = 4
@@ -18,6 +19,18 @@ EXPANDABLE: dict[str, dict[str, str]] = {
     "billing_portal.session": {
         "customer": world.CUSTOMERS,
         "configuration": world.PORTAL_CONFIGURATIONS,
+    },
+}
+
+
+# Fields Stripe computes and renders only when expanded ("includable"), by object type.
+Computed = Callable[[Store, str, Document], Any]
+INCLUDABLE: dict[str, dict[str, Computed]] = {
+    "customer": {
+        "tax": lambda store, account, customer: customer_tax.tax_of(store, account, customer),
+        "tax_ids": lambda store, account, customer: customer_tax.tax_ids_of(
+            store, account, customer["id"]
+        ),
     },
 }
 
@@ -54,6 +67,10 @@ def _expand(store: Store, account_id: str, obj: Document, parts: list[str], path
             raise _not_expandable(path)
         for item in obj["data"]:
             _expand(store, account_id, item, parts[1:], path)
+        return
+    computed = INCLUDABLE.get(str(obj.get("object")), {}).get(parts[0])
+    if computed is not None and len(parts) == 1:
+        obj[parts[0]] = computed(store, account_id, obj)
         return
     fields = EXPANDABLE.get(str(obj.get("object")), {})
     for length in range(len(parts), 0, -1):

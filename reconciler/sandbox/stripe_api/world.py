@@ -274,8 +274,21 @@ def create_checkout_session(
     page_origin: str = "",
 ) -> Document:
     """A setup-mode checkout session for an existing customer (params as Stripe takes them);
-    a hosted one's `url` is the sandbox's checkout page under `page_origin`."""
+    a hosted one's `url` is the sandbox's checkout page under `page_origin`.
+
+    What the customer enters is saved to the Stripe customer only as `customer_update` says,
+    and collecting tax ids for an existing customer needs its name saved (`name: auto`), as
+    Stripe requires."""
     live_customer(store, account_id, customer_id, "customer")
+    tax_ids = params.get("tax_id_collection") or {}
+    customer_update = params.get("customer_update") or {}
+    if tax_ids.get("enabled") and customer_update.get("name") != "auto":
+        raise StripeError(
+            400,
+            "tax_id_collection requires customer_update[name] to be 'auto' when a customer is "
+            "given.",
+            param="customer_update[name]",
+        )
     livemode = livemode_of(store, account_id)
     session_id = stripe_id("cs_live" if livemode else "cs_test", 58)
     embedded = params.get("ui_mode") == "embedded"
@@ -284,7 +297,6 @@ def create_checkout_session(
         "id": session_id,
         "object": "checkout.session",
         "automatic_tax": {"enabled": False, "liability": None, "status": None},
-        "billing_address_collection": params.get("billing_address_collection"),
         "cancel_url": params.get("cancel_url"),
         "client_reference_id": params.get("client_reference_id"),
         "client_secret": session_id + "_secret_" + stripe_id("", 24)[1:] if embedded else None,
@@ -296,7 +308,10 @@ def create_checkout_session(
             "shipping_address": None,
             "submit": None,
             "terms_of_service_acceptance": None,
+            **(params.get("custom_text") or {}),
         },
+        "billing_address_collection": params.get("billing_address_collection") or "auto",
+        "tax_id_collection": {"enabled": bool(tax_ids.get("enabled"))},
         "customer": customer_id,
         "customer_details": None,
         "customer_email": None,
@@ -315,6 +330,7 @@ def create_checkout_session(
         "ui_mode": "embedded" if embedded else "hosted",
         "url": None if embedded else page_origin + CHECKOUT_PAGE_PATH + session_id,
         OWNER: account_id,
+        _CUSTOMER_UPDATE: dict(customer_update),
     }
     store.put(CHECKOUT_SESSIONS, session_id, session)
     return public(session)
@@ -346,23 +362,62 @@ def _with_expiry(session: Document) -> Document:
     return session
 
 
+_CUSTOMER_UPDATE = "_customer_update"
+_CARDHOLDER = "Sandbox Cardholder"
+
+
 @dataclass(frozen=True)
 class CollectedCard:
-    """What the customer entered on the hosted checkout page (or in the portal)."""
+    """What the customer entered: on the hosted checkout page or in the portal, or what the
+    admin completion call says they entered (`entered_card`). A `name` or `address` of None
+    was not entered: the card then carries the customer's name and the sandbox's head office."""
 
     card: TestCard
     exp_month: int
     exp_year: int
-    name: str
-    address: dict[str, str | None]
+    name: str | None
+    address: dict[str, str | None] | None
     tax_ids: tuple[tuple[str, str], ...] = ()
+
+    def cardholder(self, customer: Document) -> str:
+        return self.name or customer.get("name") or _CARDHOLDER
+
+    def billing_address(self) -> dict[str, str | None]:
+        address: dict[str, str | None] = billing_details_of({"address": self.address})["address"]
+        return address if self.address else dict(SANDBOX_HEAD_OFFICE)
+
+
+def entered_card(entered: dict[str, Any]) -> CollectedCard:
+    """The admin completion call's body as what the customer entered: a Visa, and optionally
+    `address`, `name` and a `tax_id` (`{type, value}`)."""
+    given = entered.get("address")
+    address = (
+        {field: given.get(field) for field in SANDBOX_HEAD_OFFICE}
+        if isinstance(given, dict)
+        else {}
+    )
+    tax_id = entered.get("tax_id")
+    return CollectedCard(
+        card=TEST_CARDS["visa"],
+        exp_month=DEFAULT_EXPIRY[0],
+        exp_year=DEFAULT_EXPIRY[1],
+        name=str(entered["name"]) if entered.get("name") else None,
+        address=address if any(address.values()) else None,
+        tax_ids=(
+            ((str(tax_id.get("type")), str(tax_id.get("value") or "")),)
+            if isinstance(tax_id, dict)
+            else ()
+        ),
+    )
 
 
 def complete_checkout_session(
     store: Store, session_id: str, collected: CollectedCard | None = None
 ) -> tuple[str, str]:
-    """What the customer does in hosted checkout: enter a card, which becomes the default.
-    Without `collected`, a Visa with the sandbox's head office as its billing address.
+    """What the customer does in hosted checkout: enter a card, which becomes the default
+    (without `collected`, a Visa with the sandbox's head office as its billing address). The
+    name and address entered are saved to the customer where the session's `customer_update`
+    says `auto`.
 
     Returns (customer id, new payment method id).
     """
@@ -374,20 +429,15 @@ def complete_checkout_session(
             raise StripeError(400, f"Checkout session {session_id} is {session['status']}.")
         account_id = session[OWNER]
         customer = live_customer(store, account_id, session["customer"], "customer")
-        collected = collected or CollectedCard(
-            card=TEST_CARDS["visa"],
-            exp_month=DEFAULT_EXPIRY[0],
-            exp_year=DEFAULT_EXPIRY[1],
-            name=customer.get("name") or "Sandbox Cardholder",
-            address=dict(SANDBOX_HEAD_OFFICE),
-        )
+        collected = collected or entered_card({})
+        _save_to_customer(store, session, customer, collected)
         method = save_collected_card(store, account_id, customer, collected)
         session["status"] = "complete"
         session["url"] = None
         session["customer_details"] = {
-            "address": billing_details_of({"address": collected.address})["address"],
+            "address": collected.billing_address(),
             "email": customer.get("email"),
-            "name": collected.name,
+            "name": collected.cardholder(customer),
             "phone": None,
             "tax_exempt": customer.get("tax_exempt", "none"),
             "tax_ids": [{"type": kind, "value": value} for kind, value in collected.tax_ids],
@@ -407,14 +457,26 @@ def save_collected_card(
         exp_month=collected.exp_month,
         exp_year=collected.exp_year,
         billing_details={
-            "address": collected.address,
+            "address": collected.billing_address(),
             "email": customer.get("email"),
-            "name": collected.name,
+            "name": collected.cardholder(customer),
         },
     )
     attach_payment_method(store, account_id, method["id"], customer["id"])
     set_default_payment_method(store, account_id, customer["id"], method["id"])
     return str(method["id"])
+
+
+def _save_to_customer(
+    store: Store, session: Document, customer: Document, collected: CollectedCard
+) -> None:
+    """The billing details entered, saved to the Stripe customer as `customer_update` says."""
+    saved = session.get(_CUSTOMER_UPDATE) or {}
+    if saved.get("address") == "auto":
+        customer["address"] = collected.billing_address()
+    if saved.get("name") == "auto" and collected.name:
+        customer["name"] = collected.name
+    store.put(CUSTOMERS, customer["id"], customer)
 
 
 def create_portal_session(

@@ -471,3 +471,19 @@ def test_what_an_export_creates_is_private(project: Path, world: World) -> None:
     }
     modes = {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in created}
     assert modes == {name: 0o700 if (out / name).is_dir() else 0o600 for name in modes}
+
+
+def test_a_project_that_leaves_the_default_unmanaged_exports_no_default(
+    project: Path, world: World
+) -> None:
+    project_file = project / "reconcile.yaml"
+    project_file.write_text(project_file.read_text() + "default_profile: unmanaged\n")
+    app = world.stripe_app()
+    world.profile(app, "Main", default=True)
+    world.profile(app, "Invoiced")
+    out = project.parent / "out"
+    export(project, out)
+    exported = documents(out)
+    assert "default" not in exported[("BillingProfile", "main")]["spec"]
+    assert "default_profile: unmanaged" in (out / "reconcile.yaml").read_text()
+    assert_plans_clean(out, project)

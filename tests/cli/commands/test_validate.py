@@ -72,7 +72,13 @@ def test_json_output_is_a_documented_object(workdir: Path) -> None:
             "target": "sandbox",
         }
     ]
-    summary = {"files": 6, "documents": 9, "errors": 1, "errors_by_code": {"wrong-type": 1}}
+    summary = {
+        "files": 6,
+        "documents": 9,
+        "errors": 1,
+        "warnings": 0,
+        "errors_by_code": {"wrong-type": 1},
+    }
     assert report["summary"] == summary
     assert report["target"] == "sandbox"
     assert report["targets"] == [{"target": "sandbox", "valid": False, "summary": summary}]

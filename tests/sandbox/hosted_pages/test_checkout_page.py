@@ -45,6 +45,33 @@ def test_a_test_card_completes_the_session_as_the_customer_finishing_checkout(
     assert checkout.open().status_code == 410
 
 
+def test_a_session_that_saves_nothing_leaves_the_stripe_customer_as_it_was(
+    world: World,
+) -> None:
+    kept = open_checkout(world)
+    kept.submit(card_form(tax_id_type="eu_vat", tax_id_value="DE123456789"))
+
+    customer = kept.stripe_customer()
+    assert (customer["name"], customer.get("address")) == ("Hooli", None)
+    tax_ids = world.stripe("GET", f"/customers/{customer['id']}/tax_ids")
+    assert tax_ids["data"] == []
+
+
+def test_a_session_that_saves_the_details_saves_what_the_page_took(world: World) -> None:
+    checkout = open_checkout(
+        world,
+        customer_update={"address": "auto", "name": "auto"},
+        tax_id_collection={"enabled": True},
+    )
+    checkout.submit(card_form(tax_id_type="eu_vat", tax_id_value="DE123456789"))
+
+    customer = checkout.stripe_customer()
+    assert customer["name"] == "Ada Lovelace"
+    assert (customer["address"]["city"], customer["address"]["country"]) == ("Berlin", "DE")
+    tax_ids = world.stripe("GET", f"/customers/{customer['id']}/tax_ids")
+    assert [(t["type"], t["value"]) for t in tax_ids["data"]] == [("eu_vat", "DE123456789")]
+
+
 def test_another_brand_is_saved_as_that_brand(checkout: Checkout) -> None:
     checkout.submit(card_form(card_number="5555555555554444"))
 
