@@ -11,6 +11,9 @@ from reconciler.sandbox.konnect_api import (
     customer_billing,
     customers,
     fallback,
+    features,
+    meters,
+    plans,
     profiles,
     stripe_sessions,
     tax_codes,
@@ -25,6 +28,9 @@ def routes() -> list[BaseRoute]:
         *customer_billing.routes(),
         *stripe_sessions.routes(),
         *tax_codes.routes(),
+        *meters.routes(),
+        *features.routes(),
+        *plans.routes(),
     ]
     return [*known, fallback.catch_all(known)]
 

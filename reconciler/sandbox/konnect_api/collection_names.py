@@ -15,6 +15,10 @@ TAX_CODES = "konnect.tax_codes"
 ORGANIZATION_DEFAULTS = "konnect.organization_defaults"
 # checkout session id -> Konnect customer, for the admin action that completes it
 CHECKOUT_SESSIONS = "konnect.checkout_sessions"
+# the product catalog: meters, features and plans (every version of a plan is one document)
+METERS = "konnect.meters"
+FEATURES = "konnect.features"
+PLANS = "konnect.plans"
 
 # on a customer: the profile it is pinned to (the customer override) and its app data
 PINNED_PROFILE = "_pinned_profile_id"

@@ -33,6 +33,9 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 _ID_PARAMETERS = {
     "app_id": "app",
     "customer_id": "customer",
+    "feature_id": "feature",
+    "meter_id": "meter",
+    "plan_id": "plan",
     "profile_id": "billing profile",
     "tax_code_id": "tax code",
 }
