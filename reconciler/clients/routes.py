@@ -23,3 +23,13 @@ CUSTOMER = CUSTOMERS + "/{customerId}"
 CUSTOMER_BILLING = CUSTOMER + "/billing"
 CHECKOUT_SESSIONS = CUSTOMER_BILLING + "/stripe/checkout-sessions"
 PORTAL_SESSIONS = CUSTOMER_BILLING + "/stripe/portal-sessions"
+
+# The product catalog. Every version of a plan is a plan of its own, with its own id.
+METERS = "/openmeter/meters"
+METER = METERS + "/{meterId}"
+FEATURES = "/openmeter/features"
+FEATURE = FEATURES + "/{featureId}"
+PLANS = "/openmeter/plans"
+PLAN = PLANS + "/{planId}"
+PLAN_PUBLISH = PLAN + "/publish"
+PLAN_ARCHIVE = PLAN + "/archive"

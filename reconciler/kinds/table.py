@@ -13,9 +13,18 @@ from dataclasses import dataclass
 from reconciler.core.kind import Resource
 from reconciler.kinds.billing_profile import BillingProfileResource
 from reconciler.kinds.customer_billing import CustomerBillingResource
+from reconciler.kinds.feature import FeatureResource
+from reconciler.kinds.meter import MeterResource
 from reconciler.kinds.stripe_app import StripeAppResource
 from reconciler.kinds.tax_code import TaxCodeResource, TaxDefaultsResource
-from reconciler.manifests import BillingProfile, CustomerBilling, StripeApp, TaxCode
+from reconciler.manifests import (
+    BillingProfile,
+    CustomerBilling,
+    Feature,
+    Meter,
+    StripeApp,
+    TaxCode,
+)
 from reconciler.manifests.envelope import Manifest
 
 
@@ -37,6 +46,8 @@ KIND_TABLE: tuple[Kind, ...] = (
     Kind(TaxDefaultsResource(), None),
     Kind(BillingProfileResource(), BillingProfile),
     Kind(CustomerBillingResource(), CustomerBilling),
+    Kind(MeterResource(), Meter),
+    Kind(FeatureResource(), Feature),
 )
 
 RESOURCES: tuple[Resource, ...] = tuple(kind.resource for kind in KIND_TABLE)

@@ -11,8 +11,10 @@ if TYPE_CHECKING:
     from reconciler.manifests.diagnostics import Diagnostic, Position
     from reconciler.manifests.envelope import Manifest
     from reconciler.manifests.errors import ValidationFailed
+    from reconciler.manifests.feature import Feature
     from reconciler.manifests.kinds import KINDS
     from reconciler.manifests.manifest_set import LoadedManifest, ManifestSet
+    from reconciler.manifests.meter import Meter
     from reconciler.manifests.project import KonnectTarget, Project, SandboxTarget
     from reconciler.manifests.stripe_app import StripeApp
     from reconciler.manifests.tax_code import TaxCode
@@ -27,10 +29,12 @@ __all__ = [
     "BillingProfile",
     "CustomerBilling",
     "Diagnostic",
+    "Feature",
     "KonnectTarget",
     "LoadedManifest",
     "Manifest",
     "ManifestSet",
+    "Meter",
     "Position",
     "Project",
     "SandboxTarget",
@@ -51,6 +55,8 @@ _HOMES = {
     "Position": "reconciler.manifests.diagnostics",
     "Manifest": "reconciler.manifests.envelope",
     "ValidationFailed": "reconciler.manifests.errors",
+    "Feature": "reconciler.manifests.feature",
+    "Meter": "reconciler.manifests.meter",
     "KINDS": "reconciler.manifests.kinds",
     "LoadedManifest": "reconciler.manifests.manifest_set",
     "ManifestSet": "reconciler.manifests.manifest_set",
