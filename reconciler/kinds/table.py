@@ -15,6 +15,7 @@ from reconciler.kinds.billing_profile import BillingProfileResource
 from reconciler.kinds.customer_billing import CustomerBillingResource
 from reconciler.kinds.feature import FeatureResource
 from reconciler.kinds.meter import MeterResource
+from reconciler.kinds.plan import PlanResource
 from reconciler.kinds.stripe_app import StripeAppResource
 from reconciler.kinds.tax_code import TaxCodeResource, TaxDefaultsResource
 from reconciler.manifests import (
@@ -22,6 +23,7 @@ from reconciler.manifests import (
     CustomerBilling,
     Feature,
     Meter,
+    Plan,
     StripeApp,
     TaxCode,
 )
@@ -48,6 +50,7 @@ KIND_TABLE: tuple[Kind, ...] = (
     Kind(CustomerBillingResource(), CustomerBilling),
     Kind(MeterResource(), Meter),
     Kind(FeatureResource(), Feature),
+    Kind(PlanResource(), Plan),
 )
 
 RESOURCES: tuple[Resource, ...] = tuple(kind.resource for kind in KIND_TABLE)

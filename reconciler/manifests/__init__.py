@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from reconciler.manifests.kinds import KINDS
     from reconciler.manifests.manifest_set import LoadedManifest, ManifestSet
     from reconciler.manifests.meter import Meter
+    from reconciler.manifests.plan import Plan
     from reconciler.manifests.project import KonnectTarget, Project, SandboxTarget
     from reconciler.manifests.stripe_app import StripeApp
     from reconciler.manifests.tax_code import TaxCode
@@ -35,6 +36,7 @@ __all__ = [
     "Manifest",
     "ManifestSet",
     "Meter",
+    "Plan",
     "Position",
     "Project",
     "SandboxTarget",
@@ -57,6 +59,7 @@ _HOMES = {
     "ValidationFailed": "reconciler.manifests.errors",
     "Feature": "reconciler.manifests.feature",
     "Meter": "reconciler.manifests.meter",
+    "Plan": "reconciler.manifests.plan",
     "KINDS": "reconciler.manifests.kinds",
     "LoadedManifest": "reconciler.manifests.manifest_set",
     "ManifestSet": "reconciler.manifests.manifest_set",

@@ -11,17 +11,18 @@ from reconciler.manifests.customer_billing import CustomerBilling
 from reconciler.manifests.envelope import Manifest
 from reconciler.manifests.feature import Feature
 from reconciler.manifests.meter import Meter
+from reconciler.manifests.plan import Plan
 from reconciler.manifests.stripe_app import StripeApp
 from reconciler.manifests.tax_code import TaxCode
 
 # In apply order: what a kind refers to comes before it.
 KINDS: dict[str, type[Manifest]] = {
     kind.KIND: kind
-    for kind in (StripeApp, TaxCode, BillingProfile, CustomerBilling, Meter, Feature)
+    for kind in (StripeApp, TaxCode, BillingProfile, CustomerBilling, Meter, Feature, Plan)
 }
 
 AnyManifest = Annotated[
-    StripeApp | TaxCode | BillingProfile | CustomerBilling | Meter | Feature,
+    StripeApp | TaxCode | BillingProfile | CustomerBilling | Meter | Feature | Plan,
     Field(discriminator="kind"),
 ]
 

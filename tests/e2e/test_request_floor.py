@@ -84,6 +84,7 @@ def test_plan_reads_each_list_once_and_billing_per_declared_customer(
         # The catalog is listed even when none is declared: what reconcile owns may be pruned.
         "GET /openmeter/meters": 1,
         "GET /openmeter/features": 1,
+        "GET /openmeter/plans": 1,
     }
     # One Stripe customer for five links: one GET, which carries its invoice-default card.
     assert stripe["GET /v1/customers/{id}"] == 1

@@ -1,0 +1,100 @@
+"""What a plan's rate cards name: features and tax codes, each a manifest by its name or a
+live object by its key. Checked at plan time, and turned into ids at apply time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconciler.core.actions import Address
+from reconciler.core.kind import World, Writer
+from reconciler.core.live import Live
+from reconciler.kinds.plan.documents import FEATURE, TAX_CODE
+from reconciler.manifests.plan import Plan
+
+
+@dataclass(frozen=True)
+class Named:
+    """A name a rate card gives, and where (`phases.<phase>.rate_cards.<card>`)."""
+
+    address_type: str
+    name: str
+    card_key: str
+    where: str
+
+
+def named(plan: Plan) -> list[Named]:
+    found = []
+    for phase in plan.spec.phases:
+        for card in phase.rate_cards:
+            where = f"phases.{phase.key}.rate_cards.{card.key}"
+            if card.feature is not None:
+                found.append(Named(FEATURE, card.feature, card.key, f"{where}.feature"))
+            if card.tax_config is not None:
+                tax_code = card.tax_config.tax_code
+                found.append(Named(TAX_CODE, tax_code, card.key, f"{where}.tax_config.tax_code"))
+    return found
+
+
+def declared(plan: Plan, world: World) -> frozenset[Address]:
+    """The referenced objects the manifests declare: the plan's writes wait for theirs."""
+    addresses = (Address(type=n.address_type, name=n.name) for n in named(plan))
+    return frozenset(a for a in addresses if world.desired_of(a) is not None)
+
+
+def live_by_key(world: World, address_type: str, key: str) -> Live | None:
+    return next((live for live in world.live.get(address_type, []) if live.key == key), None)
+
+
+def problems(plan: Plan, world: World) -> list[str]:
+    """Why the plan's references cannot be written; empty when they all can."""
+    return [problem for name in named(plan) if (problem := _problem(name, world)) is not None]
+
+
+def _problem(name: Named, world: World) -> str | None:
+    what = "feature" if name.address_type == FEATURE else "tax code"
+    desired = world.desired_of(Address(type=name.address_type, name=name.name))
+    if desired is not None:
+        return _feature_key(name, desired.key)
+    live = live_by_key(world, name.address_type, name.name)
+    if live is None:
+        kind = "Feature" if name.address_type == FEATURE else "TaxCode"
+        return (
+            f"{name.where} names {what} {name.name!r}: no {kind} manifest has that name and "
+            f"Konnect has no {what} with that key"
+        )
+    bound = world.address_by_id(name.address_type, live.id)
+    if bound is not None and bound.name != name.name:
+        return f"{name.where}: {what} {name.name!r} is declared as {bound}; name it so"
+    if name.address_type == TAX_CODE and not _maps_to_stripe(live):
+        return (
+            f"{name.where}: tax code {name.name!r} maps to no Stripe tax code, so Stripe Tax "
+            "would not know what its invoice lines are; add a Stripe mapping or name another"
+        )
+    return _feature_key(name, live.key)
+
+
+def _feature_key(name: Named, key: str) -> str | None:
+    if name.address_type != FEATURE or key == name.card_key:
+        return None
+    return (
+        f"{name.where}: the rate card's key {name.card_key!r} must be its feature's key "
+        f"{key!r} (Konnect refuses it otherwise)"
+    )
+
+
+def _maps_to_stripe(tax_code: Live) -> bool:
+    mappings = tax_code.raw.get("app_mappings") or []
+    return any(m.get("app_type") == "stripe" and m.get("tax_code") for m in mappings)
+
+
+def live_id(writer: Writer, address_type: str, name: str) -> str:
+    """The id behind a reference: a declared object's (perhaps created in this apply), else
+    the live object with that key."""
+    try:
+        return writer.id_of(Address(type=address_type, name=name))
+    except LookupError:
+        pass
+    live = live_by_key(writer.world, address_type, name)
+    if live is None:
+        raise LookupError(f"no {address_type} {name!r} to refer to")
+    return live.id
