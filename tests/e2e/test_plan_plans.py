@@ -210,3 +210,23 @@ def test_export_includes_the_plan_and_it_plans_clean(project: Path) -> None:
     cards = exported["phases"][0]["rate_cards"]
     assert [card["tax_config"]["tax_code"] for card in cards] == ["saas", "data"]
     assert_plans_clean(out, project)
+
+
+def test_a_plan_in_a_currency_no_customer_bills_in_is_a_warning(project: Path) -> None:
+    customer = {"key": "acme", "name": "Acme", "currency": "EUR"}
+    link = manifest(
+        "CustomerBilling",
+        "acme",
+        {"customer": customer, "stripe": {"customer_id": "cus_Q1w2E3r4T5y6U7"}},
+    )
+    write_manifests(project, *CATALOG, pro(), link)
+    findings = [f for f in plan(project)["findings"] if f["address"] == "plan.pro"]
+    assert [(f["severity"], f["message"]) for f in findings] == [
+        (
+            "warning",
+            "the plan is priced in USD, but the customers declared on "
+            "(the default profile) bill in EUR",
+        )
+    ]
+    write_manifests(project, *CATALOG, pro(currency="EUR"), link)
+    assert not [f for f in plan(project)["findings"] if f["address"] == "plan.pro"]

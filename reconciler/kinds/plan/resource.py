@@ -21,8 +21,10 @@ from reconciler.core.actions import Action, ActionType, Address
 from reconciler.core.exporting import ExportContext
 from reconciler.core.kind import Adoption, DesiredContext, Resource, Sources, World, Writer
 from reconciler.core.live import Desired, Document, Live
+from reconciler.core.plan import Finding
 from reconciler.kinds.creation import create_once
 from reconciler.kinds.plan import documents
+from reconciler.kinds.plan.currency import currency_findings
 from reconciler.kinds.plan.documents import FEATURE, TAX_CODE, Namer
 from reconciler.kinds.plan.export import export_plans
 from reconciler.kinds.plan.references import problems
@@ -90,6 +92,9 @@ class PlanResource(Resource):
             then = ", then archives it" if plan.spec.archived else ""
             return _with_reason(action, f"creates version 1 as a draft and publishes it{then}")
         return _versioned(action, live, archived=plan.spec.archived)
+
+    def findings(self, world: World) -> list[Finding]:
+        return currency_findings(world, ADDRESS_TYPE)
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         try:
