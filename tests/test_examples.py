@@ -14,6 +14,8 @@ import pytest
 from reconciler.manifests import (
     BillingProfile,
     CustomerBilling,
+    Feature,
+    Plan,
     StripeApp,
     TaxCode,
     load_manifests,
@@ -82,6 +84,17 @@ def test_the_examples_are_a_realistic_valid_setup() -> None:
     assert with_method and stripe_default
     assert any(link.spec.billing_profile == "enterprise" for link in links)
     assert manifests.project.default_target == "sandbox"
+
+
+def test_the_examples_sell_a_plan_whose_rate_cards_carry_different_tax_codes() -> None:
+    manifests = load_manifests(EXAMPLES)
+    [plan] = manifests.of_kind(Plan)
+    cards = [card for phase in plan.spec.phases for card in phase.rate_cards]
+    tax_codes = [card.tax_config.tax_code for card in cards if card.tax_config]
+    assert len(tax_codes) == 2 and len(set(tax_codes)) == 2
+    assert {code.name for code in manifests.of_kind(TaxCode)} >= set(tax_codes)
+    sold = {card.feature for card in cards if card.feature}
+    assert sold and sold <= {feature.name for feature in manifests.of_kind(Feature)}
 
 
 def expected_marks(case: Path) -> set[tuple[str, int, str]]:
