@@ -6,6 +6,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from reconciler.sandbox.konnect_api import (
+    addons,
     admin,
     apps,
     customer_billing,
@@ -13,6 +14,7 @@ from reconciler.sandbox.konnect_api import (
     fallback,
     features,
     meters,
+    plan_addons,
     plans,
     profiles,
     stripe_sessions,
@@ -31,6 +33,8 @@ def routes() -> list[BaseRoute]:
         *meters.routes(),
         *features.routes(),
         *plans.routes(),
+        *plan_addons.routes(),
+        *addons.routes(),
     ]
     return [*known, fallback.catch_all(known)]
 

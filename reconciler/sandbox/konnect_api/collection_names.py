@@ -19,6 +19,9 @@ CHECKOUT_SESSIONS = "konnect.checkout_sessions"
 METERS = "konnect.meters"
 FEATURES = "konnect.features"
 PLANS = "konnect.plans"
+ADDONS = "konnect.addons"
+# a plan version's add-ons: which add-on, from which phase, how many
+PLAN_ADDONS = "konnect.plan_addons"
 
 # on a customer: the profile it is pinned to (the customer override) and its app data
 PINNED_PROFILE = "_pinned_profile_id"

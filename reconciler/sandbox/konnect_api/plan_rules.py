@@ -44,13 +44,17 @@ def refuse(issues: list[Issue]) -> KonnectError:
     )
 
 
+def currency_issues(currency: str) -> list[Issue]:
+    if _FIAT.fullmatch(currency):
+        return []
+    # Custom currencies must be defined first; the sandbox has none.
+    return [Issue("currency_not_found", f"currency {currency} not found", "currency")]
+
+
 def critical_issues(
     sandbox: Sandbox, currency: str, cadence: str, phases: list[Phase]
 ) -> list[Issue]:
-    issues = []
-    if not _FIAT.fullmatch(currency):
-        # Custom currencies must be defined first; the sandbox has none.
-        issues.append(Issue("currency_not_found", f"currency {currency} not found", "currency"))
+    issues = currency_issues(currency)
     if cadence not in BILLING_CADENCES:
         issues.append(
             Issue(
@@ -65,11 +69,11 @@ def critical_issues(
         if phase.key in seen_phases:
             issues.append(Issue("plan_phase_duplicated_key", "duplicated key", f"{where}.key"))
         seen_phases.add(phase.key)
-        issues.extend(_rate_card_issues(sandbox, where, phase.rate_cards))
+        issues.extend(rate_card_issues(sandbox, where, phase.rate_cards))
     return issues
 
 
-def _rate_card_issues(sandbox: Sandbox, where: str, rate_cards: list[RateCard]) -> list[Issue]:
+def rate_card_issues(sandbox: Sandbox, where: str, rate_cards: list[RateCard]) -> list[Issue]:
     issues = []
     seen: set[str] = set()
     for index, card in enumerate(rate_cards):
@@ -135,11 +139,11 @@ def warnings(phases: list[Phase]) -> list[Issue]:
                 )
             )
         for card_index, card in enumerate(phase.rate_cards):
-            issues.extend(_usage_warnings(f"{where}.rate_cards[{card_index}]", card))
+            issues.extend(usage_warnings(f"{where}.rate_cards[{card_index}]", card))
     return issues
 
 
-def _usage_warnings(at: str, card: RateCard) -> list[Issue]:
+def usage_warnings(at: str, card: RateCard) -> list[Issue]:
     if card.price.type not in USAGE_PRICES:
         return []
     issues = []

@@ -1,15 +1,9 @@
-"""Plans (`/plans`): versions of a plan by key, each a draft, then active, then archived.
+"""Plans (`/plans`): versions of a plan by key (see `catalog_versions` for the rules they
+share with add-ons), with phases of rate cards.
 
-The server's rules (OpenMeter's plan service):
-- creating a plan whose key exists makes the next version, as a draft, unless a draft of
-  that key exists already (400: one draft per plan);
-- only drafts change (PUT) and are published; publishing version N > 1 archives the version
-  active until then, at the same instant, so a plan never has two active versions;
-- only the active version is archived; an active version cannot be deleted;
-- content problems that cannot be stored are a 400, the others are kept in
-  `validation_errors` and refuse the publish.
-The v3 server takes labels on plans, phases and rate cards but renders none of them back,
-and so does the sandbox.
+Content problems that cannot be stored are a 400; the others are kept in `validation_errors`
+and refuse the publish. The v3 server takes labels on plans, phases and rate cards but
+renders none of them back, and so does the sandbox.
 """
 
 from __future__ import annotations
@@ -37,15 +31,17 @@ from reconciler.sandbox.konnect_api.catalog_schemas import (
     UpsertPlan,
     canonical_number,
 )
+from reconciler.sandbox.konnect_api.catalog_versions import PLAN_VERSIONS
 from reconciler.sandbox.konnect_api.collection_names import PLANS
-from reconciler.sandbox.konnect_api.endpoint import endpoint, json, no_content, parse_body, path_id
-from reconciler.sandbox.konnect_api.errors import KonnectError, invalid, not_found, problem
+from reconciler.sandbox.konnect_api.endpoint import endpoint, json, no_content, parse_body
 from reconciler.sandbox.konnect_api.labels import check_labels
+from reconciler.sandbox.konnect_api.plan_addons import publish_issues
 from reconciler.sandbox.konnect_api.plan_rules import critical_issues, refuse, warnings
-from reconciler.sandbox.konnect_api.schemas import public, set_optional, stamp_new
+from reconciler.sandbox.konnect_api.schemas import public, set_optional
 from reconciler.sandbox.store import Document
 
 LABELS = "_labels"  # kept, never rendered: the v3 plan has no labels on read
+VERSIONS = PLAN_VERSIONS
 LIST = CatalogList(
     collection=PLANS,
     sort_fields=("id", "key", "version", "created_at", "updated_at"),
@@ -90,7 +86,7 @@ def _price(card: RateCard) -> Document:
     return {"type": "free"}
 
 
-def _rate_card(card: RateCard) -> Document:
+def stored_rate_card(card: RateCard) -> Document:
     """A rate card as the server stores and renders it (labels dropped, amounts canonical)."""
     stored: Document = {"key": card.key, "name": card.name, "price": _price(card)}
     optional: dict[str, Any] = {
@@ -119,7 +115,7 @@ def _phase(phase: Phase) -> Document:
     stored: Document = {
         "key": phase.key,
         "name": phase.name,
-        "rate_cards": [_rate_card(card) for card in phase.rate_cards],
+        "rate_cards": [stored_rate_card(card) for card in phase.rate_cards],
     }
     set_optional(stored, "description", phase.description)
     set_optional(stored, "duration", phase.duration)
@@ -149,58 +145,25 @@ async def _create(request: Request, sandbox: Sandbox) -> Response:
         "key": body.key,
         "currency": body.currency,
         "billing_cadence": body.billing_cadence,
-        "status": "draft",
         "settlement_mode": "credit_then_invoice",
     }
     _set_content(plan, body, sandbox)
-    store = sandbox.store
-    with store.transaction():
-        versions = store.find(PLANS, {"key": body.key})
-        if any(v["status"] == "draft" and not v.get("deleted_at") for v in versions):
-            raise invalid("key", "only a single draft version is allowed for Plan")
-        plan["version"] = max((v["version"] for v in versions), default=0) + 1
-        stamp_new(plan)
-        store.put(PLANS, plan["id"], plan)
-    return json(render(plan), 201)
+    return json(render(VERSIONS.add(sandbox, plan)), 201)
 
 
 async def _list(request: Request, sandbox: Sandbox) -> Response:
     return await LIST.answer(request, sandbox, render)
 
 
-def _stored(request: Request, sandbox: Sandbox) -> Document:
-    plan = sandbox.store.get(PLANS, path_id(request, "plan_id", "plan"))
-    if plan is None:
-        raise not_found("plan")
-    return plan
-
-
 async def _get(request: Request, sandbox: Sandbox) -> Response:
-    return json(render(_stored(request, sandbox)))
-
-
-def _refuse_status(plan: Document, allowed: tuple[str, ...], doing: str) -> None:
-    if plan["status"] not in allowed:
-        raise _refused(
-            f"only Plans in {list(allowed)} can be {doing}, but it has {plan['status']} state"
-        )
-
-
-def _refused(reason: str) -> KonnectError:
-    """A 400 about the plan as a whole: the document's 400 names a field, here `status`."""
-    return problem(
-        400, reason, [{"field": "status", "reason": reason, "rule": "invalid", "source": "path"}]
-    )
+    return json(render(VERSIONS.stored(request, sandbox)))
 
 
 async def _update(request: Request, sandbox: Sandbox) -> Response:
     body = await parse_body(request, UpsertPlan)
     store = sandbox.store
     with store.transaction():
-        plan = _stored(request, sandbox)
-        if plan.get("deleted_at"):
-            raise problem(410, "plan has been deleted")
-        _refuse_status(plan, ("draft", "scheduled"), "updated")
+        plan = VERSIONS.changeable(request, sandbox)
         _set_content(plan, body, sandbox)
         plan["updated_at"] = rfc3339_now()
         store.put(PLANS, plan["id"], plan)
@@ -208,44 +171,17 @@ async def _update(request: Request, sandbox: Sandbox) -> Response:
 
 
 async def _delete(request: Request, sandbox: Sandbox) -> Response:
-    store = sandbox.store
-    with store.transaction():
-        plan = _stored(request, sandbox)
-        if not plan.get("deleted_at"):
-            _refuse_status(plan, ("archived", "scheduled", "draft"), "deleted")
-            plan["deleted_at"] = rfc3339_now()
-            store.put(PLANS, plan["id"], plan)
+    VERSIONS.delete(request, sandbox)
     return no_content()
 
 
 async def _publish(request: Request, sandbox: Sandbox) -> Response:
-    store = sandbox.store
-    with store.transaction():
-        plan = _stored(request, sandbox)
-        if plan.get("deleted_at"):
-            raise _refused("cannot publish a deleted Plan")
-        _refuse_status(plan, ("draft", "scheduled"), "published/rescheduled")
-        if plan.get("validation_errors"):
-            messages = "; ".join(issue["message"] for issue in plan["validation_errors"])
-            raise _refused(f"invalid plan [key={plan['key']}]: {messages}")
-        now = rfc3339_now()
-        for active in store.find(PLANS, {"key": plan["key"], "status": "active"}):
-            active.update({"status": "archived", "effective_to": now, "updated_at": now})
-            store.put(PLANS, active["id"], active)
-        plan.update({"status": "active", "effective_from": now, "updated_at": now})
-        store.put(PLANS, plan["id"], plan)
+    plan = VERSIONS.publish(request, sandbox, lambda plan: publish_issues(sandbox, plan))
     return json(render(plan))
 
 
 async def _archive(request: Request, sandbox: Sandbox) -> Response:
-    store = sandbox.store
-    with store.transaction():
-        plan = _stored(request, sandbox)
-        _refuse_status(plan, ("active",), "archived")
-        now = rfc3339_now()
-        plan.update({"status": "archived", "effective_to": now, "updated_at": now})
-        store.put(PLANS, plan["id"], plan)
-    return json(render(plan))
+    return json(render(VERSIONS.archive(request, sandbox)))
 
 
 def routes() -> list[BaseRoute]:

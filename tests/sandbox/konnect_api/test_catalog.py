@@ -173,3 +173,77 @@ def test_a_plan_with_warnings_is_stored_but_not_published(konnect: ContractClien
 
 def _upsert(plan: dict[str, Any]) -> dict[str, Any]:
     return {"name": plan["name"], "phases": plan["phases"]}
+
+
+def create_addon(
+    konnect: ContractClient, key: str = "support", *, publish: bool = True, **fields: Any
+) -> dict[str, Any]:
+    card = {
+        "key": "support_fee",
+        "name": "Support fee",
+        "billing_cadence": "P1M",
+        "price": {"type": "flat", "amount": "99"},
+    }
+    body = {
+        "key": key,
+        "name": key.title(),
+        "currency": "USD",
+        "instance_type": "single",
+        "rate_cards": [card],
+        **fields,
+    }
+    response = konnect.post("/openmeter/addons", json=body)
+    assert response.status_code == 201, response.text
+    addon: dict[str, Any] = response.json()
+    if publish:
+        addon = konnect.post(f"/openmeter/addons/{addon['id']}/publish").json()
+    return addon
+
+
+def assign(konnect: ContractClient, plan_id: str, addon_id: str, **fields: Any) -> Any:
+    body = {"name": "Support", "addon": {"id": addon_id}, "from_plan_phase": "default", **fields}
+    return konnect.post(f"/openmeter/plans/{plan_id}/addons", json=body)
+
+
+def test_add_ons_have_versions_as_plans_do(konnect: ContractClient) -> None:
+    first = create_addon(konnect)
+    assert (first["version"], first["status"]) == (1, "active")
+    assert first["labels"] == {}
+    second = create_addon(konnect, publish=False)
+    assert (second["version"], second["status"]) == (2, "draft")
+    konnect.post(f"/openmeter/addons/{second['id']}/publish")
+    assert konnect.get(f"/openmeter/addons/{first['id']}").json()["status"] == "archived"
+
+
+def test_a_multi_instance_add_on_with_a_flat_price_is_not_published(
+    konnect: ContractClient,
+) -> None:
+    addon = create_addon(konnect, publish=False, instance_type="multiple")
+    codes = {issue["code"] for issue in addon["validation_errors"]}
+    assert codes == {"addon_invalid_price_for_multi_instance"}
+    assert konnect.post(f"/openmeter/addons/{addon['id']}/publish").status_code == 400
+
+
+def test_a_draft_plan_takes_an_active_add_on_once(konnect: ContractClient) -> None:
+    plan = create_plan(konnect, plan_body())
+    draft_addon = create_addon(konnect, "extra", publish=False)
+    assert assign(konnect, plan["id"], draft_addon["id"]).status_code == 400
+    addon = create_addon(konnect)
+    assigned = assign(konnect, plan["id"], addon["id"])
+    assert assigned.status_code == 201, assigned.text
+    assert assigned.json()["addon"] == {"id": addon["id"]}
+    assert assign(konnect, plan["id"], addon["id"]).status_code == 409
+    listed = konnect.get(f"/openmeter/plans/{plan['id']}/addons").json()["data"]
+    assert [a["id"] for a in listed] == [assigned.json()["id"]]
+    konnect.post(f"/openmeter/plans/{plan['id']}/publish")
+    # A published plan's add-ons are as immutable as the plan.
+    item = f"/openmeter/plans/{plan['id']}/addons/{assigned.json()['id']}"
+    assert konnect.delete(item).status_code == 400
+
+
+def test_an_assignment_to_a_missing_phase_refuses_the_publish(konnect: ContractClient) -> None:
+    plan = create_plan(konnect, plan_body())
+    addon = create_addon(konnect)
+    assigned = assign(konnect, plan["id"], addon["id"], from_plan_phase="trial").json()
+    assert assigned["validation_errors"][0]["code"] == "plan_addon_unknown_plan_phase_key"
+    assert konnect.post(f"/openmeter/plans/{plan['id']}/publish").status_code == 400

@@ -41,6 +41,8 @@ from tests.sandbox.konnect_api.contract import (
 )
 from tests.sandbox.konnect_api.schema_strategies import SchemaStrategies
 from tests.sandbox.konnect_api.test_catalog import (
+    assign,
+    create_addon,
     create_feature,
     create_meter,
     create_plan,
@@ -66,6 +68,7 @@ UNDECLARED = {
     ("post", "/openmeter/meters"): {409},  # a live meter has the key
     ("delete", "/openmeter/meters/{meterId}"): {409},  # active features use the meter
     ("post", "/openmeter/features"): {404, 409},  # no such meter; a live feature has the key
+    ("post", "/openmeter/plans/{planId}/addons"): {409},  # the plan has the add-on already
 }
 
 
@@ -171,6 +174,9 @@ class World:
             "featureId": self.existing("feature"),
             "planId": self.existing("plan"),
             "FeatureReference": st.fixed_dictionaries({"id": self.existing("feature")}),
+            "addonId": self.existing("addon"),
+            "planAddonId": self.existing("plan_addon"),
+            "AddonReference": st.fixed_dictionaries({"id": self.existing("addon")}),
             "api_key": some_key,
             "secret_api_key": some_key,
             "SortQuery": st.one_of(
@@ -184,11 +190,20 @@ class World:
 
 
 def _catalog(client: ContractClient, tax_code_id: str) -> dict[str, list[str]]:
-    """A meter, a feature on it and a plan (a draft) selling it with a tax code."""
+    """A meter, a feature on it, a plan (a draft) selling it with a tax code, and an add-on
+    assigned to the plan."""
     meter = create_meter(client)
     feature = create_feature(client, meter_id=meter["id"])
     plan = create_plan(client, plan_body(tax_code_id=tax_code_id, feature_id=feature["id"]))
-    return {"meter": [meter["id"]], "feature": [feature["id"]], "plan": [plan["id"]]}
+    addon = create_addon(client)
+    assigned = assign(client, plan["id"], addon["id"]).json()
+    return {
+        "meter": [meter["id"]],
+        "feature": [feature["id"]],
+        "plan": [plan["id"]],
+        "addon": [addon["id"]],
+        "plan_addon": [assigned["id"]],
+    }
 
 
 @pytest.fixture
@@ -307,10 +322,14 @@ def _filter_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
 def test_queries_the_document_refuses_are_400_problems(
     world: World, v3_spec: OpenAPI, v3_document: dict[str, Any], method: str, path: str
 ) -> None:
+    # A list under an object (a plan's add-ons) is read under one that exists: a path
+    # that names none is a 404 before the query is looked at.
+    url = path.replace("{planId}", world.ids["plan"][0])
+
     @BOUNDED
     @given(query=_bad_queries(v3_document, path))
     def refused(query: dict[str, str]) -> None:
-        response = world.client.request(method.upper(), path, params=query, check_request=False)
+        response = world.client.request(method.upper(), url, params=query, check_request=False)
         with pytest.raises(OpenAPIError):  # the document refuses it too
             v3_spec.validate_request(SpecRequest(response.request))
         assert response.status_code == 400, (query, response.text)
