@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reconciler.core.kind import Resource
+from reconciler.kinds.addon import AddonResource
 from reconciler.kinds.billing_profile import BillingProfileResource
 from reconciler.kinds.customer_billing import CustomerBillingResource
 from reconciler.kinds.feature import FeatureResource
@@ -19,6 +20,7 @@ from reconciler.kinds.plan import PlanResource
 from reconciler.kinds.stripe_app import StripeAppResource
 from reconciler.kinds.tax_code import TaxCodeResource, TaxDefaultsResource
 from reconciler.manifests import (
+    Addon,
     BillingProfile,
     CustomerBilling,
     Feature,
@@ -50,6 +52,7 @@ KIND_TABLE: tuple[Kind, ...] = (
     Kind(CustomerBillingResource(), CustomerBilling),
     Kind(MeterResource(), Meter),
     Kind(FeatureResource(), Feature),
+    Kind(AddonResource(), Addon),
     Kind(PlanResource(), Plan),
 )
 

@@ -6,6 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from reconciler.manifests.addon import Addon
     from reconciler.manifests.billing_profile import BillingProfile
     from reconciler.manifests.customer_billing import CustomerBilling
     from reconciler.manifests.diagnostics import Diagnostic, Position
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KINDS",
+    "Addon",
     "BillingProfile",
     "CustomerBilling",
     "Diagnostic",
@@ -51,6 +53,7 @@ __all__ = [
 # Where each name lives, imported on first use (PEP 562): the output gateway reads the secret
 # patterns of this package, and `reconcile --help` must not pay for the pydantic models.
 _HOMES = {
+    "Addon": "reconciler.manifests.addon",
     "BillingProfile": "reconciler.manifests.billing_profile",
     "CustomerBilling": "reconciler.manifests.customer_billing",
     "Diagnostic": "reconciler.manifests.diagnostics",

@@ -26,6 +26,7 @@ ADDRESS_TYPES = (
     "customer_billing",
     "meter",
     "feature",
+    "addon",
     "plan",
 )
 _ADDRESS_GLOB = rf"^(?:{'|'.join(ADDRESS_TYPES)})\.\S+$"

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, RootModel
 
+from reconciler.manifests.addon import Addon
 from reconciler.manifests.billing_profile import BillingProfile
 from reconciler.manifests.customer_billing import CustomerBilling
 from reconciler.manifests.envelope import Manifest
@@ -18,11 +19,11 @@ from reconciler.manifests.tax_code import TaxCode
 # In apply order: what a kind refers to comes before it.
 KINDS: dict[str, type[Manifest]] = {
     kind.KIND: kind
-    for kind in (StripeApp, TaxCode, BillingProfile, CustomerBilling, Meter, Feature, Plan)
+    for kind in (StripeApp, TaxCode, BillingProfile, CustomerBilling, Meter, Feature, Addon, Plan)
 }
 
 AnyManifest = Annotated[
-    StripeApp | TaxCode | BillingProfile | CustomerBilling | Meter | Feature | Plan,
+    StripeApp | TaxCode | BillingProfile | CustomerBilling | Meter | Feature | Addon | Plan,
     Field(discriminator="kind"),
 ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from reconciler.manifests.common import (
@@ -146,11 +146,11 @@ class Phase(StrictModel):
     @field_validator("rate_cards")
     @classmethod
     def _unique_keys(cls, cards: list[RateCard]) -> list[RateCard]:
-        _refuse_repeats([card.key for card in cards], "rate card key")
+        refuse_repeats([card.key for card in cards], "rate card key")
         return cards
 
 
-def _refuse_repeats(keys: Sequence[str], what: str) -> None:
+def refuse_repeats(keys: Sequence[str], what: str) -> None:
     repeated = sorted({key for key in keys if keys.count(key) > 1})
     if repeated:
         raise PydanticCustomError(
@@ -158,6 +158,19 @@ def _refuse_repeats(keys: Sequence[str], what: str) -> None:
             "{what} {keys} used more than once",
             {"what": what, "keys": ", ".join(repeated)},
         )
+
+
+class PlanAddon(StrictModel):
+    addon: NameOrKey = Field(
+        description="The `Addon` (by metadata.name), or the key of a live add-on; it must be "
+        "in the plan's currency."
+    )
+    from_plan_phase: ResourceKey = Field(description="The phase from which it can be bought.")
+    max_quantity: Annotated[int, Field(ge=1)] | None = Field(
+        default=None,
+        description="How many a subscription may buy: required for a `multiple` add-on, "
+        "not allowed for a `single` one.",
+    )
 
 
 class PlanSpec(StrictModel):
@@ -176,11 +189,14 @@ class PlanSpec(StrictModel):
     phases: Annotated[list[Phase], Field(min_length=1)] = Field(
         description="In order; only the last runs without a duration."
     )
+    addons: list[PlanAddon] | None = Field(
+        default=None, description="The add-ons a subscription to the plan may buy."
+    )
 
     @field_validator("phases")
     @classmethod
     def _phases_in_order(cls, phases: list[Phase]) -> list[Phase]:
-        _refuse_repeats([phase.key for phase in phases], "phase key")
+        refuse_repeats([phase.key for phase in phases], "phase key")
         *leading, last = phases
         if any(phase.duration is None for phase in leading):
             raise PydanticCustomError("phase-duration", "every phase but the last needs a duration")
@@ -189,6 +205,22 @@ class PlanSpec(StrictModel):
                 "phase-duration", "the last phase runs without end: it takes no duration"
             )
         return phases
+
+    @field_validator("addons")
+    @classmethod
+    def _addons_once_from_a_phase(
+        cls, addons: list[PlanAddon] | None, info: ValidationInfo
+    ) -> list[PlanAddon] | None:
+        refuse_repeats([a.addon for a in addons or ()], "add-on")
+        phases = {phase.key for phase in info.data.get("phases") or ()}
+        for addon in addons or ():
+            if phases and addon.from_plan_phase not in phases:
+                raise PydanticCustomError(
+                    "unknown-phase",
+                    "add-on {addon}: the plan has no phase {phase}",
+                    {"addon": addon.addon, "phase": addon.from_plan_phase},
+                )
+        return addons
 
 
 class Plan(Manifest):

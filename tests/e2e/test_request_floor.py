@@ -85,6 +85,7 @@ def test_plan_reads_each_list_once_and_billing_per_declared_customer(
         "GET /openmeter/meters": 1,
         "GET /openmeter/features": 1,
         "GET /openmeter/plans": 1,
+        "GET /openmeter/addons": 1,
     }
     # One Stripe customer for five links: one GET, which carries its invoice-default card.
     assert stripe["GET /v1/customers/{id}"] == 1

@@ -49,11 +49,11 @@ def _desired_phase(index: int, phase: Phase) -> Document:
         "name": phase.name or phase.key,
         "description": phase.description,
         "duration": phase.duration,
-        "rate_cards": {card.key: _desired_card(card) for card in phase.rate_cards},
+        "rate_cards": {card.key: desired_card(card) for card in phase.rate_cards},
     }
 
 
-def _desired_card(card: RateCard) -> Document:
+def desired_card(card: RateCard) -> Document:
     price = card.price
     priced: Document = {"type": price.type}
     if price.type in ("flat", "unit"):
@@ -108,12 +108,12 @@ def _live_phase(index: int, phase: Document, name_of: Namer) -> Document:
         "description": phase.get("description") or None,
         "duration": phase.get("duration"),
         "rate_cards": {
-            card["key"]: _live_card(card, name_of) for card in phase.get("rate_cards") or []
+            card["key"]: live_card(card, name_of) for card in phase.get("rate_cards") or []
         },
     }
 
 
-def _live_card(card: Document, name_of: Namer) -> Document:
+def live_card(card: Document, name_of: Namer) -> Document:
     tax = card.get("tax_config")
     document: Document = {
         "name": card.get("name"),

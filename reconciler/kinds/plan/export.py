@@ -8,14 +8,15 @@ from typing import Any
 from reconciler.core.exporting import ExportContext, manifest_document
 from reconciler.core.live import Document, Live, compact
 from reconciler.kinds.plan.documents import FEATURE, TAX_CODE, UNMODELLED, amount
-from reconciler.kinds.plan.versions import ARCHIVED, DRAFT
+from reconciler.kinds.plan.versions import ARCHIVED, DRAFT, PlanVersion
 from reconciler.manifests.plan import Plan
 
 ADDRESS_TYPE = "plan"
+ADDON = "addon"
 
 
-class _Unexportable(Exception):
-    pass
+class Unexportable(Exception):
+    """Why a live plan or add-on has no manifest form."""
 
 
 def export_plans(context: ExportContext) -> None:
@@ -25,7 +26,10 @@ def export_plans(context: ExportContext) -> None:
         name = names[plan.id]
         try:
             spec = _spec(plan.raw, name, context)
-        except _Unexportable as reason:
+            addons = _addons(plan, context)
+            if addons:
+                spec["addons"] = addons
+        except Unexportable as reason:
             context.skip(ADDRESS_TYPE, plan.key, str(reason))
             continue
         document = manifest_document(Plan.KIND, name, plan, spec, needs_adoption=False)
@@ -54,6 +58,20 @@ def _spec(raw: Document, name: str, context: ExportContext) -> Document:
     )
 
 
+def _addons(plan: Live, context: ExportContext) -> list[Document]:
+    assignments = plan.addons if isinstance(plan, PlanVersion) else ()
+    return [
+        compact(
+            {
+                "addon": _reference(context, ADDON, assignment["addon"]),
+                "from_plan_phase": assignment["from_plan_phase"],
+                "max_quantity": assignment.get("max_quantity"),
+            }
+        )
+        for assignment in assignments
+    ]
+
+
 def _phase(phase: Document, context: ExportContext) -> Document:
     return compact(
         {
@@ -61,15 +79,15 @@ def _phase(phase: Document, context: ExportContext) -> Document:
             "name": phase["name"] if phase["name"] != phase["key"] else None,
             "description": phase.get("description") or None,
             "duration": phase.get("duration"),
-            "rate_cards": [_card(card, context) for card in phase.get("rate_cards") or []],
+            "rate_cards": [exported_card(card, context) for card in phase.get("rate_cards") or []],
         }
     )
 
 
-def _card(card: Document, context: ExportContext) -> Document:
+def exported_card(card: Document, context: ExportContext) -> Document:
     unmodelled = [field for field in UNMODELLED if card.get(field)]
     if unmodelled:
-        raise _Unexportable(
+        raise Unexportable(
             f"rate card {card['key']!r} has {', '.join(unmodelled)}, which a Plan manifest "
             "does not declare"
         )
@@ -105,8 +123,8 @@ def _reference(context: ExportContext, address_type: str, ref: Any) -> str | Non
     if exported is not None:
         return exported
     live = next((o for o in context.live_of(address_type) if o.id == ref["id"]), None)
-    if live is None or address_type == FEATURE:
-        raise _Unexportable(f"it sells a {address_type} that was not exported ({ref['id']})")
+    if live is None or address_type != TAX_CODE:
+        raise Unexportable(f"it sells a {address_type} that was not exported ({ref['id']})")
     return live.key  # a tax code export skips, such as one Konnect made itself
 
 

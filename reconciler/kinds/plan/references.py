@@ -3,13 +3,14 @@ live object by its key. Checked at plan time, and turned into ids at apply time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reconciler.core.actions import Address
 from reconciler.core.kind import World, Writer
 from reconciler.core.live import Live
 from reconciler.kinds.plan.documents import FEATURE, TAX_CODE
-from reconciler.manifests.plan import Plan
+from reconciler.manifests.plan import Plan, RateCard
 
 
 @dataclass(frozen=True)
@@ -25,29 +26,29 @@ class Named:
 def named(plan: Plan) -> list[Named]:
     found = []
     for phase in plan.spec.phases:
-        for card in phase.rate_cards:
-            where = f"phases.{phase.key}.rate_cards.{card.key}"
-            if card.feature is not None:
-                found.append(Named(FEATURE, card.feature, card.key, f"{where}.feature"))
-            if card.tax_config is not None:
-                tax_code = card.tax_config.tax_code
-                found.append(Named(TAX_CODE, tax_code, card.key, f"{where}.tax_config.tax_code"))
+        found += named_in_cards(phase.rate_cards, f"phases.{phase.key}.rate_cards")
     return found
 
 
-def declared(plan: Plan, world: World) -> frozenset[Address]:
-    """The referenced objects the manifests declare: the plan's writes wait for theirs."""
-    addresses = (Address(type=n.address_type, name=n.name) for n in named(plan))
-    return frozenset(a for a in addresses if world.desired_of(a) is not None)
+def named_in_cards(cards: Sequence[RateCard], where: str) -> list[Named]:
+    found = []
+    for card in cards:
+        at = f"{where}.{card.key}"
+        if card.feature is not None:
+            found.append(Named(FEATURE, card.feature, card.key, f"{at}.feature"))
+        if card.tax_config is not None:
+            tax_code = card.tax_config.tax_code
+            found.append(Named(TAX_CODE, tax_code, card.key, f"{at}.tax_config.tax_code"))
+    return found
 
 
 def live_by_key(world: World, address_type: str, key: str) -> Live | None:
     return next((live for live in world.live.get(address_type, []) if live.key == key), None)
 
 
-def problems(plan: Plan, world: World) -> list[str]:
-    """Why the plan's references cannot be written; empty when they all can."""
-    return [problem for name in named(plan) if (problem := _problem(name, world)) is not None]
+def problems(names: Sequence[Named], world: World) -> list[str]:
+    """Why the references cannot be written; empty when they all can."""
+    return [problem for name in names if (problem := _problem(name, world)) is not None]
 
 
 def _problem(name: Named, world: World) -> str | None:

@@ -24,13 +24,22 @@ from reconciler.core.live import Desired, Document, Live
 from reconciler.core.plan import Finding
 from reconciler.kinds.creation import create_once
 from reconciler.kinds.plan import documents
+from reconciler.kinds.plan.addons import (
+    ADDON,
+    addon_problems,
+    desired_addons,
+    live_addons,
+    with_addons,
+    write_addons,
+)
 from reconciler.kinds.plan.currency import currency_findings
 from reconciler.kinds.plan.documents import FEATURE, TAX_CODE, Namer
 from reconciler.kinds.plan.export import export_plans
-from reconciler.kinds.plan.references import problems
+from reconciler.kinds.plan.references import named, problems
+from reconciler.kinds.plan.versioning import versioned
 from reconciler.kinds.plan.versions import ACTIVE, ARCHIVED, DRAFT, PlanVersion, plans_by_key
 from reconciler.kinds.plan.writing import create_body, upsert_body
-from reconciler.manifests import Feature, TaxCode
+from reconciler.manifests import Addon, Feature, TaxCode
 from reconciler.manifests.plan import Plan
 
 ADDRESS_TYPE = "plan"
@@ -38,7 +47,7 @@ ADDRESS_TYPE = "plan"
 
 class PlanResource(Resource):
     address_type = ADDRESS_TYPE
-    refers_to = (TAX_CODE, FEATURE)
+    refers_to = (TAX_CODE, FEATURE, ADDON)
     deletable = False
     # No ownership to read: a declared plan is the live plan with its key.
     adoption = Adoption.NONE
@@ -58,21 +67,43 @@ class PlanResource(Resource):
                 for card in phase.rate_cards
                 if card.tax_config and manifests.get(TaxCode, card.tax_config.tax_code)
             }
+            depends |= {
+                Address(type=ADDON, name=addon.addon)
+                for addon in plan.spec.addons or ()
+                if manifests.get(Addon, addon.addon)
+            }
+            document = documents.desired_document(plan)
+            addons = desired_addons(plan)
+            if addons is not None:
+                document["addons"] = addons
             found.append(
                 Desired(
                     address=Address(type=ADDRESS_TYPE, name=plan.name),
                     key=plan.spec.key,
-                    document=documents.desired_document(plan),
+                    document=document,
                     depends_on=frozenset(depends),
                 )
             )
         return found
 
     def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        return list(plans_by_key(sources.konnect.list_all(routes.PLANS)))
+        plans = plans_by_key(sources.konnect.list_all(routes.PLANS))
+        declared = {d.key for d in desired}
+        # Add-ons are read for the declared plans only: one request per plan.
+        read = with_addons(sources.konnect, [p for p in plans if p.key in declared])
+        return [*read, *(p for p in plans if p.key not in declared)]
+
+    def read_for_export(self, sources: Sources) -> list[Live]:
+        return list(
+            with_addons(sources.konnect, plans_by_key(sources.konnect.list_all(routes.PLANS)))
+        )
 
     def live_document(self, live: Live, world: World) -> Document:
-        return documents.live_document(live.raw, _namer(world))
+        document = documents.live_document(live.raw, namer(world))
+        addons = live_addons(live, namer(world)) if isinstance(live, PlanVersion) else None
+        if addons is not None:
+            document["addons"] = addons
+        return document
 
     def comparable(self, desired: Desired, live_document: Document) -> Document:
         if desired.document["status"] == ARCHIVED:
@@ -84,14 +115,11 @@ class PlanResource(Resource):
         plan = world.manifests.get(Plan, action.address.name)
         if plan is None or not action.is_change or action.type is ActionType.BLOCKED:
             return action
-        issues = problems(plan, world)
+        issues = problems(named(plan), world) + addon_problems(plan, world)
         if issues:
             return action.model_copy(update={"type": ActionType.BLOCKED, "reasons": tuple(issues)})
         live = world.live_of(action.address)
-        if not isinstance(live, PlanVersion):
-            then = ", then archives it" if plan.spec.archived else ""
-            return _with_reason(action, f"creates version 1 as a draft and publishes it{then}")
-        return _versioned(action, live, archived=plan.spec.archived)
+        return versioned(action, live, archived=plan.spec.archived)
 
     def findings(self, world: World) -> list[Finding]:
         return currency_findings(world, ADDRESS_TYPE)
@@ -114,6 +142,7 @@ class PlanResource(Resource):
 
     def create(self, desired: Desired, writer: Writer) -> str:
         plan_id = self._new_version(desired, writer)
+        write_addons(plan_id, desired.document, writer)
         self._settle(plan_id, desired, writer)
         return plan_id
 
@@ -122,6 +151,7 @@ class PlanResource(Resource):
         if status == DRAFT:
             body = upsert_body(desired.document, _manifest(desired, writer), writer)
             writer.konnect.put(routes.PLAN, body, path={"planId": live.id})
+            write_addons(live.id, desired.document, writer)
             self._settle(live.id, desired, writer)
         elif status == ACTIVE and desired.document["status"] == ARCHIVED:
             writer.konnect.post(routes.PLAN_ARCHIVE, {}, path={"planId": live.id})
@@ -153,49 +183,11 @@ class PlanResource(Resource):
             writer.konnect.post(routes.PLAN_ARCHIVE, {}, path={"planId": plan_id})
 
 
-def _versioned(action: Action, live: PlanVersion, *, archived: bool) -> Action:
-    """How a change reaches a plan that has versions, said in the plan."""
-    if live.status == DRAFT:
-        replaces = (
-            f"; Konnect archives version {live.active_version} as it publishes"
-            if live.active_version
-            else ""
-        )
-        return _with_reason(
-            action, f"changes draft version {live.version} in place and publishes it{replaces}"
-        )
-    if archived:
-        return _with_reason(
-            action,
-            f"archives version {live.version}: it takes no new subscriptions; existing ones go on",
-        )
-    replaced = (
-        f"; Konnect archives version {live.version} as it publishes"
-        if live.status == ACTIVE
-        else ""
-    )
-    return action.model_copy(
-        update={
-            "type": ActionType.REPLACE,
-            "reasons": (
-                *action.reasons,
-                f"new version {live.latest_version + 1}: version {live.version} is "
-                f"{live.status} and Konnect cannot change it, so apply creates version "
-                f"{live.latest_version + 1} as a draft and publishes it{replaced}",
-            ),
-        }
-    )
-
-
-def _with_reason(action: Action, reason: str) -> Action:
-    return action.model_copy(update={"reasons": (*action.reasons, reason)})
-
-
 def _manifest(desired: Desired, writer: Writer) -> Plan | None:
     return writer.world.manifests.get(Plan, desired.address.name)
 
 
-def _namer(world: World) -> Namer:
+def namer(world: World) -> Namer:
     def name(address_type: str, live_id: str | None) -> str | None:
         if live_id is None:
             return None

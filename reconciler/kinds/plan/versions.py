@@ -1,4 +1,5 @@
-"""A plan's versions as read: the one a manifest is compared with, and what surrounds it.
+"""A plan's (or an add-on's) versions as read: the one a manifest is compared with, and
+what surrounds it.
 
 Konnect lists every version of a plan as a plan of its own (same key, its own id). The
 manifest is compared with the version that decides what happens next: a draft (the next
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reconciler.core.live import Document, Live
+from reconciler.core.live import Document, Live, is_owned
 
 DRAFT, ACTIVE, ARCHIVED = "draft", "active", "archived"
 _PREFERENCE = {DRAFT: 0, ACTIVE: 1, "scheduled": 1, ARCHIVED: 2}
@@ -18,24 +19,26 @@ _PREFERENCE = {DRAFT: 0, ACTIVE: 1, "scheduled": 1, ARCHIVED: 2}
 
 @dataclass(frozen=True)
 class PlanVersion(Live):
-    """The compared version of a plan; `active_version` is the one in effect, if any."""
+    """The compared version of a plan; `active_version` is the one in effect, if any;
+    `addons` are the plan add-ons of the compared version, where read."""
 
     version: int = 1
     status: str = DRAFT
     active_version: int | None = None
     latest_version: int = 1
+    addons: tuple[Document, ...] = ()
 
     @classmethod
-    def chosen(cls, versions: list[Document]) -> PlanVersion:
+    def chosen(cls, versions: list[Document], *, labelled: bool = False) -> PlanVersion:
+        """The version to compare; `labelled`: the API renders labels (add-ons do)."""
         live = [v for v in versions if not v.get("deleted_at")]
         pick = min(live, key=lambda v: (_PREFERENCE.get(v["status"], 3), -v["version"]))
         active = [v["version"] for v in live if v["status"] == ACTIVE]
         return cls(
             id=pick["id"],
             key=pick["key"],
-            # Konnect renders no labels on plans: ownership cannot be read (adoption is
-            # implicit, and plans are never pruned).
-            owned=False,
+            # Konnect renders no labels on plans: ownership cannot be read there.
+            owned=labelled and is_owned(pick.get("labels")),
             raw=pick,
             version=pick["version"],
             status=pick["status"],
@@ -44,13 +47,13 @@ class PlanVersion(Live):
         )
 
 
-def plans_by_key(listed: Iterable[Document]) -> list[PlanVersion]:
-    """One compared version per plan key that has a version not deleted."""
+def plans_by_key(listed: Iterable[Document], *, labelled: bool = False) -> list[PlanVersion]:
+    """One compared version per key that has a version not deleted."""
     grouped: dict[str, list[Document]] = {}
     for plan in listed:
         grouped.setdefault(plan["key"], []).append(plan)
     return [
-        PlanVersion.chosen(versions)
+        PlanVersion.chosen(versions, labelled=labelled)
         for versions in grouped.values()
         if any(not v.get("deleted_at") for v in versions)
     ]

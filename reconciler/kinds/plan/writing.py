@@ -40,13 +40,14 @@ def _phase(key: str, phase: Document, writer: Writer) -> Document:
             "description": phase.get("description"),
             "duration": phase.get("duration"),
             "rate_cards": [
-                _rate_card(card_key, card, writer) for card_key, card in phase["rate_cards"].items()
+                rate_card_body(card_key, card, writer)
+                for card_key, card in phase["rate_cards"].items()
             ],
         }
     )
 
 
-def _rate_card(key: str, card: Document, writer: Writer) -> Document:
+def rate_card_body(key: str, card: Document, writer: Writer) -> Document:
     body: Document = {
         "key": key,
         "name": card["name"],
