@@ -24,7 +24,7 @@ MISSING = "no-such-directory"
         (["plan", ".", "--refresh=maybe"], "'maybe' is not a valid boolean"),
         (["apply", ".", "--parallelism", "0"], "0 is not in the range 1<=x<=64"),
         (["adopt"], "Missing argument 'DIRECTORY'"),
-        (["schema", "nope.json"], "one of adopt-output.json"),
+        (["schema", "nope.json"], "one of addon.json, adopt-output.json"),
         (["sandbox", "nope"], "No such command 'nope'"),
         (["nope"], "No such command 'nope'"),
         (["--nope"], "No such option '--nope'"),
