@@ -230,3 +230,13 @@ def test_a_plan_in_a_currency_no_customer_bills_in_is_a_warning(project: Path) -
     ]
     write_manifests(project, *CATALOG, pro(currency="EUR"), link)
     assert not [f for f in plan(project)["findings"] if f["address"] == "plan.pro"]
+
+
+def test_a_feature_a_published_plan_sells_is_not_replaced_under_it(project: Path) -> None:
+    write_manifests(project, *CATALOG, pro())
+    apply(project)
+    renamed = manifest("Feature", "api-calls", {**FEATURE["spec"], "name": "Requests"})
+    write_manifests(project, SAAS, DATA, METER, renamed, pro())
+    [action] = [a for a in plan(project)["actions"] if a["address"] == "feature.api-calls"]
+    assert action["type"] == "blocked"
+    assert "live plan or add-on versions sell it (pro)" in action["reasons"][-1]

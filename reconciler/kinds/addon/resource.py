@@ -22,7 +22,7 @@ from reconciler.core.live import Desired, Document, Live, compact, owned_labels
 from reconciler.kinds.creation import create_once
 from reconciler.kinds.plan.documents import FEATURE, TAX_CODE, desired_card, live_card
 from reconciler.kinds.plan.export import Unexportable, exported_card
-from reconciler.kinds.plan.references import named_in_cards, problems
+from reconciler.kinds.plan.references import live_features, named_in_cards, problems
 from reconciler.kinds.plan.resource import namer
 from reconciler.kinds.plan.versioning import versioned
 from reconciler.kinds.plan.versions import ACTIVE, ARCHIVED, DRAFT, PlanVersion, plans_by_key
@@ -73,6 +73,9 @@ class AddonResource(Resource):
                 },
             }
         )
+
+    def live_references(self, live: Live, world: World) -> frozenset[Address]:
+        return live_features(world, live.raw.get("rate_cards") or [])
 
     def comparable(self, desired: Desired, live_document: Document) -> Document:
         if desired.document["status"] == ARCHIVED:

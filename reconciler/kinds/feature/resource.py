@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from reconciler.clients import routes
 from reconciler.clients.konnect import KonnectClient
-from reconciler.core.actions import Address
+from reconciler.core.actions import Action, Address
 from reconciler.core.exporting import ExportContext, manifest_document
 from reconciler.core.kind import Adoption, DesiredContext, Resource, Sources, World, Writer
 from reconciler.core.live import (
@@ -21,6 +21,7 @@ from reconciler.core.live import (
     Live,
     compact,
     fetch_live,
+    few,
     owned_labels,
     user_labels,
 )
@@ -82,6 +83,13 @@ class FeatureResource(Resource):
     def live_references(self, live: Live, world: World) -> frozenset[Address]:
         meter = world.address_by_id(METER, (live.raw.get("meter") or {}).get("id"))
         return frozenset({meter} if meter else ())
+
+    def in_use(self, action: Action, users: Sequence[Address]) -> str:
+        return (
+            f"live plan or add-on versions sell it ({few(users)}), and Konnect keeps the "
+            "feature a published version sells: declare a feature with another key for the "
+            "change and sell that one, or keep this feature as it is"
+        )
 
     def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
         return fetch_live(konnect, routes.FEATURE, {"featureId": live.id}, "key")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from reconciler.core.actions import Address
 from reconciler.core.kind import World, Writer
-from reconciler.core.live import Live
+from reconciler.core.live import Document, Live
 from reconciler.kinds.plan.documents import FEATURE, TAX_CODE
 from reconciler.manifests.plan import Plan, RateCard
 
@@ -99,3 +99,14 @@ def live_id(writer: Writer, address_type: str, name: str) -> str:
     if live is None:
         raise LookupError(f"no {address_type} {name!r} to refer to")
     return live.id
+
+
+def live_features(world: World, cards: Sequence[Document]) -> frozenset[Address]:
+    """The features live rate cards sell: Konnect keeps them in the version, so such a
+    feature cannot be replaced under it."""
+    found = set()
+    for card in cards:
+        address = world.address_by_id(FEATURE, (card.get("feature") or {}).get("id"))
+        if address is not None:
+            found.add(address)
+    return frozenset(found)

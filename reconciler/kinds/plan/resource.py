@@ -35,7 +35,7 @@ from reconciler.kinds.plan.addons import (
 from reconciler.kinds.plan.currency import currency_findings
 from reconciler.kinds.plan.documents import FEATURE, TAX_CODE, Namer
 from reconciler.kinds.plan.export import export_plans
-from reconciler.kinds.plan.references import named, problems
+from reconciler.kinds.plan.references import live_features, named, problems
 from reconciler.kinds.plan.versioning import versioned
 from reconciler.kinds.plan.versions import ACTIVE, ARCHIVED, DRAFT, PlanVersion, plans_by_key
 from reconciler.kinds.plan.writing import create_body, upsert_body
@@ -104,6 +104,10 @@ class PlanResource(Resource):
         if addons is not None:
             document["addons"] = addons
         return document
+
+    def live_references(self, live: Live, world: World) -> frozenset[Address]:
+        cards = [card for phase in live.raw.get("phases") or [] for card in phase["rate_cards"]]
+        return live_features(world, cards)
 
     def comparable(self, desired: Desired, live_document: Document) -> Document:
         if desired.document["status"] == ARCHIVED:
