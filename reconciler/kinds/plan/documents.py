@@ -9,7 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.core.live import Document, compact
-from reconciler.manifests.plan import Phase, Plan, RateCard, Tier
+from reconciler.manifests.plan import (
+    FlatPrice,
+    GraduatedPrice,
+    Phase,
+    Plan,
+    RateCard,
+    Tier,
+    UnitPrice,
+    VolumePrice,
+)
 
 # How a reference is named in the document: (kind address type, live id) -> name.
 Namer = Callable[[str, str | None], str | None]
@@ -56,11 +65,10 @@ def _desired_phase(index: int, phase: Phase) -> Document:
 def desired_card(card: RateCard) -> Document:
     price = card.price
     priced: Document = {"type": price.type}
-    if price.type in ("flat", "unit"):
+    if isinstance(price, FlatPrice | UnitPrice):
         priced["amount"] = amount(price.amount)
-    tiers: list[Tier] | None = getattr(price, "tiers", None)
-    if tiers is not None:
-        priced["tiers"] = [_desired_tier(tier) for tier in tiers]
+    if isinstance(price, GraduatedPrice | VolumePrice):
+        priced["tiers"] = [_desired_tier(tier) for tier in price.tiers]
     tax = card.tax_config
     return {
         "name": card.name or card.key,
