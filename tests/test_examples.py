@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.manifests import (
+    Addon,
     BillingProfile,
     CustomerBilling,
     Feature,
@@ -95,6 +96,8 @@ def test_the_examples_sell_a_plan_whose_rate_cards_carry_different_tax_codes() -
     assert {code.name for code in manifests.of_kind(TaxCode)} >= set(tax_codes)
     sold = {card.feature for card in cards if card.feature}
     assert sold and sold <= {feature.name for feature in manifests.of_kind(Feature)}
+    offered = {addon.addon for addon in plan.spec.addons or ()}
+    assert offered and offered <= {addon.name for addon in manifests.of_kind(Addon)}
 
 
 def expected_marks(case: Path) -> set[tuple[str, int, str]]:

@@ -174,6 +174,6 @@ def test_a_mutated_example_is_valid_or_reported_at_positions(
 
 
 def test_the_unmutated_examples_are_valid(examples: Path) -> None:
-    assert len(FILES) == 11  # nine manifest files, the project file and the sandbox seed
+    assert len(FILES) == 12  # ten manifest files, the project file and the sandbox seed
     result = CliRunner().invoke(main, ["validate", "examples"])
-    assert result.stdout == "12 documents in 9 files: valid\n"
+    assert result.stdout == "13 documents in 10 files: valid\n"
