@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from reconciler.manifests import (
+    Addon,
     BillingProfile,
     CustomerBilling,
+    Feature,
+    Plan,
     StripeApp,
     TaxCode,
     load_manifests,
@@ -107,6 +110,19 @@ def test_the_environments_example_gives_each_target_its_own_view() -> None:
         for target, view in views.items()
     }
     assert intervals["staging"] != intervals["production"]
+
+
+def test_the_examples_sell_a_plan_whose_rate_cards_carry_different_tax_codes() -> None:
+    manifests = load_manifests(EXAMPLES)
+    [plan] = manifests.of_kind(Plan)
+    cards = [card for phase in plan.spec.phases for card in phase.rate_cards]
+    tax_codes = [card.tax_config.tax_code for card in cards if card.tax_config]
+    assert len(tax_codes) == 2 and len(set(tax_codes)) == 2
+    assert {code.name for code in manifests.of_kind(TaxCode)} >= set(tax_codes)
+    sold = {card.feature for card in cards if card.feature}
+    assert sold and sold <= {feature.name for feature in manifests.of_kind(Feature)}
+    offered = {addon.addon for addon in plan.spec.addons or ()}
+    assert offered and offered <= {addon.name for addon in manifests.of_kind(Addon)}
 
 
 def expected_marks(case: Path) -> set[tuple[str, int, str]]:

@@ -24,5 +24,21 @@ CUSTOMER_BILLING = CUSTOMER + "/billing"
 CHECKOUT_SESSIONS = CUSTOMER_BILLING + "/stripe/checkout-sessions"
 PORTAL_SESSIONS = CUSTOMER_BILLING + "/stripe/portal-sessions"
 
+# The product catalog. Every version of a plan is a plan of its own, with its own id.
+METERS = "/openmeter/meters"
+METER = METERS + "/{meterId}"
+FEATURES = "/openmeter/features"
+FEATURE = FEATURES + "/{featureId}"
+PLANS = "/openmeter/plans"
+PLAN = PLANS + "/{planId}"
+PLAN_PUBLISH = PLAN + "/publish"
+PLAN_ARCHIVE = PLAN + "/archive"
+ADDONS = "/openmeter/addons"
+ADDON = ADDONS + "/{addonId}"
+ADDON_PUBLISH = ADDON + "/publish"
+ADDON_ARCHIVE = ADDON + "/archive"
+PLAN_ADDONS = PLAN + "/addons"
+PLAN_ADDON = PLAN_ADDONS + "/{planAddonId}"
+
 # Read only, filtered by status, to find what keeps an app or a profile from being deleted.
 INVOICES = "/openmeter/billing/invoices"

@@ -11,11 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reconciler.core.kind import Resource
+from reconciler.kinds.addon import AddonResource
 from reconciler.kinds.billing_profile import BillingProfileResource
 from reconciler.kinds.customer_billing import CustomerBillingResource
+from reconciler.kinds.feature import FeatureResource
+from reconciler.kinds.meter import MeterResource
+from reconciler.kinds.plan import PlanResource
 from reconciler.kinds.stripe_app import StripeAppResource
 from reconciler.kinds.tax_code import TaxCodeResource, TaxDefaultsResource
-from reconciler.manifests import BillingProfile, CustomerBilling, StripeApp, TaxCode
+from reconciler.manifests import (
+    Addon,
+    BillingProfile,
+    CustomerBilling,
+    Feature,
+    Meter,
+    Plan,
+    StripeApp,
+    TaxCode,
+)
 from reconciler.manifests.envelope import Manifest
 
 
@@ -37,6 +50,10 @@ KIND_TABLE: tuple[Kind, ...] = (
     Kind(TaxDefaultsResource(), None),
     Kind(BillingProfileResource(), BillingProfile),
     Kind(CustomerBillingResource(), CustomerBilling),
+    Kind(MeterResource(), Meter),
+    Kind(FeatureResource(), Feature),
+    Kind(AddonResource(), Addon),
+    Kind(PlanResource(), Plan),
 )
 
 RESOURCES: tuple[Resource, ...] = tuple(kind.resource for kind in KIND_TABLE)

@@ -6,13 +6,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from reconciler.manifests.addon import Addon
     from reconciler.manifests.billing_profile import BillingProfile
     from reconciler.manifests.customer_billing import CustomerBilling
     from reconciler.manifests.diagnostics import Diagnostic, Position
     from reconciler.manifests.envelope import Manifest
     from reconciler.manifests.errors import ValidationFailed
+    from reconciler.manifests.feature import Feature
     from reconciler.manifests.kinds import KINDS
     from reconciler.manifests.manifest_set import LoadedManifest, ManifestSet
+    from reconciler.manifests.meter import Meter
+    from reconciler.manifests.plan import Plan
     from reconciler.manifests.project import KonnectTarget, Project, SandboxTarget
     from reconciler.manifests.stripe_app import StripeApp
     from reconciler.manifests.tax_code import TaxCode
@@ -24,13 +28,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KINDS",
+    "Addon",
     "BillingProfile",
     "CustomerBilling",
     "Diagnostic",
+    "Feature",
     "KonnectTarget",
     "LoadedManifest",
     "Manifest",
     "ManifestSet",
+    "Meter",
+    "Plan",
     "Position",
     "Project",
     "SandboxTarget",
@@ -45,12 +53,16 @@ __all__ = [
 # Where each name lives, imported on first use (PEP 562): the output gateway reads the secret
 # patterns of this package, and `reconcile --help` must not pay for the pydantic models.
 _HOMES = {
+    "Addon": "reconciler.manifests.addon",
     "BillingProfile": "reconciler.manifests.billing_profile",
     "CustomerBilling": "reconciler.manifests.customer_billing",
     "Diagnostic": "reconciler.manifests.diagnostics",
     "Position": "reconciler.manifests.diagnostics",
     "Manifest": "reconciler.manifests.envelope",
     "ValidationFailed": "reconciler.manifests.errors",
+    "Feature": "reconciler.manifests.feature",
+    "Meter": "reconciler.manifests.meter",
+    "Plan": "reconciler.manifests.plan",
     "KINDS": "reconciler.manifests.kinds",
     "LoadedManifest": "reconciler.manifests.manifest_set",
     "ManifestSet": "reconciler.manifests.manifest_set",

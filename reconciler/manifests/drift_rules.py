@@ -18,7 +18,17 @@ from reconciler.manifests.common import StrictModel
 
 # The resource address types (`reconcile plan` prints `TYPE.NAME`); a test keeps this list
 # equal to the resource registry's, which the manifest layer cannot import.
-ADDRESS_TYPES = ("stripe_app", "tax_code", "tax_defaults", "billing_profile", "customer_billing")
+ADDRESS_TYPES = (
+    "stripe_app",
+    "tax_code",
+    "tax_defaults",
+    "billing_profile",
+    "customer_billing",
+    "meter",
+    "feature",
+    "addon",
+    "plan",
+)
 _ADDRESS_GLOB = rf"^(?:{'|'.join(ADDRESS_TYPES)})\.\S+$"
 _FIELD_PATH = r"^[^\s.]+(?:\.[^\s.]+)*$"
 

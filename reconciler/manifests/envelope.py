@@ -12,7 +12,7 @@ from reconciler.manifests.references import Finding, Reference, ReferenceField, 
 
 
 class Manifest(StrictModel):
-    """Base of the four kinds. Subclasses add `kind` (a literal) and `spec`."""
+    """Base of every kind. Subclasses add `kind` (a literal) and `spec`."""
 
     KIND: ClassVar[str]
     SCHEMA_FILE: ClassVar[str]

@@ -25,7 +25,7 @@ MISSING = "no-such-directory"
         (["apply", ".", "--parallelism", "0"], "0 is not in the range 1<=x<=64"),
         (["adopt"], "Missing argument '[DIR] KIND/NAME...'"),
         (["checkout-url"], "Missing argument '[DIR] CUSTOMER'"),
-        (["schema", "nope.json"], "one of adopt-output.json"),
+        (["schema", "nope.json"], "one of addon.json, adopt-output.json"),
         (["sandbox", "nope"], "No such command 'nope'"),
         (["nope"], "No such command 'nope'"),
         (["--nope"], "No such option '--nope'"),

@@ -94,7 +94,7 @@ def test_owned_stripe_app_is_deleted_only_with_prune(project: Path, world: World
     with_prune = plan_json(project, "--prune")
     deletes = [a for a in with_prune["actions"] if a["type"] == "delete"]
     assert [a["address"] for a in deletes] == ["stripe_app.Old Stripe"]
-    assert with_prune["prune_scope"] == ["stripe_app", "billing_profile"]
+    assert with_prune["prune_scope"] == ["stripe_app", "billing_profile", "meter", "feature"]
 
 
 def test_organization_defaults_refer_to_tax_codes_by_name(project: Path, world: World) -> None:

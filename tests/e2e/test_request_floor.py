@@ -82,6 +82,11 @@ def test_plan_reads_each_list_once_and_billing_per_declared_customer(
         "GET /openmeter/tax-codes": 1,
         "GET /openmeter/customers": 2,
         "GET /openmeter/customers/{customerId}/billing": 5,
+        # The catalog is listed even when none is declared: what reconcile owns may be pruned.
+        "GET /openmeter/meters": 1,
+        "GET /openmeter/features": 1,
+        "GET /openmeter/plans": 1,
+        "GET /openmeter/addons": 1,
     }
     # One Stripe customer for five links: one GET, which carries its invoice-default card.
     assert stripe["GET /v1/customers/{id}"] == 1

@@ -6,12 +6,17 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from reconciler.sandbox.konnect_api import (
+    addons,
     admin,
     apps,
     customer_billing,
     customers,
     fallback,
+    features,
     invoices,
+    meters,
+    plan_addons,
+    plans,
     profiles,
     stripe_sessions,
     tax_codes,
@@ -27,6 +32,11 @@ def routes() -> list[BaseRoute]:
         *customer_billing.routes(),
         *stripe_sessions.routes(),
         *tax_codes.routes(),
+        *meters.routes(),
+        *features.routes(),
+        *plans.routes(),
+        *plan_addons.routes(),
+        *addons.routes(),
         Route(
             "/billing/invoices",
             endpoint(invoices.list_invoices, invoices.LIST_QUERY),

@@ -17,6 +17,13 @@ ORGANIZATION_DEFAULTS = "konnect.organization_defaults"
 CHECKOUT_SESSIONS = "konnect.checkout_sessions"
 # invoices, made by the admin action (the sandbox bills no usage)
 INVOICES = "konnect.invoices"
+# the product catalog: meters, features and plans (every version of a plan is one document)
+METERS = "konnect.meters"
+FEATURES = "konnect.features"
+PLANS = "konnect.plans"
+ADDONS = "konnect.addons"
+# a plan version's add-ons: which add-on, from which phase, how many
+PLAN_ADDONS = "konnect.plan_addons"
 
 # on a customer: the profile it is pinned to (the customer override) and its app data
 PINNED_PROFILE = "_pinned_profile_id"

@@ -36,8 +36,13 @@ Handler = Callable[[Request, Sandbox], Response]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # Path parameters holding a ULID, and what a 404 for one says is missing.
 _ID_PARAMETERS = {
+    "addon_id": "add-on",
     "app_id": "app",
     "customer_id": "customer",
+    "feature_id": "feature",
+    "meter_id": "meter",
+    "plan_id": "plan",
+    "plan_addon_id": "plan add-on",
     "profile_id": "billing profile",
     "tax_code_id": "tax code",
 }

@@ -28,7 +28,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_valid_examples_exit_zero_with_a_summary(workdir: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "examples"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "9 documents in 6 files: valid\n"
+    assert result.stdout == "13 documents in 10 files: valid\n"
 
 
 def test_problems_are_listed_with_relative_paths_and_exit_one(workdir: Path) -> None:
@@ -73,8 +73,8 @@ def test_json_output_is_a_documented_object(workdir: Path) -> None:
         }
     ]
     summary = {
-        "files": 6,
-        "documents": 9,
+        "files": 10,
+        "documents": 13,
         "errors": 1,
         "warnings": 0,
         "errors_by_code": {"wrong-type": 1},

@@ -42,7 +42,7 @@ def test_no_wait_for_late_usage_is_a_warning_that_passes(workdir: Path) -> None:
         "a wait for late usage of zero invoices only the events received by then"
     )
     assert "the invoice, whose amount is then wrong" in warning
-    assert summary == "9 documents in 6 files: valid (1 warning)"
+    assert summary == "13 documents in 10 files: valid (1 warning)"
 
 
 def test_the_warning_in_json_is_apart_from_the_errors(workdir: Path) -> None:
@@ -65,7 +65,7 @@ def test_the_warning_in_json_is_apart_from_the_errors(workdir: Path) -> None:
 def test_a_wait_is_no_warning(workdir: Path) -> None:
     wait_for_late_usage(workdir, "PT10M")
     result = CliRunner().invoke(main, ["validate", "examples"])
-    assert result.stdout == "9 documents in 6 files: valid\n"
+    assert result.stdout == "13 documents in 10 files: valid\n"
 
 
 @pytest.mark.parametrize(

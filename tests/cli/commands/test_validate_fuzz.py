@@ -175,6 +175,6 @@ def test_a_mutated_example_is_valid_or_reported_at_positions(
 
 
 def test_the_unmutated_examples_are_valid(examples: Path) -> None:
-    assert len(FILES) == 8  # six manifest files, the project file and the sandbox seed
+    assert len(FILES) == 12  # ten manifest files, the project file and the sandbox seed
     result = CliRunner().invoke(main, ["validate", "examples"])
-    assert result.stdout == "9 documents in 6 files: valid\n"
+    assert result.stdout == "13 documents in 10 files: valid\n"

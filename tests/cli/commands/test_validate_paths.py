@@ -15,7 +15,7 @@ from reconciler.cli import main
 from tests.e2e.worlds import STRIPE_APP, write_manifests
 
 REPO = Path(__file__).resolve().parents[3]
-VALID = "9 documents in 6 files: valid\n"
+VALID = "13 documents in 10 files: valid\n"
 AS_ROOT = os.geteuid() == 0
 ROOT_READS_ANYTHING = "root reads files and directories whatever their mode"
 

@@ -2,7 +2,8 @@
 
 Covers what the document's request schemas use: `$ref`, `allOf` (merged), `oneOf`/`anyOf`,
 `enum`, objects (required, optional, sealed or with typed additional properties), strings
-(length, pattern, date-time and ISO 8601 duration formats), integers, booleans and arrays.
+(length, pattern, date-time and ISO 8601 duration formats), integers, booleans, arrays and
+schemas that admit any value.
 `hints` replace the strategy of a named schema (`ULID`) or property (`api_key`), so that
 generated requests can name objects that exist and keys the sandbox knows.
 """
@@ -75,9 +76,12 @@ class SchemaStrategies:
             "array": self._array,
             "string": _string,
             "integer": _integer,
-            "number": lambda s: st.floats(allow_nan=False, allow_infinity=False),
+            "number": _number,
             "boolean": lambda s: st.booleans(),
         }
+        if kind is None and not {"properties", "items"} & schema.keys():
+            # Any JSON value (an entitlement's free-form config): a few plain ones.
+            return st.one_of(st.text(max_size=8), st.integers(), st.booleans())
         if kind not in makers:
             raise NotImplementedError(f"no strategy for schema {schema}")
         return makers[kind](schema)
@@ -114,7 +118,8 @@ class SchemaStrategies:
 
     def _array(self, schema: Schema) -> Strategy:
         low = schema.get("minItems", 0)
-        high = schema.get("maxItems", low + 3)
+        # Short lists: a plan nests phases, rate cards and tiers, and sizes multiply.
+        high = schema.get("maxItems", low + 2)
         return st.lists(
             self.of(schema.get("items", {"type": "string"})), min_size=low, max_size=high
         )
@@ -135,3 +140,12 @@ def _string(schema: Schema) -> Strategy:
 
 def _integer(schema: Schema) -> Strategy:
     return st.integers(schema.get("minimum", -(2**31)), schema.get("maximum", 2**31))
+
+
+def _number(schema: Schema) -> Strategy:
+    return st.floats(
+        min_value=schema.get("minimum"),
+        max_value=schema.get("maximum"),
+        allow_nan=False,
+        allow_infinity=False,
+    )

@@ -41,6 +41,14 @@ from tests.sandbox.konnect_api.contract import (
     SpecRequest,
 )
 from tests.sandbox.konnect_api.schema_strategies import SchemaStrategies
+from tests.sandbox.konnect_api.test_catalog import (
+    assign,
+    create_addon,
+    create_feature,
+    create_meter,
+    create_plan,
+    plan_body,
+)
 
 BOUNDED = settings(
     max_examples=12,  # per operation
@@ -58,6 +66,10 @@ UNDECLARED = {
     ("put", "/openmeter/customers/{customerId}"): {409},  # a subject key has another owner
     ("post", "/openmeter/tax-codes"): {409},  # a live tax code has the key
     ("put", "/openmeter/tax-codes/{taxCodeId}"): {409},  # the code is managed by the system
+    ("post", "/openmeter/meters"): {409},  # a live meter has the key
+    ("delete", "/openmeter/meters/{meterId}"): {409},  # active features use the meter
+    ("post", "/openmeter/features"): {404, 409},  # no such meter; a live feature has the key
+    ("post", "/openmeter/plans/{planId}/addons"): {409},  # the plan has the add-on already
 }
 
 
@@ -133,6 +145,7 @@ class World:
             "customer": [create_customer(client, "acme")["id"]],
             "tax_code": [client.post("/openmeter/tax-codes", json=tax_code).json()["id"]],
         }
+        self.ids |= _catalog(client, self.ids["tax_code"][0])
 
     def existing(self, kind: str) -> st.SearchStrategy[str]:
         """Mostly an id of that kind that exists, else a ULID nobody issued."""
@@ -155,6 +168,13 @@ class World:
             "BillingAppReference": st.fixed_dictionaries({"id": self.existing("app")}),
             "BillingProfileReference": st.fixed_dictionaries({"id": self.existing("profile")}),
             "TaxCodeReference": st.fixed_dictionaries({"id": self.existing("tax_code")}),
+            "meterId": self.existing("meter"),
+            "featureId": self.existing("feature"),
+            "planId": self.existing("plan"),
+            "FeatureReference": st.fixed_dictionaries({"id": self.existing("feature")}),
+            "addonId": self.existing("addon"),
+            "planAddonId": self.existing("plan_addon"),
+            "AddonReference": st.fixed_dictionaries({"id": self.existing("addon")}),
             "api_key": some_key,
             "secret_api_key": some_key,
             "SortQuery": st.one_of(
@@ -165,6 +185,23 @@ class World:
             hints["size"] = st.integers(-1, 120)
             hints["number"] = st.integers(-1, 4)
         return SchemaStrategies(document, hints)
+
+
+def _catalog(client: ContractClient, tax_code_id: str) -> dict[str, list[str]]:
+    """A meter, a feature on it, a plan (a draft) selling it with a tax code, and an add-on
+    assigned to the plan."""
+    meter = create_meter(client)
+    feature = create_feature(client, meter_id=meter["id"])
+    plan = create_plan(client, plan_body(tax_code_id=tax_code_id, feature_id=feature["id"]))
+    addon = create_addon(client)
+    assigned = assign(client, plan["id"], addon["id"]).json()
+    return {
+        "meter": [meter["id"]],
+        "feature": [feature["id"]],
+        "plan": [plan["id"]],
+        "addon": [addon["id"]],
+        "plan_addon": [assigned["id"]],
+    }
 
 
 @pytest.fixture
@@ -260,22 +297,37 @@ def _bad_queries(document: dict[str, Any], path: str) -> st.SearchStrategy[dict[
     if "include_deleted" in names:
         choices.append(not_a_number.map(lambda text: {"include_deleted": text}))
     if "filter" in names:
-        fields = set(document["components"]["schemas"]["ListCustomersParamsFilter"]["properties"])
+        fields = set(_filter_schema(document, path)["properties"])
         choices.append(
             unknown.filter(lambda n: n not in fields).map(lambda n: {f"filter[{n}]": "x"})
         )
-        choices.append(not_a_number.map(lambda text: {"filter[billing_profile_id]": text}))
+        ulid_fields = sorted(f for f in fields if f.endswith("_id"))  # typed as ULIDs
+        choices.extend(
+            not_a_number.map(lambda text, f=f: {f"filter[{f}]": text}) for f in ulid_fields
+        )
     return st.one_of(choices)
+
+
+def _filter_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
+    """The schema of the list operation's own `filter` parameter."""
+    parameter = next(p for p in _parameters(document, "get", path) if p["name"] == "filter")
+    name = parameter["schema"]["$ref"].rsplit("/", 1)[-1]
+    schema: dict[str, Any] = document["components"]["schemas"][name]
+    return schema
 
 
 @pytest.mark.parametrize(("method", "path"), LIST_OPERATIONS)
 def test_queries_the_document_refuses_are_400_problems(
     world: World, v3_spec: OpenAPI, v3_document: dict[str, Any], method: str, path: str
 ) -> None:
+    # A list under an object (a plan's add-ons) is read under one that exists: a path
+    # that names none is a 404 before the query is looked at.
+    url = path.replace("{planId}", world.ids["plan"][0])
+
     @BOUNDED
     @given(query=_bad_queries(v3_document, path))
     def refused(query: dict[str, str]) -> None:
-        response = world.client.request(method.upper(), path, params=query, check_request=False)
+        response = world.client.request(method.upper(), url, params=query, check_request=False)
         with pytest.raises(OpenAPIError):  # the document refuses it too
             v3_spec.validate_request(SpecRequest(response.request))
         assert response.status_code == 400, (query, response.text)
