@@ -33,10 +33,12 @@ class SchemasStale(ReconcileError):
 def schema(file_name: str, write: bool, check: bool, reference: bool, directory: Path) -> None:
     """Print the JSON Schema FILE_NAME (default: manifest.json, any kind), or write them all.
 
-    Schemas: stripe-app.json, tax-code.json, billing-profile.json, customer-billing.json,
-    manifest.json (any kind), project.json (reconcile.yaml), and what `--output json` prints:
+    Schemas: one per kind (stripe-app.json, tax-code.json, billing-profile.json,
+    customer-billing.json, meter.json, feature.json, plan.json, addon.json), manifest.json
+    (any kind), project.json (reconcile.yaml), and what `--output json` prints:
     validate-output.json, plan-output.json, apply-report.json, drift-output.json,
-    export-output.json, adopt-output.json, checkout-output.json and portal-output.json.
+    export-output.json, export-environments-output.json, adopt-output.json,
+    checkout-output.json and portal-output.json.
     """
     if write:
         for path in write_schemas(directory, schema_files()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -55,3 +56,12 @@ def test_reference_is_markdown_tables() -> None:
     assert result.exit_code == 0
     assert "#### `BillingProfile`" in result.stdout
     assert "| `spec.workflow.payment.due_after` | ISO-8601 duration |" in result.stdout
+
+
+def test_the_help_names_every_schema_file() -> None:
+    result = CliRunner().invoke(main, ["schema", "--help"])
+    assert result.exit_code == 0, result.output
+    # click wraps lines after a hyphen too: `customer-` / `billing.json`.
+    help_text = re.sub(r"-\s+", "-", " ".join(result.output.split()))
+    missing = [name for name in schema_files() if name not in help_text]
+    assert not missing, missing
