@@ -4,7 +4,7 @@ for one customer, and the target it was made on. Schemas: `schemas/checkout-outp
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,7 +28,8 @@ class OnboardedCustomer(BaseModel):
     id: str = Field(description="The Konnect customer's id.")
 
 
-class CheckoutDocument(BaseModel):
+class _SessionDocument(BaseModel):
+    # What both documents open with; each adds its session's own fields after these.
     model_config = _DOCUMENT
 
     format_version: int = Field(
@@ -38,6 +39,13 @@ class CheckoutDocument(BaseModel):
     )
     target: str = Field(description="The reconcile.yaml target the session was made on.")
     customer: OnboardedCustomer
+
+    @classmethod
+    def of(cls, target: str, session: dict[str, Any]) -> Self:
+        return cls.model_validate({"target": target, **session})
+
+
+class CheckoutDocument(_SessionDocument):
     url: str | None = Field(description="The hosted checkout's link; null for an embedded one.")
     session_id: str | None
     setup_intent_id: str | None
@@ -57,27 +65,10 @@ class CheckoutDocument(BaseModel):
     tax_id_collection: bool = Field(description="Whether the customer may enter a tax id.")
     warnings: tuple[str, ...] = ()
 
-    @classmethod
-    def of(cls, target: str, session: dict[str, Any]) -> CheckoutDocument:
-        return cls.model_validate({"target": target, **session})
 
-
-class PortalDocument(BaseModel):
-    model_config = _DOCUMENT
-
-    format_version: int = Field(
-        ONBOARDING_FORMAT_VERSION,
-        json_schema_extra={"const": ONBOARDING_FORMAT_VERSION},
-        description=_VERSIONED,
-    )
-    target: str = Field(description="The reconcile.yaml target the session was made on.")
-    customer: OnboardedCustomer
+class PortalDocument(_SessionDocument):
     url: str | None = Field(description="The portal's single-use, short-lived link.")
     session_id: str | None
     stripe_customer_id: str | None
     return_url: str | None
     created_at: str | None
-
-    @classmethod
-    def of(cls, target: str, session: dict[str, Any]) -> PortalDocument:
-        return cls.model_validate({"target": target, **session})
