@@ -8,6 +8,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reconciler.core.documents import format_version_field
+
 ONBOARDING_FORMAT_VERSION = 1
 CHECKOUT_OUTPUT_FILE = "checkout-output.json"
 CHECKOUT_OUTPUT_TITLE = "reconcile checkout-url --output json"
@@ -17,7 +19,6 @@ PORTAL_OUTPUT_TITLE = "reconcile portal-url --output json"
 _DOCUMENT = ConfigDict(
     frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
 )
-_VERSIONED = "Bumped only by a breaking change of this document."
 
 
 class OnboardedCustomer(BaseModel):
@@ -32,11 +33,7 @@ class _SessionDocument(BaseModel):
     # What both documents open with; each adds its session's own fields after these.
     model_config = _DOCUMENT
 
-    format_version: int = Field(
-        ONBOARDING_FORMAT_VERSION,
-        json_schema_extra={"const": ONBOARDING_FORMAT_VERSION},
-        description=_VERSIONED,
-    )
+    format_version: int = format_version_field(ONBOARDING_FORMAT_VERSION)
     target: str = Field(description="The reconcile.yaml target the session was made on.")
     customer: OnboardedCustomer
 
