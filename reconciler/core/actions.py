@@ -9,8 +9,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     WithJsonSchema,
-    field_serializer,
     model_serializer,
     model_validator,
 )
@@ -65,6 +65,15 @@ class Address(BaseModel):
         return cls(type=type_, name=name)
 
 
+def _in_address_order(addresses: frozenset[Address]) -> list[Address]:
+    # A set serialises in hash order, which changes from run to run; outputs are diffed.
+    return sorted(addresses, key=str)
+
+
+# A model's set of addresses: serialised as a list, in address order.
+AddressSet = Annotated[frozenset[Address], PlainSerializer(_in_address_order)]
+
+
 class FieldChange(BaseModel):
     """One field's before → after. Secret fields carry no values at all, only the fact."""
 
@@ -88,12 +97,12 @@ class Action(BaseModel):
     reasons: tuple[str, ...] = Field(
         (), description="Why: a consequence, the reason it is blocked, an adoption note."
     )
-    depends_on: frozenset[Address] = Field(
+    depends_on: AddressSet = Field(
         default_factory=frozenset, description="Resources whose actions come first."
     )
     # Resources the live object refers to now and will no longer refer to once this action
     # is done: their deletion must wait for it (a profile is deleted after its customers move).
-    releases: frozenset[Address] = Field(
+    releases: AddressSet = Field(
         default_factory=frozenset,
         description="Resources this action stops referring to; deleting them waits for it.",
     )
@@ -102,11 +111,6 @@ class Action(BaseModel):
     observed: str | None = Field(
         None, description="Digest of the live object as planned (`absent` for a create)."
     )
-
-    @field_serializer("depends_on", "releases")
-    def _in_address_order(self, addresses: frozenset[Address]) -> list[Address]:
-        # A set serialises in hash order, which changes from run to run; outputs are diffed.
-        return sorted(addresses, key=str)
 
     @property
     def is_change(self) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from reconciler.core.actions import Action, ActionType, Address
+from reconciler.core.actions import Action, ActionType, Address, AddressSet
 
 # 2: addresses are `TYPE.NAME` strings.
 PLAN_FORMAT_VERSION = 2
@@ -28,15 +28,11 @@ class Finding(BaseModel):
     fix: str = Field("", description="What to do about it; empty when nothing is to be done.")
     # A customer link's Stripe checks hold for the profile it would be billed through: a plan
     # limited to that profile (`-r`) must keep them, or it would apply around them.
-    concerns: frozenset[Address] = Field(
+    concerns: AddressSet = Field(
         default_factory=frozenset,
         description="Other resources the finding depends on; a plan limited with `-r` keeps "
         "the finding when one of them is in scope.",
     )
-
-    @field_serializer("concerns")
-    def _in_address_order(self, addresses: frozenset[Address]) -> list[Address]:
-        return sorted(addresses, key=str)
 
     @classmethod
     def blocking(cls, address: Address, message: str, fix: str) -> Finding:
@@ -52,15 +48,11 @@ class Notice(BaseModel):
     address: Address
     message: str
     # As for findings: a notice about a link may hold for the profile it is billed through.
-    concerns: frozenset[Address] = Field(
+    concerns: AddressSet = Field(
         default_factory=frozenset,
         description="Other resources the notice depends on; a plan limited with `-r` keeps "
         "the notice when one of them is in scope.",
     )
-
-    @field_serializer("concerns")
-    def _in_address_order(self, addresses: frozenset[Address]) -> list[Address]:
-        return sorted(addresses, key=str)
 
 
 class BilledThrough(BaseModel):
@@ -93,15 +85,11 @@ class MovedLink(BaseModel):
     after: BilledThrough = Field(description="Once the plan is applied.")
     cause: str = Field(description="Why it moves: `follows the default profile: a -> b`, ...")
     # As for findings: the change that moves the link may be another resource's.
-    concerns: frozenset[Address] = Field(
+    concerns: AddressSet = Field(
         default_factory=frozenset,
         description="The resources whose change moves the link; a plan limited with `-r` keeps "
         "the entry when one of them is in scope.",
     )
-
-    @field_serializer("concerns")
-    def _in_address_order(self, addresses: frozenset[Address]) -> list[Address]:
-        return sorted(addresses, key=str)
 
 
 class Summary(BaseModel):

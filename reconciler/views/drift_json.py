@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from reconciler.core.actions import Address
+from reconciler.core.documents import format_version_field
 from reconciler.engine.drift import (
     DRIFT_FORMAT_VERSION,
     DriftClass,
@@ -80,11 +81,7 @@ class DriftDocument(BaseModel):
 
     model_config = _DOCUMENT
 
-    format_version: int = Field(
-        DRIFT_FORMAT_VERSION,
-        json_schema_extra={"const": DRIFT_FORMAT_VERSION},
-        description="Bumped only by a breaking change of this document.",
-    )
+    format_version: int = format_version_field(DRIFT_FORMAT_VERSION)
     target: str = Field(description="The reconcile.yaml target the live state was read from.")
     drifted: bool
     summary: DriftSummary = Field(description="Drifted resources per drift class.")

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from reconciler.core.actions import Address
+from reconciler.core.documents import format_version_field
 from reconciler.core.exporting import ExportContext
 from reconciler.engine.exporter import ExportedFile
 from reconciler.engine.planning.adoption import Adoptable
@@ -24,7 +25,6 @@ ADOPT_FORMAT_VERSION = 1
 ADOPT_OUTPUT_FILE = "adopt-output.json"
 ADOPT_OUTPUT_TITLE = "reconcile adopt --output json"
 _DOCUMENT = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
-_VERSIONED = "Bumped only by a breaking change of this document."
 
 
 class WrittenFile(BaseModel):
@@ -46,11 +46,7 @@ class SkippedObject(BaseModel):
 class ExportDocument(BaseModel):
     model_config = _DOCUMENT
 
-    format_version: int = Field(
-        EXPORT_FORMAT_VERSION,
-        json_schema_extra={"const": EXPORT_FORMAT_VERSION},
-        description=_VERSIONED,
-    )
+    format_version: int = format_version_field(EXPORT_FORMAT_VERSION)
     target: str = Field(description="The reconcile.yaml target the live state was read from.")
     out_dir: str
     files: tuple[WrittenFile, ...] = ()
@@ -110,11 +106,7 @@ class EnvironmentsExportDocument(BaseModel):
 
     model_config = _DOCUMENT
 
-    format_version: int = Field(
-        EXPORT_FORMAT_VERSION,
-        json_schema_extra={"const": EXPORT_FORMAT_VERSION},
-        description=_VERSIONED,
-    )
+    format_version: int = format_version_field(EXPORT_FORMAT_VERSION)
     layout: Literal["environments"] = "environments"
     out_dir: str
     shared: str | None = Field(
@@ -179,11 +171,7 @@ class AdoptedObject(BaseModel):
 class AdoptDocument(BaseModel):
     model_config = _DOCUMENT
 
-    format_version: int = Field(
-        ADOPT_FORMAT_VERSION,
-        json_schema_extra={"const": ADOPT_FORMAT_VERSION},
-        description=_VERSIONED,
-    )
+    format_version: int = format_version_field(ADOPT_FORMAT_VERSION)
     adopted: tuple[AdoptedObject, ...] = ()
 
     @classmethod

@@ -4,9 +4,11 @@ for one customer, and the target it was made on. Schemas: `schemas/checkout-outp
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from reconciler.core.documents import format_version_field
 
 ONBOARDING_FORMAT_VERSION = 1
 CHECKOUT_OUTPUT_FILE = "checkout-output.json"
@@ -17,7 +19,6 @@ PORTAL_OUTPUT_TITLE = "reconcile portal-url --output json"
 _DOCUMENT = ConfigDict(
     frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
 )
-_VERSIONED = "Bumped only by a breaking change of this document."
 
 
 class OnboardedCustomer(BaseModel):
@@ -28,16 +29,20 @@ class OnboardedCustomer(BaseModel):
     id: str = Field(description="The Konnect customer's id.")
 
 
-class CheckoutDocument(BaseModel):
+class _SessionDocument(BaseModel):
+    # What both documents open with; each adds its session's own fields after these.
     model_config = _DOCUMENT
 
-    format_version: int = Field(
-        ONBOARDING_FORMAT_VERSION,
-        json_schema_extra={"const": ONBOARDING_FORMAT_VERSION},
-        description=_VERSIONED,
-    )
+    format_version: int = format_version_field(ONBOARDING_FORMAT_VERSION)
     target: str = Field(description="The reconcile.yaml target the session was made on.")
     customer: OnboardedCustomer
+
+    @classmethod
+    def of(cls, target: str, session: dict[str, Any]) -> Self:
+        return cls.model_validate({"target": target, **session})
+
+
+class CheckoutDocument(_SessionDocument):
     url: str | None = Field(description="The hosted checkout's link; null for an embedded one.")
     session_id: str | None
     setup_intent_id: str | None
@@ -57,27 +62,10 @@ class CheckoutDocument(BaseModel):
     tax_id_collection: bool = Field(description="Whether the customer may enter a tax id.")
     warnings: tuple[str, ...] = ()
 
-    @classmethod
-    def of(cls, target: str, session: dict[str, Any]) -> CheckoutDocument:
-        return cls.model_validate({"target": target, **session})
 
-
-class PortalDocument(BaseModel):
-    model_config = _DOCUMENT
-
-    format_version: int = Field(
-        ONBOARDING_FORMAT_VERSION,
-        json_schema_extra={"const": ONBOARDING_FORMAT_VERSION},
-        description=_VERSIONED,
-    )
-    target: str = Field(description="The reconcile.yaml target the session was made on.")
-    customer: OnboardedCustomer
+class PortalDocument(_SessionDocument):
     url: str | None = Field(description="The portal's single-use, short-lived link.")
     session_id: str | None
     stripe_customer_id: str | None
     return_url: str | None
     created_at: str | None
-
-    @classmethod
-    def of(cls, target: str, session: dict[str, Any]) -> PortalDocument:
-        return cls.model_validate({"target": target, **session})

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import ConfigDict, Field
 
+from reconciler.core.documents import format_version_field
 from reconciler.core.plan import PLAN_FORMAT_VERSION, Plan
 
 PLAN_OUTPUT_FILE = "plan-output.json"
@@ -22,11 +23,7 @@ class PlanDocument(Plan):
 
     model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
-    format_version: int = Field(
-        PLAN_FORMAT_VERSION,
-        json_schema_extra={"const": PLAN_FORMAT_VERSION},
-        description="Bumped only by a breaking change of this document.",
-    )
+    format_version: int = format_version_field(PLAN_FORMAT_VERSION)
     target: str = Field(description="The reconcile.yaml target the live state was read from.")
     notes: tuple[str, ...] = Field(
         (),

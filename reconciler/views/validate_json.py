@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reconciler.core.documents import format_version_field
 from reconciler.manifests.validation import ValidationReport
 
 VALIDATE_FORMAT_VERSION = 1
@@ -74,11 +75,7 @@ class TargetResult(BaseModel):
 class ValidateDocument(BaseModel):
     model_config = _DOCUMENT
 
-    format_version: int = Field(
-        VALIDATE_FORMAT_VERSION,
-        json_schema_extra={"const": VALIDATE_FORMAT_VERSION},
-        description="Bumped only by a breaking change of this document.",
-    )
+    format_version: int = format_version_field(VALIDATE_FORMAT_VERSION)
     target: str | None = Field(
         description=_TARGET + " Also null when several targets are checked (--all-targets): "
         "then each error names its own."

@@ -220,27 +220,42 @@ def test_a_key_of_the_wrong_mode_is_an_error_before_any_request(
     assert not (environments / ".reconcile").exists()
 
 
-def test_a_konnect_targets_own_key_of_the_wrong_mode_is_told_in_reconcile_yaml(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_server: SandboxServer
-) -> None:
+def konnect_project(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox_server: SandboxServer,
+    target: str,
+    key_field: str,
+    stripe_mode: str,
+) -> Path:
+    """`billing/`, run from its parent: one Konnect target on the sandbox whose Stripe key
+    `key_field` reads the environment variable of that name in upper case, and a tax code."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KONNECT_TOKEN", "sandbox-konnect-token")
-    monkeypatch.setenv("STRIPE_API_KEY", TEST_KEY)
-    project = write(
+    return write(
         tmp_path / "billing",
         {
             "reconcile.yaml": (
-                "targets:\n  production:\n    type: konnect\n"
+                f"targets:\n  {target}:\n    type: konnect\n"
                 f"    base_url: {sandbox_server.url}/v3\n"
                 "    konnect_token: ${env:KONNECT_TOKEN}\n"
-                "    stripe_api_key: ${env:STRIPE_API_KEY}\n"
-                "    stripe_mode: live\n"
+                f"    {key_field}: ${{env:{key_field.upper()}}}\n"
+                f"    stripe_mode: {stripe_mode}\n"
             ),
             "tax.yaml": (
                 "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: saas}\n"
                 "spec: {key: saas, name: SaaS, stripe_tax_code: txcd_10103001}\n"
             ),
         },
+    )
+
+
+def test_a_konnect_targets_own_key_of_the_wrong_mode_is_told_in_reconcile_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_server: SandboxServer
+) -> None:
+    monkeypatch.setenv("STRIPE_API_KEY", TEST_KEY)
+    project = konnect_project(
+        tmp_path, monkeypatch, sandbox_server, "production", "stripe_api_key", "live"
     )
     result = reconcile("plan", project)
     assert result.exit_code == 1
@@ -256,24 +271,9 @@ def test_a_read_key_of_the_wrong_mode_is_told_in_reconcile_yaml(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_server: SandboxServer
 ) -> None:
     read_key = "rk_live_" + "2" * 24
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KONNECT_TOKEN", "sandbox-konnect-token")
     monkeypatch.setenv("STRIPE_READ_KEY", read_key)
-    project = write(
-        tmp_path / "billing",
-        {
-            "reconcile.yaml": (
-                "targets:\n  staging:\n    type: konnect\n"
-                f"    base_url: {sandbox_server.url}/v3\n"
-                "    konnect_token: ${env:KONNECT_TOKEN}\n"
-                "    stripe_read_key: ${env:STRIPE_READ_KEY}\n"
-                "    stripe_mode: test\n"
-            ),
-            "tax.yaml": (
-                "apiVersion: reconcile.konghq.dev/v1\nkind: TaxCode\nmetadata: {name: saas}\n"
-                "spec: {key: saas, name: SaaS, stripe_tax_code: txcd_10103001}\n"
-            ),
-        },
+    project = konnect_project(
+        tmp_path, monkeypatch, sandbox_server, "staging", "stripe_read_key", "test"
     )
     result = reconcile("plan", project)
     assert result.exit_code == 1

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.e2e.worlds import SELF_SERVE, STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
 TEST_KEY = "sk_test_" + "usaccount" + "0" * 16
 LIVE_KEY = "sk_live_" + "euaccount" + "0" * 16
@@ -26,9 +26,6 @@ EU_APP = manifest(
     {"name": "Stripe EU", "api_key": "${env:STRIPE_API_KEY_EU}", "livemode": True},
 )
 US_APP = {**STRIPE_APP, "spec": {**STRIPE_APP["spec"], "livemode": False}}
-SELF_SERVE = manifest(
-    "BillingProfile", "self-serve", {"default": True, "app": "stripe", "supplier": SUPPLIER}
-)
 EU_DIRECT = manifest("BillingProfile", "eu-direct", {"app": "eu", "supplier": SUPPLIER})
 
 

@@ -14,14 +14,9 @@ from click.testing import CliRunner, Result
 from reconciler import targets
 from reconciler.cli import main
 from reconciler.clients.konnect import KonnectClient
-from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.e2e.worlds import SELF_SERVE, STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 
 SANDBOX_ACCOUNT = "acct_1SandboxTest0000"
-SELF_SERVE = manifest(
-    "BillingProfile",
-    "self-serve",
-    {"default": True, "app": "stripe", "supplier": SUPPLIER},
-)
 INVOICED = manifest(
     "BillingProfile",
     "invoiced",

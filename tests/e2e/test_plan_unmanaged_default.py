@@ -13,22 +13,13 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli import main
 from tests.e2e.worlds import (
+    INVOICED,
     STRIPE_APP,
     SUPPLIER,
     World,
     manifest,
     profile_body,
     write_manifests,
-)
-
-INVOICED = manifest(
-    "BillingProfile",
-    "invoiced",
-    {
-        "app": "stripe",
-        "supplier": SUPPLIER,
-        "workflow": {"payment": {"collection_method": "send_invoice"}},
-    },
 )
 
 

@@ -215,6 +215,19 @@ def declare_sandbox(directory: Path) -> Path:
 
 
 STRIPE_APP = manifest("StripeApp", "stripe", {"name": "Stripe", "api_key": "${env:STRIPE_API_KEY}"})
+# The default profile, charging automatically, and one that sends invoices instead.
+SELF_SERVE = manifest(
+    "BillingProfile", "self-serve", {"default": True, "app": "stripe", "supplier": SUPPLIER}
+)
+INVOICED = manifest(
+    "BillingProfile",
+    "invoiced",
+    {
+        "app": "stripe",
+        "supplier": SUPPLIER,
+        "workflow": {"payment": {"collection_method": "send_invoice"}},
+    },
+)
 
 
 def profile_body(spec: dict[str, Any], name: str, labels: dict[str, str] | None) -> dict[str, Any]:

@@ -27,6 +27,8 @@ skipped: [{type, key, reason}], adopted, warnings, summary}`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -34,6 +36,7 @@ import click
 from reconciler.cli.events import ReadingShown
 from reconciler.cli.options import options_of, output_option
 from reconciler.core.exporting import ExportContext
+from reconciler.engine.exporter import ExportedFile
 from reconciler.kinds import KIND_ADDRESS_TYPES
 from reconciler.manifests import ValidationFailed
 from reconciler.views.export_json import EnvironmentsExportDocument, ExportDocument
@@ -111,7 +114,7 @@ def export(
     options = options_of(target_name=target_name, output=output)
     as_json = options.output == "json"
     targets: list[str] = []
-    try:
+    with _problems_listed(as_json):
         exported = export_project(
             directory,
             out_dir,
@@ -121,13 +124,6 @@ def export(
             on_target=targets.append,
             events=ReadingShown(options.output),
         )
-    except ValidationFailed as problems:
-        # Listed with the other lines of the export (on stderr when stdout is for JSON);
-        # the summary ends on stderr.
-        for diagnostic in problems.diagnostics:
-            click.echo(diagnostic.format(), err=as_json)
-        problems.listed = True
-        raise
     if as_json:
         document = ExportDocument.of(
             exported.context,
@@ -143,12 +139,29 @@ def export(
     click.echo(f"{out_dir}: {exported.summary}")
 
 
+@contextmanager
+def _problems_listed(as_json: bool) -> Iterator[None]:
+    """A failed validation's diagnostics listed with the other lines of the export (on stderr
+    when stdout is for JSON); the summary ends on stderr."""
+    try:
+        yield
+    except ValidationFailed as problems:
+        for diagnostic in problems.diagnostics:
+            click.echo(diagnostic.format(), err=as_json)
+        problems.listed = True
+        raise
+
+
 def _report(exported: Exported) -> None:
-    for file in exported.files:
-        click.echo(f"Wrote {file.path.as_posix()}: {file.documents} {file.kind}")
-    for path in exported.removed:
-        click.echo(f"Removed {path.as_posix()}: this export writes nothing there")
+    _report_files(exported.files, exported.removed)
     _report_context(exported.context)
+
+
+def _report_files(files: Sequence[ExportedFile], removed: Sequence[Path]) -> None:
+    for file in files:
+        click.echo(f"Wrote {file.path.as_posix()}: {file.documents} {file.kind}")
+    for path in removed:
+        click.echo(f"Removed {path.as_posix()}: this export writes nothing there")
 
 
 def _report_context(context: ExportContext) -> None:
@@ -179,7 +192,7 @@ def _export_environments(
 ) -> None:
     options = options_of(output=output)
     as_json = options.output == "json"
-    try:
+    with _problems_listed(as_json):
         exported = export_environments(
             directory,
             out_dir,
@@ -189,11 +202,6 @@ def _export_environments(
             force=force,
             events=ReadingShown(options.output),
         )
-    except ValidationFailed as problems:
-        for diagnostic in problems.diagnostics:
-            click.echo(diagnostic.format(), err=as_json)
-        problems.listed = True
-        raise
     written = out_dir or directory
     if as_json:
         document = EnvironmentsExportDocument.of(
@@ -208,10 +216,7 @@ def _export_environments(
         )
         click.echo(document.model_dump_json(indent=2))
         return
-    for file in exported.files:
-        click.echo(f"Wrote {file.path.as_posix()}: {file.documents} {file.kind}")
-    for path in exported.removed:
-        click.echo(f"Removed {path.as_posix()}: this export writes nothing there")
+    _report_files(exported.files, exported.removed)
     for target, context in exported.contexts.items():
         click.echo(f"Target {target} ({exported.own[target]}/):")
         _report_context(context)

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from reconciler.core.actions import ActionType, Address
+from reconciler.core.documents import format_version_field
 from reconciler.core.safe_output import write_private_text
 from reconciler.core.version import VERSION
 from reconciler.errors import ReconcileError
@@ -60,11 +61,7 @@ class ApplyReport(BaseModel):
 
     model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
-    format_version: int = Field(
-        REPORT_FORMAT_VERSION,
-        json_schema_extra={"const": REPORT_FORMAT_VERSION},
-        description="Bumped only by a breaking change of this document.",
-    )
+    format_version: int = format_version_field(REPORT_FORMAT_VERSION)
     target: str | None = Field(
         None, description="The reconcile.yaml target; null when apply ended before choosing it."
     )

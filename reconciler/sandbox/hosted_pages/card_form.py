@@ -151,92 +151,63 @@ def card_fields(
 ) -> str:
     """The form's inputs, showing what was kept of a rejected submission and its errors."""
 
-    def kept(name: str) -> str:
-        return values.get(name, "")
+    def entry(
+        label: str, name: str, autocomplete: str, *, required: bool = False, placeholder: str = ""
+    ) -> str:
+        # The card's own fields are never shown again, whatever `values` holds.
+        value = values.get(name, "") if name in KEPT_FIELDS else ""
+        return field(
+            label,
+            name,
+            value,
+            error=errors.get(name),
+            required=required,
+            autocomplete=autocomplete,
+            placeholder=placeholder,
+        )
 
     address_note = "required" if address_required else "optional, except the country"
     tax_options = [("", "No tax ID"), *((kind, label) for kind, (label, _) in TAX_ID_TYPES.items())]
     return "".join(
         [
             "<fieldset><legend>Card information</legend>",
-            field(
+            entry(
                 "Card number",
                 "card_number",
-                error=errors.get("card_number"),
+                "cc-number",
                 required=True,
-                autocomplete="cc-number",
                 placeholder="1234 1234 1234 1234",
             ),
             '<div class="row">',
-            field(
-                "Expiry (MM / YY)",
-                "card_expiry",
-                error=errors.get("card_expiry"),
-                required=True,
-                autocomplete="cc-exp",
-                placeholder="MM / YY",
+            entry(
+                "Expiry (MM / YY)", "card_expiry", "cc-exp", required=True, placeholder="MM / YY"
             ),
-            field(
-                "Security code",
-                "card_cvc",
-                error=errors.get("card_cvc"),
-                required=True,
-                autocomplete="cc-csc",
-                placeholder="CVC",
-            ),
+            entry("Security code", "card_cvc", "cc-csc", required=True, placeholder="CVC"),
             "</div>",
-            field(
-                "Name on card",
-                "name",
-                kept("name"),
-                error=errors.get("name"),
-                required=True,
-                autocomplete="cc-name",
-            ),
+            entry("Name on card", "name", "cc-name", required=True),
             "</fieldset>",
             f"<fieldset><legend>Billing address ({address_note})</legend>",
             field(
                 "Country (two letters)",
                 "country",
-                kept("country") or "US",
+                values.get("country") or "US",
                 error=errors.get("country"),
                 required=True,
                 autocomplete="country",
             ),
-            field(
-                "Address line 1",
-                "line1",
-                kept("line1"),
-                error=errors.get("line1"),
-                required=address_required,
-                autocomplete="address-line1",
-            ),
-            field("Address line 2", "line2", kept("line2"), autocomplete="address-line2"),
+            entry("Address line 1", "line1", "address-line1", required=address_required),
+            entry("Address line 2", "line2", "address-line2"),
             '<div class="row">',
-            field(
-                "City",
-                "city",
-                kept("city"),
-                error=errors.get("city"),
-                required=address_required,
-                autocomplete="address-level2",
-            ),
-            field("State", "state", kept("state"), autocomplete="address-level1"),
-            field(
-                "Postal code",
-                "postal_code",
-                kept("postal_code"),
-                error=errors.get("postal_code"),
-                required=address_required,
-                autocomplete="postal-code",
-            ),
+            entry("City", "city", "address-level2", required=address_required),
+            entry("State", "state", "address-level1"),
+            entry("Postal code", "postal_code", "postal-code", required=address_required),
             "</div></fieldset>",
             "<fieldset><legend>Tax ID (optional)</legend>",
-            select("Type", "tax_id_type", tax_options, kept("tax_id_type")),
+            select("Type", "tax_id_type", tax_options, values.get("tax_id_type", "")),
             field(
                 "Tax ID",
                 "tax_id_value",
-                kept("tax_id_value"),
+                values.get("tax_id_value", ""),
                 error=errors.get("tax_id_value") or errors.get("tax_id_type"),
             ),
             "</fieldset>",

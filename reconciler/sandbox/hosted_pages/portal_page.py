@@ -7,6 +7,8 @@ default. Only Stripe changes: Konnect keeps the card its checkout linked, if any
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -44,15 +46,10 @@ async def show(request: Request) -> Response:
 
 
 async def make_default(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    session_id = request.path_params["session_id"]
-    found = _portal(request, sandbox, session_id)
-    if isinstance(found, Response):
-        return found
-    session, customer = found
-    values = await posted_form(request, sandbox, session_id)
-    if isinstance(values, Response):
-        return values
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    sandbox, session, customer, values = posted
     method_id = values.get("payment_method", "")
     try:
         world.set_default_payment_method(
@@ -61,19 +58,14 @@ async def make_default(request: Request) -> Response:
     except StripeError:
         failure = "That payment method is not one of yours."
         return _portal_page(sandbox, session, customer, failure=failure, status=400)
-    return _back_to_page(session_id)
+    return _back_to_page(session["id"])
 
 
 async def add_card(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    session_id = request.path_params["session_id"]
-    found = _portal(request, sandbox, session_id)
-    if isinstance(found, Response):
-        return found
-    session, customer = found
-    values = await posted_form(request, sandbox, session_id)
-    if isinstance(values, Response):
-        return values
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    sandbox, session, customer, values = posted
     outcome = read_card(values, address_required=False, livemode=bool(session["livemode"]))
     if isinstance(outcome, Invalid):
         return _portal_page(
@@ -84,7 +76,30 @@ async def add_card(request: Request) -> Response:
         return _portal_page(sandbox, session, customer, values=values, failure=failure, status=402)
     with sandbox.store.transaction():
         world.save_collected_card(sandbox.store, session[world.OWNER], customer, outcome)
-    return _back_to_page(session_id)
+    return _back_to_page(session["id"])
+
+
+class _Posted(NamedTuple):
+    """A form posted to a live portal."""
+
+    sandbox: Sandbox
+    session: Document
+    customer: Document
+    values: dict[str, str]
+
+
+async def _posted(request: Request) -> _Posted | Response:
+    """The portal, its customer and the posted fields, or the page saying why there are none."""
+    sandbox = sandbox_of(request)
+    session_id = request.path_params["session_id"]
+    found = _portal(request, sandbox, session_id)
+    if isinstance(found, Response):
+        return found
+    values = await posted_form(request, sandbox, session_id)
+    if isinstance(values, Response):
+        return values
+    session, customer = found
+    return _Posted(sandbox, session, customer, values)
 
 
 def _portal(

@@ -24,6 +24,7 @@ from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY
 from tests.e2e.seeding import seed
 from tests.e2e.worlds import (
     OWNED,
+    SELF_SERVE,
     STRIPE_APP,
     SUPPLIER,
     World,
@@ -41,9 +42,6 @@ FIX_CREATE = "  Fix: run `reconcile apply` to create it again, or remove it from
 # The worlds exist before drift runs: the sandbox's stand-in key is no news to it.
 HEADER = ["Target: sandbox (embedded sandbox, Stripe test mode)", ""]
 INTRO = ["reconcile found drift between the manifests and the live state:", ""]
-SELF_SERVE = manifest(
-    "BillingProfile", "self-serve", {"default": True, "app": "stripe", "supplier": SUPPLIER}
-)
 INVOICED = manifest(
     "BillingProfile",
     "invoiced",

@@ -25,7 +25,15 @@ from reconciler.manifests import load_manifests
 from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN
 from reconciler.targets import SANDBOX_DB, SANDBOX_STRIPE_KEY, connect
 from tests.e2e.seeding import labels_of, seed
-from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.e2e.worlds import (
+    INVOICED,
+    SELF_SERVE,
+    STRIPE_APP,
+    SUPPLIER,
+    World,
+    manifest,
+    write_manifests,
+)
 from tests.test_schemas import validator
 
 SUCCESS = "https://example.com/welcome?session={CHECKOUT_SESSION_ID}"
@@ -36,18 +44,6 @@ AWAITING = "no Stripe customer is linked yet (onboarding: checkout)"
 # Another well-formed test key: the sandbox opens its default account with it too.
 OTHER_STRIPE_KEY = "sk_test_" + "onboarding" + "Z" * 20
 
-SELF_SERVE = manifest(
-    "BillingProfile", "self-serve", {"default": True, "app": "stripe", "supplier": SUPPLIER}
-)
-INVOICED = manifest(
-    "BillingProfile",
-    "invoiced",
-    {
-        "app": "stripe",
-        "supplier": SUPPLIER,
-        "workflow": {"payment": {"collection_method": "send_invoice"}},
-    },
-)
 HOOLI = manifest(
     "CustomerBilling",
     "hooli",

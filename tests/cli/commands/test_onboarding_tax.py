@@ -15,13 +15,10 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli import main
 from tests.e2e.seeding import labels_of, seed
-from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.e2e.worlds import SELF_SERVE, STRIPE_APP, SUPPLIER, World, manifest, write_manifests
 from tests.test_schemas import validator
 
 SUCCESS = "https://example.com/welcome"
-SELF_SERVE = manifest(
-    "BillingProfile", "self-serve", {"default": True, "app": "stripe", "supplier": SUPPLIER}
-)
 TAXED = manifest(
     "BillingProfile",
     "taxed",

@@ -18,15 +18,12 @@ from starlette.testclient import TestClient
 
 from reconciler.cli import main
 from reconciler.sandbox import SandboxConfig, SandboxServer, create_app
-from tests.e2e.worlds import STRIPE_APP, SUPPLIER, World, manifest, write_manifests
+from tests.e2e.worlds import SELF_SERVE, STRIPE_APP, World, manifest, write_manifests
 from tests.sandbox.hosted_pages.conftest import card_form
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
 
-SELF_SERVE = manifest(
-    "BillingProfile", "self-serve", {"default": True, "app": "stripe", "supplier": SUPPLIER}
-)
 HOOLI = manifest(
     "CustomerBilling",
     "hooli",
