@@ -241,7 +241,7 @@ def test_plan_with_changes_succeeds_and_saves_markdown(tmp_path: Path, work: Pat
         "stderr-file": str(work / "reports" / "plan.md.stderr"),
         "detailed-exitcode": "true",
         "has-changes": "true",
-        "add": "8",
+        "add": "12",
         "change": "2",
         "destroy": "0",
         "blocked": "0",
