@@ -193,8 +193,10 @@ class KonnectClient:
         if not first.data:
             return []
         items = list(first.data)
-        size = first.size or self.page_size
-        fetched, total, last_full = 1, first.total, len(first.data) >= size
+        # A server that grants a smaller page than asked for may not say so: a first page
+        # shorter than the total is then the size granted.
+        size = first.size or len(first.data)
+        fetched, total, last_full = 1, first.total, True
         while last_full and fetched * size < total:
             wanted = range(fetched + 1, -(-total // size) + 1)
             pages = self._pages(route, path, params, wanted)

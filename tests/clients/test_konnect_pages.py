@@ -176,3 +176,15 @@ def test_a_page_size_the_server_lowered_decides_how_many_pages_follow() -> None:
     transport = RecordingTransport(pages_of(items, size=10))
     assert client(transport).list_all(ROUTE) == items
     assert sorted(transport.asked) == list(range(1, 11))
+
+
+def test_a_page_size_lowered_without_saying_so_is_taken_from_the_first_page() -> None:
+    items = items_of(range(95))
+
+    def answer(number: int) -> httpx.Response:
+        body = {"data": items[(number - 1) * 30 : number * 30], "meta": {"page": {"total": 95}}}
+        return httpx.Response(200, json=body)
+
+    transport = RecordingTransport(answer)
+    assert client(transport).list_all(ROUTE) == items
+    assert sorted(transport.asked) == [1, 2, 3, 4]
