@@ -338,6 +338,8 @@ def connect(
                 konnect_url,
                 konnect_token,
                 limiter=_limiter(rate),
+                # A list's pages share the reads' bound: they are reads too.
+                page_concurrency=concurrency,
                 unreachable_hint=_what_to_check(name, target),
             )
         )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -104,6 +107,7 @@ class KonnectClient:
         counter: RequestCounter | None = None,
         timeout: float = 30.0,
         page_size: int = 100,
+        page_concurrency: int = 8,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_rate_limited: Callable[[], None] | None = None,
@@ -125,6 +129,8 @@ class KonnectClient:
         self.limiter = limiter or Unlimited()
         self.counter = counter or RequestCounter()
         self.page_size = page_size
+        # How many pages of one list are fetched at a time, after the first.
+        self.page_concurrency = page_concurrency
         self._sleep = sleep
         # Told of every 429, also retried ones, so that apply can lower its concurrency.
         self.on_rate_limited = on_rate_limited
@@ -175,27 +181,65 @@ class KonnectClient:
         path: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        """Every item of a page-paginated list, at the largest page size."""
-        return list(self.iter_pages(route, path=path, params=params))
+        """Every item of a page-paginated list, at the largest page size, in page order.
 
-    def iter_pages(
+        The first page tells how many there are; the others are fetched side by side, at most
+        `page_concurrency` at a time, each through `request` (so the rate limit and retries
+        hold per page). Items are kept once by id: one that moves to a later page while the
+        list is read (an item created before it) is not listed twice. If the total grew while
+        reading, the pages it now needs are fetched too.
+        """
+        first = self._page(route, path, params, 1)
+        if not first.data:
+            return []
+        items = list(first.data)
+        # A server that grants a smaller page than asked for may not say so: a first page
+        # shorter than the total is then the size granted.
+        size = first.size or len(first.data)
+        fetched, total, last_full = 1, first.total, True
+        while last_full and fetched * size < total:
+            wanted = range(fetched + 1, -(-total // size) + 1)
+            pages = self._pages(route, path, params, wanted)
+            items += [item for page in pages for item in page.data]
+            fetched, total = wanted[-1], max(page.total for page in pages)
+            last_full = len(pages[-1].data) >= size
+        return _first_of_each_id(items)
+
+    def _page(
         self,
         route: str,
-        *,
-        path: Mapping[str, str] | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        number = 1
-        while True:
-            query = {**(params or {}), "page[size]": self.page_size, "page[number]": number}
-            page = self.request("GET", route, path=path, params=query, expect=PAGE)
-            data = page["data"]
-            yield from data
-            meta = page["meta"]["page"]
-            size = meta.get("size") or self.page_size
-            if not data or number * size >= meta["total"]:
-                return
-            number += 1
+        path: Mapping[str, str] | None,
+        params: Mapping[str, Any] | None,
+        number: int,
+    ) -> _Page:
+        query = {**(params or {}), "page[size]": self.page_size, "page[number]": number}
+        answer = self.request("GET", route, path=path, params=query, expect=PAGE)
+        meta = answer["meta"]["page"]
+        return _Page(data=answer["data"], total=meta["total"], size=meta.get("size"))
+
+    def _pages(
+        self,
+        route: str,
+        path: Mapping[str, str] | None,
+        params: Mapping[str, Any] | None,
+        numbers: range,
+    ) -> list[_Page]:
+        """The pages `numbers`, fetched side by side, in order. A failed page fails the call
+        with the error the first failing page (in page order) raised; pages not yet started
+        never start, and those in flight are waited for, so nothing is left running."""
+        if len(numbers) == 1 or self.page_concurrency <= 1:
+            return [self._page(route, path, params, number) for number in numbers]
+        workers = min(self.page_concurrency, len(numbers))
+        with ThreadPoolExecutor(workers, thread_name_prefix="konnect-pages") as pool:
+            futures = [
+                pool.submit(copy_context().run, self._page, route, path, params, number)
+                for number in numbers
+            ]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
 
     def request(
         self,
@@ -312,6 +356,24 @@ class KonnectClient:
         if error.status != 429 and method not in IDEMPOTENT_METHODS:
             return False
         return self.retry.should_retry_status(error.status, attempt)
+
+
+@dataclass(frozen=True)
+class _Page:
+    data: list[dict[str, Any]]
+    total: int
+    # The size the server granted, when it says.
+    size: int | None
+
+
+def _first_of_each_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        if item["id"] not in seen:
+            seen.add(item["id"])
+            kept.append(item)
+    return kept
 
 
 def _expand(route: str, path: Mapping[str, str] | None) -> str:

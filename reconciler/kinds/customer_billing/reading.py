@@ -6,7 +6,7 @@ concurrency, and which customers on the default profile are pinned to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -43,16 +43,13 @@ def read_links(
         return [_link(customer, billings.get(customer["id"]), pinned) for customer in customers]
 
 
-def _customer_pages(
-    sources: Sources, pool: ReadPool | None, query: Mapping[str, str] | None = None
-) -> Iterator[list[Document]]:
-    """The customers, page by page; the pages after the first are read in `pool`, or one
-    after another without one."""
+def _customer_pages(sources: Sources, pool: ReadPool) -> Iterator[list[Document]]:
+    """The customers, page by page; the pages after the first are read in `pool`."""
     konnect = sources.konnect
     size = konnect.page_size
 
     def page(number: int) -> Document:
-        params = {**(query or {}), "page[size]": size, "page[number]": number}
+        params = {"page[size]": size, "page[number]": number}
         result: Document = konnect.request("GET", routes.CUSTOMERS, params=params, expect=PAGE)
         return result
 
@@ -62,9 +59,6 @@ def _customer_pages(
     served = int(meta.get("size") or size)
     count = math.ceil(int(meta.get("total", 0)) / served) if served else 1
     numbers = range(2, count + 1)
-    if pool is None:
-        yield from ((page(number).get("data") or []) for number in numbers)
-        return
     for later in [pool.submit(page, number) for number in numbers]:
         yield later.result().get("data") or []
 
@@ -92,16 +86,17 @@ class _Pins:
 
 
 def _pins(sources: Sources) -> _Pins:
-    # Runs in the read pool, beside the billing GETs: its pages are read one after another,
-    # since waiting on pages queued behind itself would hang a pool of one reader.
+    # Runs in the read pool, beside the billing GETs. Its pages are fetched by the client,
+    # in a pool of the client's own: waiting on pages queued behind itself in the read pool
+    # would hang a pool of one reader.
     profiles = sources.list_all(routes.PROFILES)  # the list the profiles' own read gets
     default_id = next((p["id"] for p in profiles if p.get("default")), None)
     if default_id is None:
         return _Pins(None, frozenset())
     query = {"filter[billing_profile_id]": default_id}
     try:
-        pages = _customer_pages(sources, None, query)
-        return _Pins(default_id, frozenset(c["id"] for page in pages for c in page))
+        pinned = sources.konnect.list_all(routes.CUSTOMERS, params=query)
+        return _Pins(default_id, frozenset(customer["id"] for customer in pinned))
     except BadRequest:
         # The filter's semantics are not documented; `findings` says what the plan assumed.
         return _Pins(default_id, frozenset(), known=False)
