@@ -23,11 +23,12 @@ from reconciler.sandbox.konnect_api.catalog_lists import (
     CatalogList,
     FilterField,
 )
+from reconciler.sandbox.konnect_api.catalog_objects import render as labelled
 from reconciler.sandbox.konnect_api.catalog_schemas import Currency, RateCard
 from reconciler.sandbox.konnect_api.catalog_versions import Versions, versioned_routes
 from reconciler.sandbox.konnect_api.collection_names import ADDONS
 from reconciler.sandbox.konnect_api.endpoint import json, parse_body
-from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
+from reconciler.sandbox.konnect_api.labels import check_labels
 from reconciler.sandbox.konnect_api.plan_rules import (
     Issue,
     currency_issues,
@@ -42,7 +43,6 @@ from reconciler.sandbox.konnect_api.schemas import (
     Name,
     ResourceKey,
     Sealed,
-    public,
     set_optional,
 )
 from reconciler.sandbox.store import Document
@@ -76,8 +76,7 @@ class CreateAddon(UpsertAddon):
 
 
 def render(addon: Document) -> Document:
-    shown = public(addon)
-    shown["labels"] = labels_for_read(addon)
+    shown = labelled(addon)
     if not shown.get("validation_errors"):
         shown.pop("validation_errors", None)
     return shown

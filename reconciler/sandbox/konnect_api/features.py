@@ -23,11 +23,10 @@ from reconciler.sandbox.konnect_api.catalog_lists import (
 )
 from reconciler.sandbox.konnect_api.catalog_objects import CatalogCollection, live, render
 from reconciler.sandbox.konnect_api.catalog_schemas import Numeric
-from reconciler.sandbox.konnect_api.collection_names import FEATURES
+from reconciler.sandbox.konnect_api.collection_names import FEATURES, METERS
 from reconciler.sandbox.konnect_api.endpoint import json, no_content, parse_body, path_id
 from reconciler.sandbox.konnect_api.errors import invalid, not_found, problem
 from reconciler.sandbox.konnect_api.labels import check_labels
-from reconciler.sandbox.konnect_api.meters import live_meter
 from reconciler.sandbox.konnect_api.schemas import (
     ULID,
     Description,
@@ -88,7 +87,7 @@ class UpdateFeature(Sealed):
 
 
 def _meter(sandbox: Sandbox, reference: MeterReference) -> Document:
-    meter = live_meter(sandbox, reference.id)
+    meter = live(sandbox, METERS, reference.id)
     if meter is None:
         raise not_found("meter")
     dimensions = meter.get("dimensions") or {}
@@ -164,11 +163,6 @@ def _delete(request: Request, sandbox: Sandbox) -> Response:
             feature["deleted_at"] = rfc3339_now()
             store.put(FEATURES, feature["id"], feature)
     return no_content()
-
-
-def live_feature(sandbox: Sandbox, feature_id: str) -> Document | None:
-    """The feature a rate card names, if it exists and is not archived."""
-    return live(sandbox, FEATURES, feature_id)
 
 
 def routes() -> list[BaseRoute]:

@@ -20,7 +20,7 @@ from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.ids import new_ulid
 from reconciler.sandbox.konnect_api.catalog_lists import CatalogList, FilterField
-from reconciler.sandbox.konnect_api.catalog_objects import CatalogCollection, live, render
+from reconciler.sandbox.konnect_api.catalog_objects import CatalogCollection, render
 from reconciler.sandbox.konnect_api.collection_names import FEATURES, METERS
 from reconciler.sandbox.konnect_api.endpoint import json, no_content, parse_body, path_id
 from reconciler.sandbox.konnect_api.errors import invalid, not_found, problem
@@ -163,11 +163,6 @@ def _delete(request: Request, sandbox: Sandbox) -> Response:
         meter["deleted_at"] = rfc3339_now()
         store.put(METERS, meter["id"], meter)
     return no_content()
-
-
-def live_meter(sandbox: Sandbox, meter_id: str) -> Document | None:
-    """The meter a feature names, if it exists and is not deleted."""
-    return live(sandbox, METERS, meter_id)
 
 
 def routes() -> list[BaseRoute]:
