@@ -3,14 +3,11 @@ replace (refused while a feature uses the meter), drift and export."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner, Result
-
-from reconciler.cli import main
 from tests.cli.commands.test_export import assert_plans_clean, documents
+from tests.e2e.test_plan_plans import apply, plan, reconcile
 from tests.e2e.worlds import World, manifest, write_manifests
 
 API_CALLS = manifest(
@@ -34,24 +31,18 @@ SUPPORT = manifest("Feature", "support", {"key": "support", "description": "Prio
 CATALOG = [API_CALLS, TOKENS, API_FEATURE, SUPPORT]
 
 
-def reconcile(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
-
-
-def plan(project: Path, *args: str) -> dict[str, Any]:
-    result = reconcile("plan", str(project), "--output", "json", "--skip-stripe-checks", *args)
-    assert result.exit_code in (0, 1, 2), result.output  # 1: a blocked action
-    data: dict[str, Any] = json.loads(result.stdout)
-    return data
-
-
 def changes(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {a["address"]: a for a in data["actions"] if a["type"] != "no-op"}
 
 
-def apply(project: Path) -> None:
-    result = reconcile("apply", str(project), "--auto-approve", "--skip-stripe-checks")
-    assert result.exit_code == 0, result.output
+def changes_after(project: Path, changed: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Apply the catalog, then plan it with `changed` in place of the manifest it renames."""
+    write_manifests(project, *CATALOG)
+    apply(project)
+    replaced = (changed["kind"], changed["metadata"]["name"])
+    catalog = [changed if (m["kind"], m["metadata"]["name"]) == replaced else m for m in CATALOG]
+    write_manifests(project, *catalog)
+    return changes(plan(project))
 
 
 def test_a_catalog_is_created_in_order_and_then_plans_clean(project: Path, world: World) -> None:
@@ -68,11 +59,8 @@ def test_a_catalog_is_created_in_order_and_then_plans_clean(project: Path, world
 
 
 def test_a_meter_renamed_is_updated_in_place(project: Path, world: World) -> None:
-    write_manifests(project, *CATALOG)
-    apply(project)
     renamed = manifest("Meter", "tokens", {**TOKENS["spec"], "name": "LLM tokens"})
-    write_manifests(project, API_CALLS, renamed, API_FEATURE, SUPPORT)
-    [action] = changes(plan(project)).values()
+    [action] = changes_after(project, renamed).values()
     assert action["type"] == "update"
     assert [(c["path"], c["after"]) for c in action["changes"]] == [("name", "LLM tokens")]
     apply(project)
@@ -80,26 +68,20 @@ def test_a_meter_renamed_is_updated_in_place(project: Path, world: World) -> Non
 
 
 def test_a_meter_a_feature_uses_is_not_replaced_under_it(project: Path) -> None:
-    write_manifests(project, *CATALOG)
-    apply(project)
     summed = manifest(
         "Meter",
         "api-calls",
         {**API_CALLS["spec"], "aggregation": "sum", "value_property": "$.count"},
     )
-    write_manifests(project, summed, TOKENS, API_FEATURE, SUPPORT)
-    action = changes(plan(project))["meter.api-calls"]
+    action = changes_after(project, summed)["meter.api-calls"]
     assert action["type"] == "blocked"
     [reason] = action["reasons"]
     assert "live features use (api-calls)" in reason and "another key" in reason
 
 
 def test_a_free_meter_is_replaced(project: Path, world: World) -> None:
-    write_manifests(project, *CATALOG)
-    apply(project)
     averaged = manifest("Meter", "tokens", {**TOKENS["spec"], "aggregation": "avg"})
-    write_manifests(project, API_CALLS, averaged, API_FEATURE, SUPPORT)
-    action = changes(plan(project))["meter.tokens"]
+    action = changes_after(project, averaged)["meter.tokens"]
     assert action["type"] == "replace"
     apply(project)
     assert plan(project)["is_noop"] is True
@@ -108,11 +90,8 @@ def test_a_free_meter_is_replaced(project: Path, world: World) -> None:
 
 
 def test_a_feature_changed_is_replaced(project: Path, world: World) -> None:
-    write_manifests(project, *CATALOG)
-    apply(project)
     described = manifest("Feature", "support", {**SUPPORT["spec"], "description": "24/7"})
-    write_manifests(project, API_CALLS, TOKENS, API_FEATURE, described)
-    action = changes(plan(project))["feature.support"]
+    action = changes_after(project, described)["feature.support"]
     assert action["type"] == "replace"
     apply(project)
     assert plan(project)["is_noop"] is True

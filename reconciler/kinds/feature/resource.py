@@ -14,26 +14,29 @@ from reconciler.clients import routes
 from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Action, Address
 from reconciler.core.exporting import ExportContext, manifest_document
-from reconciler.core.kind import Adoption, DesiredContext, Resource, Sources, World, Writer
+from reconciler.core.kind import Adoption, DesiredContext, World, Writer
 from reconciler.core.live import (
     Desired,
     Document,
     Live,
     compact,
-    fetch_live,
     few,
     owned_labels,
     user_labels,
 )
 from reconciler.kinds.creation import create_once
+from reconciler.kinds.keyed_catalog import KeyedCatalogResource, exported_by_name
 from reconciler.kinds.meter import ADDRESS_TYPE as METER
 from reconciler.manifests.feature import Feature
 
 ADDRESS_TYPE = "feature"
 
 
-class FeatureResource(Resource):
+class FeatureResource(KeyedCatalogResource):
     address_type = ADDRESS_TYPE
+    collection_route = routes.FEATURES
+    object_route = routes.FEATURE
+    id_parameter = "featureId"
     refers_to = (METER,)
     immutable = frozenset({"key", "name", "description", "meter"})
     adoption = Adoption.IMPLICIT
@@ -65,9 +68,6 @@ class FeatureResource(Resource):
             for feature in context.manifests.of_kind(Feature)
         ]
 
-    def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        return _features(sources.konnect)
-
     def live_document(self, live: Live, world: World) -> Document:
         raw = live.raw
         return compact(
@@ -91,12 +91,6 @@ class FeatureResource(Resource):
             "change and sell that one, or keep this feature as it is"
         )
 
-    def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
-        return fetch_live(konnect, routes.FEATURE, {"featureId": live.id}, "key")
-
-    def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
-        return next((f for f in _features(konnect) if f.key == desired.key), None)
-
     def create(self, desired: Desired, writer: Writer) -> str:
         document = desired.document
         fields = ("key", "name", "description", "labels")
@@ -110,22 +104,11 @@ class FeatureResource(Resource):
 
         return create_once(post, lambda: self.find(writer.konnect, desired))
 
-    def delete(self, live: Live, writer: Writer) -> None:
-        writer.konnect.delete(routes.FEATURE, path={"featureId": live.id})
-
-    def replace(self, desired: Desired, live: Live, writer: Writer) -> str:
-        """Archive before create: Konnect keeps a key to one live feature."""
-        self.delete(live, writer)
-        return self.create(desired, writer)
-
     def adopt(self, live: Live, konnect: KonnectClient) -> None:
         """Nothing to write: Konnect cannot relabel a feature; declaring it binds it."""
 
     def export(self, context: ExportContext) -> None:
-        features = context.distinct(ADDRESS_TYPE, context.live_of(ADDRESS_TYPE))
-        names = context.name_all(ADDRESS_TYPE, [(f, f.key) for f in features])
-        for feature in sorted(features, key=lambda live: names[live.id]):
-            name = names[feature.id]
+        for name, feature in exported_by_name(context, ADDRESS_TYPE):
             raw = feature.raw
             meter_id = (raw.get("meter") or {}).get("id")
             meter = context.name_of(METER, meter_id)
@@ -142,7 +125,3 @@ class FeatureResource(Resource):
             )
             document = manifest_document(Feature.KIND, name, feature, spec, needs_adoption=False)
             context.add(ADDRESS_TYPE, feature, document)
-
-
-def _features(konnect: KonnectClient) -> list[Live]:
-    return [Live.of(feature, "key") for feature in konnect.list_all(routes.FEATURES)]

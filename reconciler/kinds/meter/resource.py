@@ -13,26 +13,29 @@ from reconciler.clients import routes
 from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Action, ActionType, Address
 from reconciler.core.exporting import ExportContext, manifest_document
-from reconciler.core.kind import DesiredContext, Resource, Sources, World, Writer
+from reconciler.core.kind import DesiredContext, World, Writer
 from reconciler.core.live import (
     Desired,
     Document,
     Live,
     compact,
-    fetch_live,
     few,
     owned_labels,
     user_labels,
 )
 from reconciler.kinds.creation import create_once
+from reconciler.kinds.keyed_catalog import KeyedCatalogResource, exported_by_name
 from reconciler.manifests.meter import Meter
 
 ADDRESS_TYPE = "meter"
 _CONTENT = ("event_type", "aggregation", "value_property")
 
 
-class MeterResource(Resource):
+class MeterResource(KeyedCatalogResource):
     address_type = ADDRESS_TYPE
+    collection_route = routes.METERS
+    object_route = routes.METER
+    id_parameter = "meterId"
     immutable = frozenset({"key", *_CONTENT})
 
     def desired(self, context: DesiredContext) -> list[Desired]:
@@ -56,9 +59,6 @@ class MeterResource(Resource):
             )
             for meter in context.manifests.of_kind(Meter)
         ]
-
-    def read(self, sources: Sources, desired: Sequence[Desired]) -> list[Live]:
-        return _meters(sources.konnect)
 
     def live_document(self, live: Live, world: World) -> Document:
         raw = live.raw
@@ -85,12 +85,6 @@ class MeterResource(Resource):
             + consequence
         )
 
-    def fetch(self, konnect: KonnectClient, live: Live) -> Live | None:
-        return fetch_live(konnect, routes.METER, {"meterId": live.id}, "key")
-
-    def find(self, konnect: KonnectClient, desired: Desired) -> Live | None:
-        return next((meter for meter in _meters(konnect) if meter.key == desired.key), None)
-
     def create(self, desired: Desired, writer: Writer) -> str:
         def post() -> str:
             body = {field: desired.document.get(field) for field in ("key", *_CONTENT)}
@@ -103,23 +97,12 @@ class MeterResource(Resource):
         writer.konnect.put(routes.METER, _body(desired), path={"meterId": live.id})
         return live.id
 
-    def delete(self, live: Live, writer: Writer) -> None:
-        writer.konnect.delete(routes.METER, path={"meterId": live.id})
-
-    def replace(self, desired: Desired, live: Live, writer: Writer) -> str:
-        """Destroy before create: Konnect keeps a key to one live meter."""
-        self.delete(live, writer)
-        return self.create(desired, writer)
-
     def adopt(self, live: Live, konnect: KonnectClient) -> None:
         labels = owned_labels(user_labels(live.raw.get("labels")))
         konnect.put(routes.METER, {"labels": labels}, path={"meterId": live.id})
 
     def export(self, context: ExportContext) -> None:
-        meters = context.distinct(ADDRESS_TYPE, context.live_of(ADDRESS_TYPE))
-        names = context.name_all(ADDRESS_TYPE, [(meter, meter.key) for meter in meters])
-        for meter in sorted(meters, key=lambda live: names[live.id]):
-            name = names[meter.id]
+        for name, meter in exported_by_name(context, ADDRESS_TYPE):
             raw = meter.raw
             spec = compact(
                 {
@@ -132,10 +115,6 @@ class MeterResource(Resource):
             )
             document = manifest_document(Meter.KIND, name, meter, spec, needs_adoption=True)
             context.add(ADDRESS_TYPE, meter, document)
-
-
-def _meters(konnect: KonnectClient) -> list[Live]:
-    return [Live.of(meter, "key") for meter in konnect.list_all(routes.METERS)]
 
 
 def _body(desired: Desired) -> Document:

@@ -13,9 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.ids import new_ulid
 from reconciler.sandbox.konnect_api.catalog_lists import (
@@ -24,11 +23,12 @@ from reconciler.sandbox.konnect_api.catalog_lists import (
     CatalogList,
     FilterField,
 )
+from reconciler.sandbox.konnect_api.catalog_objects import render as labelled
 from reconciler.sandbox.konnect_api.catalog_schemas import Currency, RateCard
-from reconciler.sandbox.konnect_api.catalog_versions import Versions
+from reconciler.sandbox.konnect_api.catalog_versions import Versions, versioned_routes
 from reconciler.sandbox.konnect_api.collection_names import ADDONS
-from reconciler.sandbox.konnect_api.endpoint import endpoint, json, no_content, parse_body
-from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
+from reconciler.sandbox.konnect_api.endpoint import json, parse_body
+from reconciler.sandbox.konnect_api.labels import check_labels
 from reconciler.sandbox.konnect_api.plan_rules import (
     Issue,
     currency_issues,
@@ -43,7 +43,6 @@ from reconciler.sandbox.konnect_api.schemas import (
     Name,
     ResourceKey,
     Sealed,
-    public,
     set_optional,
 )
 from reconciler.sandbox.store import Document
@@ -77,8 +76,7 @@ class CreateAddon(UpsertAddon):
 
 
 def render(addon: Document) -> Document:
-    shown = public(addon)
-    shown["labels"] = labels_for_read(addon)
+    shown = labelled(addon)
     if not shown.get("validation_errors"):
         shown.pop("validation_errors", None)
     return shown
@@ -131,45 +129,5 @@ def _create(request: Request, sandbox: Sandbox) -> Response:
     return json(render(VERSIONS.add(sandbox, addon)), 201)
 
 
-def _list(request: Request, sandbox: Sandbox) -> Response:
-    return LIST.answer(request, sandbox, render)
-
-
-def _get(request: Request, sandbox: Sandbox) -> Response:
-    return json(render(VERSIONS.stored(request, sandbox)))
-
-
-def _update(request: Request, sandbox: Sandbox) -> Response:
-    body = parse_body(request, UpsertAddon)
-    store = sandbox.store
-    with store.transaction():
-        addon = VERSIONS.changeable(request, sandbox)
-        _set_content(addon, body, sandbox)
-        addon["updated_at"] = rfc3339_now()
-        store.put(ADDONS, addon["id"], addon)
-    return json(render(addon))
-
-
-def _delete(request: Request, sandbox: Sandbox) -> Response:
-    VERSIONS.delete(request, sandbox)
-    return no_content()
-
-
-def _publish(request: Request, sandbox: Sandbox) -> Response:
-    return json(render(VERSIONS.publish(request, sandbox)))
-
-
-def _archive(request: Request, sandbox: Sandbox) -> Response:
-    return json(render(VERSIONS.archive(request, sandbox)))
-
-
 def routes() -> list[BaseRoute]:
-    return [
-        Route("/addons", endpoint(_list, LIST.query), methods=["GET"]),
-        Route("/addons", endpoint(_create), methods=["POST"]),
-        Route("/addons/{addon_id}", endpoint(_get), methods=["GET"]),
-        Route("/addons/{addon_id}", endpoint(_update), methods=["PUT"]),
-        Route("/addons/{addon_id}", endpoint(_delete), methods=["DELETE"]),
-        Route("/addons/{addon_id}/publish", endpoint(_publish), methods=["POST"]),
-        Route("/addons/{addon_id}/archive", endpoint(_archive), methods=["POST"]),
-    ]
+    return versioned_routes(VERSIONS, "/addons", LIST, render, _create, (UpsertAddon, _set_content))

@@ -13,11 +13,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
+from reconciler.sandbox.konnect_api.catalog_lists import CatalogList
+from reconciler.sandbox.konnect_api.catalog_objects import CatalogCollection
 from reconciler.sandbox.konnect_api.collection_names import PLANS
-from reconciler.sandbox.konnect_api.endpoint import path_id
+from reconciler.sandbox.konnect_api.endpoint import (
+    Handler,
+    ModelT,
+    endpoint,
+    json,
+    no_content,
+    parse_body,
+    path_id,
+)
 from reconciler.sandbox.konnect_api.errors import KonnectError, invalid, not_found, problem
 from reconciler.sandbox.store import Document
 
@@ -116,6 +128,53 @@ class Versions:
             raise problem(410, f"{self.noun} has been deleted")
         self.refuse_unless(document, (DRAFT, "scheduled"), "updated")
         return document
+
+
+def _nothing_held(_sandbox: Sandbox, _document: Document) -> list[str]:
+    return []
+
+
+def versioned_routes(
+    versions: Versions,
+    path: str,
+    listing: CatalogList,
+    render: Callable[[Document], Document],
+    create: Handler,
+    upsert: tuple[type[ModelT], Callable[[Document, ModelT, Sandbox], None]],
+    held: Callable[[Sandbox, Document], list[str]] = _nothing_held,
+) -> list[BaseRoute]:
+    """The routes of a versioned collection: list, create, read, change (a PUT of the body
+    `upsert` names, applied by its content setter), delete, publish and archive."""
+    body_model, set_content = upsert
+
+    def update(request: Request, sandbox: Sandbox) -> Response:
+        body = parse_body(request, body_model)
+        store = sandbox.store
+        with store.transaction():
+            document = versions.changeable(request, sandbox)
+            set_content(document, body, sandbox)
+            document["updated_at"] = rfc3339_now()
+            store.put(versions.collection, document["id"], document)
+        return json(render(document))
+
+    def delete(request: Request, sandbox: Sandbox) -> Response:
+        versions.delete(request, sandbox)
+        return no_content()
+
+    def publish(request: Request, sandbox: Sandbox) -> Response:
+        document = versions.publish(request, sandbox, lambda draft: held(sandbox, draft))
+        return json(render(document))
+
+    def archive(request: Request, sandbox: Sandbox) -> Response:
+        return json(render(versions.archive(request, sandbox)))
+
+    collection = CatalogCollection(path, versions.path_parameter, listing, render, versions.stored)
+    one = f"{path}/{{{versions.path_parameter}}}"
+    return [
+        *collection.routes(create, update, delete),
+        Route(f"{one}/publish", endpoint(publish), methods=["POST"]),
+        Route(f"{one}/archive", endpoint(archive), methods=["POST"]),
+    ]
 
 
 def refused(reason: str) -> KonnectError:

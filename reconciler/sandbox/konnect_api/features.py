@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
@@ -21,12 +21,12 @@ from reconciler.sandbox.konnect_api.catalog_lists import (
     CatalogList,
     FilterField,
 )
+from reconciler.sandbox.konnect_api.catalog_objects import CatalogCollection, live, render
 from reconciler.sandbox.konnect_api.catalog_schemas import Numeric
-from reconciler.sandbox.konnect_api.collection_names import FEATURES
-from reconciler.sandbox.konnect_api.endpoint import endpoint, json, no_content, parse_body, path_id
+from reconciler.sandbox.konnect_api.collection_names import FEATURES, METERS
+from reconciler.sandbox.konnect_api.endpoint import json, no_content, parse_body, path_id
 from reconciler.sandbox.konnect_api.errors import invalid, not_found, problem
-from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
-from reconciler.sandbox.konnect_api.meters import live_meter
+from reconciler.sandbox.konnect_api.labels import check_labels
 from reconciler.sandbox.konnect_api.schemas import (
     ULID,
     Description,
@@ -34,7 +34,6 @@ from reconciler.sandbox.konnect_api.schemas import (
     Name,
     ResourceKey,
     Sealed,
-    public,
     set_optional,
     stamp_new,
 )
@@ -87,14 +86,8 @@ class UpdateFeature(Sealed):
     unit_cost: ManualUnitCost | LlmUnitCost | None = None
 
 
-def render(feature: Document) -> Document:
-    shown = public(feature)
-    shown["labels"] = labels_for_read(feature)
-    return shown
-
-
 def _meter(sandbox: Sandbox, reference: MeterReference) -> Document:
-    meter = live_meter(sandbox, reference.id)
+    meter = live(sandbox, METERS, reference.id)
     if meter is None:
         raise not_found("meter")
     dimensions = meter.get("dimensions") or {}
@@ -142,19 +135,11 @@ def _create(request: Request, sandbox: Sandbox) -> Response:
     return json(render(feature), 201)
 
 
-def _list(request: Request, sandbox: Sandbox) -> Response:
-    return LIST.answer(request, sandbox, render)
-
-
 def _stored(request: Request, sandbox: Sandbox) -> Document:
     feature = sandbox.store.get(FEATURES, path_id(request, "feature_id", "feature"))
     if feature is None:
         raise not_found("feature")
     return feature
-
-
-def _get(request: Request, sandbox: Sandbox) -> Response:
-    return json(render(_stored(request, sandbox)))
 
 
 def _update(request: Request, sandbox: Sandbox) -> Response:
@@ -180,17 +165,6 @@ def _delete(request: Request, sandbox: Sandbox) -> Response:
     return no_content()
 
 
-def live_feature(sandbox: Sandbox, feature_id: str) -> Document | None:
-    """The feature a rate card names, if it exists and is not archived."""
-    feature = sandbox.store.get(FEATURES, feature_id)
-    return None if feature is None or feature.get("deleted_at") else feature
-
-
 def routes() -> list[BaseRoute]:
-    return [
-        Route("/features", endpoint(_list, LIST.query), methods=["GET"]),
-        Route("/features", endpoint(_create), methods=["POST"]),
-        Route("/features/{feature_id}", endpoint(_get), methods=["GET"]),
-        Route("/features/{feature_id}", endpoint(_update), methods=["PATCH"]),
-        Route("/features/{feature_id}", endpoint(_delete), methods=["DELETE"]),
-    ]
+    collection = CatalogCollection("/features", "feature_id", LIST, render, _stored)
+    return collection.routes(_create, _update, _delete, update_method="PATCH")

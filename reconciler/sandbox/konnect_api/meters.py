@@ -14,23 +14,23 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, StringConstraints
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.ids import new_ulid
 from reconciler.sandbox.konnect_api.catalog_lists import CatalogList, FilterField
+from reconciler.sandbox.konnect_api.catalog_objects import CatalogCollection, render
 from reconciler.sandbox.konnect_api.collection_names import FEATURES, METERS
-from reconciler.sandbox.konnect_api.endpoint import endpoint, json, no_content, parse_body, path_id
+from reconciler.sandbox.konnect_api.endpoint import json, no_content, parse_body, path_id
 from reconciler.sandbox.konnect_api.errors import invalid, not_found, problem
-from reconciler.sandbox.konnect_api.labels import check_labels, labels_for_read
+from reconciler.sandbox.konnect_api.labels import check_labels
 from reconciler.sandbox.konnect_api.schemas import (
     Description,
     Labels,
     Name,
     ResourceKey,
     Sealed,
-    public,
     set_optional,
     stamp_new,
 )
@@ -63,12 +63,6 @@ class CreateMeter(Sealed):
     events_from: AwareDatetime | None = None
     value_property: NonEmpty | None = None
     dimensions: dict[str, str] | None = None
-
-
-def render(meter: Document) -> Document:
-    shown = public(meter)
-    shown["labels"] = labels_for_read(meter)
-    return shown
 
 
 def _check_value_property(aggregation: str, value_property: str | None) -> None:
@@ -134,19 +128,11 @@ def _create(request: Request, sandbox: Sandbox) -> Response:
     return json(render(meter), 201)
 
 
-def _list(request: Request, sandbox: Sandbox) -> Response:
-    return LIST.answer(request, sandbox, render)
-
-
 def _stored(request: Request, sandbox: Sandbox) -> Document:
     meter = sandbox.store.get(METERS, path_id(request, "meter_id", "meter"))
     if meter is None or meter.get("deleted_at"):
         raise not_found("meter")
     return meter
-
-
-def _get(request: Request, sandbox: Sandbox) -> Response:
-    return json(render(_stored(request, sandbox)))
 
 
 def _update(request: Request, sandbox: Sandbox) -> Response:
@@ -179,17 +165,6 @@ def _delete(request: Request, sandbox: Sandbox) -> Response:
     return no_content()
 
 
-def live_meter(sandbox: Sandbox, meter_id: str) -> Document | None:
-    """The meter a feature names, if it exists and is not deleted."""
-    meter = sandbox.store.get(METERS, meter_id)
-    return None if meter is None or meter.get("deleted_at") else meter
-
-
 def routes() -> list[BaseRoute]:
-    return [
-        Route("/meters", endpoint(_list, LIST.query), methods=["GET"]),
-        Route("/meters", endpoint(_create), methods=["POST"]),
-        Route("/meters/{meter_id}", endpoint(_get), methods=["GET"]),
-        Route("/meters/{meter_id}", endpoint(_update), methods=["PUT"]),
-        Route("/meters/{meter_id}", endpoint(_delete), methods=["DELETE"]),
-    ]
+    collection = CatalogCollection("/meters", "meter_id", LIST, render, _stored)
+    return collection.routes(_create, _update, _delete)

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 
 from reconciler.sandbox.context import Sandbox
+from reconciler.sandbox.konnect_api.catalog_objects import live
 from reconciler.sandbox.konnect_api.catalog_schemas import USAGE_PRICES, Phase, RateCard
-from reconciler.sandbox.konnect_api.collection_names import TAX_CODES
+from reconciler.sandbox.konnect_api.collection_names import FEATURES, TAX_CODES
 from reconciler.sandbox.konnect_api.errors import KonnectError, problem
-from reconciler.sandbox.konnect_api.features import live_feature
 from reconciler.sandbox.store import Document
 
 _FIAT = re.compile(r"[A-Z]{3}")
@@ -82,7 +82,7 @@ def rate_card_issues(sandbox: Sandbox, where: str, rate_cards: list[RateCard]) -
             issues.append(Issue("rate_card_duplicated_key", "duplicated key", f"{at}.key"))
         seen.add(card.key)
         if card.feature is not None:
-            feature = live_feature(sandbox, card.feature.id)
+            feature = live(sandbox, FEATURES, card.feature.id)
             if feature is None:
                 issues.append(
                     Issue("rate_card_feature_not_found", "feature not found", f"{at}.feature")

@@ -12,9 +12,8 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from reconciler.sandbox.clock import rfc3339_now
 from reconciler.sandbox.context import Sandbox
 from reconciler.sandbox.ids import new_ulid
 from reconciler.sandbox.konnect_api.catalog_lists import (
@@ -31,9 +30,9 @@ from reconciler.sandbox.konnect_api.catalog_schemas import (
     UpsertPlan,
     canonical_number,
 )
-from reconciler.sandbox.konnect_api.catalog_versions import PLAN_VERSIONS
+from reconciler.sandbox.konnect_api.catalog_versions import PLAN_VERSIONS, versioned_routes
 from reconciler.sandbox.konnect_api.collection_names import PLANS
-from reconciler.sandbox.konnect_api.endpoint import endpoint, json, no_content, parse_body
+from reconciler.sandbox.konnect_api.endpoint import json, parse_body
 from reconciler.sandbox.konnect_api.labels import check_labels
 from reconciler.sandbox.konnect_api.plan_addons import publish_issues
 from reconciler.sandbox.konnect_api.plan_rules import critical_issues, refuse, warnings
@@ -151,46 +150,7 @@ def _create(request: Request, sandbox: Sandbox) -> Response:
     return json(render(VERSIONS.add(sandbox, plan)), 201)
 
 
-def _list(request: Request, sandbox: Sandbox) -> Response:
-    return LIST.answer(request, sandbox, render)
-
-
-def _get(request: Request, sandbox: Sandbox) -> Response:
-    return json(render(VERSIONS.stored(request, sandbox)))
-
-
-def _update(request: Request, sandbox: Sandbox) -> Response:
-    body = parse_body(request, UpsertPlan)
-    store = sandbox.store
-    with store.transaction():
-        plan = VERSIONS.changeable(request, sandbox)
-        _set_content(plan, body, sandbox)
-        plan["updated_at"] = rfc3339_now()
-        store.put(PLANS, plan["id"], plan)
-    return json(render(plan))
-
-
-def _delete(request: Request, sandbox: Sandbox) -> Response:
-    VERSIONS.delete(request, sandbox)
-    return no_content()
-
-
-def _publish(request: Request, sandbox: Sandbox) -> Response:
-    plan = VERSIONS.publish(request, sandbox, lambda plan: publish_issues(sandbox, plan))
-    return json(render(plan))
-
-
-def _archive(request: Request, sandbox: Sandbox) -> Response:
-    return json(render(VERSIONS.archive(request, sandbox)))
-
-
 def routes() -> list[BaseRoute]:
-    return [
-        Route("/plans", endpoint(_list, LIST.query), methods=["GET"]),
-        Route("/plans", endpoint(_create), methods=["POST"]),
-        Route("/plans/{plan_id}", endpoint(_get), methods=["GET"]),
-        Route("/plans/{plan_id}", endpoint(_update), methods=["PUT"]),
-        Route("/plans/{plan_id}", endpoint(_delete), methods=["DELETE"]),
-        Route("/plans/{plan_id}/publish", endpoint(_publish), methods=["POST"]),
-        Route("/plans/{plan_id}/archive", endpoint(_archive), methods=["POST"]),
-    ]
+    return versioned_routes(
+        VERSIONS, "/plans", LIST, render, _create, (UpsertPlan, _set_content), held=publish_issues
+    )
