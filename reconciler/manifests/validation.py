@@ -59,18 +59,14 @@ class ValidationReport:
         broken = len({d.file for d in self.diagnostics})
         return f"{_plural(len(self.diagnostics), 'error')} in {_plural(broken, 'file')}"
 
-    def to_json(self, base: Path | None = None) -> dict[str, Any]:
+    def counts(self) -> dict[str, Any]:
+        """The summary's counts, as the JSON output gives them."""
         return {
-            "valid": self.valid,
-            "errors": [diagnostic.to_json(base) for diagnostic in self.diagnostics],
-            "warnings": [diagnostic.to_json(base) for diagnostic in self.warnings],
-            "summary": {
-                "files": len(self.files),
-                "documents": self.documents,
-                "errors": len(self.diagnostics),
-                "warnings": len(self.warnings),
-                "errors_by_code": dict(sorted(Counter(d.code for d in self.diagnostics).items())),
-            },
+            "files": len(self.files),
+            "documents": self.documents,
+            "errors": len(self.diagnostics),
+            "warnings": len(self.warnings),
+            "errors_by_code": dict(sorted(Counter(d.code for d in self.diagnostics).items())),
         }
 
 

@@ -116,6 +116,5 @@ class ValidateDocument(BaseModel):
 
 
 def _result(report: ValidationReport) -> TargetResult:
-    document = report.to_json()
-    summary = ValidateSummary.model_validate(document["summary"])
+    summary = ValidateSummary.model_validate(report.counts())
     return TargetResult(target=report.target, valid=report.valid, summary=summary)
