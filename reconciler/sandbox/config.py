@@ -32,7 +32,9 @@ class FaultSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    latency_ms: float = Field(default=0.0, ge=0, description="added to every API request")
+    latency_ms: float = Field(
+        default=0.0, ge=0, description="every API answer starts this long after its request arrived"
+    )
     fault_rate: float = Field(default=0.0, ge=0, le=1, description="share answered with an error")
     fault_statuses: tuple[int, ...] = Field(
         default=(500, 503, 429), min_length=1, description="drawn uniformly for each fault"

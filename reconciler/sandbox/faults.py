@@ -8,7 +8,10 @@ always reset and inspect a misbehaving sandbox. Per request, in this order:
    (a redirect, an HTML page with a 200), never running either;
 1. the API's own rate limit (a token bucket per API) may answer 429 with Retry-After;
 2. with `fault_rate`, an error drawn from `fault_statuses` (500, 503, 429) replaces the answer;
-3. `latency_ms` is waited (asynchronously) before answering;
+3. `latency_ms` is the answer's latency: the response starts no sooner than that after the
+   request arrived, the sandbox's own work included, as a real API's response time
+   includes its own. Its processing then costs the client nothing a real server's would
+   not, and a benchmark measures the client against the latency it set;
 4. with `drop_rate`, a write is executed and committed, then the connection is cut off halfway
    through the response body: the case that proves a client's idempotency handling.
 
@@ -172,19 +175,31 @@ class FaultInjection:
                 record()
             await send(message)
 
+        answer = _not_before(time.monotonic() + decision.latency, recording_send)
         try:
-            if decision.latency:
-                await asyncio.sleep(decision.latency)
             if decision.status is not None:
-                await _send_error(api, decision, recording_send)
+                await _send_error(api, decision, answer)
             elif decision.canned is not None:
-                await _send_canned(decision.canned, recording_send)
+                await _send_canned(decision.canned, answer)
             elif decision.drops:
-                await _commit_then_drop(self.app, scope, receive, recording_send)
+                await _commit_then_drop(self.app, scope, receive, answer)
             else:
-                await self.app(scope, receive, recording_send)
+                await self.app(scope, receive, answer)
         finally:
             record()
+
+
+def _not_before(deadline: float, send: Send) -> Send:
+    """`send`, holding the response's start until `deadline` (a `time.monotonic()`)."""
+
+    async def held(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            wait = deadline - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        await send(message)
+
+    return held
 
 
 async def _commit_then_drop(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:

@@ -43,7 +43,7 @@ def sandbox() -> None:
     type=click.FloatRange(min=0),
     default=0.0,
     show_default=True,
-    help="Delay added to every API request.",
+    help="Latency of every API answer: it starts this long after its request arrived.",
 )
 @click.option(
     "--fault-rate",
