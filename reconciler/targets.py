@@ -302,13 +302,14 @@ def connect(
             # Imported here: the sandbox's server is the `sandbox` extra, which a real
             # organization's install may leave out.
             from reconciler.sandbox.config import DEFAULT_KONNECT_TOKEN, SandboxConfig
-            from reconciler.sandbox.server import SandboxServer
 
             if target.url is not None:
                 sandbox_url = target.url.rstrip("/")
                 konnect_token = DEFAULT_KONNECT_TOKEN
                 kind = f"sandbox at {sandbox_url}"
             else:
+                from reconciler.sandbox.server import SandboxServer
+
                 kind = EMBEDDED_SANDBOX
                 config = sandbox_config or SandboxConfig(
                     db_path=manifest_root(manifests) / sandbox_db(name)
@@ -556,7 +557,7 @@ def _fallback_key(secrets: SecretSource, reference: str | None) -> KeySource | N
 
 def _sandbox_stripe_key() -> str:
     """The key every sandbox world accepts, opening its default test account; not a secret."""
-    from reconciler.sandbox.stripe_api.world import BUILT_IN_TEST_KEY
+    from reconciler.sandbox.config import BUILT_IN_TEST_KEY
 
     return BUILT_IN_TEST_KEY
 

