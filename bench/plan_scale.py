@@ -10,6 +10,9 @@ a fresh process (so peak RSS is that process's alone):
   loaded before the clock starts (`load s` says how long that took);
 - `cli`: `reconcile plan DIR` as a user runs it, timed end to end: imports, loading, the
   connection set-up, reading, diffing and rendering;
+- `floor`: one billing GET per customer with a bare httpx client at the same parallelism, no
+  answer checked: what any client meets against this server on this machine, so that the
+  rest of a strategy's wall time over its bound is the strategy's own;
 - `naive`: one GET per resource (Konnect customer, its billing, Stripe customer, payment
   method, and each profile, tax code and the app), as a Terraform provider refreshes, at the
   bulk's parallelism and at 10 (a provider's usual);
@@ -26,7 +29,7 @@ strategy really reads in line:
   concurrency rounds);
 - `cached engine`, `cached cli`: no Stripe customer list (with refresh off, links the applied
   label vouches for are not checked against Stripe), so only the Konnect list's rounds;
-- `naive`: no list at all; one request.
+- `naive`, `floor`: no list at all; one request.
 
 `cli CPU` is the client
 process's CPU seconds over the wall time shown, `srv CPU` the sandbox's (medians): on two
@@ -35,7 +38,7 @@ figure is min/median of `--repeat` runs; the load average is printed when the ru
 beside every row.
 
     python bench/plan_scale.py [--sizes 100,1000,10000] [--repeat 3] [--latency-ms 50]
-                               [--concurrency 16] [--strategies engine,cli,naive,cached]
+                               [--concurrency 16] [--strategies floor,engine,cli,naive,cached]
     python bench/plan_scale.py --quick      # N = 100, one run: does it still work?
 
 Figures, and what bounds them, are in docs/benchmarks.md.
@@ -358,6 +361,23 @@ def naive_refresh(url: str, seeded: Seeded, parallelism: int) -> Run:
     return Run(time.monotonic() - started, own_peak_rss_mb(), cpu)
 
 
+def floor_reads(url: str, seeded: Seeded, parallelism: int) -> Run:
+    """One billing GET per customer with a bare httpx client: no answer checked, nothing
+    decoded. What any client meets against this server on this machine at this parallelism:
+    the rest of a strategy's wall over its bound is the strategy's own."""
+    started = time.monotonic()
+    cpu_before = own_cpu_seconds()
+    headers = {"Authorization": f"Bearer {DEFAULT_KONNECT_TOKEN}"}
+    with (
+        httpx.Client(base_url=url + "/v3", headers=headers) as client,
+        ThreadPoolExecutor(max_workers=parallelism) as pool,
+    ):
+        paths = [f"/openmeter/customers/{c}/billing" for c in seeded.customer_ids]
+        list(pool.map(lambda path: client.get(path).raise_for_status(), paths))
+    cpu = own_cpu_seconds() - cpu_before
+    return Run(time.monotonic() - started, own_peak_rss_mb(), cpu)
+
+
 def _get(konnect: KonnectClient, route: str, object_id: str) -> Any:
     return lambda: konnect.get(route, path={"id": object_id})
 
@@ -491,6 +511,15 @@ def measure(size: int, args: argparse.Namespace, directory: Path) -> list[Row]:
     # The Stripe cursor pages and the Konnect rounds are read side by side.
     pages = max(stripe_cursor_pages(size), konnect_rounds)
     plans: list[tuple[str, int, int, Callable[[str], Run]]] = []
+    if "floor" in strategies:
+        plans.append(
+            (
+                "floor",
+                concurrency,
+                1,
+                lambda url: in_fresh_process(floor_reads, url, seeded, concurrency),
+            )
+        )
     if "engine" in strategies:
         plans.append(
             (
@@ -584,7 +613,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--strategies", default="engine,cli,naive,cached")
+    parser.add_argument("--strategies", default="floor,engine,cli,naive,cached")
     parser.add_argument("--quick", action="store_true", help="N = 100, one run")
     args = parser.parse_args()
     if args.quick:
