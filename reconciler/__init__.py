@@ -19,11 +19,14 @@ if TYPE_CHECKING:
     from reconciler.engine.drift import DriftReport
     from reconciler.errors import ReconcileError
     from reconciler.manifests import (
+        Addon,
         BillingProfile,
         CustomerBilling,
         Diagnostic,
+        Feature,
         Manifest,
         ManifestSet,
+        Meter,
         Project,
         StripeApp,
         TaxCode,
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
         ValidationReport,
         load_manifests,
         validate_directory,
+        validate_targets,
     )
     from reconciler.workflows import (
         ApplyInterrupted,
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
         Drifted,
         Events,
         Exported,
+        ExportedEnvironments,
         ExportRefused,
         Options,
         Planned,
@@ -45,13 +50,16 @@ if TYPE_CHECKING:
         apply,
         drift,
         export,
+        export_environments,
         plan,
         save_plan,
     )
 
 __version__ = VERSION
 
+# `Plan` is a plan of changes; the catalog's Plan kind is `reconciler.manifests.Plan`.
 __all__ = [
+    "Addon",
     "ApplyInterrupted",
     "ApplyRefused",
     "ApplyReport",
@@ -63,8 +71,11 @@ __all__ = [
     "Events",
     "ExportRefused",
     "Exported",
+    "ExportedEnvironments",
+    "Feature",
     "Manifest",
     "ManifestSet",
+    "Meter",
     "Options",
     "Plan",
     "Planned",
@@ -81,10 +92,12 @@ __all__ = [
     "apply",
     "drift",
     "export",
+    "export_environments",
     "load_manifests",
     "plan",
     "save_plan",
     "validate_directory",
+    "validate_targets",
 ]
 
 
@@ -99,11 +112,14 @@ _HOMES = {
     "SilentReporter": "reconciler.engine.applying.reporting",
     **dict.fromkeys(
         [
+            "Addon",
             "BillingProfile",
             "CustomerBilling",
             "Diagnostic",
+            "Feature",
             "Manifest",
             "ManifestSet",
+            "Meter",
             "Project",
             "StripeApp",
             "TaxCode",
@@ -111,6 +127,7 @@ _HOMES = {
             "ValidationReport",
             "load_manifests",
             "validate_directory",
+            "validate_targets",
         ],
         "reconciler.manifests",
     ),

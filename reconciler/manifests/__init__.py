@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         ValidationReport,
         load_manifests,
         validate_directory,
+        validate_targets,
     )
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "ValidationReport",
     "load_manifests",
     "validate_directory",
+    "validate_targets",
 ]
 
 # Where each name lives, imported on first use (PEP 562): the output gateway reads the secret
@@ -74,6 +76,7 @@ _HOMES = {
     "ValidationReport": "reconciler.manifests.validation",
     "load_manifests": "reconciler.manifests.validation",
     "validate_directory": "reconciler.manifests.validation",
+    "validate_targets": "reconciler.manifests.validation",
 }
 
 
