@@ -153,6 +153,18 @@ class SandboxTarget(Environment):
     )
     stripe_read_key: StripeReadKey = None
     rate_limit: RateLimit = None
+    insecure: StrictBool = Field(
+        default=False,
+        description="Allow a plain http:// `url` on another host than this machine, whose "
+        "traffic, any Stripe key the environment holds for the target's apps included, then "
+        "crosses the network unencrypted.",
+    )
+
+    @model_validator(mode="after")
+    def _encrypted_unless_local(self) -> SandboxTarget:
+        if not self.insecure:
+            _refuse_plain_http({"url": (self.url, "Stripe keys")})
+        return self
 
 
 class KonnectTarget(Environment):
@@ -200,20 +212,12 @@ class KonnectTarget(Environment):
 
     @model_validator(mode="after")
     def _encrypted_unless_local(self) -> KonnectTarget:
-        urls = {
-            "base_url": (self.base_url, "Konnect token"),
-            "stripe_base_url": (self.stripe_base_url, "Stripe keys"),
-        }
-        for field, (url, secret) in urls.items():
-            if url is None or self.insecure or not url.lower().startswith("http://"):
-                continue
-            if _is_loopback(urlsplit(url).hostname):
-                continue
-            raise PydanticCustomError(
-                "insecure-url",
-                "http:// would send the {secret} unencrypted: use https://, a loopback "
-                "address (127.0.0.1, ::1, localhost), or set `insecure: true` on the target",
-                {"field": field, "secret": secret},
+        if not self.insecure:
+            _refuse_plain_http(
+                {
+                    "base_url": (self.base_url, "Konnect token"),
+                    "stripe_base_url": (self.stripe_base_url, "Stripe keys"),
+                }
             )
         return self
 
@@ -228,6 +232,22 @@ class KonnectTarget(Environment):
 def konnect_base_url(region: KonnectRegion) -> str:
     """The v3 base URL of a Konnect region, e.g. `https://us.api.konghq.com/v3`."""
     return f"https://{region}.api.konghq.com/v3"
+
+
+def _refuse_plain_http(urls: dict[str, tuple[str | None, str]]) -> None:
+    """Credentials travel over TLS or stay on this machine: each field's URL, if set, is
+    https:// or a loopback address; the error names the field and what it would carry."""
+    for field, (url, secret) in urls.items():
+        if url is None or not url.lower().startswith("http://"):
+            continue
+        if _is_loopback(urlsplit(url).hostname):
+            continue
+        raise PydanticCustomError(
+            "insecure-url",
+            "http:// would send the {secret} unencrypted: use https://, a loopback "
+            "address (127.0.0.1, ::1, localhost), or set `insecure: true` on the target",
+            {"field": field, "secret": secret},
+        )
 
 
 def _is_loopback(host: str | None) -> bool:

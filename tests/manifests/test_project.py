@@ -268,3 +268,30 @@ def test_unknown_field_in_a_target_gets_a_hint(root: Path) -> None:
     write_project(root, endpoint="regoin: eu")
     diagnostic = only(validate_directory(root))
     assert diagnostic.message == "unknown field 'targets.prod.regoin' (did you mean 'region'?)"
+
+
+@pytest.mark.parametrize(
+    ("url", "insecure", "refused"),
+    [
+        ("http://sandbox.example:8080", False, True),
+        ("http://sandbox.example:8080", True, False),
+        ("https://sandbox.example", False, False),
+        ("http://127.0.0.1:8080", False, False),
+        ("http://localhost:8080", False, False),
+    ],
+)
+def test_a_sandbox_served_elsewhere_is_reached_over_tls_or_on_this_machine(
+    root: Path, url: str, insecure: bool, refused: bool
+) -> None:
+    # The environment's Stripe keys for the apps go to a sandbox target as to Stripe.
+    lines = ["exclude: [broken/]", "targets:", "  shared:", "    type: sandbox", f"    url: {url}"]
+    lines += ["    insecure: true"] if insecure else []
+    (root / "reconcile.yaml").write_text("\n".join(lines) + "\n")
+    diagnostics = validate_directory(root).diagnostics
+    if not refused:
+        assert diagnostics == ()
+        return
+    assert [at(d) for d in diagnostics] == [("reconcile.yaml", 5, 10, "insecure-url")]
+    assert "targets.shared.url: http:// would send the Stripe keys unencrypted" in (
+        diagnostics[0].format()
+    )
