@@ -6,6 +6,11 @@ so that onboarding can be clicked through against the sandbox as against Stripe 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from reconciler.sandbox.hosted_pages import checkout_page, portal_page
@@ -16,9 +21,21 @@ def routes() -> list[BaseRoute]:
     checkout = CHECKOUT_PAGE_PATH + "{session_id}"
     portal = PORTAL_PAGE_PATH + "{session_id}"
     return [
-        Route(checkout, checkout_page.show, methods=["GET"]),
-        Route(checkout, checkout_page.submit, methods=["POST"]),
-        Route(portal, portal_page.show, methods=["GET"]),
-        Route(portal + "/default", portal_page.make_default, methods=["POST"]),
-        Route(portal + "/cards", portal_page.add_card, methods=["POST"]),
+        Route(checkout, _page(checkout_page.show), methods=["GET"]),
+        Route(checkout, _page(checkout_page.submit), methods=["POST"]),
+        Route(portal, _page(portal_page.show), methods=["GET"]),
+        Route(portal + "/default", _page(portal_page.make_default), methods=["POST"]),
+        Route(portal + "/cards", _page(portal_page.add_card), methods=["POST"]),
     ]
+
+
+def _page(handler: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """`handler` with the body read first (`request.state.body`), run in the thread pool as
+    the APIs' handlers are: its store work holds up no other request."""
+
+    async def run(request: Request) -> Response:
+        request.state.body = await request.body()
+        return await run_in_threadpool(handler, request)
+
+    run.__name__ = handler.__name__
+    return run

@@ -36,7 +36,7 @@ from reconciler.sandbox.stripe_api.errors import StripeError
 TITLE = "Save a card"
 
 
-async def show(request: Request) -> Response:
+def show(request: Request) -> Response:
     sandbox = sandbox_of(request)
     session = _open_session(request, sandbox, request.path_params["session_id"])
     if isinstance(session, Response):
@@ -44,13 +44,13 @@ async def show(request: Request) -> Response:
     return _form_page(sandbox, session, {}, {})
 
 
-async def submit(request: Request) -> Response:
+def submit(request: Request) -> Response:
     sandbox = sandbox_of(request)
     session_id = request.path_params["session_id"]
     session = _open_session(request, sandbox, session_id)
     if isinstance(session, Response):
         return session
-    values = await posted_form(request, sandbox, session_id)
+    values = posted_form(request, sandbox, session_id)
     if isinstance(values, Response):
         return values
     outcome = read_card(

@@ -36,7 +36,7 @@ from reconciler.sandbox.stripe_api.errors import StripeError
 TITLE = "Payment methods"
 
 
-async def show(request: Request) -> Response:
+def show(request: Request) -> Response:
     sandbox = sandbox_of(request)
     found = _portal(request, sandbox, request.path_params["session_id"])
     if isinstance(found, Response):
@@ -45,8 +45,8 @@ async def show(request: Request) -> Response:
     return _portal_page(sandbox, session, customer)
 
 
-async def make_default(request: Request) -> Response:
-    posted = await _posted(request)
+def make_default(request: Request) -> Response:
+    posted = _posted(request)
     if isinstance(posted, Response):
         return posted
     sandbox, session, customer, values = posted
@@ -61,8 +61,8 @@ async def make_default(request: Request) -> Response:
     return _back_to_page(session["id"])
 
 
-async def add_card(request: Request) -> Response:
-    posted = await _posted(request)
+def add_card(request: Request) -> Response:
+    posted = _posted(request)
     if isinstance(posted, Response):
         return posted
     sandbox, session, customer, values = posted
@@ -88,14 +88,14 @@ class _Posted(NamedTuple):
     values: dict[str, str]
 
 
-async def _posted(request: Request) -> _Posted | Response:
+def _posted(request: Request) -> _Posted | Response:
     """The portal, its customer and the posted fields, or the page saying why there are none."""
     sandbox = sandbox_of(request)
     session_id = request.path_params["session_id"]
     found = _portal(request, sandbox, session_id)
     if isinstance(found, Response):
         return found
-    values = await posted_form(request, sandbox, session_id)
+    values = posted_form(request, sandbox, session_id)
     if isinstance(values, Response):
         return values
     session, customer = found

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
+from reconciler.sandbox.store import Store
 from reconciler.sandbox.stripe_api.world import PORTAL_PAGE_PATH
 from tests.e2e.worlds import World
-from tests.sandbox.hosted_pages.conftest import card_form, form_token
+from tests.sandbox.hosted_pages.conftest import card_form, form_token, open_checkout
 
 
 @dataclass
@@ -129,3 +132,30 @@ def test_the_page_is_served_only_on_the_host_its_url_names(portal: Portal) -> No
     elsewhere = portal.world.client.get(portal.path, headers={"host": "rebound.example"})
 
     assert elsewhere.status_code == 404 and "Visa" not in elsewhere.text
+
+
+def test_the_pages_read_and_write_the_store_off_the_event_loop(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As the APIs' handlers do: a page's SQLite work holds up no other request.
+    on_the_loop: list[bool] = []
+    for name in ("get", "find", "put"):
+        monkeypatch.setattr(Store, name, _watched(getattr(Store, name), on_the_loop))
+    assert portal.world.client.get(portal.path).status_code == 200
+    assert portal.post("default", {"payment_method": portal.second}).status_code == 303
+    checkout = open_checkout(portal.world)
+    assert checkout.submit(card_form()).status_code == 303
+    assert on_the_loop, "no store call was watched"
+    assert not any(on_the_loop)
+
+
+def _watched(method: Callable[..., Any], on_the_loop: list[bool]) -> Callable[..., Any]:
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_the_loop.append(True)
+        except RuntimeError:
+            on_the_loop.append(False)
+        return method(*args, **kwargs)
+
+    return watched
