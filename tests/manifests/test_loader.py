@@ -206,3 +206,30 @@ def test_a_value_no_tag_can_hold_is_a_diagnostic_at_the_value() -> None:
 def test_a_collection_as_a_key_is_a_diagnostic() -> None:
     (diagnostic,) = load_text(Path("k.yaml"), "a: 1\n? [1, 2]\n: complex key\n").diagnostics
     assert (diagnostic.position.line, diagnostic.code) == (2, "yaml-syntax")
+
+
+# Every implicit type of YAML 1.1 the safe loader knows, near misses, and written tags.
+TAGGED = """\
+plain: [a, '', "", ~, null, Null, NULL, nul, true, True, yes, No, off, On, y, n, maybe]
+numbers: [1, -1, +1, 0x1F, 0o17, 017, 0b101, 1_000, 1:30, 1.5, -.5, .inf, -.Inf, .nan, 1e3, 6.]
+dates: [2026-01-01, 2026-1-1, 2026-01-01T10:00:00Z, 2026-01-01 10:00:00.5 +02:00, 2026-13]
+odd: [=, <<, -, +, ., 1.2.3, 0x, "1", '1', !!str 1, !!int "2", ! 3]
+tagged: !!map {a: !!seq [b], !!str c: d}
+<<: {merged: 1}
+"""
+
+
+def _tags(node: yaml.Node) -> list[str]:
+    tags = [node.tag]
+    if isinstance(node, yaml.SequenceNode):
+        tags += [tag for item in node.value for tag in _tags(item)]
+    elif isinstance(node, yaml.MappingNode):
+        tags += [tag for pair in node.value for item in pair for tag in _tags(item)]
+    return tags
+
+
+def test_the_manifest_loader_resolves_tags_as_the_safe_loader_does() -> None:
+    ours = _tags(yaml.compose(TAGGED, Loader=loader._LOADER))
+    assert ours == _tags(yaml.compose(TAGGED, Loader=yaml.SafeLoader))
+    # str, null, bool, int, float, timestamp, merge, value, seq and map: each was resolved
+    assert len(set(ours)) == 10
