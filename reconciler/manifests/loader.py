@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -114,6 +115,64 @@ class PositionMap:
         return START
 
 
+class Reference(NamedTuple):
+    """A scalar whose text holds `${`: a var or an env reference, or text much like one.
+
+    Recorded while reading, with where it is written, since vars are put in place and env
+    references kept in every document that has them; the other scalars are found again only
+    for a diagnostic."""
+
+    # Its place among the document's scalars (`SourceDocument.texts`).
+    place: int
+    scalar: Scalar
+    is_key: bool
+
+
+class _Detail(Protocol):
+    def of(self, index: int) -> tuple[PositionMap, tuple[Scalar, ...]]:
+        """The positions and the scalars of the document at `index` of its file."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Positions and scalars recorded while the document was read."""
+
+    positions: PositionMap
+    scalars: tuple[Scalar, ...]
+
+    def of(self, index: int) -> tuple[PositionMap, tuple[Scalar, ...]]:
+        return self.positions, self.scalars
+
+
+class _Reread:
+    """The positions and scalars of a file's documents, read again from its text when one
+    is first asked for.
+
+    Valid manifests need no position besides their start and their references: recording
+    every position and scalar while reading took a third of loading's CPU and half of the
+    memory of the documents read. A diagnostic needs them for one document, some documents
+    for several: the file is composed again once, up to the furthest document asked for,
+    by the same parser, so that every line and column is as the first reading saw it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._details: dict[int, _Known] = {}
+        self._nodes: Iterator[tuple[int, Node | None]] | None = None
+
+    def of(self, index: int) -> tuple[PositionMap, tuple[Scalar, ...]]:
+        if self._nodes is None:
+            self._nodes = enumerate(yaml.compose_all(self._text, Loader=_LOADER))
+        while index not in self._details:
+            at, node = next(self._nodes)
+            if node is not None:
+                walk = _Walk()
+                walk.visit(node, ())
+                self._details[at] = _Known(walk.positions, tuple(walk.scalars))
+        return self._details[index].of(index)
+
+
 @dataclass(frozen=True)
 class SourceDocument:
     """One YAML document of a file, as plain data plus where each part of it was written."""
@@ -121,12 +180,32 @@ class SourceDocument:
     file: Path
     index: int
     data: Any
-    positions: PositionMap
-    scalars: tuple[Scalar, ...]
+    start: Position
+    # The text of every scalar as written (after vars are put in place), in file order.
+    texts: tuple[str, ...]
+    references: tuple[Reference, ...]
+    detail: _Detail = field(repr=False, compare=False)
 
     @property
-    def start(self) -> Position:
-        return self.positions.values.get((), START)
+    def positions(self) -> PositionMap:
+        return self.detail.of(self.index)[0]
+
+    @property
+    def scalars(self) -> tuple[Scalar, ...]:
+        """Every scalar, with the texts of this document (a var's value where it was put)."""
+        scalars = self.detail.of(self.index)[1]
+        return tuple(
+            scalar if scalar.text == text else scalar._replace(text=text)
+            for scalar, text in zip(scalars, self.texts, strict=True)
+        )
+
+    def with_values(self, data: Any, references: Mapping[int, Reference]) -> SourceDocument:
+        """The document with other `data`, and the references at these indices rewritten."""
+        texts = list(self.texts)
+        for place, reference in references.items():
+            texts[place] = reference.scalar.text
+        kept = tuple(references.get(r.place, r) for r in self.references)
+        return dataclasses.replace(self, data=data, texts=tuple(texts), references=kept)
 
     def outline(self) -> SourceDocument:
         """Only where the document starts: what is kept of it once it has been validated.
@@ -135,13 +214,13 @@ class SourceDocument:
         manifests they would hold some 100 MB through the whole plan.
         """
         # Kept: where each `${env:NAME}` is written, for errors about the key it names.
-        references = {
-            s.loc: s.position
-            for s in self.scalars
-            if s.text.startswith("${env:") and _ENV_REFERENCE.match(s.text)
+        env = {
+            scalar.loc: scalar.position
+            for _, scalar, _ in self.references
+            if scalar.text.startswith("${env:") and _ENV_REFERENCE.match(scalar.text)
         }
-        positions = PositionMap(values={**references, (): self.start})
-        return SourceDocument(self.file, self.index, None, positions, ())
+        known = _Known(PositionMap(values={**env, (): self.start}), ())
+        return SourceDocument(self.file, self.index, None, self.start, (), (), known)
 
     @property
     def kind(self) -> str:
@@ -202,7 +281,7 @@ class _Walk:
             self._visit_mapping(node, loc, inner)
 
     def _visit_scalar(self, node: ScalarNode, loc: Location, text: str, position: Position) -> None:
-        self.scalars.append(Scalar(loc, text, position, node.style or ""))
+        self.scalars.append(_new(Scalar, (loc, text, position, node.style or "")))
         if node.style == '"' and has_forbidden(text):
             self.escaped[id(node)] = node
 
@@ -257,22 +336,27 @@ class _Unusual(Exception):
 
 
 @dataclass
-class _Reading(_Walk):
-    """`_Walk`'s pass that builds the data as it goes, for the plain documents manifests are.
+class _Reading:
+    """One pass over a plain document, as manifests are, that builds the data as it goes.
 
     Walking the node tree once for positions and again in PyYAML's constructor doubled the
-    cost of loading; here each node is visited once. Scalars other than strings are still
-    built by the constructor; what `_Unusual` names sends the document down the two passes.
+    cost of loading; here each node is visited once, and what is kept of each scalar is its
+    text (positions are found again for a diagnostic: `_Reread`). Scalars other than strings
+    are still built by the constructor; what `_Unusual` names sends the document down
+    `_Walk` and the constructor.
     """
 
+    texts: list[str] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    duplicates: list[tuple[Position, str, Position]] = field(default_factory=list)
+    # Double-quoted scalars whose escapes may spell a forbidden character, once each.
+    escaped: dict[int, ScalarNode] = field(default_factory=dict)
     constructor: _Constructor = field(default_factory=_Constructor)
     collections: set[int] = field(default_factory=set)
 
     def read(self, node: Node, loc: Location) -> Any:
         if isinstance(node, ScalarNode):
-            return self._scalar(node, loc, self.positions.values)
-        mark = node.start_mark
-        self.positions.values[loc] = _new(Position, (mark.line + 1, mark.column + 1))
+            return self._scalar(node, loc, is_key=False)
         if id(node) in self.collections:  # an alias, which the constructor shares
             raise _Unusual
         self.collections.add(id(node))
@@ -282,47 +366,83 @@ class _Reading(_Walk):
             return self._read_mapping(node, loc)
         raise _Unusual
 
-    def _scalar(self, node: ScalarNode, loc: Location, at: dict[Location, Position]) -> Any:
-        """The scalar's value, its position recorded in `at` (keys or values)."""
+    def _scalar(self, node: ScalarNode, loc: Location, *, is_key: bool) -> Any:
         # The hottest path of loading: a scalar per line of a manifest, so written out flat.
-        mark = node.start_mark
-        position = at[loc] = _new(Position, (mark.line + 1, mark.column + 1))
         text: str = node.value
-        self.scalars.append(_new(Scalar, (loc, text, position, node.style or "")))
+        if "${" in text:
+            scalar = _new(Scalar, (loc, text, _position(node), node.style or ""))
+            self.references.append(Reference(len(self.texts), scalar, is_key))
+        self.texts.append(text)
         if node.style == '"' and has_forbidden(text):
             self.escaped[id(node)] = node
         return text if node.tag == _STR_TAG else self.constructor.construct_object(node)
 
     def _read_mapping(self, node: MappingNode, loc: Location) -> dict[Any, Any]:
         data: dict[Any, Any] = {}
-        seen: dict[str, Position] = {}
-        keys, values = self.positions.keys, self.positions.values
+        seen: dict[str, ScalarNode] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag in (_MERGE_TAG, _VALUE_TAG):
                 raise _Unusual
-            key_loc = (*loc, key_node.value)
-            name = self._scalar(key_node, key_loc, keys)
-            key, key_position = key_node.value, keys[key_loc]
-            if key in seen:
-                self.duplicates.append((key_position, key, seen[key]))
-            seen.setdefault(key, key_position)
+            key: str = key_node.value
+            key_loc = (*loc, key)
+            name = self._scalar(key_node, key_loc, is_key=True)
+            first = seen.setdefault(key, key_node)
+            if first is not key_node:
+                self.duplicates.append((_position(key_node), key, _position(first)))
             # The last of duplicate keys wins, as in PyYAML's constructor.
             if isinstance(value_node, ScalarNode):
-                data[name] = self._scalar(value_node, key_loc, values)
+                data[name] = self._scalar(value_node, key_loc, is_key=False)
             else:
                 data[name] = self.read(value_node, key_loc)
         return data
 
 
-def _read_document(node: Node) -> tuple[_Walk, Any]:
-    """The document's data, and its positions, scalars and duplicate keys."""
+@dataclass(frozen=True)
+class _Read:
+    """A document as read: its data, and what the pass found in it."""
+
+    data: Any
+    texts: tuple[str, ...]
+    references: tuple[Reference, ...]
+    duplicates: list[tuple[Position, str, Position]]
+    escaped: Iterable[ScalarNode]
+    # None: found again from the file's text when asked for.
+    known: _Known | None
+
+
+def _read_document(node: Node) -> _Read:
+    """The document's data, scalars' texts, references and duplicate keys."""
     reading = _Reading()
     try:
-        return reading, reading.read(node, ())
+        data = reading.read(node, ())
     except _Unusual:
-        walk = _Walk()
-        walk.visit(node, ())
-        return walk, _Constructor().construct_document(node)
+        return _walked(node)
+    return _Read(
+        data,
+        tuple(reading.texts),
+        tuple(reading.references),
+        reading.duplicates,
+        reading.escaped.values(),
+        None,
+    )
+
+
+def _walked(node: Node) -> _Read:
+    """A document with aliases, merge keys or tags, read by PyYAML's constructor after a walk
+    that records every position and scalar."""
+    walk = _Walk()
+    walk.visit(node, ())
+    data = _Constructor().construct_document(node)
+    scalars = tuple(walk.scalars)
+    keys = walk.positions.keys
+    references = tuple(
+        Reference(place, scalar, keys.get(scalar.loc) == scalar.position)
+        for place, scalar in enumerate(scalars)
+        if "${" in scalar.text
+    )
+    texts = tuple(scalar.text for scalar in scalars)
+    known = _Known(walk.positions, scalars)
+    return _Read(data, texts, references, walk.duplicates, walk.escaped.values(), known)
 
 
 def load_text(file: Path, text: str) -> LoadedFile:
@@ -331,9 +451,10 @@ def load_text(file: Path, text: str) -> LoadedFile:
     if overflow is not None:
         return LoadedFile([], [_alias_expansion(file, overflow)])
     loaded = LoadedFile([], [_written_character(file, text, i) for i in written_characters(text)])
+    reread = _Reread(text)
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=_LOADER)):
-            _add_document(loaded, file, text, index, node)
+            _add_document(loaded, file, text, index, node, reread)
     except yaml.MarkedYAMLError as error:
         loaded.diagnostics.append(_syntax_error(file, error, START))
     except yaml.reader.ReaderError as error:
@@ -373,12 +494,14 @@ def _written_character(file: Path, text: str, found: tuple[int, str]) -> Diagnos
     return Diagnostic(file, position_at(text, index), "control-character", describe(character))
 
 
-def _add_document(loaded: LoadedFile, file: Path, text: str, index: int, node: Node | None) -> None:
+def _add_document(
+    loaded: LoadedFile, file: Path, text: str, index: int, node: Node | None, reread: _Reread
+) -> None:
     if node is None:
         return
     start = _position(node)
     try:
-        walk, data = _read_document(node)
+        read = _read_document(node)
     except yaml.MarkedYAMLError as error:
         loaded.diagnostics.append(_syntax_error(file, error, start))
         return
@@ -390,10 +513,11 @@ def _add_document(loaded: LoadedFile, file: Path, text: str, index: int, node: N
     except RecursionError:
         loaded.diagnostics.append(_too_deep(file, start))
         return
-    if data is None:
+    if read.data is None:
         return
-    document = SourceDocument(file, index, data, walk.positions, tuple(walk.scalars))
-    for position, key, first in walk.duplicates:
+    detail = read.known or reread
+    document = SourceDocument(file, index, read.data, start, read.texts, read.references, detail)
+    for position, key, first in read.duplicates:
         loaded.diagnostics.append(
             Diagnostic(
                 file,
@@ -404,7 +528,7 @@ def _add_document(loaded: LoadedFile, file: Path, text: str, index: int, node: N
                 document.name,
             )
         )
-    loaded.diagnostics.extend(_escaped_characters(document, text, walk.escaped.values()))
+    loaded.diagnostics.extend(_escaped_characters(document, text, read.escaped))
     loaded.documents.append(document)
 
 

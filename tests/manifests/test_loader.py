@@ -193,6 +193,8 @@ def test_a_plain_document_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(loader._Constructor, "construct_document", refused)
     (document,) = load_text(Path("p.yaml"), ONE_PASS).documents
     assert document.data["c"] == "again"
+    # Positions are found again from the text when first asked for, as a diagnostic does.
+    monkeypatch.undo()
     assert document.positions.keys[("c",)] == Position(4, 1)
     assert document.positions.values[("b", 3)] == Position(2, 22)
 
@@ -219,7 +221,8 @@ tagged: !!map {a: !!seq [b], !!str c: d}
 """
 
 
-def _tags(node: yaml.Node) -> list[str]:
+def _tags(node: yaml.Node | None) -> list[str]:
+    assert node is not None
     tags = [node.tag]
     if isinstance(node, yaml.SequenceNode):
         tags += [tag for item in node.value for tag in _tags(item)]
@@ -233,3 +236,54 @@ def test_the_manifest_loader_resolves_tags_as_the_safe_loader_does() -> None:
     assert ours == _tags(yaml.compose(TAGGED, Loader=yaml.SafeLoader))
     # str, null, bool, int, float, timestamp, merge, value, seq and map: each was resolved
     assert len(set(ours)) == 10
+
+
+MANY = """\
+a: 1
+b: "${var:B}"
+---
+---
+"${env:KEY}": [x, "${env:KEY}"]
+shared: &s [1, 2]
+again: *s
+---
+c: {d: "q", e: 'in ${var:E} text'}
+f: [ {g: h}, i ]
+"""
+
+
+def test_positions_and_scalars_read_again_are_those_of_a_walk_over_each_document() -> None:
+    loaded = load_text(Path("many.yaml"), MANY + "---\nbroken: [\n")
+    assert [document.index for document in loaded.documents] == [0, 2, 3]
+    pieces = [piece for piece in MANY.split("---\n") if piece]
+    # The last first: a document asked for reads the file up to it, the others come after.
+    for document, piece in reversed(list(zip(loaded.documents, pieces, strict=True))):
+        node = yaml.compose(piece, Loader=yaml.SafeLoader)
+        assert node is not None
+        walk = loader._Walk()
+        walk.visit(node, ())
+        shift = document.start.line - 1
+        scalars = [
+            s._replace(position=Position(s.position.line + shift, s.position.column))
+            for s in walk.scalars
+        ]
+        keys = {loc: Position(p.line + shift, p.column) for loc, p in walk.positions.keys.items()}
+        assert document.data == yaml.safe_load(piece)
+        assert list(document.scalars) == scalars
+        assert document.texts == tuple(scalar.text for scalar in scalars)
+        assert document.positions.keys == keys
+
+
+def test_references_are_the_scalars_holding_a_reference_with_their_place() -> None:
+    loaded = load_text(Path("many.yaml"), MANY)
+    for document in loaded.documents:
+        scalars = document.scalars
+        keys = document.positions.keys
+        expected = [
+            (place, scalar, keys.get(scalar.loc) == scalar.position)
+            for place, scalar in enumerate(scalars)
+            if "${" in scalar.text
+        ]
+        assert [tuple(reference) for reference in document.references] == expected
+    assert [len(document.references) for document in loaded.documents] == [1, 2, 1]
+    assert loaded.documents[1].references[0].is_key
