@@ -97,7 +97,7 @@ class Scalar(NamedTuple):
     style: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class PositionMap:
     """Where each path of a document is written: its key, and its value."""
 
@@ -134,7 +134,7 @@ class _Detail(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Known:
     """Positions and scalars recorded while the document was read."""
 
@@ -143,6 +143,18 @@ class _Known:
 
     def of(self, index: int) -> tuple[PositionMap, tuple[Scalar, ...]]:
         return self.positions, self.scalars
+
+
+@dataclass(frozen=True, slots=True)
+class _Outline:
+    """What is kept of a validated document: where it starts and where its env references
+    are (two small tuples, where a map of positions would be two dicts per manifest)."""
+
+    start: Position
+    env: tuple[tuple[Location, Position], ...]
+
+    def of(self, index: int) -> tuple[PositionMap, tuple[Scalar, ...]]:
+        return PositionMap(values={**dict(self.env), (): self.start}), ()
 
 
 class _Reread:
@@ -155,6 +167,8 @@ class _Reread:
     for several: the file is composed again once, up to the furthest document asked for,
     by the same parser, so that every line and column is as the first reading saw it.
     """
+
+    __slots__ = ("_details", "_nodes", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -173,7 +187,7 @@ class _Reread:
         return self._details[index].of(index)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceDocument:
     """One YAML document of a file, as plain data plus where each part of it was written."""
 
@@ -214,13 +228,13 @@ class SourceDocument:
         manifests they would hold some 100 MB through the whole plan.
         """
         # Kept: where each `${env:NAME}` is written, for errors about the key it names.
-        env = {
-            scalar.loc: scalar.position
+        env = tuple(
+            (scalar.loc, scalar.position)
             for _, scalar, _ in self.references
             if scalar.text.startswith("${env:") and _ENV_REFERENCE.match(scalar.text)
-        }
-        known = _Known(PositionMap(values={**env, (): self.start}), ())
-        return SourceDocument(self.file, self.index, None, self.start, (), (), known)
+        )
+        outline = _Outline(self.start, env)
+        return SourceDocument(self.file, self.index, None, self.start, (), (), outline)
 
     @property
     def kind(self) -> str:
@@ -330,9 +344,15 @@ class _Constructor(SafeConstructor):
     }
 
 
+# Deeper documents keep every position from their first reading: reading one again for a
+# diagnostic recurses once per level, from further down the stack than loading did.
+_DEEPEST_READ_AGAIN = 64
+
+
 class _Unusual(Exception):
     """The document holds what only PyYAML's constructor builds faithfully: an alias of a
-    collection, a merge key, a tagged collection or a collection as a key."""
+    collection, a merge key, a tagged collection or a collection as a key; or it is nested
+    deeper than `_DEEPEST_READ_AGAIN`."""
 
 
 @dataclass
@@ -358,6 +378,8 @@ class _Reading:
         if isinstance(node, ScalarNode):
             return self._scalar(node, loc, is_key=False)
         if id(node) in self.collections:  # an alias, which the constructor shares
+            raise _Unusual
+        if len(loc) > _DEEPEST_READ_AGAIN:
             raise _Unusual
         self.collections.add(id(node))
         if isinstance(node, SequenceNode) and node.tag == _SEQ_TAG:

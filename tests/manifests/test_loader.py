@@ -287,3 +287,12 @@ def test_references_are_the_scalars_holding_a_reference_with_their_place() -> No
         assert [tuple(reference) for reference in document.references] == expected
     assert [len(document.references) for document in loaded.documents] == [1, 2, 1]
     assert loaded.documents[1].references[0].is_key
+
+
+def test_a_deeply_nested_document_keeps_its_positions_from_the_first_reading() -> None:
+    depth = loader._DEEPEST_READ_AGAIN + 2
+    text = "".join(f"{'  ' * level}k{level}:\n" for level in range(depth)) + "  " * depth + "x\n"
+    (document,) = load_text(Path("deep.yaml"), text).documents
+    assert isinstance(document.detail, loader._Known)
+    loc = tuple(f"k{level}" for level in range(depth))
+    assert document.positions.values[loc] == Position(depth + 1, 2 * depth + 1)
