@@ -162,8 +162,8 @@ class _Reread:
     is first asked for.
 
     Valid manifests need no position besides their start and their references: recording
-    every position and scalar while reading took a third of loading's CPU and half of the
-    memory of the documents read. A diagnostic needs them for one document, some documents
+    every position and scalar while reading took a third of loading's CPU and two thirds of
+    the memory the documents read hold. A diagnostic needs them for one document, some documents
     for several: the file is composed again once, up to the furthest document asked for,
     by the same parser, so that every line and column is as the first reading saw it.
     """
