@@ -199,6 +199,14 @@ class SourceDocument:
     texts: tuple[str, ...]
     references: tuple[Reference, ...]
     detail: _Detail = field(repr=False, compare=False)
+    # From the data, once: diagnostics and the rules across documents ask for them often.
+    kind: str = field(init=False, compare=False)
+    name: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        metadata = self.data.get("metadata") if isinstance(self.data, dict) else None
+        object.__setattr__(self, "kind", _text_field(self.data, "kind"))
+        object.__setattr__(self, "name", _text_field(metadata, "name"))
 
     @property
     def positions(self) -> PositionMap:
@@ -236,18 +244,9 @@ class SourceDocument:
         outline = _Outline(self.start, env)
         return SourceDocument(self.file, self.index, None, self.start, (), (), outline)
 
-    @property
-    def kind(self) -> str:
-        return _text_field(self.data, "kind")
-
     def where(self, loc: Location = ()) -> str:
         """`file:line` of `loc`, for messages that point at another document."""
         return f"{display_path(self.file)}:{self.positions.locate(loc).line}"
-
-    @property
-    def name(self) -> str:
-        metadata = self.data.get("metadata") if isinstance(self.data, dict) else None
-        return _text_field(metadata, "name")
 
 
 @dataclass
