@@ -12,6 +12,8 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from reconciler.cli.target_flag import TARGET_HELP as TARGET_HELP
+from reconciler.cli.target_flag import target_option as target_option
 from reconciler.core.actions import Address
 from reconciler.engine.applying.executor import DEFAULT_PARALLELISM
 from reconciler.kinds import KIND_ADDRESS_TYPES
@@ -21,9 +23,6 @@ from reconciler.workflows.options import DEFAULT_CONCURRENCY, Output
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 
-TARGET_HELP = "Target from reconcile.yaml; default: its default."
-
-target_option = click.option("--target", "target_name", help=TARGET_HELP)
 # DIR: the manifests, by default those of the current directory, as `terraform plan` reads its own.
 directory_argument = click.argument(
     "directory", type=click.Path(exists=True, path_type=Path), default=".", required=False

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -41,7 +42,49 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 # libyaml's parser, when PyYAML was built with it, reads large manifest sets several times
 # faster; both record the same line and column for every node.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PARSER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Tuples made without NamedTuple's own constructor, a Python function: loading makes one per
+# scalar and per position, and through it they cost half of reading a document.
+_new = tuple.__new__
+
+
+class _ManifestLoader(_PARSER):  # type: ignore[valid-type,misc]
+    """The safe loader with PyYAML's resolver written for what the safe loader configures.
+
+    libyaml parses in C but asks this Python object for the tag of every node (and tells it
+    of every step down and up, for path resolvers, which the safe loader has none of): at
+    10,000 manifests these calls were a third of composing. Tags are the same: the implicit
+    resolvers of the first character (and those of any character), else the default tag.
+    """
+
+    _implicit: ClassVar[dict[Any, list[tuple[str, re.Pattern[str]]]]] = {
+        first: resolvers + _PARSER.yaml_implicit_resolvers.get(None, [])
+        for first, resolvers in _PARSER.yaml_implicit_resolvers.items()
+    }
+    _wildcard: ClassVar[list[tuple[str, re.Pattern[str]]]] = _PARSER.yaml_implicit_resolvers.get(
+        None, []
+    )
+    _defaults: ClassVar[dict[type[Node], str]] = {
+        ScalarNode: _STR_TAG,
+        SequenceNode: _SEQ_TAG,
+        MappingNode: _MAP_TAG,
+    }
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        if kind is ScalarNode and implicit[0]:
+            for tag, regexp in self._implicit.get(value[0] if value else "", self._wildcard):
+                if regexp.match(value):
+                    return tag
+        return self._defaults[kind]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to follow."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to follow."""
+
+
+_LOADER: type[yaml.SafeLoader] = _ManifestLoader
 
 
 class Scalar(NamedTuple):
@@ -54,7 +97,7 @@ class Scalar(NamedTuple):
     style: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class PositionMap:
     """Where each path of a document is written: its key, and its value."""
 
@@ -72,19 +115,119 @@ class PositionMap:
         return START
 
 
-@dataclass(frozen=True)
+class Reference(NamedTuple):
+    """A scalar whose text holds `${`: a var or an env reference, or text much like one.
+
+    Recorded while reading, with where it is written, since vars are put in place and env
+    references kept in every document that has them; the other scalars are found again only
+    for a diagnostic."""
+
+    # Its place among the document's scalars (`SourceDocument.texts`).
+    place: int
+    scalar: Scalar
+    is_key: bool
+
+
+class _Detail(Protocol):
+    def of(self, index: int) -> tuple[PositionMap, tuple[Scalar, ...]]:
+        """The positions and the scalars of the document at `index` of its file."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """Positions and scalars recorded while the document was read."""
+
+    positions: PositionMap
+    scalars: tuple[Scalar, ...]
+
+    def of(self, index: int) -> tuple[PositionMap, tuple[Scalar, ...]]:
+        return self.positions, self.scalars
+
+
+@dataclass(frozen=True, slots=True)
+class _Outline:
+    """What is kept of a validated document: where it starts and where its env references
+    are (two small tuples, where a map of positions would be two dicts per manifest)."""
+
+    start: Position
+    env: tuple[tuple[Location, Position], ...]
+
+    def of(self, index: int) -> tuple[PositionMap, tuple[Scalar, ...]]:
+        return PositionMap(values={**dict(self.env), (): self.start}), ()
+
+
+class _Reread:
+    """The positions and scalars of a file's documents, read again from its text when one
+    is first asked for.
+
+    Valid manifests need no position besides their start and their references: recording
+    every position and scalar while reading took a third of loading's CPU and two thirds of
+    the memory the documents read hold. A diagnostic needs them for one document, some documents
+    for several: the file is composed again once, up to the furthest document asked for,
+    by the same parser, so that every line and column is as the first reading saw it.
+    """
+
+    __slots__ = ("_details", "_nodes", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._details: dict[int, _Known] = {}
+        self._nodes: Iterator[tuple[int, Node | None]] | None = None
+
+    def of(self, index: int) -> tuple[PositionMap, tuple[Scalar, ...]]:
+        if self._nodes is None:
+            self._nodes = enumerate(yaml.compose_all(self._text, Loader=_LOADER))
+        while index not in self._details:
+            at, node = next(self._nodes)
+            if node is not None:
+                walk = _Walk()
+                walk.visit(node, ())
+                self._details[at] = _Known(walk.positions, tuple(walk.scalars))
+        return self._details[index].of(index)
+
+
+@dataclass(frozen=True, slots=True)
 class SourceDocument:
     """One YAML document of a file, as plain data plus where each part of it was written."""
 
     file: Path
     index: int
     data: Any
-    positions: PositionMap
-    scalars: tuple[Scalar, ...]
+    start: Position
+    # The text of every scalar as written (after vars are put in place), in file order.
+    texts: tuple[str, ...]
+    references: tuple[Reference, ...]
+    detail: _Detail = field(repr=False, compare=False)
+    # From the data, once: diagnostics and the rules across documents ask for them often.
+    kind: str = field(init=False, compare=False)
+    name: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        metadata = self.data.get("metadata") if isinstance(self.data, dict) else None
+        object.__setattr__(self, "kind", _text_field(self.data, "kind"))
+        object.__setattr__(self, "name", _text_field(metadata, "name"))
 
     @property
-    def start(self) -> Position:
-        return self.positions.values.get((), START)
+    def positions(self) -> PositionMap:
+        return self.detail.of(self.index)[0]
+
+    @property
+    def scalars(self) -> tuple[Scalar, ...]:
+        """Every scalar, with the texts of this document (a var's value where it was put)."""
+        scalars = self.detail.of(self.index)[1]
+        return tuple(
+            scalar if scalar.text == text else scalar._replace(text=text)
+            for scalar, text in zip(scalars, self.texts, strict=True)
+        )
+
+    def with_values(self, data: Any, references: Mapping[int, Reference]) -> SourceDocument:
+        """The document with other `data`, and the references at these indices rewritten."""
+        texts = list(self.texts)
+        for place, reference in references.items():
+            texts[place] = reference.scalar.text
+        kept = tuple(references.get(r.place, r) for r in self.references)
+        return dataclasses.replace(self, data=data, texts=tuple(texts), references=kept)
 
     def outline(self) -> SourceDocument:
         """Only where the document starts: what is kept of it once it has been validated.
@@ -93,26 +236,17 @@ class SourceDocument:
         manifests they would hold some 100 MB through the whole plan.
         """
         # Kept: where each `${env:NAME}` is written, for errors about the key it names.
-        references = {
-            s.loc: s.position
-            for s in self.scalars
-            if s.text.startswith("${env:") and _ENV_REFERENCE.match(s.text)
-        }
-        positions = PositionMap(values={**references, (): self.start})
-        return SourceDocument(self.file, self.index, None, positions, ())
-
-    @property
-    def kind(self) -> str:
-        return _text_field(self.data, "kind")
+        env = tuple(
+            (scalar.loc, scalar.position)
+            for _, scalar, _ in self.references
+            if scalar.text.startswith("${env:") and _ENV_REFERENCE.match(scalar.text)
+        )
+        outline = _Outline(self.start, env)
+        return SourceDocument(self.file, self.index, None, self.start, (), (), outline)
 
     def where(self, loc: Location = ()) -> str:
         """`file:line` of `loc`, for messages that point at another document."""
         return f"{display_path(self.file)}:{self.positions.locate(loc).line}"
-
-    @property
-    def name(self) -> str:
-        metadata = self.data.get("metadata") if isinstance(self.data, dict) else None
-        return _text_field(metadata, "name")
 
 
 @dataclass
@@ -160,7 +294,7 @@ class _Walk:
             self._visit_mapping(node, loc, inner)
 
     def _visit_scalar(self, node: ScalarNode, loc: Location, text: str, position: Position) -> None:
-        self.scalars.append(Scalar(loc, text, position, node.style or ""))
+        self.scalars.append(_new(Scalar, (loc, text, position, node.style or "")))
         if node.style == '"' and has_forbidden(text):
             self.escaped[id(node)] = node
 
@@ -209,29 +343,42 @@ class _Constructor(SafeConstructor):
     }
 
 
+# Deeper documents keep every position from their first reading: reading one again for a
+# diagnostic recurses once per level, from further down the stack than loading did.
+_DEEPEST_READ_AGAIN = 64
+
+
 class _Unusual(Exception):
     """The document holds what only PyYAML's constructor builds faithfully: an alias of a
-    collection, a merge key, a tagged collection or a collection as a key."""
+    collection, a merge key, a tagged collection or a collection as a key; or it is nested
+    deeper than `_DEEPEST_READ_AGAIN`."""
 
 
 @dataclass
-class _Reading(_Walk):
-    """`_Walk`'s pass that builds the data as it goes, for the plain documents manifests are.
+class _Reading:
+    """One pass over a plain document, as manifests are, that builds the data as it goes.
 
     Walking the node tree once for positions and again in PyYAML's constructor doubled the
-    cost of loading; here each node is visited once. Scalars other than strings are still
-    built by the constructor; what `_Unusual` names sends the document down the two passes.
+    cost of loading; here each node is visited once, and what is kept of each scalar is its
+    text (positions are found again for a diagnostic: `_Reread`). Scalars other than strings
+    are still built by the constructor; what `_Unusual` names sends the document down
+    `_Walk` and the constructor.
     """
 
+    texts: list[str] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    duplicates: list[tuple[Position, str, Position]] = field(default_factory=list)
+    # Double-quoted scalars whose escapes may spell a forbidden character, once each.
+    escaped: dict[int, ScalarNode] = field(default_factory=dict)
     constructor: _Constructor = field(default_factory=_Constructor)
     collections: set[int] = field(default_factory=set)
 
     def read(self, node: Node, loc: Location) -> Any:
         if isinstance(node, ScalarNode):
-            return self._scalar(node, loc, self.positions.values)
-        mark = node.start_mark
-        self.positions.values[loc] = Position(mark.line + 1, mark.column + 1)
+            return self._scalar(node, loc, is_key=False)
         if id(node) in self.collections:  # an alias, which the constructor shares
+            raise _Unusual
+        if len(loc) > _DEEPEST_READ_AGAIN:
             raise _Unusual
         self.collections.add(id(node))
         if isinstance(node, SequenceNode) and node.tag == _SEQ_TAG:
@@ -240,47 +387,83 @@ class _Reading(_Walk):
             return self._read_mapping(node, loc)
         raise _Unusual
 
-    def _scalar(self, node: ScalarNode, loc: Location, at: dict[Location, Position]) -> Any:
-        """The scalar's value, its position recorded in `at` (keys or values)."""
+    def _scalar(self, node: ScalarNode, loc: Location, *, is_key: bool) -> Any:
         # The hottest path of loading: a scalar per line of a manifest, so written out flat.
-        mark = node.start_mark
-        position = at[loc] = Position(mark.line + 1, mark.column + 1)
         text: str = node.value
-        self.scalars.append(Scalar(loc, text, position, node.style or ""))
+        if "${" in text:
+            scalar = _new(Scalar, (loc, text, _position(node), node.style or ""))
+            self.references.append(Reference(len(self.texts), scalar, is_key))
+        self.texts.append(text)
         if node.style == '"' and has_forbidden(text):
             self.escaped[id(node)] = node
         return text if node.tag == _STR_TAG else self.constructor.construct_object(node)
 
     def _read_mapping(self, node: MappingNode, loc: Location) -> dict[Any, Any]:
         data: dict[Any, Any] = {}
-        seen: dict[str, Position] = {}
-        keys, values = self.positions.keys, self.positions.values
+        seen: dict[str, ScalarNode] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag in (_MERGE_TAG, _VALUE_TAG):
                 raise _Unusual
-            key_loc = (*loc, key_node.value)
-            name = self._scalar(key_node, key_loc, keys)
-            key, key_position = key_node.value, keys[key_loc]
-            if key in seen:
-                self.duplicates.append((key_position, key, seen[key]))
-            seen.setdefault(key, key_position)
+            key: str = key_node.value
+            key_loc = (*loc, key)
+            name = self._scalar(key_node, key_loc, is_key=True)
+            first = seen.setdefault(key, key_node)
+            if first is not key_node:
+                self.duplicates.append((_position(key_node), key, _position(first)))
             # The last of duplicate keys wins, as in PyYAML's constructor.
             if isinstance(value_node, ScalarNode):
-                data[name] = self._scalar(value_node, key_loc, values)
+                data[name] = self._scalar(value_node, key_loc, is_key=False)
             else:
                 data[name] = self.read(value_node, key_loc)
         return data
 
 
-def _read_document(node: Node) -> tuple[_Walk, Any]:
-    """The document's data, and its positions, scalars and duplicate keys."""
+@dataclass(frozen=True)
+class _Read:
+    """A document as read: its data, and what the pass found in it."""
+
+    data: Any
+    texts: tuple[str, ...]
+    references: tuple[Reference, ...]
+    duplicates: list[tuple[Position, str, Position]]
+    escaped: Iterable[ScalarNode]
+    # None: found again from the file's text when asked for.
+    known: _Known | None
+
+
+def _read_document(node: Node) -> _Read:
+    """The document's data, scalars' texts, references and duplicate keys."""
     reading = _Reading()
     try:
-        return reading, reading.read(node, ())
+        data = reading.read(node, ())
     except _Unusual:
-        walk = _Walk()
-        walk.visit(node, ())
-        return walk, _Constructor().construct_document(node)
+        return _walked(node)
+    return _Read(
+        data,
+        tuple(reading.texts),
+        tuple(reading.references),
+        reading.duplicates,
+        reading.escaped.values(),
+        None,
+    )
+
+
+def _walked(node: Node) -> _Read:
+    """A document with aliases, merge keys or tags, read by PyYAML's constructor after a walk
+    that records every position and scalar."""
+    walk = _Walk()
+    walk.visit(node, ())
+    data = _Constructor().construct_document(node)
+    scalars = tuple(walk.scalars)
+    keys = walk.positions.keys
+    references = tuple(
+        Reference(place, scalar, keys.get(scalar.loc) == scalar.position)
+        for place, scalar in enumerate(scalars)
+        if "${" in scalar.text
+    )
+    texts = tuple(scalar.text for scalar in scalars)
+    known = _Known(walk.positions, scalars)
+    return _Read(data, texts, references, walk.duplicates, walk.escaped.values(), known)
 
 
 def load_text(file: Path, text: str) -> LoadedFile:
@@ -289,9 +472,10 @@ def load_text(file: Path, text: str) -> LoadedFile:
     if overflow is not None:
         return LoadedFile([], [_alias_expansion(file, overflow)])
     loaded = LoadedFile([], [_written_character(file, text, i) for i in written_characters(text)])
+    reread = _Reread(text)
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=_LOADER)):
-            _add_document(loaded, file, text, index, node)
+            _add_document(loaded, file, text, index, node, reread)
     except yaml.MarkedYAMLError as error:
         loaded.diagnostics.append(_syntax_error(file, error, START))
     except yaml.reader.ReaderError as error:
@@ -331,12 +515,14 @@ def _written_character(file: Path, text: str, found: tuple[int, str]) -> Diagnos
     return Diagnostic(file, position_at(text, index), "control-character", describe(character))
 
 
-def _add_document(loaded: LoadedFile, file: Path, text: str, index: int, node: Node | None) -> None:
+def _add_document(
+    loaded: LoadedFile, file: Path, text: str, index: int, node: Node | None, reread: _Reread
+) -> None:
     if node is None:
         return
     start = _position(node)
     try:
-        walk, data = _read_document(node)
+        read = _read_document(node)
     except yaml.MarkedYAMLError as error:
         loaded.diagnostics.append(_syntax_error(file, error, start))
         return
@@ -348,10 +534,11 @@ def _add_document(loaded: LoadedFile, file: Path, text: str, index: int, node: N
     except RecursionError:
         loaded.diagnostics.append(_too_deep(file, start))
         return
-    if data is None:
+    if read.data is None:
         return
-    document = SourceDocument(file, index, data, walk.positions, tuple(walk.scalars))
-    for position, key, first in walk.duplicates:
+    detail = read.known or reread
+    document = SourceDocument(file, index, read.data, start, read.texts, read.references, detail)
+    for position, key, first in read.duplicates:
         loaded.diagnostics.append(
             Diagnostic(
                 file,
@@ -362,7 +549,7 @@ def _add_document(loaded: LoadedFile, file: Path, text: str, index: int, node: N
                 document.name,
             )
         )
-    loaded.diagnostics.extend(_escaped_characters(document, text, walk.escaped.values()))
+    loaded.diagnostics.extend(_escaped_characters(document, text, read.escaped))
     loaded.documents.append(document)
 
 

@@ -16,7 +16,7 @@ from reconciler.manifests.references import Location
 KindT = TypeVar("KindT", bound=Manifest)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LoadedManifest:
     manifest: Manifest
     source: SourceDocument

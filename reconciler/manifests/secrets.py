@@ -28,7 +28,7 @@ def literal_secrets(document: SourceDocument) -> list[LiteralSecret]:
     """The document's literal secrets, each scalar once (an alias repeats its anchor's)."""
     # One search of the scalars joined by a line feed, which no match spans and which ends a
     # word as the start of a text does; the scalars are searched one by one only on a hit.
-    if not SECRET.search("\n".join(scalar.text for scalar in document.scalars)):
+    if not SECRET.search("\n".join(document.texts)):
         return []
     return list(_each_literal_secret(document))
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.manifests.diagnostics import Diagnostic, Position
-from reconciler.manifests.loader import Scalar, SourceDocument
+from reconciler.manifests.loader import Reference, Scalar, SourceDocument
 from reconciler.manifests.references import Location
 
 OPENING = "${var:"
@@ -54,30 +54,28 @@ def substitute(
 ) -> Substituted:
     """The document with every `${var:NAME}` replaced by the target's value; an undefined or
     malformed reference is a diagnostic at the reference, and its scalar is left as written."""
-    if not any(OPENING in scalar.text for scalar in document.scalars):
+    # Keys are left as written: a var names a value.
+    found = [r for r in document.references if OPENING in r.scalar.text and not r.is_key]
+    if not found:
         return Substituted(document, (), ())
     values: dict[Location, VarValue] = {}
     uses: list[VarUse] = []
     problems: list[Diagnostic] = []
-    scalars: list[Scalar] = []
-    for scalar in document.scalars:
-        if OPENING not in scalar.text or _is_key(document, scalar):
-            scalars.append(scalar)
-            continue
-        found = list(_problems(document, scalar, variables, target))
-        problems.extend(found)
+    replaced: dict[int, Reference] = {}
+    for reference in found:
+        scalar = reference.scalar
+        wrong = list(_problems(document, scalar, variables, target))
+        problems.extend(wrong)
         names = tuple(match.group(1) for match in _REFERENCE.finditer(scalar.text))
         first = scalar.text.index(OPENING)
         key = (str(document.file), scalar.position)
-        uses.append(VarUse(key, _reference_position(scalar, first), names, bool(found)))
-        if found:
-            scalars.append(scalar)
+        uses.append(VarUse(key, _reference_position(scalar, first), names, bool(wrong)))
+        if wrong:
             continue
         value = _value_of(scalar.text, variables)
         values[scalar.loc] = value
-        scalars.append(scalar._replace(text=_text(value)))
-    data = _with_values(document.data, values)
-    substituted = dataclasses.replace(document, data=data, scalars=tuple(scalars))
+        replaced[reference.place] = reference._replace(scalar=scalar._replace(text=_text(value)))
+    substituted = document.with_values(_with_values(document.data, values), replaced)
     return Substituted(substituted, tuple(uses), tuple(problems))
 
 
@@ -133,10 +131,6 @@ def _diagnostic(
     document: SourceDocument, position: Position, code: str, message: str
 ) -> Diagnostic:
     return Diagnostic(document.file, position, code, message, document.kind, document.name)
-
-
-def _is_key(document: SourceDocument, scalar: Scalar) -> bool:
-    return document.positions.keys.get(scalar.loc) == scalar.position
 
 
 def _value_of(text: str, variables: Mapping[str, VarValue]) -> VarValue:

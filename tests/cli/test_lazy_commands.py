@@ -97,3 +97,11 @@ def test_plan_runs_where_fcntl_does_not_exist(project: Path) -> None:
 
     assert completed.returncode == 0, completed.stderr
     assert "Plan: 4 to add" in completed.stdout
+
+
+def test_validate_works_offline_without_the_http_clients(project: Path) -> None:
+    # Validation makes no request: the HTTP libraries and the API clients are not its cost.
+    completed = run_without(["httpx", "stripe", "reconciler.clients"], "validate", str(project))
+
+    assert completed.returncode == 0, completed.stderr
+    assert "valid" in completed.stdout

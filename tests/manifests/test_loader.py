@@ -193,6 +193,8 @@ def test_a_plain_document_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(loader._Constructor, "construct_document", refused)
     (document,) = load_text(Path("p.yaml"), ONE_PASS).documents
     assert document.data["c"] == "again"
+    # Positions are found again from the text when first asked for, as a diagnostic does.
+    monkeypatch.undo()
     assert document.positions.keys[("c",)] == Position(4, 1)
     assert document.positions.values[("b", 3)] == Position(2, 22)
 
@@ -206,3 +208,91 @@ def test_a_value_no_tag_can_hold_is_a_diagnostic_at_the_value() -> None:
 def test_a_collection_as_a_key_is_a_diagnostic() -> None:
     (diagnostic,) = load_text(Path("k.yaml"), "a: 1\n? [1, 2]\n: complex key\n").diagnostics
     assert (diagnostic.position.line, diagnostic.code) == (2, "yaml-syntax")
+
+
+# Every implicit type of YAML 1.1 the safe loader knows, near misses, and written tags.
+TAGGED = """\
+plain: [a, '', "", ~, null, Null, NULL, nul, true, True, yes, No, off, On, y, n, maybe]
+numbers: [1, -1, +1, 0x1F, 0o17, 017, 0b101, 1_000, 1:30, 1.5, -.5, .inf, -.Inf, .nan, 1e3, 6.]
+dates: [2026-01-01, 2026-1-1, 2026-01-01T10:00:00Z, 2026-01-01 10:00:00.5 +02:00, 2026-13]
+odd: [=, <<, -, +, ., 1.2.3, 0x, "1", '1', !!str 1, !!int "2", ! 3]
+tagged: !!map {a: !!seq [b], !!str c: d}
+<<: {merged: 1}
+"""
+
+
+def _tags(node: yaml.Node | None) -> list[str]:
+    assert node is not None
+    tags = [node.tag]
+    if isinstance(node, yaml.SequenceNode):
+        tags += [tag for item in node.value for tag in _tags(item)]
+    elif isinstance(node, yaml.MappingNode):
+        tags += [tag for pair in node.value for item in pair for tag in _tags(item)]
+    return tags
+
+
+def test_the_manifest_loader_resolves_tags_as_the_safe_loader_does() -> None:
+    ours = _tags(yaml.compose(TAGGED, Loader=loader._LOADER))
+    assert ours == _tags(yaml.compose(TAGGED, Loader=yaml.SafeLoader))
+    # str, null, bool, int, float, timestamp, merge, value, seq and map: each was resolved
+    assert len(set(ours)) == 10
+
+
+MANY = """\
+a: 1
+b: "${var:B}"
+---
+---
+"${env:KEY}": [x, "${env:KEY}"]
+shared: &s [1, 2]
+again: *s
+---
+c: {d: "q", e: 'in ${var:E} text'}
+f: [ {g: h}, i ]
+"""
+
+
+def test_positions_and_scalars_read_again_are_those_of_a_walk_over_each_document() -> None:
+    loaded = load_text(Path("many.yaml"), MANY + "---\nbroken: [\n")
+    assert [document.index for document in loaded.documents] == [0, 2, 3]
+    pieces = [piece for piece in MANY.split("---\n") if piece]
+    # The last first: a document asked for reads the file up to it, the others come after.
+    for document, piece in reversed(list(zip(loaded.documents, pieces, strict=True))):
+        node = yaml.compose(piece, Loader=yaml.SafeLoader)
+        assert node is not None
+        walk = loader._Walk()
+        walk.visit(node, ())
+        shift = document.start.line - 1
+        scalars = [
+            s._replace(position=Position(s.position.line + shift, s.position.column))
+            for s in walk.scalars
+        ]
+        keys = {loc: Position(p.line + shift, p.column) for loc, p in walk.positions.keys.items()}
+        assert document.data == yaml.safe_load(piece)
+        assert list(document.scalars) == scalars
+        assert document.texts == tuple(scalar.text for scalar in scalars)
+        assert document.positions.keys == keys
+
+
+def test_references_are_the_scalars_holding_a_reference_with_their_place() -> None:
+    loaded = load_text(Path("many.yaml"), MANY)
+    for document in loaded.documents:
+        scalars = document.scalars
+        keys = document.positions.keys
+        expected = [
+            (place, scalar, keys.get(scalar.loc) == scalar.position)
+            for place, scalar in enumerate(scalars)
+            if "${" in scalar.text
+        ]
+        assert [tuple(reference) for reference in document.references] == expected
+    assert [len(document.references) for document in loaded.documents] == [1, 2, 1]
+    assert loaded.documents[1].references[0].is_key
+
+
+def test_a_deeply_nested_document_keeps_its_positions_from_the_first_reading() -> None:
+    depth = loader._DEEPEST_READ_AGAIN + 2
+    text = "".join(f"{'  ' * level}k{level}:\n" for level in range(depth)) + "  " * depth + "x\n"
+    (document,) = load_text(Path("deep.yaml"), text).documents
+    assert isinstance(document.detail, loader._Known)
+    loc = tuple(f"k{level}" for level in range(depth))
+    assert document.positions.values[loc] == Position(depth + 1, 2 * depth + 1)

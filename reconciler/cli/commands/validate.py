@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.options import target_option
+from reconciler.cli.target_flag import target_option
 from reconciler.manifests import ValidationFailed, ValidationReport
 from reconciler.manifests.project_file import load_project, project_directory
 from reconciler.manifests.validation import validate_directory, validate_targets
