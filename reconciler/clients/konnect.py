@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 # Failures that prove the request never left this machine, so any method may be resent.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 JSON = Any
+# Starts a page's read in the caller's pool (`ReadPool.submit`, an executor's `submit`).
+SubmitPage = Callable[[Callable[[], Any]], Future[Any]]
 # What a connection failure tells the user to check, unless the target knows better.
 CHECK_THE_URL = "check the URL, the network and any proxy"
 REQUEST_ID_HEADERS = ("X-Kong-Request-Id", "X-Request-Id")
@@ -181,29 +184,75 @@ class KonnectClient:
         path: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        """Every item of a page-paginated list, at the largest page size, in page order.
+        """Every item of a page-paginated list, at the largest page size, in page order
+        (`pages`, read to the end)."""
+        return [item for page in self.pages(route, path=path, params=params) for item in page]
 
-        The first page tells how many there are; the others are fetched side by side, at most
-        `page_concurrency` at a time, each through `request` (so the rate limit and retries
-        hold per page). Items are kept once by id: one that moves to a later page while the
-        list is read (an item created before it) is not listed twice. If the total grew while
-        reading, the pages it now needs are fetched too.
+    def pages(
+        self,
+        route: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        submit: SubmitPage | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """A page-paginated list's items, page by page in page order, each page given as soon
+        as it and those before it arrived, so that the caller can act on it meanwhile.
+
+        The first page tells how many there are; the others are fetched side by side, each
+        through `request` (so the rate limit and retries hold per page): in `submit`'s pool
+        when given (the caller's reads share one bound), else at most `page_concurrency` at a
+        time. Items are kept once by id: one that moves to a later page while the list is read
+        (an item created before it) is not listed twice. If the total grew while reading, the
+        pages it now needs are fetched too. A failed page fails with the error of the first
+        failing page in page order; the pages not yet started then never start.
         """
+        seen: set[str] = set()
         first = self._page(route, path, params, 1)
+        yield _unseen(first.data, seen)
         if not first.data:
-            return []
-        items = list(first.data)
+            return
         # A server that grants a smaller page than asked for may not say so: a first page
         # shorter than the total is then the size granted.
         size = first.size or len(first.data)
         fetched, total, last_full = 1, first.total, True
         while last_full and fetched * size < total:
             wanted = range(fetched + 1, -(-total // size) + 1)
-            pages = self._pages(route, path, params, wanted)
-            items += [item for page in pages for item in page.data]
-            fetched, total = wanted[-1], max(page.total for page in pages)
-            last_full = len(pages[-1].data) >= size
-        return _first_of_each_id(items)
+            for page in self._later_pages(route, path, params, wanted, submit):
+                yield _unseen(page.data, seen)
+                total, last_full = max(total, page.total), len(page.data) >= size
+            fetched = wanted[-1]
+
+    def _later_pages(
+        self,
+        route: str,
+        path: Mapping[str, str] | None,
+        params: Mapping[str, Any] | None,
+        numbers: range,
+        submit: SubmitPage | None,
+    ) -> Iterator[_Page]:
+        """The pages `numbers`, fetched side by side, given in order. Pages not yet started
+        when the caller stops (or one fails) never start; those in flight are waited for, so
+        nothing is left running."""
+        if submit is None and (len(numbers) == 1 or self.page_concurrency <= 1):
+            yield from (self._page(route, path, params, number) for number in numbers)
+            return
+        pool = None
+        if submit is None:
+            workers = min(self.page_concurrency, len(numbers))
+            pool = ThreadPoolExecutor(workers, thread_name_prefix="konnect-pages")
+            submit = functools.partial(_submit_in_context, pool)
+        futures = [
+            submit(functools.partial(self._page, route, path, params, number)) for number in numbers
+        ]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     def _page(
         self,
@@ -216,30 +265,6 @@ class KonnectClient:
         answer = self.request("GET", route, path=path, params=query, expect=PAGE)
         meta = answer["meta"]["page"]
         return _Page(data=answer["data"], total=meta["total"], size=meta.get("size"))
-
-    def _pages(
-        self,
-        route: str,
-        path: Mapping[str, str] | None,
-        params: Mapping[str, Any] | None,
-        numbers: range,
-    ) -> list[_Page]:
-        """The pages `numbers`, fetched side by side, in order. A failed page fails the call
-        with the error the first failing page (in page order) raised; pages not yet started
-        never start, and those in flight are waited for, so nothing is left running."""
-        if len(numbers) == 1 or self.page_concurrency <= 1:
-            return [self._page(route, path, params, number) for number in numbers]
-        workers = min(self.page_concurrency, len(numbers))
-        with ThreadPoolExecutor(workers, thread_name_prefix="konnect-pages") as pool:
-            futures = [
-                pool.submit(copy_context().run, self._page, route, path, params, number)
-                for number in numbers
-            ]
-            try:
-                return [future.result() for future in futures]
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
 
     def request(
         self,
@@ -366,8 +391,13 @@ class _Page:
     size: int | None
 
 
-def _first_of_each_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[str] = set()
+def _submit_in_context(pool: ThreadPoolExecutor, read: Callable[[], Any]) -> Future[Any]:
+    # The caller's context goes along: what a read logs or counts is the caller's.
+    return pool.submit(copy_context().run, read)
+
+
+def _unseen(items: list[dict[str, Any]], seen: set[str]) -> list[dict[str, Any]]:
+    """The items whose id is not in `seen`, now added to it."""
     kept = []
     for item in items:
         if item["id"] not in seen:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -188,3 +189,36 @@ def test_a_page_size_lowered_without_saying_so_is_taken_from_the_first_page() ->
     transport = RecordingTransport(answer)
     assert client(transport).list_all(ROUTE) == items
     assert sorted(transport.asked) == [1, 2, 3, 4]
+
+
+def test_pages_are_given_as_they_come_so_the_caller_acts_on_the_first_meanwhile() -> None:
+    items = items_of(range(300))
+    transport = RecordingTransport(pages_of(items))
+    pages = client(transport).pages(ROUTE)
+    assert next(pages) == items[:100]
+    # The caller has the first page before any later page is asked for.
+    assert transport.asked == [1]
+    assert [item for page in pages for item in page] == items[100:]
+    assert sorted(transport.asked) == [1, 2, 3]
+
+
+def test_later_pages_can_share_the_callers_pool_and_its_bound() -> None:
+    items = items_of(range(1000))
+    transport = RecordingTransport(pages_of(items))
+    with ThreadPoolExecutor(2) as pool:
+        pages = client(transport, page_concurrency=8).pages(ROUTE, submit=pool.submit)
+        assert [item for page in pages for item in page] == items
+    assert transport.most_in_flight == 2
+
+
+def test_a_caller_that_stops_reading_leaves_no_page_running_or_queued() -> None:
+    items = items_of(range(1000))
+    transport = RecordingTransport(pages_of(items))
+    pages = client(transport, page_concurrency=2).pages(ROUTE)
+    next(pages)
+    next(pages)
+    pages.close()
+    asked = len(transport.asked)
+    time.sleep(0.1)
+    assert transport.in_flight == 0
+    assert len(transport.asked) == asked < 10

@@ -5,14 +5,12 @@ concurrency, and which customers on the default profile are pinned to it.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
 from reconciler.clients import routes
 from reconciler.clients.errors import BadRequest
-from reconciler.clients.konnect import PAGE
 from reconciler.core.kind import Sources
 from reconciler.core.live import Document
 from reconciler.core.read_pool import ReadPool
@@ -27,9 +25,9 @@ def read_links(
     billings: dict[str, Future[Document]] = {}
     with ReadPool(sources.concurrency, "reconcile-billing") as pool:
         pinning = pool.submit(_pins, sources) if pins else None
-        # The first page tells how many there are; the others are read concurrently, and
+        # The first page tells how many there are; the others are read in the same pool, and
         # billing reads start as soon as the page naming the customer arrives.
-        for page in _customer_pages(sources, pool):
+        for page in sources.konnect.pages(routes.CUSTOMERS, submit=pool.submit):
             for customer in page:
                 if customer.get("deleted_at"):
                     continue
@@ -41,26 +39,6 @@ def read_links(
                     )
         pinned = pinning.result() if pinning is not None else None
         return [_link(customer, billings.get(customer["id"]), pinned) for customer in customers]
-
-
-def _customer_pages(sources: Sources, pool: ReadPool) -> Iterator[list[Document]]:
-    """The customers, page by page; the pages after the first are read in `pool`."""
-    konnect = sources.konnect
-    size = konnect.page_size
-
-    def page(number: int) -> Document:
-        params = {"page[size]": size, "page[number]": number}
-        result: Document = konnect.request("GET", routes.CUSTOMERS, params=params, expect=PAGE)
-        return result
-
-    first = page(1)
-    yield first.get("data") or []
-    meta = first.get("meta", {}).get("page", {})
-    served = int(meta.get("size") or size)
-    count = math.ceil(int(meta.get("total", 0)) / served) if served else 1
-    numbers = range(2, count + 1)
-    for later in [pool.submit(page, number) for number in numbers]:
-        yield later.result().get("data") or []
 
 
 @dataclass(frozen=True)
