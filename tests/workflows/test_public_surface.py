@@ -5,6 +5,7 @@ from __future__ import annotations
 import reconciler
 
 PUBLIC = [
+    "Addon",
     "ApplyInterrupted",
     "ApplyRefused",
     "ApplyReport",
@@ -16,8 +17,11 @@ PUBLIC = [
     "Events",
     "ExportRefused",
     "Exported",
+    "ExportedEnvironments",
+    "Feature",
     "Manifest",
     "ManifestSet",
+    "Meter",
     "Options",
     "Plan",
     "Planned",
@@ -34,10 +38,12 @@ PUBLIC = [
     "apply",
     "drift",
     "export",
+    "export_environments",
     "load_manifests",
     "plan",
     "save_plan",
     "validate_directory",
+    "validate_targets",
 ]
 
 
