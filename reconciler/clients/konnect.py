@@ -299,6 +299,7 @@ class KonnectClient:
             )
             raise
         elapsed = (time.monotonic() - started) * 1000
+        _unbind(response)
         request_id = next(
             (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "-"
         )
@@ -356,6 +357,14 @@ class KonnectClient:
         if error.status != 429 and method not in IDEMPOTENT_METHODS:
             return False
         return self.retry.should_retry_status(error.status, attempt)
+
+
+def _unbind(response: httpx.Response) -> None:
+    """Let go of the stream httpx binds to a response it has read, which refers back to the
+    response: the cycle outlives the call until a garbage collection finds it, with the body
+    and some forty objects, thousands of them in a bulk read (and the collections they cause
+    walk everything else too). The body stays in `content`."""
+    response.stream = httpx.ByteStream(response.content)
 
 
 @dataclass(frozen=True)
