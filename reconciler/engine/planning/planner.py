@@ -180,17 +180,16 @@ def _desired_action(resource: Resource, desired: Desired, world: World) -> Actio
     after = {k: before[k] if k in desired.advisory and k in before else v for k, v in after.items()}
     changes = diff_fields(before, after, sensitive=resource.sensitive, immutable=resource.immutable)
     if not changes:
-        kind = ActionType.NOOP
-    elif any(change.forces_replacement for change in changes):
-        kind = ActionType.REPLACE
-    else:
-        kind = ActionType.UPDATE
+        # Given only the fields that hold something: a model keeps a set of the names it was
+        # given, which past four takes 728 bytes instead of 216, and most actions are these.
+        return Action(address=desired.address, type=ActionType.NOOP, depends_on=desired.depends_on)
+    replaced = any(change.forces_replacement for change in changes)
     action = Action(
         address=desired.address,
-        type=kind,
+        type=ActionType.REPLACE if replaced else ActionType.UPDATE,
         changes=changes,
         depends_on=desired.depends_on,
-        observed=observation(resource.observe(live)) if changes else None,
+        observed=observation(resource.observe(live)),
     )
     return _with_ownership(resource, desired, live, action, world)
 
