@@ -57,7 +57,7 @@ def make_plan(
     world = World(manifests=manifests, stripe=stripe, refresh=options.refresh)
     context = DesiredContext(manifests=manifests, secrets=secrets)
     for resource in resources:
-        world.desired[resource.address_type] = resource.desired(context)
+        world.set_desired(resource.address_type, resource.desired(context))
     read_live_state(
         resources, sources, world, stripe_checks=options.stripe_checks, refresh=options.refresh
     )
@@ -140,7 +140,7 @@ def _plan_kind(
     ]
     findings: list[Finding] = []
     not_managed: list[Address] = []
-    matched = {live.id for live in world.matches.values()}
+    matched = world.matched_ids()
     for live in world.live[resource.address_type]:
         if live.id in matched:
             continue
@@ -217,8 +217,10 @@ def _with_ownership(
 def _with_releases(resource: Resource, action: Action, world: World) -> Action:
     """What the change stops referring to: a deletion of that waits for it. A deleted object
     lets go of everything; a changed one of what its manifest no longer names."""
+    if not action.is_change:
+        return action
     live = world.live_of(action.address)
-    if live is None or not action.is_change:
+    if live is None:
         return action
     released = resource.live_references(live, world)
     if action.type is not ActionType.DELETE:
@@ -235,18 +237,20 @@ def _refuse_what_the_api_refuses(
     its own, such as invoices in flight; before the in-use fixpoint, which then keeps what a
     refused deletion still refers to."""
     refused: dict[Address, str] = {}
+    deletions = [a for a in actions if a.type in (ActionType.DELETE, ActionType.REPLACE)]
     for resource in resources:
         deleting = {
             live.id: a.address
-            for a in actions
+            for a in deletions
             if a.address.type == resource.address_type
-            and a.type in (ActionType.DELETE, ActionType.REPLACE)
             and (live := world.live_of(a.address)) is not None
         }
         if deleting:
             lives = [live for a in deleting.values() if (live := world.live_of(a)) is not None]
             reasons = resource.deletions_refused(lives, sources, world)
             refused |= {deleting[live_id]: reason for live_id, reason in reasons.items()}
+    if not refused:
+        return list(actions)
     return [
         a.model_copy(
             update={"type": ActionType.BLOCKED, "reasons": (*a.reasons, refused[a.address])}
