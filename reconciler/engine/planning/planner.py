@@ -23,6 +23,7 @@ from reconciler.core.plan import Finding, Plan, Severity
 from reconciler.core.secrets import SecretSource
 from reconciler.engine.planning.diff import diff_fields
 from reconciler.engine.planning.graph import order_in_levels, releasing
+from reconciler.engine.planning.heap import spare_what_exists_now, sparing_what_exists
 from reconciler.engine.planning.reading import read_live_state
 from reconciler.errors import ReconcileError
 from reconciler.manifests import ManifestSet
@@ -53,14 +54,28 @@ def make_plan(
     secrets: SecretSource,
     options: PlanOptions,
 ) -> tuple[Plan, World]:
+    # The manifests, loaded before, outlive the plan: no collection need walk them again.
+    with sparing_what_exists():
+        return _plan(manifests, resources, sources, secrets, options)
+
+
+def _plan(
+    manifests: ManifestSet,
+    resources: Sequence[Resource],
+    sources: Sources,
+    secrets: SecretSource,
+    options: PlanOptions,
+) -> tuple[Plan, World]:
     stripe = sources.stripe if options.stripe_checks else None
     world = World(manifests=manifests, stripe=stripe, refresh=options.refresh)
     context = DesiredContext(manifests=manifests, secrets=secrets)
     for resource in resources:
         world.set_desired(resource.address_type, resource.desired(context))
+    spare_what_exists_now()  # the desired documents
     read_live_state(
         resources, sources, world, stripe_checks=options.stripe_checks, refresh=options.refresh
     )
+    spare_what_exists_now()  # the live state
     for resource in resources:
         _match(resource, world)
     for resource in resources:
