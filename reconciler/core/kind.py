@@ -72,14 +72,17 @@ class World:
     stripe: StripeAccounts | None = None
     # False when kinds trusted what they labelled as applied (`plan --refresh=false`).
     refresh: bool = True
-    matches: dict[Address, Live] = field(default_factory=dict)
-    # By address type, then live id (no tuple of the two kept for each of thousands of ids).
+    # The live object bound to each address, by type then name. Indexes here are keyed by
+    # strings, not addresses: a string keeps its hash, an address works it out anew at every
+    # lookup (and a plan makes some ten per link), nor is a tuple kept for each key.
+    _matches: dict[str, dict[str, Live]] = field(default_factory=dict)
+    # By address type, then live id.
     _names: dict[str, dict[str, str]] = field(default_factory=dict)
-    # The ids of the live objects in `matches`.
+    # The ids of the live objects bound to an address.
     _matched_ids: set[str] = field(default_factory=set)
 
     _keys: dict[str, dict[str, str]] = field(default_factory=dict)
-    _desired_index: dict[Address, Desired] | None = None
+    _desired_index: dict[str, dict[str, Desired]] | None = None
     # The kinds whose live objects' references count (`Resource.live_references`), and what
     # they refer to, worked out on the first question: few plans ever ask.
     _referring: list[Resource] = field(default_factory=list)
@@ -118,7 +121,7 @@ class World:
         return address in self._referenced
 
     def bind(self, address: Address, live: Live) -> None:
-        self.matches[address] = live
+        self._matches.setdefault(address.type, {})[address.name] = live
         self._names.setdefault(address.type, {})[live.id] = address.name
         self._matched_ids.add(live.id)
         self._changed()
@@ -177,14 +180,17 @@ class World:
         return self.desired.get(resource.address_type, [])
 
     def live_of(self, address: Address) -> Live | None:
-        return self.matches.get(address)
+        return self._matches.get(address.type, {}).get(address.name)
 
     def desired_of(self, address: Address) -> Desired | None:
         index = self._desired_index
         if index is None:
-            index = {d.address: d for group in self.desired.values() for d in group}
+            index = {}
+            for group in self.desired.values():
+                for desired in group:
+                    index.setdefault(desired.address.type, {})[desired.address.name] = desired
             self._desired_index = index
-        return index.get(address)
+        return index.get(address.type, {}).get(address.name)
 
 
 @dataclass

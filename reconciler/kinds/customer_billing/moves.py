@@ -31,7 +31,8 @@ from reconciler.kinds.customer_billing.live import (
 )
 from reconciler.kinds.stripe_app import ADDRESS_TYPE as STRIPE_APP
 
-# What `World.derived` holds for this module, by kind of fact.
+# What `World.derived` holds for this module, by kind of fact (each keyed by a name, since a
+# string keeps its hash and an address works it out at every lookup).
 _DESTINATION = "customer link's destination"
 _DECLARED_DESTINATION = "destination of a declared profile"
 _MOVE = "customer link's move"
@@ -50,7 +51,7 @@ class Destination:
 
 def destination(desired: Desired, world: World) -> Destination | None:
     # Asked for each link by the checks, the notices and the moves: worked out once a plan.
-    return world.derived(_DESTINATION, desired.address, lambda: _destination(desired, world))
+    return world.derived(_DESTINATION, desired.address.name, lambda: _destination(desired, world))
 
 
 def _destination(desired: Desired, world: World) -> Destination | None:
@@ -86,7 +87,7 @@ def _declareddestination(profile: Address, world: World, *, following: bool) -> 
     # The same for every link billed through the profile.
     return world.derived(
         _DECLARED_DESTINATION,
-        (profile, following),
+        (profile.name, following),
         lambda: _declared_profile_destination(profile, world, following=following),
     )
 
@@ -143,7 +144,7 @@ class _Move:
 
 def _move_of(desired: Desired, world: World) -> _Move | None:
     # Asked for each link by the checks and the moved links: worked out once a plan.
-    return world.derived(_MOVE, desired.address, lambda: _link_move(desired, world))
+    return world.derived(_MOVE, desired.address.name, lambda: _link_move(desired, world))
 
 
 def _link_move(desired: Desired, world: World) -> _Move | None:
