@@ -42,6 +42,7 @@ from reconciler.clients.errors import (
     konnect_error,
 )
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
+from reconciler.clients.responses import let_go_of_stream
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
@@ -298,19 +299,20 @@ class KonnectClient:
                 "%s %s failed after %.0f ms: %s", method, route, elapsed, type(failure).__name__
             )
             raise
-        elapsed = (time.monotonic() - started) * 1000
-        _unbind(response)
-        request_id = next(
-            (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "-"
-        )
-        log.debug(
-            "%s %s %d %.0f ms request-id=%s",
-            method,
-            route,
-            response.status_code,
-            elapsed,
-            request_id,
-        )
+        let_go_of_stream(response)  # read whole by the client: see `responses`
+        if log.isEnabledFor(logging.DEBUG):  # the request id is looked up for the log alone
+            elapsed = (time.monotonic() - started) * 1000
+            request_id = next(
+                (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "-"
+            )
+            log.debug(
+                "%s %s %d %.0f ms request-id=%s",
+                method,
+                route,
+                response.status_code,
+                elapsed,
+                request_id,
+            )
         return response
 
     def _may_resend(self, method: str, sent: bool, cause: str | None, attempt: int) -> bool:
@@ -357,14 +359,6 @@ class KonnectClient:
         if error.status != 429 and method not in IDEMPOTENT_METHODS:
             return False
         return self.retry.should_retry_status(error.status, attempt)
-
-
-def _unbind(response: httpx.Response) -> None:
-    """Let go of the stream httpx binds to a response it has read, which refers back to the
-    response: the cycle outlives the call until a garbage collection finds it, with the body
-    and some forty objects, thousands of them in a bulk read (and the collections they cause
-    walk everything else too). The body stays in `content`."""
-    response.stream = httpx.ByteStream(response.content)
 
 
 @dataclass(frozen=True)
