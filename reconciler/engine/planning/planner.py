@@ -23,7 +23,11 @@ from reconciler.core.plan import Finding, Plan, Severity
 from reconciler.core.secrets import SecretSource
 from reconciler.engine.planning.diff import diff_fields
 from reconciler.engine.planning.graph import order_in_levels, releasing
-from reconciler.engine.planning.heap import spare_what_exists_now, sparing_what_exists
+from reconciler.engine.planning.heap import (
+    collecting_nothing,
+    spare_what_exists_now,
+    sparing_what_exists,
+)
 from reconciler.engine.planning.reading import read_live_state
 from reconciler.errors import ReconcileError
 from reconciler.manifests import ManifestSet
@@ -72,9 +76,10 @@ def _plan(
     for resource in resources:
         world.set_desired(resource.address_type, resource.desired(context))
     spare_what_exists_now()  # the desired documents
-    read_live_state(
-        resources, sources, world, stripe_checks=options.stripe_checks, refresh=options.refresh
-    )
+    with collecting_nothing():
+        read_live_state(
+            resources, sources, world, stripe_checks=options.stripe_checks, refresh=options.refresh
+        )
     spare_what_exists_now()  # the live state
     for resource in resources:
         _match(resource, world)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import gc
 import weakref
 
-from reconciler.engine.planning.heap import spare_what_exists_now, sparing_what_exists
+from reconciler.engine.planning.heap import (
+    collecting_nothing,
+    spare_what_exists_now,
+    sparing_what_exists,
+)
 
 
 class Node:
@@ -43,3 +47,17 @@ def test_young_garbage_in_cycles_is_collected_rather_than_set_aside() -> None:
         del first, second
         spare_what_exists_now()
         assert watched() is None
+
+
+def test_no_collection_while_reading_and_as_before_after() -> None:
+    assert gc.isenabled()
+    with collecting_nothing():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collecting_nothing():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
