@@ -43,6 +43,7 @@ from reconciler.clients.errors import (
     konnect_error,
 )
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
+from reconciler.clients.responses import let_go_of_stream
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
@@ -323,18 +324,20 @@ class KonnectClient:
                 "%s %s failed after %.0f ms: %s", method, route, elapsed, type(failure).__name__
             )
             raise
-        elapsed = (time.monotonic() - started) * 1000
-        request_id = next(
-            (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "-"
-        )
-        log.debug(
-            "%s %s %d %.0f ms request-id=%s",
-            method,
-            route,
-            response.status_code,
-            elapsed,
-            request_id,
-        )
+        let_go_of_stream(response)  # read whole by the client: see `responses`
+        if log.isEnabledFor(logging.DEBUG):  # the request id is looked up for the log alone
+            elapsed = (time.monotonic() - started) * 1000
+            request_id = next(
+                (response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "-"
+            )
+            log.debug(
+                "%s %s %d %.0f ms request-id=%s",
+                method,
+                route,
+                response.status_code,
+                elapsed,
+                request_id,
+            )
         return response
 
     def _may_resend(self, method: str, sent: bool, cause: str | None, attempt: int) -> bool:

@@ -57,6 +57,7 @@ from reconciler.clients.errors import (
     connection_cause,
 )
 from reconciler.clients.ratelimit import RateLimiter, Unlimited
+from reconciler.clients.responses import read_and_let_go
 from reconciler.clients.retry import RetryPolicy, parse_retry_after
 from reconciler.stripe_keys import ANY_KEY_PREFIX
 
@@ -113,6 +114,10 @@ class _MeteredHttpClient(stripe.HTTPXClient):
         on_rate_limited: Callable[[], None] | None,
     ) -> None:
         super().__init__(timeout=timeout, allow_sync_methods=True)
+        # Each response is read whole (nothing is streamed): its stream is let go of once read,
+        # so that the response and its body are freed at once (see `responses`).
+        if self._client is not None:
+            self._client.event_hooks["response"].append(read_and_let_go)
         self._counter = counter
         self._limiter = limiter
         self._retry = retry

@@ -10,7 +10,9 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
     model_serializer,
     model_validator,
 )
@@ -70,8 +72,24 @@ def _in_address_order(addresses: frozenset[Address]) -> list[Address]:
     return sorted(addresses, key=str)
 
 
+def _kept_as_given(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A frozenset of addresses as it is: validation would build an equal copy of it, one for
+    each action, finding and notice that names it (thousands in a large plan)."""
+    if type(value) is frozenset and all(type(item) is Address for item in value):
+        return value
+    return handler(value)
+
+
 # A model's set of addresses: serialised as a list, in address order.
-AddressSet = Annotated[frozenset[Address], PlainSerializer(_in_address_order)]
+AddressSet = Annotated[
+    frozenset[Address], WrapValidator(_kept_as_given), PlainSerializer(_in_address_order)
+]
+_NO_ADDRESSES: frozenset[Address] = frozenset()
+
+
+def no_addresses() -> frozenset[Address]:
+    """The default of an `AddressSet`: one empty set, shared (`frozenset()` is a new one)."""
+    return _NO_ADDRESSES
 
 
 class FieldChange(BaseModel):
@@ -98,12 +116,12 @@ class Action(BaseModel):
         (), description="Why: a consequence, the reason it is blocked, an adoption note."
     )
     depends_on: AddressSet = Field(
-        default_factory=frozenset, description="Resources whose actions come first."
+        default_factory=no_addresses, description="Resources whose actions come first."
     )
     # Resources the live object refers to now and will no longer refer to once this action
     # is done: their deletion must wait for it (a profile is deleted after its customers move).
     releases: AddressSet = Field(
-        default_factory=frozenset,
+        default_factory=no_addresses,
         description="Resources this action stops referring to; deleting them waits for it.",
     )
     # What the live object looked like when planned (`staleness.observation`): a digest, or

@@ -14,10 +14,10 @@ objects.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, TypeVar, cast
 
 from reconciler.clients.konnect import KonnectClient
 from reconciler.core.actions import Action, Address
@@ -29,6 +29,9 @@ from reconciler.core.shared_lists import SharedLists
 from reconciler.core.stripe_facts import StripeAccounts
 from reconciler.errors import ReconcileError
 from reconciler.manifests import ManifestSet
+
+T = TypeVar("T")
+_UNKNOWN = object()  # no value derived yet (None may be one)
 
 
 @dataclass(frozen=True)
@@ -69,19 +72,36 @@ class World:
     stripe: StripeAccounts | None = None
     # False when kinds trusted what they labelled as applied (`plan --refresh=false`).
     refresh: bool = True
-    matches: dict[Address, Live] = field(default_factory=dict)
-    _names: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The live object bound to each address, by type then name. Indexes here are keyed by
+    # strings, not addresses: a string keeps its hash, an address works it out anew at every
+    # lookup (and a plan makes some ten per link), nor is a tuple kept for each key.
+    _matches: dict[str, dict[str, Live]] = field(default_factory=dict)
+    # By address type, then live id.
+    _names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The ids of the live objects bound to an address.
+    _matched_ids: set[str] = field(default_factory=set)
 
-    _keys: dict[tuple[str, str], str] = field(default_factory=dict)
-    _desired_index: dict[Address, Desired] = field(default_factory=dict)
+    _keys: dict[str, dict[str, str]] = field(default_factory=dict)
+    _desired_index: dict[str, dict[str, Desired]] | None = None
     # The kinds whose live objects' references count (`Resource.live_references`), and what
     # they refer to, worked out on the first question: few plans ever ask.
     _referring: list[Resource] = field(default_factory=list)
     _referenced: set[Address] | None = None
+    # What kinds derive from the world (`derived`), by fact then key, forgotten whenever the
+    # world changes.
+    _derived: dict[str, dict[Hashable, object]] = field(default_factory=dict)
+    _changes: int = 0
+    _derived_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def set_desired(self, address_type: str, objects: list[Desired]) -> None:
+        self.desired[address_type] = objects
+        self._desired_index = None
+        self._changed()
 
     def set_live(self, address_type: str, objects: list[Live]) -> None:
         self.live[address_type] = objects
-        self._keys.update(((address_type, o.id), o.key) for o in objects)
+        self._keys.setdefault(address_type, {}).update((o.id, o.key) for o in objects)
+        self._changed()
 
     def note_references(self, resource: Resource) -> None:
         """Count the kind's live references in `is_referenced` (once live and desired are
@@ -101,17 +121,42 @@ class World:
         return address in self._referenced
 
     def bind(self, address: Address, live: Live) -> None:
-        self.matches[address] = live
-        self._names[(address.type, live.id)] = address.name
+        self._matches.setdefault(address.type, {})[address.name] = live
+        self._names.setdefault(address.type, {})[live.id] = address.name
+        self._matched_ids.add(live.id)
+        self._changed()
+
+    def matched_ids(self) -> frozenset[str]:
+        """The ids of the live objects bound to an address so far."""
+        return frozenset(self._matched_ids)
+
+    def derived(self, fact: str, key: Hashable, work_out: Callable[[], T]) -> T:
+        """The `fact` about `key` that `work_out` derives from the world, worked out once while
+        the world stays as it is (a binding or a kind's objects set anew forget it): what
+        every one of thousands of objects asks, such as where a customer link is billed."""
+        known = self._derived.get(fact, {}).get(key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return cast(T, known)
+        changes = self._changes
+        value = work_out()
+        with self._derived_lock:
+            if changes == self._changes:  # not worked out on a world since changed
+                self._derived.setdefault(fact, {})[key] = value
+        return value
+
+    def _changed(self) -> None:
+        with self._derived_lock:
+            self._changes += 1
+            self._derived.clear()
 
     def name_of(self, address_type: str, live_id: str | None) -> str | None:
         """The manifest name of a live object, so references compare by name, not by id."""
         if live_id is None:
             return None
-        name = self._names.get((address_type, live_id))
+        name = self._names.get(address_type, {}).get(live_id)
         if name is not None:
             return name
-        key = self._keys.get((address_type, live_id))
+        key = self._keys.get(address_type, {}).get(live_id)
         if key is None:
             # No live object of the kind has the id: deleted, or of another kind of its API's
             # (an app that is not a Stripe app).
@@ -120,26 +165,32 @@ class World:
 
     def address_of(self, address_type: str, live: Live) -> Address:
         """The address of a live object: its manifest's, else the one a deletion would use."""
-        name = self._names.get((address_type, live.id), live.key)
+        name = self._names.get(address_type, {}).get(live.id, live.key)
         return Address(type=address_type, name=name)
 
     def address_by_id(self, address_type: str, live_id: str | None) -> Address | None:
         """The address (see `address_of`) of the live object with this id; None if unread."""
         if live_id is None:
             return None
-        name = self._names.get((address_type, live_id)) or self._keys.get((address_type, live_id))
+        name = self._names.get(address_type, {}).get(live_id)
+        name = name or self._keys.get(address_type, {}).get(live_id)
         return None if name is None else Address(type=address_type, name=name)
 
     def desired_list(self, resource: Resource) -> list[Desired]:
         return self.desired.get(resource.address_type, [])
 
     def live_of(self, address: Address) -> Live | None:
-        return self.matches.get(address)
+        return self._matches.get(address.type, {}).get(address.name)
 
     def desired_of(self, address: Address) -> Desired | None:
-        if len(self._desired_index) != sum(len(group) for group in self.desired.values()):
-            self._desired_index = {d.address: d for group in self.desired.values() for d in group}
-        return self._desired_index.get(address)
+        index = self._desired_index
+        if index is None:
+            index = {}
+            for group in self.desired.values():
+                for desired in group:
+                    index.setdefault(desired.address.type, {})[desired.address.name] = desired
+            self._desired_index = index
+        return index.get(address.type, {}).get(address.name)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from reconciler.core.actions import Action, ActionType, Address, AddressSet
+from reconciler.core.actions import Action, ActionType, Address, AddressSet, no_addresses
 
 # 2: addresses are `TYPE.NAME` strings.
 PLAN_FORMAT_VERSION = 2
@@ -29,7 +29,7 @@ class Finding(BaseModel):
     # A customer link's Stripe checks hold for the profile it would be billed through: a plan
     # limited to that profile (`-r`) must keep them, or it would apply around them.
     concerns: AddressSet = Field(
-        default_factory=frozenset,
+        default_factory=no_addresses,
         description="Other resources the finding depends on; a plan limited with `-r` keeps "
         "the finding when one of them is in scope.",
     )
@@ -49,7 +49,7 @@ class Notice(BaseModel):
     message: str
     # As for findings: a notice about a link may hold for the profile it is billed through.
     concerns: AddressSet = Field(
-        default_factory=frozenset,
+        default_factory=no_addresses,
         description="Other resources the notice depends on; a plan limited with `-r` keeps "
         "the notice when one of them is in scope.",
     )
@@ -86,7 +86,7 @@ class MovedLink(BaseModel):
     cause: str = Field(description="Why it moves: `follows the default profile: a -> b`, ...")
     # As for findings: the change that moves the link may be another resource's.
     concerns: AddressSet = Field(
-        default_factory=frozenset,
+        default_factory=no_addresses,
         description="The resources whose change moves the link; a plan limited with `-r` keeps "
         "the entry when one of them is in scope.",
     )

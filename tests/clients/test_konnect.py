@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 
 import httpx
@@ -141,3 +143,21 @@ def test_list_all_walks_every_page_using_the_size_the_server_granted() -> None:
     assert client_answering(handler).list_all("/openmeter/customers") == items
     assert sorted(r["page[number]"] for r in requested) == ["1", "2", "3"]
     assert {r["page[size]"] for r in requested} == {"100"}
+
+
+def test_a_response_read_is_freed_without_a_garbage_collection() -> None:
+    answered: list[weakref.ref[httpx.Response]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = httpx.Response(200, json={"id": "x"})
+        answered.append(weakref.ref(response))
+        return response
+
+    client = client_answering(handler)
+    gc.disable()
+    try:
+        assert client.get("/openmeter/apps/{appId}", path={"appId": "x"}) == {"id": "x"}
+        [response] = answered
+        assert response() is None
+    finally:
+        gc.enable()

@@ -3,6 +3,7 @@ real HTTP: the sandbox's route answers play the proxy or gateway that sent it.""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,3 +91,17 @@ def test_a_gateway_error_page_is_still_retried_and_ends_in_one_line(
         "text/html, not a Stripe error"
     )
     assert stripe_api.counter.retries() == {"GET /v1/customers/{id}": 1}
+
+
+def test_a_response_read_is_freed_without_a_garbage_collection(stripe_api: StripeApi) -> None:
+    stripe_api.account()  # the connection and the SDK's own set-up
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what a collection finds unreachable is kept, to be seen
+    try:
+        assert stripe_api.account()["id"]
+        gc.collect()
+        left = [found for found in gc.garbage if isinstance(found, httpx.Response)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []

@@ -131,8 +131,10 @@ def read_checkout_customers(world: World, stripe: StripeAccounts) -> None:
     """Read the Stripe customers Konnect linked to onboarding customers, concurrently."""
     by_app: dict[str, set[str]] = {}
     for desired in world.desired.get(ADDRESS_TYPE, []):
+        if desired.document.get("stripe"):
+            continue  # declared in the manifest, not linked by a checkout
         customer_id = _linked_stripe(world.live_of(desired.address)).get("customer_id")
-        if not desired.document.get("stripe") and customer_id:
+        if customer_id:
             by_app.setdefault(app_of(desired, world), set()).add(customer_id)
     for app, customer_ids in by_app.items():
         facts = stripe.of(app)

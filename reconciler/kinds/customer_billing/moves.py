@@ -31,6 +31,12 @@ from reconciler.kinds.customer_billing.live import (
 )
 from reconciler.kinds.stripe_app import ADDRESS_TYPE as STRIPE_APP
 
+# What `World.derived` holds for this module, by kind of fact (each keyed by a name, since a
+# string keeps its hash and an address works it out at every lookup).
+_DESTINATION = "customer link's destination"
+_DECLARED_DESTINATION = "destination of a declared profile"
+_MOVE = "customer link's move"
+
 
 @dataclass(frozen=True)
 class Destination:
@@ -44,6 +50,11 @@ class Destination:
 
 
 def destination(desired: Desired, world: World) -> Destination | None:
+    # Asked for each link by the checks, the notices and the moves: worked out once a plan.
+    return world.derived(_DESTINATION, desired.address.name, lambda: _destination(desired, world))
+
+
+def _destination(desired: Desired, world: World) -> Destination | None:
     live = link_of(world.live_of(desired.address))
     named = _named_profile(desired)
     # Konnect pins a customer only together with its Stripe customer (a checkout's waits).
@@ -73,6 +84,17 @@ def _live_destination(profile: Live, world: World, *, following: bool) -> Destin
 
 
 def _declareddestination(profile: Address, world: World, *, following: bool) -> Destination:
+    # The same for every link billed through the profile.
+    return world.derived(
+        _DECLARED_DESTINATION,
+        (profile.name, following),
+        lambda: _declared_profile_destination(profile, world, following=following),
+    )
+
+
+def _declared_profile_destination(
+    profile: Address, world: World, *, following: bool
+) -> Destination:
     desired = world.desired_of(profile)
     facts = desired.document if desired else {}
     live = world.live_of(profile)
@@ -121,19 +143,23 @@ class _Move:
 
 
 def _move_of(desired: Desired, world: World) -> _Move | None:
+    # Asked for each link by the checks and the moved links: worked out once a plan.
+    return world.derived(_MOVE, desired.address.name, lambda: _link_move(desired, world))
+
+
+def _link_move(desired: Desired, world: World) -> _Move | None:
     live = link_of(world.live_of(desired.address))
     now = _billed_now(desired, live, world) if live is not None else None
     billed = destination(desired, world)
     if now is None or billed is None:
         return None  # a new link: it moves from nowhere
-    before = BilledThrough(
-        billing_profile=str(world.name_of(PROFILE, now.id)),
-        collection_method=collection_method(now.raw) or None,
-    )
-    method = _billed_method(billed)
+    method_now = collection_method(now.raw) or None
     stays = billed.live is not None and billed.live.id == now.id
-    if stays and not billed.replaced and method == before.collection_method:
+    if stays and not billed.replaced and _billed_method(billed) == method_now:
         return None
+    before = BilledThrough(
+        billing_profile=str(world.name_of(PROFILE, now.id)), collection_method=method_now
+    )
     return _Move(before, billed, stays)
 
 

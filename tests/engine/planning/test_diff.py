@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from reconciler.engine.planning.diff import diff_fields
 
 
@@ -35,3 +37,23 @@ def test_sensitive_fields_carry_no_values_and_immutable_ones_force_replacement()
 def test_lists_compare_as_whole_values() -> None:
     changes = diff_fields({"keys": ["a", "b"]}, {"keys": ["b", "a"]})
     assert [(c.path, c.before, c.after) for c in changes] == [("keys", ["a", "b"], ["b", "a"])]
+
+
+def test_equal_parts_beside_a_change_show_nothing() -> None:
+    same = {"collection": {"interval": "P1D"}, "labels": {"x": "1"}}
+    changes = diff_fields({**same, "name": "a"}, {**same, "name": "b"})
+    assert [(c.path, c.before, c.after) for c in changes] == [("name", "a", "b")]
+
+
+def test_a_mapping_that_appears_or_goes_shows_field_by_field() -> None:
+    changes = diff_fields({"old": {"a": 1}}, {"new": {"b": {"c": 2}}})
+    assert [(c.path, c.before, c.after) for c in changes] == [
+        ("new.b.c", None, 2),
+        ("old.a", 1, None),
+    ]
+
+
+def test_any_mapping_is_walked_not_only_a_dict() -> None:
+    before = MappingProxyType({"workflow": MappingProxyType({"interval": "PT1H", "keep": 1})})
+    changes = diff_fields(before, {"workflow": {"interval": "P1D", "keep": 1}})
+    assert [(c.path, c.before, c.after) for c in changes] == [("workflow.interval", "PT1H", "P1D")]
