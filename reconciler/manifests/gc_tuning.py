@@ -1,4 +1,5 @@
-"""The garbage collector's settings while manifests load: the one place reconcile tunes them.
+"""The garbage collector's settings while manifests load (`engine/planning/heap.py` sets
+objects aside while a plan is made).
 
 Loading builds hundreds of thousands of small containers (nodes, dicts, positions) that live
 until loading ends and form no cycle worth collecting. CPython's cyclic collector runs a

@@ -20,14 +20,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+class _Sparing:
+    """Whether this plan set objects aside, so that it gives back only what it set aside."""
+
+    active = False
+
+
 @contextmanager
 def sparing_what_exists() -> Iterator[None]:
     """Leave the objects that exist now, and those `spare_what_exists_now` is told of, out of
-    garbage collection until the block ends."""
+    garbage collection until the block ends.
+
+    A program that froze objects itself (a server freezing what it imported before forking)
+    keeps them frozen: then nothing is set aside, since `gc.unfreeze` could not tell its
+    objects from the plan's."""
+    if gc.get_freeze_count() > 0 or _Sparing.active:
+        yield
+        return
     gc.freeze()
+    _Sparing.active = True
     try:
         yield
     finally:
+        _Sparing.active = False
         # Back in the oldest generation: collected as usual from now on.
         gc.unfreeze()
 
@@ -36,6 +51,8 @@ def spare_what_exists_now() -> None:
     """Inside `sparing_what_exists`: leave out of collection the objects made so far, which
     the plan keeps to its end. The young garbage in cycles is collected first (a collection
     of the young generations only, which is cheap), so as not to be kept."""
+    if not _Sparing.active:
+        return
     gc.collect(1)
     gc.freeze()
 

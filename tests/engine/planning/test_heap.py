@@ -61,3 +61,17 @@ def test_no_collection_while_reading_and_as_before_after() -> None:
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def test_objects_the_program_froze_itself_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with sparing_what_exists():
+            kept = [Node() for _ in range(100)]
+            spare_what_exists_now()
+            assert gc.get_freeze_count() == frozen, "the plan set objects aside"
+        assert gc.get_freeze_count() == frozen
+        assert kept
+    finally:
+        gc.unfreeze()
