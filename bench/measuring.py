@@ -14,6 +14,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,8 @@ from pathlib import Path
 
 # The reconcile this checkout holds, whatever is installed.
 SOURCE = Path(__file__).resolve().parents[1]
+# Where the `sitecustomize` is that makes a Python command report its own peak RSS.
+PEAK_RSS_PROBE = Path(__file__).resolve().parent / "peak_rss"
 
 
 def machine() -> str:
@@ -75,23 +78,33 @@ class Finished:
 def run_command(
     command: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None
 ) -> Finished:
-    """Run `command` and time it from start to exit; its peak RSS is its own (wait4)."""
-    environment = {**os.environ, **(env or {})}
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        list(command),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=environment,
-        cwd=cwd,
-        text=True,
-    )
-    stdout, stderr = _drain(process)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    cpu = usage.ru_utime + usage.ru_stime
-    return Finished(process.returncode, stdout, stderr, seconds, usage.ru_maxrss / 1024, cpu)
+    """Run `command` and time it from start to exit. Its peak RSS is its own: a Python
+    command writes it at exit (`peak_rss/sitecustomize.py`, since on Linux the figure wait4
+    gives starts from this process's size); another command's is wait4's."""
+    with tempfile.TemporaryDirectory() as scratch:
+        peak_file = Path(scratch) / "peak-rss-kb"
+        environment = {**os.environ, **(env or {})}
+        environment["RECONCILE_BENCH_PEAK_RSS_FILE"] = str(peak_file)
+        environment["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(PEAK_RSS_PROBE), environment.get("PYTHONPATH")])
+        )
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(command),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment,
+            cwd=cwd,
+            text=True,
+        )
+        stdout, stderr = _drain(process)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        cpu = usage.ru_utime + usage.ru_stime
+        written = peak_file.read_text() if peak_file.exists() else ""
+        peak_kb = int(written) if written.isdigit() else usage.ru_maxrss
+    return Finished(process.returncode, stdout, stderr, seconds, peak_kb / 1024, cpu)
 
 
 def _drain(process: subprocess.Popen[str]) -> tuple[str, str]:
@@ -130,4 +143,11 @@ def process_cpu_seconds(pid: int) -> float | None:
 
 
 def own_peak_rss_mb() -> float:
+    """This process's peak RSS since it started: `VmHWM` on Linux, since getrusage's figure
+    starts from the size of the process that forked it (a spawned worker's parent)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
