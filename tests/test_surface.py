@@ -6,9 +6,10 @@ import pytest
 
 import reconciler
 import reconciler.manifests
+import reconciler.workflows
 
 
-@pytest.mark.parametrize("package", [reconciler, reconciler.manifests])
+@pytest.mark.parametrize("package", [reconciler, reconciler.manifests, reconciler.workflows])
 def test_every_name_of_all_resolves(package: object) -> None:
     for name in package.__all__:  # type: ignore[attr-defined]
         assert getattr(package, name) is not None, name
@@ -25,11 +26,3 @@ def test_every_manifest_kind_is_on_the_surface() -> None:
         home = reconciler.manifests if kind == "Plan" else reconciler
         assert getattr(home, model.__name__) is model, kind
     assert reconciler.Plan is not reconciler.manifests.Plan
-
-
-def test_the_workflows_package_resolves_every_name_it_pins() -> None:
-    # Loaded on first use, so that a command imports the workflow it runs and no other.
-    import reconciler.workflows
-
-    for name in reconciler.workflows.__all__:
-        assert getattr(reconciler.workflows, name) is not None, name
