@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from reconciler.sandbox.context import off_the_event_loop
 from reconciler.sandbox.hosted_pages import checkout_page, portal_page
 from reconciler.sandbox.stripe_api.world import CHECKOUT_PAGE_PATH, PORTAL_PAGE_PATH
 
@@ -30,12 +30,10 @@ def routes() -> list[BaseRoute]:
 
 
 def _page(handler: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
-    """`handler` with the body read first (`request.state.body`), run in the thread pool as
-    the APIs' handlers are: its store work holds up no other request."""
+    """`handler` run off the event loop, as the APIs' handlers are."""
 
     async def run(request: Request) -> Response:
-        request.state.body = await request.body()
-        return await run_in_threadpool(handler, request)
+        return await off_the_event_loop(handler, request)
 
     run.__name__ = handler.__name__
     return run

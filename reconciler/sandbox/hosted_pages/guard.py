@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from reconciler.sandbox.context import Sandbox, origin_of
+from reconciler.sandbox.context import Sandbox, origin_of, raw_body
 from reconciler.sandbox.hosted_pages.html import hidden, message_page
 
 TOKEN_FIELD = "form_token"
@@ -49,7 +49,7 @@ def posted_form(
     origin = request.headers.get("origin")
     if origin is not None and origin != origin_of(request):
         return _refused("The form was sent from another site.")
-    body: bytes = request.state.body
+    body = raw_body(request)
     if len(body) > MAX_FORM_BYTES:
         return message_page("Form too large", "The form is too large.", status=413)
     try:

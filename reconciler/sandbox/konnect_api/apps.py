@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from reconciler.sandbox.clock import rfc3339_now
-from reconciler.sandbox.context import Sandbox
+from reconciler.sandbox.context import Sandbox, raw_body
 from reconciler.sandbox.ids import new_ulid
 from reconciler.sandbox.konnect_api import invoices, profiles
 from reconciler.sandbox.konnect_api.collection_names import APPS
@@ -25,7 +25,6 @@ from reconciler.sandbox.konnect_api.endpoint import (
     no_content,
     parse_body,
     path_id,
-    raw_body,
 )
 from reconciler.sandbox.konnect_api.errors import (
     invalid,

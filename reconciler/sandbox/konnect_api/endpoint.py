@@ -15,11 +15,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from reconciler.sandbox.context import Sandbox, sandbox_of
+from reconciler.sandbox.context import Sandbox, off_the_event_loop, raw_body, sandbox_of
 from reconciler.sandbox.ids import is_ulid
 from reconciler.sandbox.konnect_api.auth import require_token
 from reconciler.sandbox.konnect_api.errors import (
@@ -66,17 +65,10 @@ def endpoint(
             return error.response()
 
     async def run(request: Request) -> Response:
-        request.state.body = await request.body()
-        return await run_in_threadpool(answer, request)
+        return await off_the_event_loop(answer, request)
 
     run.__name__ = handler.__name__
     return run
-
-
-def raw_body(request: Request) -> bytes:
-    """The request's body, as `endpoint` read it before the handler ran."""
-    body: bytes = request.state.body
-    return body
 
 
 def json(body: Any, status: int = 200) -> JSONResponse:
