@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.core.actions import FieldChange
+from reconciler.core.live import is_mapping
 
 _MISSING = object()
 
@@ -35,11 +36,11 @@ def diff_fields(
 
 def _walk(before: Any, after: Any, path: str, changes: list[FieldChange]) -> None:
     # A mapping that appears or disappears as a whole is shown field by field.
-    if before is _MISSING and _is_mapping(after) and after:
+    if before is _MISSING and is_mapping(after) and after:
         before = {}
-    if after is _MISSING and _is_mapping(before) and before:
+    if after is _MISSING and is_mapping(before) and before:
         after = {}
-    if _is_mapping(before) and _is_mapping(after):
+    if is_mapping(before) and is_mapping(after):
         # Most documents are as declared: equal mappings hold no change, told in one
         # comparison rather than field by field. (The walk compares the same values with the
         # same operator; only a value unequal to itself, NaN, which no JSON API sends, could
@@ -58,16 +59,6 @@ def _walk(before: Any, after: Any, path: str, changes: list[FieldChange]) -> Non
                 after=None if after is _MISSING else after,
             )
         )
-
-
-def _is_mapping(value: Any) -> bool:
-    # A dict, or a value of a plain type, is told without asking the Mapping ABC (slower).
-    if isinstance(value, dict):
-        return True
-    return value is not _MISSING and not isinstance(value, _PLAIN) and isinstance(value, Mapping)
-
-
-_PLAIN = (str, int, float, list, tuple, type(None))
 
 
 def _mark(change: FieldChange, sensitive: frozenset[str], immutable: frozenset[str]) -> FieldChange:
