@@ -12,7 +12,6 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from reconciler.cli.target_flag import TARGET_HELP as TARGET_HELP
 from reconciler.cli.target_flag import target_option as target_option
 from reconciler.core.actions import Address
 from reconciler.engine.applying.executor import DEFAULT_PARALLELISM
